@@ -1,0 +1,82 @@
+"""Command-line interface: thin typer commands over the library functions the flows also call."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from .ingest import IngestError, Limits, ingest_file
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Extract GEPNEC study records from papers.")
+console = Console(stderr=True)
+
+BUNDLED_REVIEW = Path(__file__).resolve().parents[2] / "corpus" / "review" / "review.pdf"
+
+
+def _limits(timeout: Optional[float], memory_mb: Optional[int], max_pages: Optional[int]) -> Limits:
+    return Limits.from_env(timeout_s=timeout, memory_mb=memory_mb, max_pages=max_pages)
+
+
+@app.command()
+def ingest(
+    files: list[Path] = typer.Argument(..., help="PDF or .txt files"),
+    out: Path = typer.Option(Path("out"), "--out", help="directory for <doc_id>.document.json"),
+    timeout: Optional[float] = typer.Option(None, help="seconds allowed per PDF"),
+    memory_mb: Optional[int] = typer.Option(None, help="memory limit of the parsing process"),
+    max_pages: Optional[int] = typer.Option(None, help="refuse PDFs with more pages"),
+) -> None:
+    """Read each file into DIR/<doc_id>.document.json; a bad file is reported and the rest go on."""
+    limits = _limits(timeout, memory_mb, max_pages)
+    failures = 0
+    for path in files:
+        try:
+            doc = ingest_file(path, limits)
+        except IngestError as err:
+            failures += 1
+            console.print(f"[red]error[/red] {path}: [{err.kind}] {err.message}")
+            continue
+        target = doc.save(out)
+        for warning in doc.warnings:
+            console.print(f"[yellow]warning[/yellow] {path.name}: {warning}")
+        console.print(f"{path.name}: {doc.pages} pages, {len(doc.blocks)} blocks, {len(doc.tables)} tables -> {target}")
+    if failures:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def run(
+    paths: list[Path] = typer.Argument(None, help="papers (PDF/.txt) or folders; default: the bundled review"),
+    out: Path = typer.Option(Path("out"), "--out", help="output directory"),
+) -> None:
+    """The main job: extract every paper into the out dir (grows with each pipeline stage)."""
+    paths = list(paths or [BUNDLED_REVIEW])
+    files = [p for path in paths for p in (sorted(path.glob("*.pdf")) + sorted(path.glob("*.txt")) if path.is_dir() else [path])]
+    failures = []
+    for path in files:
+        try:
+            doc = ingest_file(path)
+        except IngestError as err:
+            failures.append(err.to_dict())
+            console.print(f"[red]failed[/red] {path.name}: [{err.kind}] {err.message}")
+            continue
+        doc.save(out)
+        console.print(f"{path.name}: {doc.pages} pages, {len(doc.blocks)} blocks, {len(doc.tables)} tables")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "failures.jsonl").write_text("".join(json.dumps(f) + "\n" for f in failures), encoding="utf-8")
+    console.print(f"{len(files) - len(failures)} of {len(files)} papers ingested; output in {out}/")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""Ingest: PDFs and plain text become a Document (see model.py).
+
+``ingest_file`` is the one entry point: it picks the reader by suffix, and parses PDFs in a
+sandboxed child process with time and memory limits (sandbox.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..model import Document
+from .errors import IngestError, UnsupportedFormatError
+from .limits import Limits
+
+__all__ = ["ingest_file", "IngestError", "Limits"]
+
+
+def ingest_file(path: Path | str, limits: Limits | None = None, sandbox: bool = True) -> Document:
+    """Read one file into a Document, or raise a typed IngestError naming the file."""
+    path = Path(path)
+    limits = limits or Limits.from_env()
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        if sandbox:
+            from .sandbox import parse_pdf_sandboxed
+
+            return parse_pdf_sandboxed(path, limits)
+        from .pdf import read_pdf
+
+        return read_pdf(path, limits)
+    if suffix in {".txt", ".text"}:
+        from .text import read_text
+
+        return read_text(path)
+    if path.name.endswith(".document.json"):
+        return Document.load(path)
+    raise UnsupportedFormatError(path, f"unsupported file type {suffix or '(none)'}: expected .pdf, .txt or .document.json")

@@ -1,0 +1,363 @@
+"""Page layout: words -> lines -> columns -> reading order -> paragraphs (Blocks).
+
+Journal pages are read column by column, with full-width elements (title, abstract) kept whole
+in their vertical place. Running headers, footers and page numbers are recognised because they
+repeat at the page edges across pages. Paragraph breaks come from vertical gaps, first-line
+indents and style changes; a paragraph broken by a column or page break is joined again.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..model import BBox, Block, Document, Metadata
+from .normalize import (collapse_spaces, count_undecodable, join_hyphenated, normalize_text,
+                        strip_undecodable, word_counts)
+
+SPANNING = -1  # column id of a full-width line
+
+
+@dataclass
+class Line:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool
+    page: int
+    column: int = 0
+    col_left: float = 0.0
+    col_right: float = 0.0
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass
+class PageLines:
+    page: int
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    rotated: list[str] = field(default_factory=list)  # text of non-upright lines (watermarks, rotated tables)
+
+
+def _inside(word: dict, region: BBox) -> bool:
+    cx, cy = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
+    return region[0] - 1 <= cx <= region[2] + 1 and region[1] - 1 <= cy <= region[3] + 1
+
+
+def _is_bold(fontname: str) -> bool:
+    name = fontname.split("+")[-1].lower()
+    return any(tag in name for tag in ("bold", "black", "heavy", "semibold", "cmbx", "-bx", "medi"))
+
+
+def _group_rows(words: list[dict]) -> list[list[dict]]:
+    """Words that overlap vertically (superscripts included) share a row."""
+    rows: list[list[dict]] = []
+    bands: list[list[float]] = []
+    for w in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        h = max(w["bottom"] - w["top"], 0.1)
+        placed = False
+        for band, row in zip(reversed(bands), reversed(rows)):
+            if w["top"] > band[1] + 1:
+                break
+            overlap = min(band[1], w["bottom"]) - max(band[0], w["top"])
+            if overlap >= 0.45 * min(h, band[1] - band[0]):
+                row.append(w)
+                band[0], band[1] = min(band[0], w["top"]), max(band[1], w["bottom"])
+                placed = True
+                break
+        if not placed:
+            rows.append([w])
+            bands.append([w["top"], w["bottom"]])
+    return rows
+
+
+def _split_fragments(row: list[dict], page: int) -> list[Line]:
+    """Split a row at gaps wider than normal word spacing (the gutter between columns)."""
+    row = sorted(row, key=lambda w: w["x0"])
+    sizes = [w.get("size", 10.0) for w in row]
+    size = statistics.median(sizes)
+    gap_limit = max(1.4 * size, 9.0)
+    pieces: list[list[dict]] = [[row[0]]]
+    for prev, w in zip(row, row[1:]):
+        if w["x0"] - prev["x1"] > gap_limit:
+            pieces.append([w])
+        else:
+            pieces[-1].append(w)
+    return [_make_line(piece, page) for piece in pieces]
+
+
+def _make_line(words: list[dict], page: int) -> Line:
+    text_parts = []
+    prev = None
+    body_size = Counter(round(w.get("size", 10.0), 1) for w in words).most_common(1)[0][0]
+    for w in words:
+        if prev is not None and w["x0"] - prev["x1"] > 0.12 * body_size:
+            text_parts.append(" ")
+        text_parts.append(w["text"])
+        prev = w
+    chars = sum(len(w["text"]) for w in words)
+    bold_chars = sum(len(w["text"]) for w in words if _is_bold(w.get("fontname", "")))
+    return Line(
+        text=normalize_text("".join(text_parts)),
+        x0=min(w["x0"] for w in words), x1=max(w["x1"] for w in words),
+        top=min(w["top"] for w in words), bottom=max(w["bottom"] for w in words),
+        size=body_size, bold=bold_chars > 0.6 * chars, page=page,
+    )
+
+
+def _find_gutter(lines: list[Line], width: float) -> float | None:
+    """x of the gap between two text columns, or None for a single-column page."""
+    if len(lines) < 8:
+        return None
+    best, best_score = None, None
+    for x in range(int(width * 0.35), int(width * 0.65) + 1):
+        left = sum(1 for ln in lines if ln.x1 <= x)
+        right = sum(1 for ln in lines if ln.x0 >= x)
+        crossing = len(lines) - left - right
+        if min(left, right) < 0.2 * len(lines) or crossing > 0.35 * len(lines):
+            continue
+        score = (crossing, -min(left, right))
+        if best_score is None or score < best_score:
+            best, best_score = x, score
+    return float(best) if best is not None else None
+
+
+def _assign_columns(lines: list[Line], width: float) -> list[Line]:
+    """Label lines with a column and return them in reading order."""
+    gutter = _find_gutter(lines, width)
+    if gutter is None:
+        for ln in lines:
+            ln.column = 0
+        ordered = sorted(lines, key=lambda ln: (ln.top, ln.x0))
+    else:
+        for ln in lines:
+            ln.column = 0 if ln.x1 <= gutter else 1 if ln.x0 >= gutter else SPANNING
+        ordered = []
+        band: list[Line] = []
+        for ln in sorted(lines, key=lambda ln: (ln.top, ln.x0)):
+            if ln.column == SPANNING:
+                ordered += sorted(band, key=lambda b: (b.column, b.top, b.x0)) + [ln]
+                band = []
+            else:
+                band.append(ln)
+        ordered += sorted(band, key=lambda b: (b.column, b.top, b.x0))
+    _set_column_bounds(ordered)
+    return ordered
+
+
+def _set_column_bounds(lines: list[Line]) -> None:
+    """Left edge = the most common x0 of a column's lines (indented first lines are the minority)."""
+    by_col: dict[int, list[Line]] = {}
+    for ln in lines:
+        by_col.setdefault(ln.column, []).append(ln)
+    for col_lines in by_col.values():
+        left = Counter(round(ln.x0) for ln in col_lines).most_common(1)[0][0]
+        left = min((ln.x0 for ln in col_lines if abs(ln.x0 - left) < 2), default=left)
+        right = max(ln.x1 for ln in col_lines)
+        for ln in col_lines:
+            ln.col_left, ln.col_right = left, right
+
+
+def page_lines(words: list[dict], page: int, width: float, height: float,
+               excluded: list[BBox]) -> PageLines:
+    """The body lines of one page in reading order (table regions excluded)."""
+    result = PageLines(page=page, width=width, height=height)
+    body_words = [w for w in words if w["text"].strip() and not any(_inside(w, r) for r in excluded)]
+    upright = [w for w in body_words if w.get("upright", True)]
+    rotated = [w for w in body_words if not w.get("upright", True)]
+    if rotated:
+        result.rotated = [" ".join(w["text"] for w in sorted(rotated, key=lambda w: (round(w["x0"]), -w["bottom"])))]
+    fragments = [frag for row in _group_rows(upright) for frag in _split_fragments(row, page)]
+    result.lines = _assign_columns(fragments, width)
+    return result
+
+
+# --- running headers and footers ---------------------------------------------------------------
+
+_PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$|^[ivxlc]{1,6}$", re.I)
+
+
+def _edge_key(text: str) -> str:
+    return re.sub(r"\d+", "#", text.lower()).strip()
+
+
+def remove_running_matter(pages: list[PageLines]) -> list[str]:
+    """Drop headers, footers and page numbers in place; return the header texts (for metadata)."""
+    edge_keys: Counter = Counter()
+    for pl in pages:
+        keys = {_edge_key(ln.text) for ln in pl.lines if _at_edge(ln, pl)}
+        edge_keys.update(keys)
+    repeated = {k for k, n in edge_keys.items() if len(pages) >= 2 and n >= max(2, 0.4 * len(pages))}
+    removed = []
+    for pl in pages:
+        kept = []
+        for ln in pl.lines:
+            if _at_edge(ln, pl) and (_edge_key(ln.text) in repeated or _PAGE_NUMBER.match(ln.text.strip())):
+                removed.append(ln.text)
+            else:
+                kept.append(ln)
+        pl.lines = kept
+    return removed
+
+
+def _at_edge(ln: Line, pl: PageLines) -> bool:
+    return ln.top < 0.09 * pl.height or ln.bottom > 0.91 * pl.height
+
+
+# --- paragraphs --------------------------------------------------------------------------------
+
+_HEADING_NUMBER = re.compile(r"^(\d+(\.\d+)*\.?|[IVX]+\.)\s+[A-Z]")
+_SENTENCE_END = re.compile(r"[.!?:]['\")\]]?$")
+
+
+@dataclass
+class _Para:
+    lines: list[Line]
+    kind: str = "paragraph"
+
+
+def _body_style(lines: list[Line]) -> tuple[float, float]:
+    """(body font size, typical baseline pitch) weighted by text length."""
+    sizes = Counter()
+    for ln in lines:
+        sizes[round(ln.size, 1)] += len(ln.text)
+    body = sizes.most_common(1)[0][0] if sizes else 10.0
+    pitches = [b.top - a.top for a, b in zip(lines, lines[1:])
+               if a.page == b.page and a.column == b.column and 0 < b.top - a.top < 3 * body
+               and abs(a.size - body) < 0.6 and abs(b.size - body) < 0.6]
+    pitch = statistics.median(pitches) if pitches else 1.2 * body
+    return body, pitch
+
+
+def _is_heading(ln: Line, body: float) -> bool:
+    text = ln.text.strip()
+    if len(text) > 120 or len(text.split()) > 14 or _SENTENCE_END.search(text) and not text.endswith(":"):
+        return False
+    if ln.size > body * 1.12:
+        return True
+    if ln.bold and len(text.split()) <= 12 and not text[:1].islower():
+        return True
+    return bool(_HEADING_NUMBER.match(text)) and (ln.bold or text.split(" ", 1)[-1].isupper())
+
+
+def _indented(ln: Line, body: float) -> bool:
+    return 0.6 * body < ln.x0 - ln.col_left < 5 * body
+
+
+def _split_paragraphs(lines: list[Line], body: float, pitch: float) -> list[_Para]:
+    paras: list[_Para] = []
+    uses_indent = sum(1 for ln in lines if _indented(ln, body)) >= 3
+    for ln in lines:
+        heading = _is_heading(ln, body)
+        kind = "heading" if heading else "paragraph"
+        if not paras:
+            paras.append(_Para([ln], kind))
+            continue
+        cur = paras[-1]
+        prev = cur.lines[-1]
+        same_flow = prev.page == ln.page and prev.column == ln.column and ln.top >= prev.top
+        if kind != cur.kind:
+            new = True
+        elif heading:
+            new = not (same_flow and ln.top - prev.bottom < 0.8 * pitch and abs(ln.size - prev.size) < 0.6)
+        elif same_flow:
+            gap = ln.top - prev.top
+            new = (gap > 1.45 * pitch or _indented(ln, body) or abs(ln.size - prev.size) > 0.6
+                   or (not uses_indent and prev.x1 < prev.col_right - 3 * body and _SENTENCE_END.search(prev.text)))
+        else:  # column or page break: continue a paragraph that was cut mid-flow
+            if _indented(ln, body):
+                new = True
+            elif uses_indent:
+                new = abs(ln.size - prev.size) > 0.6
+            else:
+                new = bool(_SENTENCE_END.search(prev.text)) or abs(ln.size - prev.size) > 0.6
+        if new:
+            paras.append(_Para([ln], kind))
+        else:
+            cur.lines.append(ln)
+    return paras
+
+
+def _bbox(lines: list[Line]) -> BBox:
+    return (min(ln.x0 for ln in lines), min(ln.top for ln in lines),
+            max(ln.x1 for ln in lines), max(ln.bottom for ln in lines))
+
+
+# --- metadata ----------------------------------------------------------------------------------
+
+_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+_SURNAME_NOISE = re.compile(r"[\d*†‡§¶,]+$")
+
+
+def _metadata(paras: list[_Para], headers: list[str], info: dict, body: float) -> Metadata:
+    meta = Metadata()
+    first_page = [p for p in paras if p.lines[0].page == 1]
+    titled = [p for p in first_page if p.lines[0].size > body * 1.25]
+    if titled:
+        title_para = max(titled, key=lambda p: p.lines[0].size)
+        meta.title = collapse_spaces(" ".join(ln.text for ln in title_para.lines))
+        idx = paras.index(title_para)
+        if idx + 1 < len(paras):
+            author_line = paras[idx + 1].lines[0].text
+            meta.authors = [a.strip() for a in re.split(r",|\band\b", author_line) if a.strip()][:50]
+            if meta.authors:
+                surname = _SURNAME_NOISE.sub("", meta.authors[0].split()[-1])
+                meta.first_author = surname or None
+    if not meta.title and info.get("Title"):
+        meta.title = str(info["Title"])
+    for text in headers + [str(info.get("Subject", ""))]:
+        year = _YEAR.search(text)
+        if year:
+            meta.year = int(year.group())
+            journal = text[: year.start()].strip(" ,;")
+            if journal and not journal[:1].isdigit() and len(journal) < 80:
+                meta.journal = journal
+            break
+    return meta
+
+
+# --- document ----------------------------------------------------------------------------------
+
+def build_document(doc_id: str, pages: list[PageLines], n_pages: int, info: dict) -> Document:
+    headers = remove_running_matter(pages)
+    lines = [ln for pl in pages for ln in pl.lines]
+    warnings = []
+    undecodable = sum(count_undecodable(ln.text) for ln in lines)
+    if undecodable:
+        warnings.append(f"{undecodable} glyphs have no Unicode mapping (printed as (cid:N)) and were dropped")
+        for ln in lines:
+            ln.text = strip_undecodable(ln.text)
+    body, pitch = _body_style(lines)
+    paras = _split_paragraphs(lines, body, pitch)
+    vocab = word_counts(ln.text for ln in lines)
+    blocks: list[Block] = []
+    section = None
+    meta = _metadata(paras, headers, info, body)
+    for para in paras:
+        text = join_hyphenated([ln.text for ln in para.lines], vocab)
+        if not text:
+            continue
+        kind = para.kind
+        if kind == "heading":
+            if meta.title and text == meta.title:
+                kind = "title"
+            else:
+                section = text
+        blocks.append(Block(page=para.lines[0].page, section=section if kind == "paragraph" else None,
+                            text=text, kind=kind, bbox=_bbox(para.lines)))
+    for pl in pages:
+        for text in pl.rotated:
+            blocks.append(Block(page=pl.page, section="(rotated text)", text=collapse_spaces(text)))
+            warnings.append(f"page {pl.page}: rotated text (watermark or rotated table) kept as a separate block")
+    doc = Document(doc_id=doc_id, pages=n_pages, metadata=meta, blocks=blocks, warnings=warnings)
+    doc.assign_offsets()
+    return doc

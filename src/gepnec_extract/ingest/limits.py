@@ -1,0 +1,26 @@
+"""Resource limits for parsing untrusted PDFs. Every number is configurable (CLI flags, env)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 200 * 1024 * 1024  # refuse bigger files before parsing
+    max_pages: int = 500  # refuse documents with more pages
+    max_chars_per_page: int = 250_000  # a page with more characters is skipped with a warning
+    timeout_s: float = 120.0  # wall clock for one document, in the child process
+    memory_mb: int = 3072  # address-space limit of the child process
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Limits":
+        """Defaults, then GEPNEC_<FIELD> environment variables, then explicit overrides."""
+        values = {}
+        for f in fields(cls):
+            env = os.environ.get(f"GEPNEC_{f.name.upper()}")
+            if env:
+                values[f.name] = type(f.default)(env)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)

@@ -1,0 +1,67 @@
+"""PDF reader on pdfplumber: one pass per page for words and tables, then layout at document level.
+
+Runs in-process and raises typed IngestErrors; ``sandbox.py`` runs it in a child process with
+limits, which is how untrusted files should be read (``ingest_file`` does that).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pdfplumber
+
+from ..model import Document
+from . import layout
+from .errors import EmptyFileError, NoTextLayerError, NotAPdfError, ResourceLimitError
+from .limits import Limits
+from .tables import TableFragment, find_tables, merge_fragments
+
+WORD_OPTIONS = dict(x_tolerance=1.5, y_tolerance=2.5, keep_blank_chars=False, use_text_flow=False,
+                    extra_attrs=["size", "fontname"])
+
+
+def preflight(path: Path, limits: Limits) -> None:
+    """Cheap checks before any parsing: the file exists, is not empty or too big, and is a PDF."""
+    size = path.stat().st_size
+    if size == 0:
+        raise EmptyFileError(path, "empty file (0 bytes)")
+    if size > limits.max_file_bytes:
+        raise ResourceLimitError(path, f"file is {size} bytes, over the limit of {limits.max_file_bytes}")
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    if b"%PDF-" not in head:
+        raise NotAPdfError(path, "not a PDF: no %PDF header")
+
+
+def read_pdf(path: Path | str, limits: Limits | None = None) -> Document:
+    path = Path(path)
+    limits = limits or Limits()
+    preflight(path, limits)
+    warnings: list[str] = []
+    page_lines: list[layout.PageLines] = []
+    fragments: list[TableFragment] = []
+    with pdfplumber.open(path) as pdf:
+        n_pages = len(pdf.pages)
+        if n_pages > limits.max_pages:
+            raise ResourceLimitError(path, f"{n_pages} pages, over the limit of {limits.max_pages}")
+        info = dict(pdf.metadata or {})
+        for number, page in enumerate(pdf.pages, start=1):
+            n_chars = len(page.chars)
+            if n_chars > limits.max_chars_per_page:
+                warnings.append(f"page {number}: {n_chars} characters, over the limit of "
+                                f"{limits.max_chars_per_page}; page skipped")
+                page.close()
+                continue
+            words = page.extract_words(**WORD_OPTIONS)
+            page_tables = find_tables(page, words, number)
+            fragments.extend(page_tables)
+            excluded = [region for t in page_tables for region in t.regions]
+            page_lines.append(layout.page_lines(words, number, page.width, page.height, excluded))
+            page.close()  # drop pdfplumber's per-page caches as we go
+    if not any(pl.lines or pl.rotated for pl in page_lines) and not fragments:
+        raise NoTextLayerError(path, "no text layer: OCR is not supported (scanned or blank PDF)")
+    doc = layout.build_document(path.stem, page_lines, n_pages, info)
+    doc.source = path.name
+    doc.tables = merge_fragments(fragments)
+    doc.warnings = warnings + doc.warnings
+    return doc
