@@ -28,7 +28,7 @@ class Block(BaseModel):
     page: int  # 1-based page number where the block starts
     section: str | None = None  # nearest heading above the block
     text: str
-    kind: Literal["paragraph", "heading", "title", "abstract"] = "paragraph"
+    kind: Literal["paragraph", "heading", "title", "rotated", "furniture"] = "paragraph"
     bbox: BBox | None = None
     start: int = 0  # offset of this block in Document.full_text()
 
@@ -66,6 +66,8 @@ class Document(BaseModel):
     blocks: list[Block] = Field(default_factory=list)
     tables: list[Table] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    # running headers, footers, page numbers and watermarks: kept out of the body, not thrown away
+    furniture: list[Block] = Field(default_factory=list)
 
     BLOCK_SEPARATOR: str = Field(default="\n\n", exclude=True)
 

@@ -13,6 +13,8 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
+from pdfplumber.utils import extract_words
+
 from ..model import BBox, Block, Document, Metadata
 from .normalize import (collapse_spaces, count_undecodable, join_hyphenated, normalize_text,
                         strip_undecodable, word_counts)
@@ -59,25 +61,57 @@ def _is_bold(fontname: str) -> bool:
 
 
 def _group_rows(words: list[dict]) -> list[list[dict]]:
-    """Words that overlap vertically (superscripts included) share a row."""
+    """Words on one baseline share a row; smaller raised or lowered words (superscript footnote
+    markers, m², citation numbers) join the row they sit on.
+
+    Baselines, not bounding-box overlap: some fonts declare boxes taller than the leading, and
+    overlap would then merge adjacent lines into one.
+    """
     rows: list[list[dict]] = []
-    bands: list[list[float]] = []
-    for w in sorted(words, key=lambda w: (w["top"], w["x0"])):
-        h = max(w["bottom"] - w["top"], 0.1)
-        placed = False
-        for band, row in zip(reversed(bands), reversed(rows)):
-            if w["top"] > band[1] + 1:
-                break
-            overlap = min(band[1], w["bottom"]) - max(band[0], w["top"])
-            if overlap >= 0.45 * min(h, band[1] - band[0]):
-                row.append(w)
-                band[0], band[1] = min(band[0], w["top"]), max(band[1], w["bottom"])
-                placed = True
-                break
-        if not placed:
+    for w in sorted(words, key=lambda w: (w["bottom"], w["x0"])):
+        size = w.get("size", 10.0)
+        if rows and abs(w["bottom"] - _row_bottom(rows[-1])) <= 0.3 * size:
+            rows[-1].append(w)
+        else:
             rows.append([w])
-            bands.append([w["top"], w["bottom"]])
-    return rows
+    return _attach_scripts(rows)
+
+
+def _row_bottom(row: list[dict]) -> float:
+    return statistics.median(w["bottom"] for w in row)
+
+
+def _row_size(row: list[dict]) -> float:
+    return max(Counter(round(w.get("size", 10.0), 1) for w in row).items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+
+def _attach_scripts(rows: list[list[dict]]) -> list[list[dict]]:
+    """Merge a row of smaller type into the neighbouring row whose band it falls inside."""
+    kept: list[list[dict]] = []
+    absorbed: set[int] = set()  # rows already merged into another: not hosts any more
+    for i, row in enumerate(rows):
+        size = _row_size(row)
+        top, bottom = min(w["top"] for w in row), max(w["bottom"] for w in row)
+        host = None
+        for j in (i + 1, i - 1):
+            if 0 <= j < len(rows) and j not in absorbed:
+                other = rows[j]
+                o_size = _row_size(other)
+                o_top, o_bottom = min(w["top"] for w in other), max(w["bottom"] for w in other)
+                if size < 0.85 * o_size and top >= o_top - 0.5 * o_size and bottom <= o_bottom + 0.4 * o_size \
+                        and not _overlaps_x(row, other):
+                    host = other
+                    break
+        if host is not None:
+            host.extend(row)
+            absorbed.add(i)
+        else:
+            kept.append(row)
+    return kept
+
+
+def _overlaps_x(a: list[dict], b: list[dict]) -> bool:
+    return any(min(w["x1"], v["x1"]) - max(w["x0"], v["x0"]) > 0.5 for w in a for v in b)
 
 
 def _split_fragments(row: list[dict], page: int) -> list[Line]:
@@ -141,6 +175,7 @@ def _assign_columns(lines: list[Line], width: float) -> list[Line]:
     else:
         for ln in lines:
             ln.column = 0 if ln.x1 <= gutter else 1 if ln.x0 >= gutter else SPANNING
+        _single_flow_zones(lines)
         ordered = []
         band: list[Line] = []
         for ln in sorted(lines, key=lambda ln: (ln.top, ln.x0)):
@@ -152,6 +187,20 @@ def _assign_columns(lines: list[Line], width: float) -> list[Line]:
         ordered += sorted(band, key=lambda b: (b.column, b.top, b.x0))
     _set_column_bounds(ordered)
     return ordered
+
+
+def _single_flow_zones(lines: list[Line]) -> None:
+    """Between two full-width lines, a zone with no right-column line is single-column flow
+    (a short title line or the 'Abstract' label sits left of the gutter but is not column text)."""
+    zone: list[Line] = []
+    for ln in sorted(lines, key=lambda ln: ln.top) + [None]:
+        if ln is None or ln.column == SPANNING:
+            if zone and not any(z.column == 1 for z in zone):
+                for z in zone:
+                    z.column = SPANNING
+            zone = []
+        else:
+            zone.append(ln)
 
 
 def _set_column_bounds(lines: list[Line]) -> None:
@@ -168,17 +217,48 @@ def _set_column_bounds(lines: list[Line]) -> None:
 
 
 def page_lines(words: list[dict], page: int, width: float, height: float,
-               excluded: list[BBox]) -> PageLines:
-    """The body lines of one page in reading order (table regions excluded)."""
+               excluded: list[BBox], rotated_chars: list[dict] | None = None,
+               word_options: dict | None = None) -> PageLines:
+    """The body lines of one page in reading order (table regions excluded).
+
+    Rotated text (sideways tables, vertical running heads, watermarks) is turned upright and laid
+    out in its own frame, so it reads as words and lines rather than a column of single letters.
+    """
     result = PageLines(page=page, width=width, height=height)
-    body_words = [w for w in words if w["text"].strip() and not any(_inside(w, r) for r in excluded)]
-    upright = [w for w in body_words if w.get("upright", True)]
-    rotated = [w for w in body_words if not w.get("upright", True)]
-    if rotated:
-        result.rotated = [" ".join(w["text"] for w in sorted(rotated, key=lambda w: (round(w["x0"]), -w["bottom"])))]
-    fragments = [frag for row in _group_rows(upright) for frag in _split_fragments(row, page)]
-    result.lines = _assign_columns(fragments, width)
+    upright = [w for w in words if w.get("upright", True) and w["text"].strip()
+               and not any(_inside(w, r) for r in excluded)]
+    result.lines = _lines_of(upright, page, width)
+    for frame in _upright_frames(rotated_chars or [], width, height):
+        frame_words = extract_words(frame["chars"], **(word_options or {}))
+        lines = _lines_of(frame_words, page, frame["width"])
+        if lines:
+            result.rotated.append("\n".join(ln.text for ln in lines))
     return result
+
+
+def _lines_of(words: list[dict], page: int, width: float) -> list[Line]:
+    fragments = [frag for row in _group_rows(words) for frag in _split_fragments(row, page)]
+    return _assign_columns(fragments, width)
+
+
+def _upright_frames(chars: list[dict], width: float, height: float) -> list[dict]:
+    """Rotated characters mapped into an upright frame, one frame per rotation direction."""
+    ccw = [c for c in chars if c["matrix"][1] > 0]  # reads bottom to top
+    cw = [c for c in chars if c["matrix"][1] < 0]  # reads top to bottom
+    frames = []
+    if ccw:
+        frames.append({"width": height, "chars": [
+            _moved(c, height - c["bottom"], height - c["top"], c["x0"], c["x1"]) for c in ccw]})
+    if cw:
+        frames.append({"width": height, "chars": [
+            _moved(c, c["top"], c["bottom"], width - c["x1"], width - c["x0"]) for c in cw]})
+    return frames
+
+
+def _moved(char: dict, x0: float, x1: float, top: float, bottom: float) -> dict:
+    moved = dict(char, x0=x0, x1=x1, top=top, bottom=bottom, doctop=top, upright=True)
+    moved["y0"], moved["y1"] = -bottom, -top
+    return moved
 
 
 # --- running headers and footers ---------------------------------------------------------------
@@ -190,8 +270,8 @@ def _edge_key(text: str) -> str:
     return re.sub(r"\d+", "#", text.lower()).strip()
 
 
-def remove_running_matter(pages: list[PageLines]) -> list[str]:
-    """Drop headers, footers and page numbers in place; return the header texts (for metadata)."""
+def remove_running_matter(pages: list[PageLines]) -> list[Line]:
+    """Take headers, footers and page numbers out of the page lines; return them."""
     edge_keys: Counter = Counter()
     for pl in pages:
         keys = {_edge_key(ln.text) for ln in pl.lines if _at_edge(ln, pl)}
@@ -202,7 +282,7 @@ def remove_running_matter(pages: list[PageLines]) -> list[str]:
         kept = []
         for ln in pl.lines:
             if _at_edge(ln, pl) and (_edge_key(ln.text) in repeated or _PAGE_NUMBER.match(ln.text.strip())):
-                removed.append(ln.text)
+                removed.append(ln)
             else:
                 kept.append(ln)
         pl.lines = kept
@@ -240,7 +320,7 @@ def _body_style(lines: list[Line]) -> tuple[float, float]:
 
 def _is_heading(ln: Line, body: float) -> bool:
     text = ln.text.strip()
-    if len(text) > 120 or len(text.split()) > 14 or _SENTENCE_END.search(text) and not text.endswith(":"):
+    if len(text) > 120 or len(text.split()) > 14 or text.endswith("."):
         return False
     if ln.size > body * 1.12:
         return True
@@ -267,8 +347,9 @@ def _split_paragraphs(lines: list[Line], body: float, pitch: float) -> list[_Par
         same_flow = prev.page == ln.page and prev.column == ln.column and ln.top >= prev.top
         if kind != cur.kind:
             new = True
-        elif heading:
-            new = not (same_flow and ln.top - prev.bottom < 0.8 * pitch and abs(ln.size - prev.size) < 0.6)
+        elif heading:  # a wrapped heading continues; a numbered one or a change of style starts anew
+            new = not (same_flow and ln.top - prev.bottom < 0.8 * ln.size and abs(ln.size - prev.size) < 0.6
+                       and ln.bold == prev.bold and not _HEADING_NUMBER.match(ln.text))
         elif same_flow:
             gap = ln.top - prev.top
             new = (gap > 1.45 * pitch or _indented(ln, body) or abs(ln.size - prev.size) > 0.6
@@ -328,7 +409,8 @@ def _metadata(paras: list[_Para], headers: list[str], info: dict, body: float) -
 # --- document ----------------------------------------------------------------------------------
 
 def build_document(doc_id: str, pages: list[PageLines], n_pages: int, info: dict) -> Document:
-    headers = remove_running_matter(pages)
+    furniture = remove_running_matter(pages)
+    headers = [ln.text for ln in furniture]
     lines = [ln for pl in pages for ln in pl.lines]
     warnings = []
     undecodable = sum(count_undecodable(ln.text) for ln in lines)
@@ -356,8 +438,10 @@ def build_document(doc_id: str, pages: list[PageLines], n_pages: int, info: dict
                             text=text, kind=kind, bbox=_bbox(para.lines)))
     for pl in pages:
         for text in pl.rotated:
-            blocks.append(Block(page=pl.page, section="(rotated text)", text=collapse_spaces(text)))
+            blocks.append(Block(page=pl.page, text=collapse_spaces(text), kind="rotated"))
             warnings.append(f"page {pl.page}: rotated text (watermark or rotated table) kept as a separate block")
-    doc = Document(doc_id=doc_id, pages=n_pages, metadata=meta, blocks=blocks, warnings=warnings)
+    doc = Document(doc_id=doc_id, pages=n_pages, metadata=meta, blocks=blocks, warnings=warnings,
+                   furniture=[Block(page=ln.page, text=ln.text, kind="furniture", bbox=(ln.x0, ln.top, ln.x1, ln.bottom))
+                              for ln in furniture])
     doc.assign_offsets()
     return doc

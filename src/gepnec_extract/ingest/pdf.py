@@ -16,12 +16,22 @@ from .errors import EmptyFileError, NoTextLayerError, NotAPdfError, ResourceLimi
 from .limits import Limits
 from .tables import TableFragment, find_tables, merge_fragments
 
-WORD_OPTIONS = dict(x_tolerance=1.5, y_tolerance=2.5, keep_blank_chars=False, use_text_flow=False,
+WORD_OPTIONS = dict(x_tolerance=1.5, x_tolerance_ratio=0.15, y_tolerance=2.5, keep_blank_chars=False, use_text_flow=False,
                     extra_attrs=["size", "fontname"])
 
 
+CONTAINER_MAGIC = {b"PK\x03\x04": "ZIP archive", b"\x1f\x8b": "gzip file", b"7z\xbc\xaf\x27\x1c": "7z archive"}
+
+
 def preflight(path: Path, limits: Limits) -> None:
-    """Cheap checks before any parsing: the file exists, is not empty or too big, and is a PDF."""
+    """Cheap checks before any parsing: the file exists, is not empty or too big, and is a PDF.
+
+    Runs in the parent before a sandbox child is started, and again inside read_pdf.
+    """
+    from .errors import IngestError  # local: only preflight needs the base class
+
+    if not path.is_file():
+        raise IngestError(path, "no such file" if not path.exists() else "not a regular file")
     size = path.stat().st_size
     if size == 0:
         raise EmptyFileError(path, "empty file (0 bytes)")
@@ -29,6 +39,11 @@ def preflight(path: Path, limits: Limits) -> None:
         raise ResourceLimitError(path, f"file is {size} bytes, over the limit of {limits.max_file_bytes}")
     with path.open("rb") as fh:
         head = fh.read(1024)
+    # Readers accept %PDF- anywhere in the first 1024 bytes, so an archive whose first member is
+    # a stored PDF passes that test: name the container instead of parsing it at shifted offsets.
+    for magic, container in CONTAINER_MAGIC.items():
+        if head.startswith(magic):
+            raise NotAPdfError(path, f"not a PDF: a {container} (extract the PDF from it first)")
     if b"%PDF-" not in head:
         raise NotAPdfError(path, "not a PDF: no %PDF header")
 
@@ -56,7 +71,9 @@ def read_pdf(path: Path | str, limits: Limits | None = None) -> Document:
             page_tables = find_tables(page, words, number)
             fragments.extend(page_tables)
             excluded = [region for t in page_tables for region in t.regions]
-            page_lines.append(layout.page_lines(words, number, page.width, page.height, excluded))
+            rotated_chars = [c for c in page.chars if not c.get("upright", True)]
+            page_lines.append(layout.page_lines(words, number, page.width, page.height, excluded,
+                                                rotated_chars, WORD_OPTIONS))
             page.close()  # drop pdfplumber's per-page caches as we go
     if not any(pl.lines or pl.rotated for pl in page_lines) and not fragments:
         raise NoTextLayerError(path, "no text layer: OCR is not supported (scanned or blank PDF)")
