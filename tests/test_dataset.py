@@ -1,0 +1,230 @@
+"""The evidence dataset (gepnec_extract.dataset), without Prefect.
+
+Inputs are real StudyRecords: the dev papers' gold records, read from ../shared as test data
+(stand-ins for the records stage, which is still being built).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from gepnec_extract import dataset
+from gepnec_extract.model import StudyRecord
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+DEV = SHARED / "corpus" / "dev"
+
+
+def _gold(stem: str) -> list[StudyRecord]:
+    path = DEV / f"{stem}.gold.jsonl"
+    if not path.exists():
+        pytest.skip("../shared corpus not present")
+    return [StudyRecord.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def gold_by_doc() -> dict[str, list[StudyRecord]]:
+    if not DEV.exists():
+        pytest.skip("../shared corpus not present")
+    stems = sorted(p.name.removesuffix(".gold.jsonl") for p in DEV.glob("*.gold.jsonl"))
+    return {stem: _gold(stem) for stem in stems}
+
+
+def _as_review(record: StudyRecord, **changes) -> StudyRecord:
+    """The same study as a review would report it: another document, a citation number, no evidence."""
+    return record.model_copy(update={"doc_id": "review", "ref": 7, "evidence": [], **changes})
+
+
+def test_refresh_adds_every_record_and_round_trips(tmp_path, gold_by_doc):
+    db = tmp_path / "evidence.duckdb"
+    summary = dataset.refresh(db, gold_by_doc)
+    n_gold = sum(len(rs) for rs in gold_by_doc.values())
+    assert (summary.added, summary.changed, summary.removed, summary.n_records) == (n_gold, 0, 0, n_gold)
+    loaded = {(r.doc_id, r.study_id, r.arm): r for r in dataset.load_records(db)}
+    originals = {(r.doc_id, r.study_id, r.arm): r for rs in gold_by_doc.values() for r in rs}
+    assert loaded == originals
+    # Nested fields are stored as JSON text that DuckDB can query.
+    con = duckdb.connect(str(db), read_only=True)
+    os_median = con.execute(
+        "SELECT json_extract(os_months, '$.median')::DOUBLE FROM records "
+        "WHERE doc_id = 'd01-mitry1999' AND cohort_key = 'poorly differentiated'").fetchone()[0]
+    n_evidence = con.execute("SELECT count(*) FROM evidence").fetchone()[0]
+    con.close()
+    assert os_median == originals[("d01-mitry1999", "Mitry1999", "Poorly differentiated")].os_months.median
+    assert n_evidence == sum(len(r.evidence) for r in originals.values())
+
+
+def test_identical_refresh_changes_nothing(tmp_path, gold_by_doc):
+    db = tmp_path / "evidence.duckdb"
+    dataset.refresh(db, gold_by_doc)
+    again = dataset.refresh(db, gold_by_doc)
+    assert (again.added, again.changed, again.removed, again.details) == (0, 0, 0, [])
+    assert list(dataset.refreshes(db)["refresh_id"]) == [1, 2]
+
+
+def test_changed_and_removed_records_are_recorded_in_history(tmp_path, gold_by_doc):
+    db = tmp_path / "evidence.duckdb"
+    dataset.refresh(db, gold_by_doc)
+    first, second, third = gold_by_doc["d01-mitry1999"]
+    edited = first.model_copy(update={"rr_pct": 40.0, "drugs": ["etoposide", "carboplatin"]})
+    summary = dataset.refresh(db, {"d01-mitry1999": [edited, second]})  # `third` is gone
+
+    assert (summary.added, summary.changed, summary.removed) == (0, 1, 1)
+    hist = dataset.history(db)
+    latest = hist[hist["refresh_id"] == summary.refresh_id]
+    changed = latest[latest["change"] == "changed"].set_index("field")
+    assert set(changed.index) == {"rr_pct", "drugs"}
+    assert json.loads(changed.loc["rr_pct", "old_value"]) == first.rr_pct
+    assert json.loads(changed.loc["rr_pct", "new_value"]) == 40.0
+    assert json.loads(changed.loc["drugs", "new_value"]) == ["carboplatin", "etoposide"]
+    removed = latest[latest["change"] == "removed"]
+    assert list(removed["cohort_key"]) == [dataset.cohort_key(third.arm)]
+    assert StudyRecord.model_validate_json(removed["old_value"].iloc[0]) == third
+    # Documents not given to the refresh are untouched.
+    remaining = dataset.load_records(db)
+    assert sum(r.doc_id == "d02-hainsworth2006" for r in remaining) == len(gold_by_doc["d02-hainsworth2006"])
+    assert sum(r.doc_id == "d01-mitry1999" for r in remaining) == 2
+
+
+def test_records_with_the_same_key_are_kept_apart(tmp_path):
+    okuma = _gold("d08-okuma2014")[0]  # arm null: cohort key ""
+    twin = okuma.model_copy(update={"regimen": "EP", "rr_pct": 20.0})
+    summary = dataset.refresh(tmp_path / "e.duckdb", {okuma.doc_id: [okuma, twin]})
+    assert summary.added == 2
+    keys = sorted(d["cohort_key"] for d in summary.details)
+    assert keys == ["", "#2"]
+
+
+def test_conflicts_list_both_values_with_evidence(tmp_path):
+    paper = _gold("d08-okuma2014")
+    db = tmp_path / "evidence.duckdb"
+    review_rr = paper[0].rr_pct + 8
+    dataset.refresh(db, {"d08-okuma2014": paper, "review": [_as_review(paper[0], rr_pct=review_rr)]})
+
+    found = dataset.conflicts(db)
+    assert set(found["field"]) == {"rr_pct"}
+    values = dict(zip(found["doc_id"], found["value"]))
+    assert {k: float(v) for k, v in values.items()} == {"d08-okuma2014": paper[0].rr_pct, "review": review_rr}
+    paper_evidence = found.set_index("doc_id").loc["d08-okuma2014", "evidence"]
+    rr_evidence = [e.text for e in paper[0].evidence if e.field == "rr_pct"]
+    assert rr_evidence and all(text in paper_evidence for text in rr_evidence)
+    # The same rows straight from the DuckDB view.
+    con = duckdb.connect(str(db), read_only=True)
+    via_sql = con.execute("SELECT doc_id, value FROM conflicts WHERE field = 'rr_pct' ORDER BY doc_id").fetchall()
+    con.close()
+    assert via_sql == sorted(values.items())
+
+
+def test_study_view_prefers_the_primary_paper_and_fills_gaps(tmp_path):
+    paper = _gold("d09-lu2013")[0]
+    gaps = [f for f in ("n_total", "cr_pct", "sd_pct", "pd_pct") if getattr(paper, f) is None]
+    if not gaps:
+        pytest.skip("the paper's gold record has no empty numeric field to fill")
+    review = _as_review(paper, n_patients=paper.n_patients + 3, **{gaps[0]: 99})
+    db = tmp_path / "evidence.duckdb"
+    # The review also tabulates another study, so the paper (one study) ranks first.
+    other = _as_review(_gold("d08-okuma2014")[0])
+    dataset.refresh(db, {"d09-lu2013": [paper], "review": [review, other]})
+
+    view = dataset.study_view(db).set_index("study_id")
+    row = view.loc[paper.study_id]
+    assert row["n_sources"] == 2
+    assert list(row["sources"]) == ["d09-lu2013", "review"]
+    assert row["n_patients"] == paper.n_patients  # the paper's own figure wins
+    assert list(row["conflict_fields"]) == ["n_patients"]
+    assert row[gaps[0]] == 99  # only the review gives it
+    assert list(view.loc[other.study_id, "conflict_fields"]) == []
+
+
+def test_multi_cohort_studies_reconcile_per_cohort(tmp_path):
+    paper = _gold("d07-bajetta2007")  # three arms
+    poorly = next(r for r in paper if r.arm == "Poorly differentiated")
+    review = _as_review(poorly, arm="poorly  Differentiated", pfs_months=None)
+    db = tmp_path / "evidence.duckdb"
+    dataset.refresh(db, {"d07-bajetta2007": paper, "review": [review]})
+    view = dataset.study_view(db)
+    rows = view[view["study_id"] == poorly.study_id].set_index("group_key")
+    assert len(rows) == len(paper)
+    assert rows.loc["poorly differentiated", "n_sources"] == 2
+    assert json.loads(rows.loc["poorly differentiated", "pfs_months"])["median"] == poorly.pfs_months.median
+    assert dataset.conflicts(db).empty
+
+
+def test_export_parquet(tmp_path, gold_by_doc):
+    db = tmp_path / "evidence.duckdb"
+    dataset.refresh(db, gold_by_doc)
+    target = dataset.export_parquet(db, tmp_path / "evidence.parquet")
+    frame = pd.read_parquet(target)
+    assert len(frame) == sum(len(rs) for rs in gold_by_doc.values())
+    assert {"doc_id", "study_id", "cohort_key", "rr_pct", "os_months", "evidence"} <= set(frame.columns)
+    assert "record_json" not in frame.columns
+    assert not list(tmp_path.glob("*.tmp-*"))
+
+
+def test_open_dataset_creates_an_empty_schema(tmp_path):
+    con = dataset.open_dataset(tmp_path / "new.duckdb")
+    tables = {name for (name,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    con.close()
+    assert {"records", "evidence", "history", "refreshes", "study_view", "conflicts"} <= tables
+    assert dataset.study_view(tmp_path / "new.duckdb").empty
+
+
+KILLED_CHILD = r"""
+import sys, time
+from pathlib import Path
+from gepnec_extract import dataset
+from gepnec_extract.model import StudyRecord
+
+db, marker, records_path = map(Path, sys.argv[1:4])
+records = [StudyRecord.model_validate_json(l) for l in records_path.read_text().splitlines() if l.strip()]
+original_insert = dataset._insert_rows
+
+def insert_then_stall(con, rows, refresh_id):
+    original_insert(con, rows, refresh_id)  # the new rows are in the copy now
+    marker.write_text("midway")
+    time.sleep(120)  # killed here
+
+dataset._insert_rows = insert_then_stall
+dataset.refresh(db, {records[0].doc_id: records})
+"""
+
+
+def test_a_killed_refresh_leaves_the_previous_dataset_intact(tmp_path, gold_by_doc):
+    db = tmp_path / "evidence.duckdb"
+    first_docs = {k: v for k, v in gold_by_doc.items() if k != "d10-olsen2012"}
+    dataset.refresh(db, first_docs)
+    before = (dataset.load_records(db), dataset.refreshes(db)["refresh_id"].tolist(), db.read_bytes())
+
+    records_path = tmp_path / "olsen.jsonl"
+    records_path.write_text("".join(r.model_dump_json() + "\n" for r in gold_by_doc["d10-olsen2012"]))
+    marker = tmp_path / "midway"
+    child = subprocess.Popen([sys.executable, "-c", KILLED_CHILD, str(db), str(marker), str(records_path)])
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert child.poll() is None, "the refresh child exited before reaching the write"
+            assert time.monotonic() < deadline, "the refresh child never reached the write"
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait()
+    assert child.returncode == -signal.SIGKILL
+    assert list(tmp_path.glob("evidence.duckdb.tmp-*")), "the kill should leave the half-written copy behind"
+
+    assert db.read_bytes() == before[2]
+    assert dataset.load_records(db) == before[0]
+    assert dataset.refreshes(db)["refresh_id"].tolist() == before[1]
+    # The next refresh works (the lock died with the child) and clears the stale copy.
+    summary = dataset.refresh(db, {"d10-olsen2012": gold_by_doc["d10-olsen2012"]})
+    assert summary.added == len(gold_by_doc["d10-olsen2012"])
+    assert not list(tmp_path.glob("evidence.duckdb.tmp-*"))
