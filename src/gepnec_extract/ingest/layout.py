@@ -376,6 +376,9 @@ def _bbox(lines: list[Line]) -> BBox:
 # --- metadata ----------------------------------------------------------------------------------
 
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+# "British Journal of Cancer 1999;81:1351-1355", "Cancer Sci 2014; 105: 1176", "Lancet 2015;386:2059–68"
+_CITATION_LINE = re.compile(
+    r"(?P<journal>[A-Z][A-Za-z&.\- ]{2,80}?)[,.]?\s+(?P<year>(19[5-9]\d|20[0-4]\d))(\s*[;,]\s*\d+|\s*$)")
 _SURNAME_NOISE = re.compile(r"[\d*†‡§¶,]+$")
 
 
@@ -387,23 +390,43 @@ def _metadata(paras: list[_Para], headers: list[str], info: dict, body: float) -
         title_para = max(titled, key=lambda p: p.lines[0].size)
         meta.title = collapse_spaces(" ".join(ln.text for ln in title_para.lines))
         idx = paras.index(title_para)
-        if idx + 1 < len(paras):
-            author_line = paras[idx + 1].lines[0].text
-            meta.authors = [a.strip() for a in re.split(r",|\band\b", author_line) if a.strip()][:50]
-            if meta.authors:
-                surname = _SURNAME_NOISE.sub("", meta.authors[0].split()[-1])
-                meta.first_author = surname or None
+        for para in paras[idx + 1: idx + 4]:
+            if para.kind == "heading":
+                break
+            names = _author_names(" ".join(ln.text for ln in para.lines))
+            if names:
+                meta.authors = names[:50]
+                meta.first_author = _SURNAME_NOISE.sub("", names[0].split()[-1]) or None
+                break
     if not meta.title and info.get("Title"):
         meta.title = str(info["Title"])
-    for text in headers + [str(info.get("Subject", ""))]:
-        year = _YEAR.search(text)
-        if year:
-            meta.year = int(year.group())
-            journal = text[: year.start()].strip(" ,;")
-            if journal and not journal[:1].isdigit() and len(journal) < 80:
-                meta.journal = journal
+    front_matter = [ln.text for p in first_page[:12] for ln in p.lines]
+    for text in headers + front_matter + [str(info.get("Subject", ""))]:
+        citation = _CITATION_LINE.search(text)
+        if citation and _looks_like_journal(citation.group("journal")):
+            meta.year = int(citation.group("year"))
+            meta.journal = citation.group("journal").strip()
             break
+    if meta.year is None:
+        years = [int(m.group()) for text in headers for m in _YEAR.finditer(text)]
+        meta.year = Counter(years).most_common(1)[0][0] if years else None
     return meta
+
+
+_NAME = re.compile(r"^(?:[A-Z][\w'\u2019-]*\.?\s*){1,5}[\d*\u2020\u2021\u00a7,]*$")
+_JOURNAL_WORD = re.compile(r"^([A-Z][\w.\-]*|of|and|the|de|&|in|for)$")
+
+
+def _author_names(text: str) -> list[str]:
+    """The names of an author line ("K. E. H. Thomas, B. A. Voros and R. Ramirez"), or []."""
+    items = [a.strip() for a in re.split(r",|;|\band\b|&", text) if a.strip()]
+    names = [a for a in items if _NAME.match(a) and 2 <= len(a.split()) <= 6 and not a.isupper()]
+    return names if items and len(names) >= 0.7 * len(items) else []
+
+
+def _looks_like_journal(name: str) -> bool:
+    words = name.split()
+    return 1 <= len(words) <= 8 and all(_JOURNAL_WORD.match(w) for w in words) and words[0][:1].isupper()
 
 
 # --- document ----------------------------------------------------------------------------------

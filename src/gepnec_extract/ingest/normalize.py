@@ -105,7 +105,7 @@ def join_hyphenated(lines: list[str], vocab: Counter | None = None) -> str:
                 out += line
             else:
                 out = out[:-1] + line
-        elif out.endswith("-") and out[-2:-1] in "–/(":
+        elif out.endswith(("\u2013", "/")):  # a range (3–) or a combination (cisplatin/) broken at the line end
             out += line
         else:
             out += " " + line
