@@ -9,11 +9,12 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape  # file names and parser messages may contain [brackets]
 
 from .ingest import IngestError, Limits, ingest_file
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Extract GEPNEC study records from papers.")
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # one line per message, even when piped
 
 BUNDLED_REVIEW = Path(__file__).resolve().parents[2] / "corpus" / "review" / "review.pdf"
 
@@ -38,11 +39,11 @@ def ingest(
             doc = ingest_file(path, limits)
         except IngestError as err:
             failures += 1
-            console.print(f"[red]error[/red] {path}: [{err.kind}] {err.message}")
+            console.print(f"[red]error[/red] {escape(str(path))}: {escape(f'[{err.kind}] {err.message}')}")
             continue
         target = doc.save(out)
         for warning in doc.warnings:
-            console.print(f"[yellow]warning[/yellow] {path.name}: {warning}")
+            console.print(f"[yellow]warning[/yellow] {escape(path.name)}: {escape(warning)}")
         console.print(f"{path.name}: {doc.pages} pages, {len(doc.blocks)} blocks, {len(doc.tables)} tables -> {target}")
     if failures:
         raise typer.Exit(code=1)
@@ -62,7 +63,7 @@ def run(
             doc = ingest_file(path)
         except IngestError as err:
             failures.append(err.to_dict())
-            console.print(f"[red]failed[/red] {path.name}: [{err.kind}] {err.message}")
+            console.print(f"[red]failed[/red] {escape(path.name)}: {escape(f'[{err.kind}] {err.message}')}")
             continue
         doc.save(out)
         console.print(f"{path.name}: {doc.pages} pages, {len(doc.blocks)} blocks, {len(doc.tables)} tables")
