@@ -1,0 +1,297 @@
+"""Table extraction on real PDFs: booktabs (review, journal dev papers), grids (preprint dev
+papers), rule-less columns (plain dev papers, caption below), a 400-row table over 9 pages.
+
+Expected counts were read off the rendered pages (pdftoppm) and pdftotext -layout. The dev gold
+files' "table:Table N" evidence quotes cells; every quote must come back as cells of one row.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from gepnec_extract.ingest.pdf import WORD_OPTIONS
+from gepnec_extract.ingest.tables import TableFragment, find_tables, merge_fragments
+from gepnec_extract.model import Table
+
+from ..conftest import CORPUS, REVIEW_PDF, shared_files
+
+
+@lru_cache(maxsize=None)
+def fragments_of(path: str) -> tuple[TableFragment, ...]:
+    found: list[TableFragment] = []
+    with pdfplumber.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            found += find_tables(page, page.extract_words(**WORD_OPTIONS), number)
+            page.close()
+    return tuple(found)
+
+
+def tables_of(path: Path) -> list[Table]:
+    return merge_fragments(list(fragments_of(str(path))))
+
+
+def by_label(path: Path) -> dict[str, Table]:
+    return {t.label: t for t in tables_of(path)}
+
+
+def dev_pdf(stem: str) -> Path:
+    path = CORPUS / "dev" / f"{stem}.pdf"
+    if not path.exists():
+        pytest.skip("../shared/corpus/dev is not beside the repository")
+    return path
+
+
+# --- the review: booktabs, long wrapped cells, rows separated by nothing but cell starts -------
+
+REVIEW_SHAPES = [  # label, columns, body rows, first header cells
+    ("Table 1", 9, 5, ["First author (year) [ref]", "Patients with NEC, n (total in study)"]),
+    ("Table 2", 11, 2, ["First author (year) [ref]", "Patients, n"]),
+    ("Table 3", 11, 7, ["First author (year) [ref]", "Patients, n"]),
+    ("Table 4", 11, 4, ["First author (year) [ref]", "Patients, n"]),
+    ("Table 5", 11, 4, ["First author (year) [ref]", "Patients, n"]),
+]
+
+
+@pytest.fixture(scope="module")
+def review_tables() -> dict[str, Table]:
+    if not REVIEW_PDF.exists():
+        pytest.skip("corpus/review/review.pdf missing")
+    return by_label(REVIEW_PDF)
+
+
+def test_review_has_exactly_five_tables_in_order(review_tables):
+    assert list(review_tables) == ["Table 1", "Table 2", "Table 3", "Table 4", "Table 5"]
+    assert [t.page for t in review_tables.values()] == [4, 5, 7, 9, 11]
+
+
+@pytest.mark.parametrize("label,columns,body_rows,header_start", REVIEW_SHAPES)
+def test_review_table_shape(review_tables, label, columns, body_rows, header_start):
+    table = review_tables[label]
+    assert table.header_rows == 1
+    assert all(len(row) == columns for row in table.rows)
+    assert len(table.body) == body_rows
+    assert table.header[0][: len(header_start)] == header_start
+    assert table.caption.startswith(label + " Studies evaluating")
+    assert table.footnote and "Abbreviations:" in table.footnote
+
+
+# (label, row index in body, column, exact text or prefix) from the rendered pages
+REVIEW_CELLS = [
+    ("Table 1", 0, 4, "Carcinoid WDNET, 0 (CR, 0; PR, 0; stable, 85; PD, 15)", "prefix"),
+    ("Table 1", 0, 0, "Moertel (1991) [16]", "exact"),
+    ("Table 1", 0, 5, "Carcinoid NET, 10.5 (3–36) Islet NET, 15.5 (4–36.5+) NEC, 19 (5–36+)", "exact"),
+    ("Table 1", 2, 5, "19 (0–88)a", "exact"),
+    ("Table 1", 4, 6, "4.5 (2–9)", "exact"),
+    ("Table 2", 0, 0, "Hainsworth (2006) [32]", "exact"),
+    ("Table 2", 0, 1, "78", "exact"),
+    ("Table 2", 1, 0, "Deutschbein (2011) [25]", "exact"),
+    ("Table 2", 1, 1, "20 (8 on regimen A vs. 12 on regimen B)", "exact"),
+    ("Table 2", 1, 9, "Regimen A: Grade 3 diarrhea/nausea (25)", "prefix"),
+    ("Table 3", 0, 0, "Yamaguchi (2014) [24]", "exact"),
+    ("Table 3", 1, 7, "11.4 months (8.9 months–NE)a", "exact"),
+    ("Table 3", 6, 6, "50 (CR, 6.3; PR, 43.7; SD, 18.8; PD, 18.7; NA, 12.5)", "exact"),
+    ("Table 4", 1, 0, "Bajetta (2007) [56]", "exact"),
+    ("Table 4", 1, 7, "32 (1–44+) PDNEC: 5 (1–44+) WDNET: 40 (3–40+)", "exact"),
+    ("Table 4", 3, 6, "PR, 39; SD, 50; PD, 11", "exact"),
+    ("Table 5", 0, 5, "R", "exact"),
+    ("Table 5", 1, 4, "Second line (n = 10) Third or beyond (n = 7)", "exact"),
+    ("Table 5", 3, 8, "2.4 (NA)", "exact"),
+]
+
+
+@pytest.mark.parametrize("label,row,column,text,how", REVIEW_CELLS)
+def test_review_cells(review_tables, label, row, column, text, how):
+    cell = review_tables[label].body[row][column]
+    assert cell.startswith(text) if how == "prefix" else cell == text
+
+
+def test_review_wrapped_headers_are_one_row(review_tables):
+    header = review_tables["Table 3"].header[0]
+    assert "Chemotherapy regimen" in header
+    assert "Line of treatment" in header
+    assert "Median OS (range), mo" in header and "Median PFS (range), mo" in header
+
+
+def test_review_hyphenation_undone_inside_cells(review_tables):
+    cells = [c for t in review_tables.values() for row in t.body for c in row]
+    text = " ".join(cells)
+    assert "Carcinoid" in text and "Carci-" not in text
+    assert "thrombocytopenia" in text
+    assert "platinum-based" in text  # a real hyphen stays
+
+
+# --- dev papers: every layout ---------------------------------------------------------------------
+
+DEV_SHAPES = {  # stem: [(label, columns, body rows, header row, a body row)]
+    "d01-mitry1999": [("Table 1", 9, 2, None,
+                       ["Poorly differentiated", "41 (41)", "4 (9.8)", "13 (31.7)", "14 (34.1)",
+                        "10 (24.4)", "41.5", "15 (11.7–25)", "8.9 (6.7–13.4)"])],
+    "d02-hainsworth2006": [("Table 1", 5, 3, ["Drug", "Dose", "Route", "Days", "Cycle length"], None),
+                           ("Table 2", 6, 3, None, None)],
+    "d03-yamaguchi2014": [("Table 1", 4, 3, ["Outcome", "IP (n = 160)", "EP (n = 46)", "P value"], None),
+                          ("Table 2", 5, 3, ["Variable", "Comparison", "HR", "95% CI", "P value"], None)],
+    "d04-li2017": [("Table 1", 5, 3, None, ["Total", "40", "18 (45.0)", "5.7", "-"])],
+    "d05-hentic2012": [("Table 1", 2, 8, ["Characteristic", "Value"], ["Primary tumour site, n", ""])],
+    "d06-hadoux2015": [("Table 1", 2, 5, ["Adverse event", "Patients, n (%)"], None)],
+    "d07-bajetta2007": [("Table 1", 7, 3, None, None)],
+    "d08-okuma2014": [("Table 1", 3, 6, ["Response", "Patients, n", "%"],
+                       ["Objective response (CR + PR)", "6", "50.0 (95% CI 25-75)"])],
+    "d09-lu2013": [("Table 1", 2, 10, ["Characteristic", "n (%)"], ["Primary site", ""]),
+                   ("Table 2", 3, 6, ["Response", "n", "%"], None)],
+    "d10-olsen2012": [("Table 1", 2, 6, ["Primary site", "Patients, n"], ["Unknown primary", "6"]),
+                      ("Table 2", 4, 6, ["Characteristic", "Subgroup", "Patients, n", "Median OS, months"],
+                       ["", "≥50%", "NA", "2.7"])],
+}
+
+
+@pytest.mark.parametrize("stem", sorted(DEV_SHAPES))
+def test_dev_tables_shape(stem):
+    tables = tables_of(dev_pdf(stem))
+    expected = DEV_SHAPES[stem]
+    assert [t.label for t in tables] == [e[0] for e in expected]
+    for table, (label, columns, body_rows, header, some_row) in zip(tables, expected):
+        assert table.header_rows == 1, label
+        assert all(len(row) == columns for row in table.rows), label
+        assert len(table.body) == body_rows, label
+        assert table.caption and table.caption.startswith(label), label
+        if header is not None:
+            assert table.header[0] == header, label
+        if some_row is not None:
+            assert some_row in table.body, label
+
+
+FOOTNOTE_STARTS = {
+    "d01-mitry1999": "Percentages are calculated on assessable patients.",
+    "d02-hainsworth2006": "Four courses were given",
+    "d03-yamaguchi2014": "IP, irinotecan plus cisplatin;",
+    "d05-hentic2012": "FOLFIRI, irinotecan",
+    "d06-hadoux2015": "Graded according to NCI-CTC version 4.",
+    "d09-lu2013": "IP, irinotecan plus cisplatin.",
+    "d10-olsen2012": "Values are numbers of patients.",
+}
+
+
+@pytest.mark.parametrize("stem", sorted(FOOTNOTE_STARTS))
+def test_dev_first_table_footnote_is_separated(stem):
+    table = tables_of(dev_pdf(stem))[0]
+    assert table.footnote and table.footnote.startswith(FOOTNOTE_STARTS[stem])
+    assert not any(FOOTNOTE_STARTS[stem][:12] in cell for row in table.rows for cell in row)
+
+
+def gold_table_quotes(stem: str) -> list[tuple[str, str]]:
+    quotes = []
+    for line in (CORPUS / "dev" / f"{stem}.gold.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            for evidence in json.loads(line).get("evidence", []):
+                if evidence["source"].startswith("table:"):
+                    quotes.append((evidence["source"].split(":", 1)[1], evidence["text"]))
+    return quotes
+
+
+def quote_in_row(table: Table, quote: str) -> bool:
+    """A gold quote is one cell, or several cells of one row joined by " | " (in order)."""
+    parts = quote.split(" | ")
+    for row in table.rows:
+        if len(parts) == 1 and parts[0] in row:
+            return True
+        for start in range(len(row) - len(parts) + 1):
+            if row[start:start + len(parts)] == parts:
+                return True
+    return False
+
+
+@pytest.mark.parametrize("stem", sorted(DEV_SHAPES))
+def test_gold_table_evidence_found_as_cells(stem):
+    tables = by_label(dev_pdf(stem))
+    missing = [(label, quote) for label, quote in gold_table_quotes(stem)
+               if label not in tables or not quote_in_row(tables[label], quote)]
+    assert not missing
+
+
+# --- regions: table words leave the body text, body words stay ------------------------------------
+
+
+def test_regions_cover_table_words_and_spare_the_other_column():
+    path = dev_pdf("d10-olsen2012")
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        words = page.extract_words(**WORD_OPTIONS)
+        fragments = find_tables(page, words, 1)
+    assert [f.label for f in fragments] == ["Table 1"]
+
+    def inside(word, box):
+        cx, cy = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
+        return box[0] - 1 <= cx <= box[2] + 1 and box[1] - 1 <= cy <= box[3] + 1
+
+    taken = [w for w in words if any(inside(w, r) for r in fragments[0].regions)]
+    taken_text = " ".join(w["text"] for w in taken)
+    for piece in ("Table", "Primary", "Esophagus", "Values", "patients."):
+        assert piece in taken_text
+    assert all(w["x0"] >= 300 for w in taken)  # nothing of the left column's body text
+    assert "Response" not in taken_text  # the paragraph right under the footnote stays body text
+
+
+# --- a table over nine pages -------------------------------------------------------------------
+
+
+def test_huge_table_merges_into_one_table_of_400_rows():
+    path = CORPUS / "bad" / "huge-table.pdf"
+    if not path.exists():
+        pytest.skip("../shared/corpus/bad is not beside the repository")
+    tables = tables_of(path)
+    assert len(tables) == 1
+    table = tables[0]
+    assert table.label == "Table 1" and table.header_rows == 1
+    assert len(table.body) == 400
+    assert table.pages == list(range(2, 11))
+    assert table.header[0][0] == "Differentiation"
+    assert [row[0] for row in table.body[:2]] == ["Poorly differentiated (1)", "Well differentiated (2)"]
+    assert table.body[-1][0] == "Well differentiated (400)"
+    assert table.body[1][7] == "17.6 (8.6–72+)"  # the wrapped cell stays one cell
+    assert all(len(row) == 9 for row in table.rows)
+    assert table.footnote and table.footnote.startswith("Percentages are calculated")
+
+
+# --- merging rules ------------------------------------------------------------------------------
+
+
+def _fragment(page, label, rows, header_rows=1, continued=False, top=100.0):
+    return TableFragment(page=page, bbox=(50, top, 500, top + 100), label=label, caption=label,
+                         header_rows=header_rows, rows=rows, continued=continued)
+
+
+def test_merge_joins_continued_and_repeated_header_but_not_other_tables():
+    header = ["Group", "n"]
+    fragments = [
+        _fragment(1, "Table 1", [header, ["A", "1"]]),
+        _fragment(2, "Table 1", [header, ["B", "2"]], continued=True),
+        _fragment(3, "Table 1", [header, ["C", "3"]]),  # same label, repeated header, no "(continued)"
+        _fragment(3, "Table 2", [header, ["D", "4"]], top=400),
+        _fragment(5, "Table 3", [header, ["E", "5"]], continued=True),  # a page gap: not a continuation
+    ]
+    tables = merge_fragments(fragments)
+    assert [t.label for t in tables] == ["Table 1", "Table 2", "Table 3"]
+    assert tables[0].rows == [header, ["A", "1"], ["B", "2"], ["C", "3"]]
+    assert tables[0].pages == [1, 2, 3]
+    assert tables[1].rows == [header, ["D", "4"]]
+
+
+# --- real publisher PDFs: no crash, no unlabelled "tables" ----------------------------------------
+
+REAL_SAMPLE = ["real02-alasiri2016.pdf", "real06-li2016.pdf", "real11-opoku2018.pdf"]
+
+
+@pytest.mark.parametrize("name", REAL_SAMPLE)
+def test_real_pdfs_do_not_crash_and_every_table_has_a_label(name):
+    paths = [p for p in shared_files("real", "*.pdf") if p.name == name]
+    if not paths:
+        pytest.skip("../shared/corpus/real is not beside the repository")
+    tables = tables_of(paths[0])
+    for table in tables:
+        assert table.label and table.label.startswith("Table ")
+        assert table.body
