@@ -72,6 +72,26 @@ def run(
     console.print(f"{len(files) - len(failures)} of {len(files)} papers ingested; output in {out}/")
 
 
+@app.command()
+def evaluate(
+    pred: Path = typer.Option(..., "--pred", help="directory of <doc_id>.records.jsonl (extractor output)"),
+    gold: Path = typer.Option(..., "--gold", help="directory of <doc_id>.gold.jsonl (e.g. gold/ or ../shared/corpus/dev)"),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="also write the full report as JSON"),
+    max_errors: int = typer.Option(60, help="errors listed in the terminal"),
+) -> None:
+    """Score extracted records against gold: precision/recall/F1 per field and document, every error."""
+    from rich.console import Console as StdoutConsole
+
+    from .evaluate import evaluate_dirs, render
+
+    report = evaluate_dirs(pred, gold)
+    render(report, StdoutConsole(), max_errors=max_errors)
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(report.to_json(), encoding="utf-8")
+        console.print(f"report written to {json_out}")
+
+
 def main() -> None:
     try:
         app()
