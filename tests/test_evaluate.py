@@ -285,6 +285,7 @@ def test_cli_evaluate_writes_json_report(tmp_path: Path) -> None:
     report = json.loads(out.read_text())
     assert (report["overall"]["fp"], report["overall"]["fn"]) == (1, 1)
     assert report["per_field"]["rr_pct"]["fp"] == 1
+    assert report["per_field_group"]["os_months"]["tp"] == sum(v["tp"] for k, v in report["per_field"].items() if k.startswith("os_months."))
     assert report["per_document"]["review"]["f1"] < 1.0
     assert report["errors"][0]["kind"] == "wrong_value" and report["errors"][0]["pred"] == 99.0
     assert report["error_kinds"][0] == {"kind": "wrong_value", "field": "rr_pct", "count": 1}

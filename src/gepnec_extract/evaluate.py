@@ -341,11 +341,20 @@ class EvalReport:
         counter = Counter((e.kind, e.field) for e in self.errors)
         return [(kind, name, n) for (kind, name), n in counter.most_common(top)]
 
+    def per_field_group(self) -> dict[str, Counts]:
+        """Counts per record field (``os_months.median`` and ``os_months.low`` -> ``os_months``)."""
+        groups: dict[str, Counts] = {}
+        for name, counts in self.per_field.items():
+            group = groups.setdefault(top_field(name), Counts())
+            group.tp, group.fp, group.fn = group.tp + counts.tp, group.fp + counts.fp, group.fn + counts.fn
+        return groups
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "overall": self.overall.as_dict(),
             "records": self.records,
             "per_field": {k: v.as_dict() for k, v in sorted(self.per_field.items())},
+            "per_field_group": {k: v.as_dict() for k, v in sorted(self.per_field_group().items())},
             "per_document": {k: v.as_dict() for k, v in sorted(self.per_document.items())},
             "error_kinds": [{"kind": k, "field": f, "count": n} for k, f, n in self.error_kinds(top=1000)],
             "errors": [asdict(e) for e in self.errors],
