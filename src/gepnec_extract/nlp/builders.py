@@ -1,0 +1,258 @@
+"""Builders: turn a rule's regex match into (start, end, normalized value) facts.
+
+Each builder reads the named groups its patterns promise (see patterns/*.jsonl) and returns a
+list, so one match may yield several facts ("A and B in 33% and 24%, respectively").
+"""
+
+from __future__ import annotations
+
+import re
+
+from .vocab import parse_number, term_table
+
+Facts = list[tuple[int, int, object]]
+
+DASHES = re.compile(r"\s*(?:–|—|‒|−|-|to)\s*")
+WEEKS_PER_MONTH = 4.345
+# A percentage right after these is a marker threshold, not an outcome ("Ki-67 index >20%").
+NOT_AN_OUTCOME_BEFORE = re.compile(r"(?:ki-?67|mib-?1|index|labell?ing|[<>≤≥])[\s\w]{0,12}$", re.IGNORECASE)
+YEAR_PREPOSITIONS = re.compile(r"\b(?:in|since|from|between|during|until|of|and|to|by|before|after)\s*$", re.IGNORECASE)
+
+
+def _num(text: str | None) -> float | None:
+    return parse_number(text) if text else None
+
+
+def _key(term: str) -> str:
+    return " ".join(term.lower().split())
+
+
+def _tidy(value: float | None) -> float | None:
+    return None if value is None else round(value, 1) if value != int(value) else float(value)
+
+
+def response(m: re.Match, static: dict) -> Facts:
+    if NOT_AN_OUTCOME_BEFORE.search(m.string[max(0, m.start() - 30) : m.start("pct")]):
+        return []
+    kind = term_table("response_terms", "kind").get(_key(m.group("kw")))
+    pct = _num(m.group("pct"))
+    if kind is None or pct is None or pct > 100:
+        return []
+    return [(m.start(), m.end(), {"kind": kind, "pct": pct})]
+
+
+def _survival_value(m: re.Match, unit: str | None) -> dict:
+    in_weeks = bool(unit) and unit.lower().startswith("w")
+    convert = (lambda v: round(v / WEEKS_PER_MONTH, 1)) if in_weeks else (lambda v: v)
+    low = high = kind = None
+    paren = m.group("paren")
+    if paren:
+        # "(range, 3.5 to 17 months; Table 1)": only what precedes a semicolon is the interval.
+        interval = re.sub(r"95\s*%", "", paren.split(";")[0])
+        numbers = re.findall(r"\d+(?:[.·]\d+)?", interval)
+        if len(numbers) >= 2:
+            low, high = convert(_num(numbers[-2])), convert(_num(numbers[-1]))
+        kind = "ci95" if re.search(r"\bCI\b|confidence", paren, re.I) else "range" if re.search(r"range", paren, re.I) else None
+    return {"median": convert(_num(m.group("median"))), "low": low, "high": high, "kind": kind, "not_reached": False}
+
+
+FOLLOW_ON = re.compile(
+    r"\s*,?\s*(?:vs\.?|versus|and|compared\s+with)\s+(?:(?!median)[A-Za-z][\w-]*\s+){0,3}?,?\s*"
+    r"(?P<median>\d+(?:\.\d+)?)(?:[a-e](?![a-z]))?(?!\s*%)\s*(?P<unit>months?|mo|weeks?|wks?)?\b\s*"
+    r"(?P<paren>\(\s*(?:(?:range|95\s*%\s*CI|CI)\s*[,:]?\s*)?\d+(?:\.\d+)?\s*(?:months?|mo)?\+?\s*(?:–|-|to)\s*\d+(?:\.\d+)?\+?\s*(?:months?|mo)?\s*\))?"
+)
+
+
+def survival(m: re.Match, static: dict) -> Facts:
+    endpoint = term_table("survival_terms", "endpoint").get(_key(m.group("kw")))
+    unit, paren = m.group("unit"), m.group("paren")
+    # A bare number after a survival word is a value only when printed with a unit or a range.
+    if endpoint is None or not (unit or paren):
+        return []
+    facts = [(m.start(), m.end(), {"endpoint": endpoint, **_survival_value(m, unit)})]
+    tail = FOLLOW_ON.match(m.string, m.end())
+    if tail and (tail.group("unit") or tail.group("paren") or unit):
+        value = _survival_value(tail, tail.group("unit") or unit)
+        facts.append((tail.start("median"), tail.end(), {"endpoint": endpoint, **value}))
+    return facts
+
+
+def survival_nr(m: re.Match, static: dict) -> Facts:
+    endpoint = term_table("survival_terms", "endpoint").get(_key(m.group("kw")))
+    if endpoint is None:
+        return []
+    value = {"endpoint": endpoint, "median": None, "low": None, "high": None, "kind": None, "not_reached": True}
+    return [(m.start(), m.end(), value)]
+
+
+def n_patients(m: re.Match, static: dict) -> Facts:
+    count = _num(m.group("n"))
+    if count is None or count != int(count) or count <= 0:
+        return []
+    looks_like_year = 1950 <= count <= 2035 and YEAR_PREPOSITIONS.search(m.string[max(0, m.start() - 12) : m.start()])
+    if looks_like_year:
+        return []
+    return [(m.start(), m.end(), int(count))]
+
+
+def normalize_grade(text: str | None) -> str | None:
+    if not text:
+        return None
+    digits = re.findall(r"\d", text)
+    if re.search(r"or\s+(?:higher|greater|above|worse)|≥|>=", text):
+        return f"≥{digits[0]}"
+    if len(digits) >= 2:
+        return f"{digits[0]}-{digits[-1]}"
+    return digits[0] if digits else None
+
+
+def _event(term: str) -> str | None:
+    return term_table("toxicities", "event").get(_key(term))
+
+
+def toxicity(m: re.Match, static: dict) -> Facts:
+    event, pct = _event(m.group("event")), _num(m.group("pct"))
+    if event is None or pct is None or pct > 100:
+        return []
+    return [(m.start(), m.end(), {"event": event, "grade": normalize_grade(m.group("grade")), "pct": pct})]
+
+
+def toxicity_pair(m: re.Match, static: dict) -> Facts:
+    grade = normalize_grade(m.group("grade"))
+    first, second = _event(m.group("event")), _event(m.group("event2"))
+    pct1, pct2 = _num(m.group("pct")), _num(m.group("pct2"))
+    if None in (first, second, pct1, pct2):
+        return []
+    return [
+        (m.start(), m.end("event"), {"event": first, "grade": grade, "pct": pct1}),
+        (m.start("event2"), m.end(), {"event": second, "grade": grade, "pct": pct2}),
+    ]
+
+
+UNIT_FORMS = [
+    (re.compile(r"mg\s*/\s*m\s*[2²]\s*(?:/\s*d(?:ay)?|per\s+day|daily|a\s+day)", re.I), "mg/m2/day"),
+    (re.compile(r"mg\s*/\s*m\s*[2²]", re.I), "mg/m2"),
+    (re.compile(r"mg\s*/\s*kg", re.I), "mg/kg"),
+    (re.compile(r"g\s*/\s*m\s*[2²]", re.I), "g/m2"),
+    (re.compile(r"gbq", re.I), "GBq"),
+    (re.compile(r"mci", re.I), "mCi"),
+    (re.compile(r"auc", re.I), "AUC"),
+    (re.compile(r"mg", re.I), "mg"),
+]
+ROUTE_ORAL = re.compile(r"\boral(?:ly)?\b|by\s+mouth|\bp\.o\.|\bPO\b", re.I)
+ROUTE_IV = re.compile(r"intravenous|\bi\.v\.|\bIV\b|infus", re.I)
+DAYS_LIST = re.compile(r"(?:days?|\bd)\s*(\d+(?:\s*(?:–|-|to|and|,)\s*\d+)*)", re.I)
+DAYS_COUNT = re.compile(r"(\d+|three|five|seven|ten|fourteen)\s+(?:consecutive\s+)?days", re.I)
+FIRST_DAY = re.compile(r"first\s+day", re.I)
+SCHEDULE_PARTS = re.compile(r"(\d+|two|three|four|five|six)(?:\s*(?:–|-|to)\s*\d+)?[\s-]*(weeks?|wks?|w\b|weekly|days)", re.I)
+SCHEDULE_Q = re.compile(r"q\s*(\d)\s*w", re.I)
+
+
+def normalize_unit(text: str) -> str:
+    return next(unit for form, unit in UNIT_FORMS if form.search(text))
+
+
+def normalize_days(text: str) -> str | None:
+    if FIRST_DAY.search(text):
+        return "1"
+    listed = DAYS_LIST.search(text)
+    if listed:
+        return DASHES.sub("-", listed.group(1)) if " and " not in listed.group(1) else " ".join(listed.group(1).split())
+    counted = DAYS_COUNT.search(text)
+    if counted:
+        return f"1-{int(parse_number(counted.group(1)))}"
+    return None
+
+
+def schedule_phrase(text: str) -> str | None:
+    """The first cycle-length phrase in text ("every 3 weeks"), by the SCHEDULE macro."""
+    from .grammar import expand, macros
+
+    found = re.search(expand("<<SCHEDULE>>", macros()), text, re.IGNORECASE)
+    return found.group() if found else None
+
+
+def normalize_schedule(text: str) -> int | None:
+    """Cycle length in days: 'every 3 weeks' -> 21, 'every 28 days' -> 28, 'q2w' -> 14."""
+    quick = SCHEDULE_Q.search(text)
+    if quick:
+        return int(quick.group(1)) * 7
+    found = SCHEDULE_PARTS.search(text)
+    if not found:
+        return None
+    count = parse_number(found.group(1))
+    return int(count) if found.group(2).lower().startswith("day") else int(count * 7)
+
+
+def dose(m: re.Match, static: dict) -> Facts:
+    amount = _num(m.group("amount"))
+    if amount is None:
+        return []
+    attrs = m.group("attrs") or ""
+    unit = normalize_unit(m.group("unit"))
+    # "mg/m2 per day" may sit in the attributes when the unit was printed without it.
+    if unit == "mg/m2" and re.match(r"\s*(?:per\s+day|daily|/\s*day)", attrs, re.I):
+        unit = "mg/m2/day"
+    route = "oral" if ROUTE_ORAL.search(attrs) else "IV" if ROUTE_IV.search(attrs) else None
+    value = {"drug": None, "amount": amount, "unit": unit, "days": normalize_days(attrs), "route": route,
+             "schedule": normalize_schedule(schedule_phrase(attrs) or "")}
+    end = m.end("attrs") if attrs.strip() else m.end("unit") if m.start("unit") > m.start("amount") else m.end("amount")
+    return [(m.start(), end, value)]
+
+
+COMMON_WORD_ZIPF = 4.0
+
+
+def _is_surname(word: str) -> bool:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word.lower(), "en") < COMMON_WORD_ZIPF
+
+
+def citation(m: re.Match, static: dict) -> Facts:
+    author = m.group("author")
+    if static.get("check_surname") and not _is_surname(author):
+        return []
+    year = m.groupdict().get("year")
+    refs = m.groupdict().get("refs")
+    ref = int(re.search(r"\d+", refs).group()) if refs else None
+    value = {"first_author": author, "year": int(year[:4]) if year else None, "ref": ref}
+    return [(m.start(), m.end(), value)]
+
+
+def static(m: re.Match, static: dict) -> Facts:
+    return [(m.start(), m.end(), static["value"])]
+
+
+EMPTY_DESIGN = {"prospective": None, "randomized": None, "phase": None, "centers": None}
+ROMAN = {"I": "1", "II": "2", "III": "3"}
+
+
+def design(m: re.Match, static: dict) -> Facts:
+    return [(m.start(), m.end(), {**EMPTY_DESIGN, static["key"]: static["value"]})]
+
+
+def design_phase(m: re.Match, static: dict) -> Facts:
+    phases = [ROMAN.get(p.upper(), p) for p in (m.group("phase"), m.group("phase2")) if p]
+    return [(m.start(), m.end(), {**EMPTY_DESIGN, "phase": "/".join(phases)})]
+
+
+def design_letter(m: re.Match, static: dict) -> Facts:
+    """Tables abbreviate the design as 'P; multicenter' or 'R; single center'."""
+    return [(m.start(), m.end(), {**EMPTY_DESIGN, "prospective": m.group("letter") == "P"})]
+
+
+BUILDERS = {
+    "response": response,
+    "survival": survival,
+    "survival_nr": survival_nr,
+    "n_patients": n_patients,
+    "toxicity": toxicity,
+    "toxicity_pair": toxicity_pair,
+    "dose": dose,
+    "citation": citation,
+    "static": static,
+    "design": design,
+    "design_phase": design_phase,
+    "design_letter": design_letter,
+}

@@ -1,0 +1,123 @@
+"""Tag a whole Document: one spaCy Doc per body block and per table cell, with provenance.
+
+Abbreviations are document-wide: a first light pass over every block (and table captions and
+footnotes) collects the document's definitions; the full pass then gives that map to every Doc
+(``doc._.abbrev_context``), so "IP" defined on page 2 resolves on page 9 and inside table cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from ..model import Document
+from .abbreviations import parse_glossary
+from .grammar import FACTS_KEY
+from .pipeline import get_nlp
+
+DEFINITION_PIPES = ("gepnec_drug_tokens", "gepnec_sentences", "abbreviation_detector", "gepnec_abbreviations")
+
+
+@dataclass
+class BlockDoc:
+    block_index: int
+    page: int
+    section: str | None
+    doc: Doc
+
+    def provenance(self) -> dict:
+        return {"source": "text", "block": self.block_index, "page": self.page, "section": self.section}
+
+
+@dataclass
+class CellDoc:
+    table_index: int
+    table_label: str | None
+    page: int
+    row: int
+    col: int
+    is_header: bool
+    doc: Doc
+
+    def provenance(self) -> dict:
+        label = self.table_label or f"table {self.table_index + 1}"
+        return {"source": f"table:{label}", "table": self.table_index, "row": self.row, "col": self.col,
+                "page": self.page, "header": self.is_header}
+
+
+@dataclass
+class TaggedDocument:
+    document: Document
+    blocks: list[BlockDoc] = field(default_factory=list)
+    cells: list[CellDoc] = field(default_factory=list)
+    abbreviations: dict[str, str] = field(default_factory=dict)
+
+    def parts(self) -> Iterator[BlockDoc | CellDoc]:
+        yield from self.blocks
+        yield from self.cells
+
+    def spans(self, label: str | None = None) -> Iterator[tuple[BlockDoc | CellDoc, Span]]:
+        for part in self.parts():
+            for span in part.doc.spans.get(FACTS_KEY, []):
+                if label is None or span.label_ == label:
+                    yield part, span
+
+    def records(self) -> list[dict]:
+        """Every fact as a JSON-ready dict: span_record plus where it was found."""
+        return [{**span_record(span), **part.provenance()} for part, span in self.spans()]
+
+
+def span_record(span: Span) -> dict:
+    sentence = span.sent.text if span.doc.has_annotation("SENT_START") else span.doc.text
+    return {"label": span.label_, "text": span.text, "start": span.start_char, "end": span.end_char,
+            "sentence": " ".join(sentence.split()), "value": span._.value}
+
+
+def tag_text(text: str, nlp: Language | None = None) -> Doc:
+    return (nlp or get_nlp())(text)
+
+
+def document_abbreviations(document: Document, nlp: Language) -> dict[str, str]:
+    texts = [b.text for b in document.blocks]
+    texts += [t for table in document.tables for t in (table.caption, table.footnote) if t]
+    mapping: dict[str, str] = {}
+    with nlp.select_pipes(enable=[p for p in DEFINITION_PIPES if p in nlp.pipe_names]):
+        for doc in nlp.pipe(texts):
+            for short, long in (doc._.abbrev_map or {}).items():
+                mapping.setdefault(short, long)
+    for text in texts:
+        for short, long in parse_glossary(text).items():
+            mapping.setdefault(short, long)
+    return mapping
+
+
+def _with_context(nlp: Language, texts: list[str], context: dict[str, str]) -> Iterator[Doc]:
+    docs = []
+    for text in texts:
+        doc = nlp.make_doc(text)
+        doc._.abbrev_context = context
+        docs.append(doc)
+    return nlp.pipe(docs)
+
+
+def tag_document(document: Document, nlp: Language | None = None) -> TaggedDocument:
+    nlp = nlp or get_nlp()
+    context = document_abbreviations(document, nlp)
+    tagged = TaggedDocument(document=document, abbreviations=context)
+    block_docs = _with_context(nlp, [b.text for b in document.blocks], context)
+    for index, (block, doc) in enumerate(zip(document.blocks, block_docs)):
+        tagged.blocks.append(BlockDoc(index, block.page, block.section, doc))
+    cells = [
+        (t_index, table, r_index, c_index, cell)
+        for t_index, table in enumerate(document.tables)
+        for r_index, row in enumerate(table.rows)
+        for c_index, cell in enumerate(row)
+        if cell and cell.strip()
+    ]
+    cell_docs = _with_context(nlp, [c[4] for c in cells], context)
+    for (t_index, table, r_index, c_index, _), doc in zip(cells, cell_docs):
+        tagged.cells.append(CellDoc(t_index, table.label, table.page, r_index, c_index, r_index < table.header_rows, doc))
+    return tagged

@@ -1,0 +1,114 @@
+"""A small rule engine: regular-expression patterns kept as data, values built by named builders.
+
+patterns/macros.json holds reusable pieces (``<<NUM>>``, ``<<DASH>>``...); vocabulary macros
+(``<<RESP_KW>>``, ``<<TOX_EVENT>>``...) are built from vocab/*.jsonl. Each line of
+patterns/<family>.jsonl is one rule::
+
+    {"label": "RESPONSE", "name": "kw_then_pct", "regex": "...", "builder": "response",
+     "flags": "i", "priority": 2, "static": {"kind": "rr"}}
+
+A builder turns a match into zero or more ``(start, end, value)`` facts; the engine keeps, per
+label, the longest non-overlapping facts (ties: higher priority, then earlier rule).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Callable, Iterable
+
+from spacy.tokens import Doc, Span
+
+from .vocab import PATTERN_DIR, alternation, number_words, read_jsonl, term_table
+
+FACTS_KEY = "facts"
+Builder = Callable[[re.Match, dict], list[tuple[int, int, Any]]]
+
+
+@dataclass
+class Rule:
+    label: str
+    name: str
+    regex: re.Pattern
+    builder: str
+    priority: int = 0
+    static: dict = field(default_factory=dict)
+
+
+@dataclass
+class Fact:
+    label: str
+    start: int
+    end: int
+    value: Any
+    priority: int = 0
+    rule: str = ""
+
+
+@lru_cache(maxsize=1)
+def macros() -> dict[str, str]:
+    table = json.loads((PATTERN_DIR / "macros.json").read_text(encoding="utf-8"))
+    table["RESP_KW"] = alternation(term_table("response_terms", "kind").keys())
+    table["SURV_KW"] = alternation(term_table("survival_terms", "endpoint").keys())
+    table["TOX_EVENT"] = alternation(term_table("toxicities", "event").keys())
+    table["NUMWORD"] = alternation([w for w in number_words() if " " not in w])
+    return table
+
+
+def expand(pattern: str, table: dict[str, str], depth: int = 0) -> str:
+    """Replace <<NAME>> by its macro, recursively (macros may use macros)."""
+    if depth > 8:
+        raise ValueError(f"macro recursion too deep in {pattern[:60]}")
+    expanded = re.sub(r"<<(\w+)>>", lambda m: f"(?:{table[m.group(1)]})", pattern)
+    return expanded if expanded == pattern else expand(expanded, table, depth + 1)
+
+
+@lru_cache(maxsize=None)
+def load_rules(family: str) -> tuple[Rule, ...]:
+    rules = []
+    for row in read_jsonl(PATTERN_DIR / f"{family}.jsonl"):
+        flags = re.IGNORECASE if "i" in row.get("flags", "") else 0
+        regex = re.compile(expand(row["regex"], macros()), flags)
+        rules.append(Rule(row["label"], row["name"], regex, row["builder"], row.get("priority", 0), row.get("static", {})))
+    return tuple(rules)
+
+
+def run_rules(text: str, rules: Iterable[Rule], builders: dict[str, Builder]) -> list[Fact]:
+    facts = []
+    for order, rule in enumerate(rules):
+        for match in rule.regex.finditer(text):
+            for start, end, value in builders[rule.builder](match, rule.static):
+                if value is not None and end > start:
+                    facts.append(Fact(rule.label, start, end, value, rule.priority * 1000 - order, rule.name))
+    return resolve_overlaps(facts)
+
+
+def resolve_overlaps(facts: list[Fact]) -> list[Fact]:
+    """Per label, keep the longest facts that do not overlap (ties: rule priority)."""
+    kept: list[Fact] = []
+    ranked = sorted(facts, key=lambda f: (-(f.end - f.start), -f.priority, f.start))
+    for fact in ranked:
+        clash = any(k.label == fact.label and k.start < fact.end and fact.start < k.end for k in kept)
+        if not clash:
+            kept.append(fact)
+    return sorted(kept, key=lambda f: (f.start, f.label))
+
+
+def add_facts(doc: Doc, facts: Iterable[Fact]) -> list[Span]:
+    """Turn char-offset facts into token-aligned spans of doc.spans[FACTS_KEY]."""
+    group = doc.spans[FACTS_KEY] if FACTS_KEY in doc.spans else []
+    added = []
+    for fact in facts:
+        span = doc.char_span(fact.start, fact.end, label=fact.label, alignment_mode="expand")
+        if span is None or not span.text.strip():
+            continue
+        span._.value = fact.value
+        added.append(span)
+    doc.spans[FACTS_KEY] = list(group) + added
+    return added
+
+
+def facts_of(doc: Doc, label: str) -> list[Span]:
+    return [s for s in doc.spans.get(FACTS_KEY, []) if s.label_ == label]

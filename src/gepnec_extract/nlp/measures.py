@@ -1,0 +1,83 @@
+"""DOSE, RESPONSE, SURVIVAL, TOXICITY and N_PATIENTS from the pattern files, plus the steps that
+need more than one match: which drug a dose belongs to, a cycle length printed once for the whole
+regimen, and a toxicity grade shared along a list ("grade 3-4 neutropenia (58) and diarrhea (17)").
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .builders import BUILDERS, normalize_grade, normalize_schedule
+from .grammar import Fact, add_facts, expand, facts_of, load_rules, macros, run_rules
+
+MEASURE_FAMILIES = ("dose", "response", "survival", "patients", "toxicity")
+# How far back (characters) a dose looks for the drug it belongs to.
+DOSE_DRUG_WINDOW = 120
+DRUG_AFTER_DOSE = re.compile(r"^\s*(?:of|for)\s+$", re.IGNORECASE)
+GRADE_SHARED_GAP = re.compile(r"^[\s,]*(?:and|or)?\s*$", re.IGNORECASE)
+# "The most frequent grade 3 events were fatigue (12%), ...": a grade heading a list.
+GRADE_HEADING = re.compile(
+    r"(?P<grade><<GRADE>>)\s+(?:\w+\s+){0,2}?(?:events?|toxicit(?:y|ies)|adverse\s+events|AEs|side\s+effects)\s*(?:were|included|was|:|,)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _sentence_of(doc: Doc, char: int) -> Span | None:
+    token = doc.char_span(char, char + 1, alignment_mode="expand")
+    return token.sent if token is not None and len(token) else None
+
+
+def attach_drugs(doc: Doc, facts: list[Fact]) -> None:
+    drugs = facts_of(doc, "DRUG")
+    for fact in (f for f in facts if f.label == "DOSE"):
+        sentence = _sentence_of(doc, fact.start)
+        floor = max(fact.start - DOSE_DRUG_WINDOW, sentence.start_char if sentence is not None else 0)
+        before = [d for d in drugs if floor <= d.start_char and d.end_char <= fact.start]
+        after = [d for d in drugs if d.start_char >= fact.end and DRUG_AFTER_DOSE.match(doc.text[fact.end : d.start_char])]
+        chosen = after[0] if after else before[-1] if before else None
+        fact.value["drug"] = chosen._.value if chosen is not None else None
+
+
+def spread_schedule(doc: Doc, facts: list[Fact]) -> None:
+    """A cycle length stated once in a sentence applies to every dose of that sentence."""
+    schedule_regex = re.compile(expand("<<SCHEDULE>>", macros()), re.IGNORECASE)
+    for sentence in doc.sents:
+        doses = [f for f in facts if f.label == "DOSE" and sentence.start_char <= f.start < sentence.end_char]
+        if not doses:
+            continue
+        found = [m for m in schedule_regex.finditer(sentence.text)]
+        if not found:
+            continue
+        cycle = normalize_schedule(found[0].group())
+        for fact in doses:
+            if fact.value["schedule"] is None:
+                fact.value["schedule"] = cycle
+
+
+def share_grades(doc: Doc, facts: list[Fact]) -> None:
+    toxicities = sorted((f for f in facts if f.label == "TOXICITY"), key=lambda f: f.start)
+    heading = re.compile(expand(GRADE_HEADING.pattern, macros()), re.IGNORECASE)
+    if toxicities and toxicities[0].value["grade"] is None:
+        sentence = _sentence_of(doc, toxicities[0].start)
+        lead = doc.text[sentence.start_char if sentence is not None else 0 : toxicities[0].start]
+        found = heading.search(lead)
+        if found:
+            toxicities[0].value["grade"] = normalize_grade(found.group("grade"))
+    for previous, current in zip(toxicities, toxicities[1:]):
+        gap = doc.text[previous.end : current.start]
+        if current.value["grade"] is None and previous.value["grade"] and GRADE_SHARED_GAP.match(gap):
+            current.value["grade"] = previous.value["grade"]
+
+
+@Language.component("gepnec_measures")
+def gepnec_measures(doc: Doc) -> Doc:
+    rules = [rule for family in MEASURE_FAMILIES for rule in load_rules(family)]
+    facts = run_rules(doc.text, rules, BUILDERS)
+    attach_drugs(doc, facts)
+    spread_schedule(doc, facts)
+    share_grades(doc, facts)
+    add_facts(doc, facts)
+    return doc

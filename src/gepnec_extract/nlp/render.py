@@ -1,0 +1,56 @@
+"""displaCy rendering of a tagged document, for a reviewer's browser.
+
+Each block and each table cell that holds a fact is drawn with displaCy's span style; a span's
+label shows its normalized value ("RESPONSE rr 53"), so the reviewer checks values, not only spans.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+from spacy import displacy
+from spacy.tokens import Doc, Span
+
+from .document import TaggedDocument
+from .grammar import FACTS_KEY
+
+MAX_LABEL_CHARS = 80
+
+
+def short_value(span: Span) -> str:
+    value = span._.value
+    if isinstance(value, dict):
+        value = " ".join(f"{k}={v}" for k, v in value.items() if v not in (None, False))
+    elif isinstance(value, list):
+        value = "+".join(value)
+    text = f"{span.label_} {value}"
+    return text if len(text) <= MAX_LABEL_CHARS else text[: MAX_LABEL_CHARS - 1] + "…"
+
+
+def manual_entry(doc: Doc, title: str) -> dict:
+    spans = [
+        {"start_token": s.start, "end_token": s.end, "label": short_value(s)}
+        for s in doc.spans.get(FACTS_KEY, [])
+    ]
+    return {"text": doc.text, "tokens": [t.text for t in doc], "spans": spans, "title": title}
+
+
+def render_html(tagged: TaggedDocument) -> str:
+    entries = []
+    for part in tagged.parts():
+        if not len(part.doc.spans.get(FACTS_KEY, [])):
+            continue
+        where = part.provenance()
+        title = f"{where['source']} · page {where.get('page')}"
+        if "row" in where:
+            title += f" · row {where['row']} col {where['col']}"
+        entries.append(manual_entry(part.doc, html.escape(title)))
+    body = displacy.render(entries, style="span", manual=True, page=False, jupyter=False) if entries else "<p>No facts.</p>"
+    glossary = html.escape(json.dumps(tagged.abbreviations, ensure_ascii=False, indent=1))
+    name = html.escape(tagged.document.source or tagged.document.doc_id)
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Tagged: {name}</title></head>"
+        f"<body style='font-family: sans-serif; max-width: 60em; margin: auto'>"
+        f"<h1>Tagged facts: {name}</h1>{body}<h2>Abbreviations</h2><pre>{glossary}</pre></body></html>"
+    )

@@ -1,0 +1,61 @@
+"""Sentence boundaries for scientific prose.
+
+A rule-based splitter rather than spaCy's sentencizer, because biomedical text is full of periods
+that end nothing: "et al.", "vs.", "p = .002", decimals, "mg/m2/day", "(Table 3)".
+A boundary needs a terminal token (. ! ?) followed by a token that can open a sentence; a blank
+line (a block separator) always ends one.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from .vocab import VOCAB_DIR
+
+TERMINALS = {".", "!", "?"}
+NON_TERMINAL = {
+    line.strip() for line in (VOCAB_DIR / "abbreviations_nonterminal.txt").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
+}
+# After "et al." a new sentence begins only with an ordinary capitalised word ("Overall, ...").
+SENTENCE_OPENER_ZIPF = 4.5
+
+
+def _opens_sentence(token: Token) -> bool:
+    first = token.text[:1]
+    return first.isupper() or first.isdigit() or first in "([\"'“‘"
+
+
+def _common_word(token: Token) -> bool:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(token.lower_, "en") >= SENTENCE_OPENER_ZIPF
+
+
+def _ends_sentence(prev: Token, token: Token, gap: str) -> bool:
+    if "\n\n" in gap:
+        return True
+    if not _opens_sentence(token):
+        return False
+    if prev.text in TERMINALS:
+        return True
+    if prev.lower_ == "al." and token.is_title and _common_word(token):
+        return True
+    return False
+
+
+@Language.component("gepnec_sentences")
+def gepnec_sentences(doc: Doc) -> Doc:
+    last_word = None
+    for token in doc:
+        if token.is_space:
+            token.is_sent_start = token.i == 0
+            continue
+        if last_word is None:
+            token.is_sent_start = True
+        else:
+            gap = doc.text[last_word.idx + len(last_word) : token.idx]
+            token.is_sent_start = _ends_sentence(last_word, token, gap)
+        last_word = token
+    return doc

@@ -1,0 +1,103 @@
+"""Vocabularies the components share, read from the data files in vocab/ (never written in code).
+
+Drug names come from the maintained drug-named-entity-recognition dictionary (DrugBank / MeSH /
+MedlinePlus synonyms, shipped inside the package, read offline), filtered of ordinary English
+words, plus the small oncology additions in vocab/drugs_extra.jsonl (which take precedence).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
+PATTERN_DIR = Path(__file__).resolve().parent / "patterns"
+
+# A single alphabetic variant this frequent in English is a word first and a drug second
+# ("today", "indicators"); oncology drug names sit far below it.
+COMMON_WORD_ZIPF = 3.0
+MAX_DRUG_TOKENS = 4
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _read_list(path: Path) -> set[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {ln.strip().lower() for ln in lines if ln.strip() and not ln.startswith("#")}
+
+
+def _is_ordinary_word(variant: str) -> bool:
+    from wordfreq import zipf_frequency
+
+    return variant.isalpha() and zipf_frequency(variant, "en") >= COMMON_WORD_ZIPF
+
+
+@lru_cache(maxsize=1)
+def drug_lexicon() -> dict[str, str]:
+    """lowercase variant (as tokens joined by single spaces) -> lowercase generic name."""
+    from drug_named_entity_recognition import drugs_finder
+
+    stoplist = _read_list(VOCAB_DIR / "drug_stoplist.txt")
+    records = drugs_finder.drug_canonical_to_data
+    lexicon: dict[str, str] = {}
+    for variant, canonicals in drugs_finder.drug_variant_to_canonical.items():
+        variant = " ".join(variant.lower().split())
+        # MeSH-only concepts (drug classes, receptors, proteins: "immune checkpoint inhibitors",
+        # "chromogranin a") have neither a DrugBank nor a MedlinePlus id; real drugs have one.
+        record = records.get(canonicals[0], {}) if canonicals else {}
+        if not (record.get("drugbank_id") or record.get("medline_plus_id")):
+            continue
+        if variant in stoplist or len(variant) < 4 or variant.count(" ") >= MAX_DRUG_TOKENS:
+            continue
+        if _is_ordinary_word(variant):
+            continue
+        lexicon[variant] = canonicals[0].lower()
+    for row in read_jsonl(VOCAB_DIR / "drugs_extra.jsonl"):
+        lexicon[row["variant"].lower()] = row["drug"].lower()
+    return lexicon
+
+
+@lru_cache(maxsize=1)
+def regimen_acronyms() -> dict[str, list[str]]:
+    return {row["name"]: sorted(row["drugs"]) for row in read_jsonl(VOCAB_DIR / "regimens.jsonl")}
+
+
+@lru_cache(maxsize=1)
+def term_table(name: str, key: str) -> dict[str, str]:
+    """term (lowercase) -> normalized value, from vocab/<name>.jsonl."""
+    return {row["term"].lower(): row[key] for row in read_jsonl(VOCAB_DIR / f"{name}.jsonl")}
+
+
+@lru_cache(maxsize=1)
+def number_words() -> dict[str, int]:
+    """'one'..'ninety-nine' -> int."""
+    data = json.loads((VOCAB_DIR / "numbers.json").read_text(encoding="utf-8"))
+    words = dict(data["units"])
+    for tens_word, tens in data["tens"].items():
+        words[tens_word] = tens
+        for unit_word, unit in data["units"].items():
+            if 0 < unit < 10:
+                words[f"{tens_word}-{unit_word}"] = tens + unit
+                words[f"{tens_word} {unit_word}"] = tens + unit
+    return words
+
+
+def parse_number(text: str) -> float | None:
+    """'41', '2,000', '41.5', 'Forty', 'thirty-nine' -> number; None when it is neither."""
+    cleaned = text.strip().lower().replace("·", ".")
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", cleaned):
+        cleaned = cleaned.replace(",", "")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return number_words().get(cleaned)
+
+
+def alternation(terms: list[str] | set[str]) -> str:
+    """A regex alternation of literal terms, longest first so the longest term wins."""
+    ordered = sorted(set(terms), key=lambda t: (-len(t), t))
+    return "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in ordered)
