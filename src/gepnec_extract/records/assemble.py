@@ -1,0 +1,64 @@
+"""Merge cohorts from tables and text into one record per study and cohort.
+
+Values from tables come first, so when text and table disagree the table's value is kept and the
+text's is recorded as a conflict. A study with several cohorts calls its whole-cohort record
+"All patients" (unless a source named it), and the whole cohort's population becomes "mixed"
+when its sub-cohorts differ.
+"""
+
+from __future__ import annotations
+
+from .cohort import Cohort
+from .context import DocContext
+
+
+def assemble(cohorts: list[Cohort], ctx: DocContext) -> list[Cohort]:
+    ordered = sorted(cohorts, key=lambda c: 0 if "table" in c.sources else 1)  # tables first: they win
+    merged: dict[tuple[str, str], Cohort] = {}
+    order: list[tuple[str, str]] = []
+    for cohort in ordered:
+        key = (cohort.study.study_id.lower(), cohort.arm_key)
+        if key in merged:
+            merged[key].merge(cohort)
+        else:
+            merged[key] = cohort
+            order.append(key)
+    result = [merged[k] for k in order if merged[k].values]
+    _name_whole_cohorts(result)
+    _share_study_values(result)
+    return result
+
+
+def _name_whole_cohorts(cohorts: list[Cohort]) -> None:
+    by_study: dict[str, list[Cohort]] = {}
+    for cohort in cohorts:
+        by_study.setdefault(cohort.study.study_id, []).append(cohort)
+    for group in by_study.values():
+        if len(group) < 2:
+            continue
+        for cohort in group:
+            if cohort.arm is None:
+                cohort.arm = "All patients"
+            if not cohort.arm_key:
+                pops = {c.values.get("population") for c in group if c.arm_key} - {None}
+                if len(pops) > 1:
+                    cohort.values["population"] = "mixed"
+
+
+SHARED_FIELDS = ("regimen", "drugs", "doses", "line", "design")
+
+
+def _share_study_values(cohorts: list[Cohort]) -> None:
+    """Regimen, doses, line and design said once of a study apply to each of its cohorts."""
+    by_study: dict[str, list[Cohort]] = {}
+    for cohort in cohorts:
+        by_study.setdefault(cohort.study.study_id, []).append(cohort)
+    for group in by_study.values():
+        for name in SHARED_FIELDS:
+            sources = [c for c in group if c.values.get(name)]
+            if len(sources) != len(group) and sources:
+                donor = next((c for c in sources if not c.arm_key), sources[0])
+                evidence = next((e for e in donor.evidence if e.field == name), None)
+                for cohort in group:
+                    if not cohort.values.get(name) and evidence is not None:
+                        cohort.set(name, donor.values[name], evidence)

@@ -1,0 +1,93 @@
+"""A cohort record under construction: values arrive from table cells and sentences, each with
+its evidence; the first source of a field wins and a later disagreeing one is kept as a conflict."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import Evidence, StudyRecord
+from .normalize import study_id
+
+LIST_FIELDS = {"primary_sites", "drugs", "doses", "toxicities"}
+ALL_PATIENTS = re.compile(r"^(all( patients| cases)?|total|overall|whole (cohort|group)|entire (cohort|population))$", re.I)
+
+
+@dataclass(frozen=True)
+class StudyRef:
+    first_author: str | None
+    year: int | None
+    ref: int | None = None
+    acronym: str | None = None
+
+    @property
+    def study_id(self) -> str:
+        return study_id(self.first_author, self.year, self.acronym)
+
+
+@dataclass
+class Conflict:
+    field: str
+    kept: Any
+    other: Any
+    evidence: Evidence
+
+
+@dataclass
+class Cohort:
+    study: StudyRef
+    arm: str | None
+    values: dict[str, Any] = field(default_factory=dict)
+    evidence: list[Evidence] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    sources: set[str] = field(default_factory=set)  # "table" / "text": where values came from
+
+    @property
+    def arm_key(self) -> str:
+        return arm_key(self.arm)
+
+    def set(self, name: str, value: Any, evidence: Evidence) -> None:
+        """Set a field once; a later different value is a conflict (the first source wins)."""
+        if value is None or value == [] or value == "":
+            return
+        self.sources.add("table" if evidence.source.startswith("table") else "text")
+        if name in LIST_FIELDS:
+            current = self.values.setdefault(name, [])
+            added = [item for item in value if item not in current]
+            if added:
+                current.extend(added)
+                self.evidence.append(evidence)
+            return
+        current = self.values.get(name)
+        if current is None:
+            self.values[name] = value
+            self.evidence.append(evidence)
+        elif current != value:
+            self.conflicts.append(Conflict(name, current, value, evidence))
+
+    def merge(self, other: "Cohort") -> None:
+        by_field = {}
+        for ev in other.evidence:
+            by_field.setdefault(ev.field, ev)
+        for name, value in other.values.items():
+            ev = by_field.get(name) or Evidence(field=name, source="text", text="")
+            self.set(name, value, ev)
+        self.conflicts.extend(other.conflicts)
+        self.sources |= other.sources
+
+    def to_record(self, doc_id: str) -> StudyRecord:
+        values = {k: v for k, v in self.values.items() if k in StudyRecord.model_fields}
+        return StudyRecord(
+            doc_id=doc_id, study_id=self.study.study_id, first_author=self.study.first_author,
+            year=self.study.year, ref=self.study.ref, arm=self.arm, evidence=self.evidence, **values)
+
+
+def arm_key(arm: str | None) -> str:
+    """Comparable form of an arm label; every "all patients" spelling is the whole cohort ("")."""
+    if arm is None:
+        return ""
+    text = re.sub(r"\s+", " ", arm.strip().lower())
+    if ALL_PATIENTS.match(text):
+        return ""
+    return re.sub(r"[^a-z0-9<>≥≤%+]", "", text)

@@ -1,0 +1,56 @@
+"""Table header semantics: what a column (or a row label) holds, read from its header text.
+
+The vocabulary is data (data/headers.jsonl, first match wins), written for the way clinical
+tables name their columns in general ("Median OS (range), mo", "RR, %", "Patients, n",
+"Line of tx"), not for one table's wording.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+OUTCOME_FIELDS = {"rr", "cr", "pr", "sd", "pd", "dcr", "os", "pfs"}
+RESPONSE_FIELDS = {"rr", "cr", "pr", "sd", "pd", "dcr"}
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    field: str  # study, patients, sites, regimen, line, design, rr, cr, ..., os, pfs, tox, group, other
+    header: str
+    weeks: bool = False  # survival printed in weeks
+    interval: str | None = None  # "range" / "ci95": what the bracketed pair in a cell means
+    counts_first: bool = False  # "n (%)": the bare number is a count, the bracketed one a percent
+
+
+@lru_cache(maxsize=1)
+def _header_patterns() -> list[tuple[str, re.Pattern]]:
+    text = resources.files(__package__).joinpath("data/headers.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    return [(row["field"], re.compile(row["pattern"], re.I)) for row in rows]
+
+
+def normalize_header(text: str) -> str:
+    text = re.sub(r"(\w)- (\w)", r"\1\2", text)  # "Me- dian" left by a wrapped header cell
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def classify_header(text: str) -> ColumnSpec:
+    header = normalize_header(text)
+    field = next((name for name, pattern in _header_patterns() if pattern.search(header)), "other")
+    if not header:
+        field = "other"
+    interval = "ci95" if re.search(r"\bci\b|confidence", header) else "range" if "range" in header else None
+    weeks = bool(re.search(r"\b(weeks?|wk)\b", header))
+    counts_first = bool(re.search(r"\bn\s*\(\s*%\s*\)", header))
+    return ColumnSpec(field=field, header=text, weeks=weeks, interval=interval, counts_first=counts_first)
+
+
+def classify_row_label(text: str) -> ColumnSpec:
+    """Row labels of a transposed table ("Response rate, %", "Median PFS, months", "Complete response")."""
+    spec = classify_header(text)
+    return spec if spec.field in OUTCOME_FIELDS | {"patients", "tox", "sites", "regimen", "line"} else \
+        ColumnSpec(field="other", header=text)

@@ -1,0 +1,66 @@
+"""What every records step needs to know about the document: its own study (a primary paper),
+its abbreviations, its default population, and the tagger to read a phrase with them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from spacy.language import Language
+
+from ..model import Document
+from .cohort import StudyRef
+from .normalize import population_of
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    text: str
+    value: object
+    start: int
+    end: int
+
+
+@dataclass
+class DocContext:
+    document: Document
+    nlp: Language
+    abbreviations: dict[str, str] = field(default_factory=dict)
+    own_study: StudyRef | None = None  # the paper's own study (None for a review)
+    population: str | None = None  # the population the paper is about
+
+    def facts(self, text: str) -> list[Fact]:
+        return list(_tag(self, text))
+
+    def drugs_of(self, text: str) -> list[str]:
+        """Generic drug names a phrase names, regimen acronyms and document abbreviations expanded."""
+        drugs: set[str] = set()
+        for fact in self.facts(text):
+            if fact.label == "REGIMEN":
+                drugs.update(fact.value)
+            elif fact.label == "DRUG":
+                drugs.add(fact.value)
+        return sorted(drugs)
+
+
+def _tag(ctx: DocContext, text: str) -> tuple[Fact, ...]:
+    return _cached_tag(id(ctx), ctx.nlp, tuple(sorted(ctx.abbreviations.items())), text)
+
+
+@lru_cache(maxsize=8192)
+def _cached_tag(_ctx_id: int, nlp: Language, abbreviations: tuple, text: str) -> tuple[Fact, ...]:
+    doc = nlp.make_doc(text)
+    doc._.abbrev_context = dict(abbreviations)
+    doc = nlp(doc)
+    return tuple(Fact(s.label_, s.text, s._.value, s.start_char, s.end_char) for s in doc.spans.get("facts", []))
+
+
+def document_population(document: Document) -> str | None:
+    """The population of a paper, from its title, then its abstract."""
+    texts = [document.metadata.title or ""] + [b.text for b in document.blocks[:6]]
+    for text in texts:
+        population = population_of(text)
+        if population:
+            return population
+    return None

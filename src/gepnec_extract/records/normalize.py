@@ -1,0 +1,118 @@
+"""Normalizing record fields from text: primary sites, population, line of therapy, design,
+study citations. Vocabularies are data files in data/; the grammar here is general."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+from ..model import Design, PrimarySite
+from .cells import NUMBER, strip_markers
+
+
+@lru_cache(maxsize=None)
+def _vocab(name: str, key: str) -> list[tuple[str, re.Pattern]]:
+    text = resources.files(__package__).joinpath(f"data/{name}.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    return [(row[key], re.compile(row["pattern"], re.I)) for row in rows]
+
+
+def site_name(text: str) -> str | None:
+    term = re.sub(r"\s+", " ", text.strip(" .,;:").lower())
+    return next((site for site, pattern in _vocab("sites", "site") if pattern.search(term)), None)
+
+
+_SITE_ITEM = re.compile(
+    rf"(?P<name>[A-Za-z][A-Za-z/\- ]*?)\s*(?:\(\s*(?:n\s*=\s*)?(?P<n1>{NUMBER})\s*%?\s*[);,]|,\s*(?P<n2>\d+)\b)")
+
+
+def parse_sites(text: str) -> list[PrimarySite]:
+    """"GEP (14); lung (1); UPS (3)", "Esophagus (n = 85), stomach (n = 70)", "pancreas, 10, ColR, 5"."""
+    sites: list[PrimarySite] = []
+    seen: set[str] = set()
+    for match in _SITE_ITEM.finditer(strip_markers(text)):
+        words = re.split(r"[\s\-]+", match.group("name").strip())
+        # the site name is the tail of the phrase ("and pancreas", "Total GEP")
+        name = None
+        for start in range(len(words)):
+            name = site_name(" ".join(words[start:]))
+            if name:
+                break
+        count = match.group("n1") or match.group("n2")
+        if name and name not in seen:
+            seen.add(name)
+            sites.append(PrimarySite(site=name, n=int(float(count)) if count and "." not in count else None))
+    return sites
+
+
+def population_of(text: str) -> str | None:
+    """The cohort type a label or title names (first vocabulary match wins: subtypes first)."""
+    lowered = text.lower()
+    return next((pop for pop, pattern in _vocab("populations", "population") if pattern.search(lowered)), None)
+
+
+_LINES = [
+    ("third_plus", re.compile(r"\b(third|3rd|fourth|later|beyond|salvage)\b", re.I)),
+    ("second", re.compile(r"\b(second|2nd)[- ]line\b|\bsecond\b|\bafter (failure|progression)\b|\bpreviously treated\b|\brefractory\b", re.I)),
+    ("first", re.compile(r"\b(first|1st)[- ]line\b|\bfirst\b|\bfront[- ]line\b|\btreatment[- ]na[iï]ve\b|\bchemo(therapy)?[- ]na[iï]ve\b|\buntreated\b|\bno (previous|prior) (systemic )?(therapy|treatment|chemotherapy)\b", re.I)),
+]
+_MIXED = re.compile(r"\bprior (tx|therapy|treatment|chemotherapy)[^.;]*permitted\b|\bpretreated\b|\bany line\b|\bregardless of (prior|previous)\b", re.I)
+
+
+def parse_line(text: str) -> str | None:
+    """first / second / third_plus / mixed (several lines, or prior therapy permitted)."""
+    found = {name for name, pattern in _LINES if pattern.search(text)}
+    if _MIXED.search(text) or len(found) > 1:
+        return "mixed"
+    return found.pop() if found else None
+
+
+def parse_design(text: str) -> Design | None:
+    """"P; multicenter phase 2 trial", "R; single-center analysis", "retrospective", "phase II"."""
+    t = " " + text.lower() + " "
+    design = Design()
+    if re.search(r"\bretrospective\b|(^|[\s;(])r([;,)\s])", t):
+        design.prospective = False
+    elif re.search(r"\bprospective\b|(^|[\s;(])p([;,)\s])|\bphase\b|\btrial\b", t):
+        design.prospective = True
+    if re.search(r"\brandomi[sz]ed\b|\brandom(ly)? assigned\b", t):
+        design.randomized = True
+    elif design.prospective is not None:
+        design.randomized = False
+    phase = re.search(r"\bphase\s*(i{1,3}|[123])\b", t)
+    if phase:
+        design.phase = {"i": "1", "ii": "2", "iii": "3"}.get(phase.group(1), phase.group(1))
+    if re.search(r"\bmulti[- ]?(center|centre|institution|institutional)\w*|\b\d+ (institutions|centers|centres|hospitals)\b", t):
+        design.centers = "multi"
+    elif re.search(r"\bsingle[- ]?(center|centre|institution)\w*|\bone (center|centre|institution)\b|\bour (institution|center|centre|department)\b", t):
+        design.centers = "single"
+    return design if design != Design() else None
+
+
+# --- study citations ------------------------------------------------------------------------------
+
+_CITATION = re.compile(
+    r"(?P<author>[A-Z][A-Za-z\u00c0-\u017f'\u2019\-]+)(?:\s+(?:et al\.?|and colleagues|and coworkers))?"
+    r"\s*[\(,]?\s*(?P<year>(19|20)\d\d)\s*\)?\s*(?:\[(?P<ref>\d+)[^\]]*\])?")
+
+
+def ascii_fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def parse_citation(text: str) -> tuple[str, int | None, int | None] | None:
+    """"Moertel (1991) [16]" -> ("Moertel", 1991, 16)."""
+    match = _CITATION.search(text)
+    if not match:
+        return None
+    ref = int(match.group("ref")) if match.group("ref") else None
+    return match.group("author"), int(match.group("year")), ref
+
+
+def study_id(first_author: str | None, year: int | None, acronym: str | None = None) -> str:
+    if first_author:
+        return re.sub(r"[^A-Za-z]", "", ascii_fold(first_author)) + (str(year) if year else "")
+    return re.sub(r"[\s\-]", "", acronym or "unknown")

@@ -1,0 +1,409 @@
+"""Tables become cohorts. The header of each column (or the label of each row, in a transposed
+table) says what its cells hold; the table's shape says what a row or a column is:
+
+- studies:   one row per cited study (a "First author (year) [ref]" column), cells that may hold
+             several cohorts each ("Carcinoid WDNET, 0 (...) NEC, 67 (...)");
+- cohorts:   one row per cohort of the paper's own study ("Poorly differentiated | 41 | 4 (9.8) ...");
+- arms:      one column per arm, rows are outcomes ("Response rate, % | 50 | 28");
+- lists:     one row per response category, adverse event, primary site or drug (dose schedule)
+             of the paper's whole cohort.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..model import Dose, Evidence, Table, Toxicity
+from .cells import (Segment, first_number, is_missing, parse_count_pct, parse_pct, parse_response_breakdown,
+                    parse_survival, split_cohorts, strip_markers)
+from .cohort import Cohort, StudyRef, arm_key
+from .columns import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, classify_header, classify_row_label
+from .context import DocContext
+from .normalize import parse_citation, parse_design, parse_line, parse_sites, population_of, site_name
+
+PCT_FIELD = {"rr": "rr_pct", "cr": "cr_pct", "pr": "pr_pct", "sd": "sd_pct", "pd": "pd_pct"}
+LABEL_FIELDS = {"group", "other", "sites", "regimen"}
+
+
+def header_texts(table: Table) -> list[str]:
+    """One header string per column: the header rows joined top to bottom."""
+    n = table.n_columns
+    texts = [""] * n
+    for row in table.header:
+        for i, cell in enumerate(row[:n]):
+            texts[i] = f"{texts[i]} {cell}".strip()
+    return texts
+
+
+def records_from_table(table: Table, ctx: DocContext) -> list[Cohort]:
+    specs = [classify_header(h) for h in header_texts(table)]
+    body = [row + [""] * (len(specs) - len(row)) for row in table.body if any(c.strip() for c in row)]
+    if not specs or not body:
+        return []
+    fields = [s.field for s in specs]
+    if "study" in fields:
+        return list(_study_rows(table, specs, body, ctx))
+    if ctx.own_study is None:
+        return []
+    row_specs = [classify_row_label(row[0]) for row in body]
+    if "dose" in fields:
+        return _dose_table(table, specs, body, ctx)
+    if sum(s.field in OUTCOME_FIELDS for s in row_specs) >= 2 or all(s.field in RESPONSE_FIELDS for s in row_specs[:3]):
+        return _transposed(table, specs, body, row_specs, ctx)
+    if fields[0] == "tox":
+        return _toxicity_list(table, specs, body, ctx)
+    if fields[0] == "sites":
+        return _site_list(table, specs, body, ctx)
+    if any(f in OUTCOME_FIELDS for f in fields):
+        return _cohort_rows(table, specs, body, ctx)
+    return _characteristics(table, specs, body, ctx)
+
+
+def _evidence(table: Table, field: str, text: str) -> Evidence:
+    return Evidence(field=field, page=table.page, source=f"table:{table.label or 'table'}", text=text)
+
+
+# --- shared cell readers -------------------------------------------------------------------------
+
+def _fill_outcome(cohort: Cohort, spec: ColumnSpec, text: str, table: Table) -> None:
+    """Put one cohort's value of an outcome column (rr/cr/.../os/pfs) into the cohort."""
+    ev = lambda name: _evidence(table, name, text)  # noqa: E731
+    if spec.field in ("os", "pfs"):
+        cohort.set(f"{spec.field}_months", parse_survival(text, spec.interval, spec.weeks), ev(f"{spec.field}_months"))
+        return
+    if spec.field not in PCT_FIELD:
+        return
+    if spec.counts_first:
+        n, pct = parse_count_pct(text)
+        cohort.set(PCT_FIELD[spec.field], pct, ev(PCT_FIELD[spec.field]))
+        return
+    breakdown = parse_response_breakdown(text)
+    leading = None if re.match(r"^\s*[A-Za-z]", strip_markers(text)) else parse_pct(text)
+    cohort.set(PCT_FIELD[spec.field], leading, ev(PCT_FIELD[spec.field]))
+    if breakdown:
+        for key, value in breakdown[0].items():
+            if key in PCT_FIELD and key != spec.field:
+                cohort.set(PCT_FIELD[key], value, ev(PCT_FIELD[key]))
+
+
+def _fill_common(cohort: Cohort, spec: ColumnSpec, text: str, table: Table, ctx: DocContext) -> None:
+    """Columns whose cell describes the whole study: regimen, line, design, sites, toxicities."""
+    ev = lambda name: _evidence(table, name, text)  # noqa: E731
+    if is_missing(text):
+        return
+    if spec.field == "regimen":
+        regimen = re.split(r"[;(]", text)[0].strip(" ,")
+        cohort.set("regimen", regimen, ev("regimen"))
+        cohort.set("drugs", ctx.drugs_of(regimen), ev("drugs"))
+    elif spec.field == "line":
+        cohort.set("line", parse_line(text), ev("line"))
+        cohort.set("design", parse_design(text) if re.search(r"\b[PR]\b", text) else None, ev("design"))
+    elif spec.field == "design":
+        cohort.set("design", parse_design(text), ev("design"))
+    elif spec.field == "sites":
+        cohort.set("primary_sites", parse_sites(text), ev("primary_sites"))
+    elif spec.field == "tox":
+        cohort.set("toxicities", _toxicities(text, ctx), ev("toxicities"))
+
+
+def _toxicities(text: str, ctx: DocContext) -> list[Toxicity]:
+    items = []
+    for fact in ctx.facts(text):
+        if fact.label == "TOXICITY" and isinstance(fact.value, dict) and fact.value.get("pct") is not None:
+            tox = Toxicity(**{k: fact.value.get(k) for k in ("event", "grade", "pct")})
+            if tox not in items:
+                items.append(tox)
+    return items
+
+
+# --- studies as rows (reviews) ---------------------------------------------------------------------
+
+def _study_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx: DocContext) -> Iterator[Cohort]:
+    study_col = next(i for i, s in enumerate(specs) if s.field == "study")
+    for row in body:
+        cited = parse_citation(row[study_col])
+        if not cited:
+            continue
+        study = StudyRef(*cited)
+        yield from _row_cohorts(study, table, specs, row, ctx)
+
+
+def _row_cohorts(study: StudyRef, table: Table, specs: list[ColumnSpec], row: list[str],
+                 ctx: DocContext) -> list[Cohort]:
+    """The cohorts one study row reports: labels found in its outcome cells, aligned across columns."""
+    cohorts: dict[str, Cohort] = {}
+    order: list[str] = []
+    arm_names = _arm_names_from_regimen(row, specs)
+
+    def cohort_for(label: str | None, position: int, n_parts: int) -> Cohort:
+        if label is None and n_parts > 1:
+            label = arm_names[position] if position < len(arm_names) else f"arm {position + 1}"
+        key = _cohort_key(label)
+        if key not in cohorts:
+            cohorts[key] = Cohort(study=study, arm=label)
+            order.append(key)
+        return cohorts[key]
+
+    for spec, text in zip(specs, row):
+        if spec.field not in OUTCOME_FIELDS or is_missing(text):
+            continue
+        segments = split_cohorts(text)
+        unlabeled = [s for s in segments if s.label is None]
+        for i, segment in enumerate(segments):
+            position = unlabeled.index(segment) if segment.label is None else 0
+            cohort = cohort_for(segment.label, position, len(unlabeled) if segment.label is None else 1)
+            _fill_outcome(cohort, spec, segment.text, table)
+            _fill_arm_breakdowns(segment, spec, table, cohorts, cohort_for)
+    whole = cohorts.get("") or (cohorts[order[0]] if len(order) == 1 else None)
+    if not cohorts:
+        whole = cohort_for(None, 0, 1)
+    for spec, text in zip(specs, row):
+        if spec.field == "patients":
+            _fill_patients(text, spec, cohorts, whole, table)
+        elif spec.field in {"regimen", "line", "design", "sites", "tox"}:
+            for cohort in cohorts.values():
+                if spec.field == "sites" and cohort is not whole and len(cohorts) > 1 \
+                        and population_of(cohort.arm or "") not in ("PDNEC", "NEC", None):
+                    continue
+                _fill_common(cohort, spec, text, table, ctx)
+    _set_populations(list(cohorts.values()), ctx)
+    return list(cohorts.values())
+
+
+def _fill_arm_breakdowns(segment: Segment, spec: ColumnSpec, table: Table, cohorts: dict, cohort_for) -> None:
+    """"17% (CR, 0 vs. 0; PR, 17 vs. 17 ...)": the second column of figures belongs to the second arm."""
+    arms = parse_response_breakdown(segment.text)
+    if spec.field != "rr" or len(arms) < 2 or segment.label is not None:
+        return
+    for position, breakdown in enumerate(arms):
+        cohort = cohort_for(None, position, len(arms))
+        for key, value in breakdown.items():
+            if key in PCT_FIELD:
+                cohort.set(PCT_FIELD[key], value, _evidence(table, PCT_FIELD[key], segment.text))
+        if position > 0 and "rr_pct" not in cohort.values:
+            first = cohorts.get(_cohort_key(None))
+            if first is not None and "rr_pct" in first.values:
+                pass  # one overall figure printed for both arms: not repeated
+
+
+def _arm_names_from_regimen(row: list[str], specs: list[ColumnSpec]) -> list[str]:
+    """"Regimen A, carboplatin/... vs. regimen B, ..." -> ["Regimen A", "regimen B"]."""
+    for spec, text in zip(specs, row):
+        if spec.field == "regimen":
+            parts = re.split(r"\s+vs\.?\s+", text)
+            names = [re.match(r"^\s*((?:regimen|arm|group|cohort)\s+\w+)", p, re.I) for p in parts]
+            if len(parts) > 1 and all(names):
+                return [m.group(1) for m in names]
+    return []
+
+
+def _cohort_key(label: str | None) -> str:
+    """Labels of one cohort across columns ("Carcinoid WDNET" / "Carcinoid NET", "NEC" / "PDNEC")."""
+    key = arm_key(label)
+    if not key:
+        return ""
+    population = population_of(label or "")
+    words = [w for w in re.findall(r"[a-z]+", (label or "").lower())
+             if w not in {"wdnet", "wdnets", "net", "nets", "nec", "necs", "pdnec", "pdnecs", "well", "poorly",
+                          "differentiated", "atypical", "patients", "rr"}]
+    klass = {"WDNET": "wd", "NET": "wd", "PDNEC": "pd", "NEC": "pd"}.get(population, "")
+    return " ".join(words + [klass]).strip() or key
+
+
+def _fill_patients(text: str, spec: ColumnSpec, cohorts: dict[str, Cohort], whole: Cohort | None,
+                   table: Table) -> None:
+    """"18 (45)", "41 (53)", "29 (NEC, 5)", "20 (8 on regimen A vs. 12 on regimen B)", "18 (4 PDNEC; 14 WDNET)"."""
+    clean = strip_markers(text)
+    lead = re.match(r"^\s*(\d+)", clean)
+    if not lead:
+        return
+    lead_n = int(lead.group(1))
+    inner = re.search(r"\((.*)\)", clean)
+    labeled = []
+    if inner:
+        for match in re.finditer(r"(\d+)\s+(?:on\s+|with\s+)?([A-Za-z][\w\- ]*?)(?=[;,)]|\s+vs\.?|$)"
+                                 r"|([A-Za-z][\w\- ]*?),\s*(\d+)", inner.group(1)):
+            n = match.group(1) or match.group(4)
+            label = match.group(2) or match.group(3)
+            labeled.append((label.strip(), int(n)))
+    ev = _evidence(table, "n_patients", text)
+    matched = False
+    for label, n in labeled:
+        key = _cohort_key(label)
+        target = cohorts.get(key) or next((c for k, c in cohorts.items() if k and (k in key or key in k)), None)
+        if target is not None:
+            target.set("n_patients", n, ev)
+            matched = True
+    n_total = lead_n if (matched or len(cohorts) > 1) else None
+    bracket_total = re.match(r"^\s*\d+\s*\((?:of\s+)?(\d+)\b", clean)
+    if "total" in spec.header.lower() and bracket_total:
+        n_total = int(bracket_total.group(1))
+        nec = next((c for k, c in cohorts.items() if k.endswith("pd")), None)
+        target = nec or (whole if len(cohorts) == 1 else None)
+        if target is not None:
+            target.set("n_patients", lead_n, ev)
+    elif not matched and len(cohorts) <= 1 and whole is not None:
+        whole.set("n_patients", lead_n, ev)
+        of = re.match(r"^\s*\d+\s*\(\s*of whom\s+(\d+)", clean)
+        if of:
+            whole.values["n_total"] = lead_n
+    for cohort in cohorts.values():
+        if n_total and cohort.values.get("n_patients") != n_total:
+            cohort.set("n_total", n_total, _evidence(table, "n_total", text))
+
+
+def _set_populations(cohorts: list[Cohort], ctx: DocContext) -> None:
+    named = {c.arm_key: population_of(c.arm or "") for c in cohorts}
+    for cohort in cohorts:
+        population = named[cohort.arm_key]
+        if population is None:
+            others = {p for k, p in named.items() if k != cohort.arm_key and p}
+            population = "mixed" if len(others) > 1 and not cohort.arm_key else ctx.population
+        cohort.values.setdefault("population", population)
+
+
+# --- the paper's own cohorts ----------------------------------------------------------------------
+
+def _own(ctx: DocContext, arm: str | None) -> Cohort:
+    return Cohort(study=ctx.own_study, arm=arm)
+
+
+def _label_column(specs: list[ColumnSpec], body: list[list[str]]) -> int:
+    """The column naming each row's cohort: the last text column before the figures."""
+    label = 0
+    for i, spec in enumerate(specs):
+        if spec.field in OUTCOME_FIELDS | {"patients", "pct"}:
+            break
+        if any(re.search(r"[A-Za-z]", row[i]) for row in body):
+            label = i
+    return label
+
+
+def _cohort_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx: DocContext) -> list[Cohort]:
+    label_col = _label_column(specs, body)
+    cohorts = []
+    for row in body:
+        arm = row[label_col].strip()
+        if not arm:
+            continue
+        cohort = _own(ctx, arm)
+        for spec, text in zip(specs, row):
+            if spec.field in OUTCOME_FIELDS and not is_missing(text):
+                _fill_outcome(cohort, spec, text, table)
+            elif spec.field == "patients" and not is_missing(text):
+                cohort.set("n_patients", parse_count_pct(text)[0], _evidence(table, "n_patients", text))
+            elif spec.field in {"regimen", "line", "design", "sites", "tox"}:
+                _fill_common(cohort, spec, text, table, ctx)
+        cohorts.append(cohort)
+    _set_populations(cohorts, ctx)
+    return cohorts
+
+
+def _transposed(table: Table, specs: list[ColumnSpec], body: list[list[str]], row_specs: list[ColumnSpec],
+                ctx: DocContext) -> list[Cohort]:
+    """Rows are outcomes; each data column is an arm ("IP (n = 160)"), or the whole cohort when the
+    columns are just "n" and "%"."""
+    data_cols = [i for i, s in enumerate(specs) if i > 0 and s.field not in {"p_value", "effect"}]
+    single = all(specs[i].field in {"patients", "pct", "other"} and not re.search(r"\(n\s*=", specs[i].header)
+                 for i in data_cols) and any(specs[i].field in {"patients", "pct"} for i in data_cols)
+    if single:
+        cohort = _own(ctx, None)
+        pct_col = next((i for i in data_cols if specs[i].field == "pct"), None)
+        for row, row_spec in zip(body, row_specs):
+            if row_spec.field not in PCT_FIELD:
+                continue
+            if pct_col is not None and not is_missing(row[pct_col]):
+                value = parse_pct(row[pct_col])
+            else:
+                value = next((parse_count_pct(row[i])[1] for i in data_cols if "(" in row[i]), None)
+            cohort.set(PCT_FIELD[row_spec.field], value, _evidence(table, PCT_FIELD[row_spec.field], " | ".join(row)))
+        return [cohort]
+    cohorts = []
+    for i in data_cols:
+        header = specs[i].header
+        arm = re.sub(r"\(\s*n\s*=\s*\d+\s*\)", "", header).strip() or None
+        cohort = _own(ctx, arm)
+        n = re.search(r"\(\s*n\s*=\s*(\d+)\s*\)", header)
+        if n:
+            cohort.set("n_patients", int(n.group(1)), _evidence(table, "n_patients", header))
+        for row, row_spec in zip(body, row_specs):
+            if row_spec.field in OUTCOME_FIELDS and i < len(row) and not is_missing(row[i]):
+                _fill_outcome(cohort, row_spec, row[i], table)
+        cohorts.append(cohort)
+    _set_populations(cohorts, ctx)
+    return cohorts
+
+
+def _value_column(specs: list[ColumnSpec]) -> int | None:
+    return next((i for i, s in enumerate(specs) if i > 0 and s.field in {"patients", "pct", "other"}), None)
+
+
+def _toxicity_list(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx: DocContext) -> list[Cohort]:
+    """"Adverse event | Patients, n (%)" under a caption such as "Grade 3–4 adverse events"."""
+    grade = re.search(r"grades?\s*(\d(?:\s*[–-]\s*\d)?)", f"{table.caption or ''} {specs[0].header}", re.I)
+    grade_text = re.sub(r"\s*[–-]\s*", "-", grade.group(1)) if grade else None
+    col = _value_column(specs)
+    if col is None:
+        return []
+    cohort = _own(ctx, None)
+    for row in body:
+        n, pct = parse_count_pct(row[col])
+        event = re.sub(r"\s+", " ", row[0]).strip().lower()
+        if event and pct is not None:
+            cohort.set("toxicities", [Toxicity(event=event, grade=grade_text, pct=pct)],
+                       _evidence(table, "toxicities", " | ".join(row)))
+    return [cohort]
+
+
+def _site_list(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx: DocContext) -> list[Cohort]:
+    col = _value_column(specs)
+    cohort = _own(ctx, None)
+    for row in body:
+        name = site_name(row[0])
+        if name and col is not None:
+            n = first_number(row[col])
+            from ..model import PrimarySite
+            cohort.set("primary_sites", [PrimarySite(site=name, n=int(n) if n is not None else None)],
+                       _evidence(table, "primary_sites", " | ".join(row)))
+    return [cohort]
+
+
+def _characteristics(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx: DocContext) -> list[Cohort]:
+    """Characteristic | Value tables: primary sites listed under a "Primary site" row."""
+    from ..model import PrimarySite
+
+    col = _value_column(specs) or 1
+    cohort = _own(ctx, None)
+    in_sites = False
+    for row in body:
+        label, value = row[0].strip(), row[col] if col < len(row) else ""
+        if classify_header(label).field == "sites":
+            in_sites = True
+            if value.strip():
+                cohort.set("primary_sites", parse_sites(value), _evidence(table, "primary_sites", " | ".join(row)))
+            continue
+        name = site_name(label)
+        if in_sites and name:
+            n = first_number(value)
+            cohort.set("primary_sites", [PrimarySite(site=name, n=int(n) if n is not None else None)],
+                       _evidence(table, "primary_sites", " | ".join(row)))
+        elif label:
+            in_sites = False
+    return [cohort] if cohort.values else []
+
+
+def _dose_table(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx: DocContext) -> list[Cohort]:
+    """Drug | Dose | Route | Days | Cycle length."""
+    by_field = {s.field: i for i, s in enumerate(specs)}
+    cohort = _own(ctx, None)
+    for row in body:
+        cell = lambda name: row[by_field[name]] if name in by_field else ""  # noqa: E731
+        drugs = ctx.drugs_of(cell("regimen") or row[0])
+        if not drugs:
+            continue
+        for fact in ctx.facts(f"{drugs[0]} {cell('dose')} {cell('route')} on days {cell('days')} every {cell('schedule')}"):
+            if fact.label == "DOSE" and isinstance(fact.value, dict):
+                dose = Dose(**{k: fact.value.get(k) for k in Dose.model_fields})
+                cohort.set("doses", [dose], _evidence(table, "doses", " | ".join(row)))
+    return [cohort] if cohort.values else []
