@@ -61,7 +61,9 @@ class TableFragment:
 _TABLE_WORD = re.compile(r"^(Table|TABLE)$")
 _TABLE_NUMBER = re.compile(r"^([0-9]{1,3}|[IVXL]{1,5})([.:]?)$")
 _CONTINUED = re.compile(r"\(\s*cont(inued|'d|d|\.)?\s*\.?\s*\)|\bcontinued\b", re.I)
-_MAX_GRID_EDGES = 2500  # pages drawn with thousands of segments are plots, not tables
+_MAX_GRID_EDGES = 2500
+_NOTE_START = re.compile(r"^([a-z*†‡§¶#]\s?[A-Z(]|[*†‡§¶#]|(Abbreviations?|Notes?|Data are|Values are|"
+                         r"Percentages|Source|[A-Z]{2,}[a-z]?[,:] ))")  # pages drawn with thousands of segments are plots, not tables
 
 
 @dataclass
@@ -150,8 +152,21 @@ def _rules(page) -> tuple[list[_Rule], list[_Rule]]:
             horizontal.append(_Rule(obj["x0"], obj["x1"], (obj["top"] + obj["bottom"]) / 2, weight))
         elif width <= 2.0 and height >= 8:
             vertical.append(_Rule(obj["top"], obj["bottom"], (obj["x0"] + obj["x1"]) / 2, weight))
-    horizontal.sort(key=lambda r: r.y)
-    return horizontal, vertical
+    return _join_collinear(horizontal), vertical
+
+
+def _join_collinear(rules: list[_Rule]) -> list[_Rule]:
+    """Rules drawn as abutting segments (one per column) count as one rule."""
+    joined: list[_Rule] = []
+    for rule in sorted(rules, key=lambda r: (round(r.y), r.x0)):
+        last = joined[-1] if joined else None
+        if last and abs(rule.y - last.y) <= 0.6 and rule.x0 <= last.x1 + 3:
+            last.x1 = max(last.x1, rule.x1)
+            last.weight = max(last.weight, rule.weight)
+        else:
+            joined.append(_Rule(rule.x0, rule.x1, rule.y, rule.weight))
+    joined.sort(key=lambda r: r.y)
+    return joined
 
 
 def _rule_run(first: _Rule, rules: list[_Rule], direction: int, stops: list[float],
@@ -233,6 +248,17 @@ class _Page:
     h_rules: list[_Rule]
     v_rules: list[_Rule]
     _splitter: WordSplitter | None = None
+    _body_size: float | None = None
+
+    @property
+    def body_size(self) -> float:
+        """The type size most of the page's text is set in."""
+        if self._body_size is None:
+            sizes = Counter()
+            for word in self.words:
+                sizes[round(word.get("size", 10.0) * 2) / 2] += len(word["text"])
+            self._body_size = sizes.most_common(1)[0][0] if sizes else 10.0
+        return self._body_size
 
     @property
     def splitter(self) -> WordSplitter:
@@ -304,11 +330,21 @@ def _ruled_table(ctx: _Page, caption: _Caption) -> TableFragment | None:
     x0, x1 = top.x0, top.x1
     if _has_vertical_rules(ctx, x0, x1, top.y, bottom.y):
         return None  # a full grid: pdfplumber reads those better
+    caption_words, pre_header = [], []
+    if not caption_below:
+        between = [w for w in _words_in(ctx.words, (x0, caption.top - 1, x1, top.y)) if w["x0"] >= x0 - 2]
+        caption_words = _caption_lines(between, caption)
+        taken = {id(w) for w in caption_words}
+        pre_header = [w for w in between if id(w) not in taken]
     body_box = (x0, top.y, x1, bottom.y)
     table_words = _words_in(ctx.words, body_box)
     if not table_words:
         return None
-    header_lines, bands = _ruled_parts(table_words, top, inner, bottom)
+    if pre_header:  # header set between the caption and the first rule (no top rule)
+        header_lines, bands = group_lines(pre_header), _ruled_parts(table_words, top, [top] + inner, bottom)[1]
+        body_box = (x0, min(w["top"] for w in pre_header) - 0.5, x1, bottom.y)
+    else:
+        header_lines, bands = _ruled_parts(table_words, top, inner, bottom)
     cells = _cells_from_lines(ctx, header_lines, bands, x0, x1)
     if cells is None:
         return None
@@ -317,11 +353,33 @@ def _ruled_table(ctx: _Page, caption: _Caption) -> TableFragment | None:
         caption_words = _caption_block_below(ctx, caption, x0, x1)
         foot_words = _footnote_words(ctx, caption_words, x0, x1, _table_size(table_words))
     else:
-        caption_words = _words_in(ctx.words, (x0, caption.top - 1, x1, top.y))
-        caption_words = [w for w in caption_words if w["x0"] >= caption.x0 - 2] or caption.words
+        caption_words = caption_words or caption.words
         foot_words = _footnote_words(ctx, [{"top": bottom.y, "bottom": bottom.y, "size": 0}], x0, x1,
                                      _table_size(table_words))
     return _fragment(ctx, caption, body_box, caption_words, foot_words, rows, header_rows)
+
+
+def _caption_lines(words: list[dict], caption: _Caption) -> list[dict]:
+    """The caption line and the lines that carry on in its type, without column gaps."""
+    block: list[dict] = []
+    previous: Line | None = None
+    for line in group_lines(words):
+        if previous is None:
+            if any(w is caption.words[0] for w in line.words):
+                block.extend(w for w in line.words if w["x0"] >= caption.x0 - 2)
+                previous = line
+            continue
+        if (line_gap(previous, line) > 0.6 * caption.size or abs(line.size - caption.size) > 0.3
+                or _has_column_gap(line)):
+            break
+        block.extend(line.words)
+        previous = line
+    return block
+
+
+def _has_column_gap(line: Line) -> bool:
+    gaps = [b["x0"] - a["x1"] for a, b in zip(line.words, line.words[1:])]
+    return any(gap > max(6.0, line.size) for gap in gaps)
 
 
 def _has_vertical_rules(ctx: _Page, x0: float, x1: float, top: float, bottom: float) -> bool:
@@ -379,6 +437,8 @@ def _cells_from_lines(ctx: _Page, header_lines: list[Line], bands: list[list[Lin
     left = min(ln.x0 for ln in header_lines + body_lines)
     right = max(ln.x1 for ln in header_lines + body_lines)
     columns = find_columns(basis, left, right, header_lines if basis is body_lines else None)
+    if len(columns) < 2:
+        return None  # one column is a text box or an unreadable layout, not a table we can use
     geometry = RowGeometry(columns, right, space=0.3 * median(ln.size for ln in basis))
     rows: list[list[str]] = []
     header_rows = 0
@@ -422,6 +482,7 @@ def _footnote_words(ctx: _Page, above: list[dict], x0: float, x1: float, table_s
     limit = max(w["bottom"] for w in above)
     words = [w for w in ctx.words if x0 - 3 <= _cx(w) <= x1 + 3 and w["top"] > limit - 0.5]
     caption_starts = {id(c.words[0]) for c in ctx.captions}
+    set_like_body = table_size >= ctx.body_size - 0.3
     notes: list[dict] = []
     last_bottom = limit
     for index, line in enumerate(group_lines(words)):
@@ -431,6 +492,8 @@ def _footnote_words(ctx: _Page, above: list[dict], x0: float, x1: float, table_s
             break
         if any(id(w) in caption_starts for w in line.words):
             break
+        if index == 0 and set_like_body and not _NOTE_START.match(line.text):
+            break  # small print is how notes differ from body text; without it, ask for a note cue
         notes.extend(line.words)
         last_bottom = line.bottom
     return notes
@@ -456,7 +519,7 @@ def _fragment(ctx: _Page, caption: _Caption, body_box: BBox, caption_words: list
     return TableFragment(
         page=ctx.number, bbox=body_box, label=caption.label, caption=caption_text or None,
         header_rows=header_rows, rows=_pad(rows), footnote=_footnote_text(foot_words, ctx.vocab),
-        regions=regions, continued=caption.continued,
+        regions=regions, continued=caption.continued or bool(_CONTINUED.search(caption_text)),
     )
 
 
@@ -573,14 +636,17 @@ def _ruleless_table(ctx: _Page, caption: _Caption) -> TableFragment | None:
 
 
 def _column_range(ctx: _Page, caption: _Caption) -> tuple[float, float]:
-    """The x-range of the text column the caption sits in (two-column pages: one half)."""
+    """The x-range of the text column the caption sits in, bounded by other text on its line."""
     middle = ctx.width / 2
-    if caption.x0 >= middle - 20:
-        return middle - 15, ctx.width
     line = [w for w in ctx.words if _same_line(caption.words[0], w)]
-    if caption.x1 < middle and any(w["x0"] > middle for w in line):
-        return 0.0, middle + 15
-    return 0.0, ctx.width
+    own = {id(w) for w in caption.words}
+    left = [w["x1"] for w in line if id(w) not in own and w["x1"] <= caption.x0 - 1]
+    right = [w["x0"] for w in line if id(w) not in own and w["x0"] >= caption.x1 + 1]
+    x0 = max(left) + 2 if left else 0.0
+    x1 = min(right) - 2 if right else ctx.width
+    if caption.x0 >= middle - 20:
+        x0 = max(x0, middle - 15)
+    return x0, x1
 
 
 def _aligned_block(ctx: _Page, lines: list[Line], edge: float, direction: int) -> list[Line] | None:
@@ -626,10 +692,16 @@ def _looks_tabular(block: list[Line]) -> bool:
 def merge_fragments(fragments: list[TableFragment]) -> list[Table]:
     """Join fragments of tables broken across pages into whole tables, in document order."""
     tables: list[Table] = []
-    for fragment in sorted(fragments, key=lambda f: (f.page, f.bbox[1], f.bbox[0])):
-        previous = tables[-1] if tables else None
-        if previous is not None and _continues(previous, fragment):
-            _append(previous, fragment)
+    heads = {(f.page, f.label) for f in fragments if not f.continued}
+
+    def reading_order(f: TableFragment):
+        # a "(continued)" part in the next column of its head's page comes after the head
+        return (f.page, f.continued and (f.page, f.label) in heads, f.bbox[1], f.bbox[0])
+
+    for fragment in sorted(fragments, key=reading_order):
+        earlier = _table_continued_by(tables, fragment)
+        if earlier is not None:
+            _append(earlier, fragment)
             continue
         tables.append(Table(
             label=fragment.label, caption=fragment.caption, page=fragment.page, pages=[fragment.page],
@@ -639,13 +711,29 @@ def merge_fragments(fragments: list[TableFragment]) -> list[Table]:
     return tables
 
 
+def _table_continued_by(tables: list[Table], fragment: TableFragment) -> Table | None:
+    """The table a fragment carries on: the last one, or for "(continued)" the last of its label."""
+    if not tables:
+        return None
+    if _continues(tables[-1], fragment):
+        return tables[-1]
+    if fragment.continued and fragment.label:
+        same = [t for t in tables if t.label == fragment.label]
+        if same and _continues(same[-1], fragment):
+            return same[-1]
+    return None
+
+
 def _continues(previous: Table, fragment: TableFragment) -> bool:
-    if fragment.page <= previous.pages[-1] or fragment.page > previous.pages[-1] + 1:
+    """"Table N (continued)" on the same or the next page, or the same header on the next page."""
+    if fragment.page < previous.pages[-1] or fragment.page > previous.pages[-1] + 1:
         return False
     if fragment.label and previous.label and fragment.label != previous.label:
         return False
     if fragment.continued:
-        return True
+        return True  # also a second column of the same page
+    if fragment.page == previous.pages[-1]:
+        return False
     header = fragment.rows[: fragment.header_rows]
     return bool(header) and header == previous.header and fragment.label == previous.label
 
@@ -654,7 +742,8 @@ def _append(table: Table, fragment: TableFragment) -> None:
     body = fragment.rows[fragment.header_rows:]
     width = max(table.n_columns, max((len(r) for r in body), default=0))
     table.rows = [r + [""] * (width - len(r)) for r in table.rows + body]
-    table.pages.append(fragment.page)
+    if fragment.page not in table.pages:
+        table.pages.append(fragment.page)
     if fragment.footnote:
         table.footnote = fragment.footnote if not table.footnote else (
             table.footnote if fragment.footnote == table.footnote else f"{table.footnote} {fragment.footnote}")
