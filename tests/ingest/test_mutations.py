@@ -43,10 +43,12 @@ def costs(request, tmp_path_factory) -> dict[str, dict]:
         report = tmp_path_factory.getbasetemp() / "mutation-costs.json"
         report.write_text(json.dumps(recorded, indent=1))
         reporter = request.config.pluginmanager.getplugin("terminalreporter")
-        if reporter is not None:
-            reporter.write_line(
-                f"\nmutation corpus: {len(recorded)} cases; slowest {slowest[0]} {slowest[1]['seconds']:.2f} s; "
-                f"largest peak {hungriest[0]} {hungriest[1]['peak_mb']:.0f} MB; details in {report}")
+        capture = request.config.pluginmanager.getplugin("capturemanager")
+        if reporter is not None and capture is not None:
+            with capture.global_and_fixture_disabled():  # teardown output is captured otherwise
+                reporter.write_line(
+                    f"\nmutation corpus: {len(recorded)} cases; slowest {slowest[0]} {slowest[1]['seconds']:.2f} s; "
+                    f"largest peak {hungriest[0]} {hungriest[1]['peak_mb']:.0f} MB; details in {report}")
 
     request.addfinalizer(summarise)
     return recorded
