@@ -117,6 +117,17 @@ def test_review_wrapped_headers_are_one_row(review_tables):
     assert "Median OS (range), mo" in header and "Median PFS (range), mo" in header
 
 
+def test_review_header_cells_glued_by_overflow_are_cut_apart(review_tables):
+    # "(range),(range)," is one pdfplumber word spanning two narrow header cells
+    assert review_tables["Table 2"].header[0][7:9] == ["Median OS (range), mo", "Median PFS (range), mo"]
+
+
+def test_review_footnote_runs_past_the_page_number(review_tables):
+    footnote = review_tables["Table 3"].footnote
+    assert footnote.startswith("aNo distinction between WDNET and PDNEC. Abbreviations:")
+    assert "neuroendocrine carcinoma; GI, gastrointestinal;" in footnote  # page number "7" left out
+
+
 def test_review_hyphenation_undone_inside_cells(review_tables):
     cells = [c for t in review_tables.values() for row in t.body for c in row]
     text = " ".join(cells)

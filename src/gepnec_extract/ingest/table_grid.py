@@ -227,13 +227,17 @@ def chars_splitter(chars: list[dict]) -> WordSplitter:
     into one word ("Deutschbeinon"); the content stream still draws each cell on its own, so
     consecutive characters of one run are neighbours in ``page.chars``.
     """
-    indexed = list(enumerate(chars))
+    buckets: dict[int, list[tuple[int, dict]]] = {}
+    for index, char in enumerate(chars):  # by 10 pt bands of height, for quick lookups
+        buckets.setdefault(int(char["top"] // 10), []).append((index, char))
 
     def split(word: dict) -> list[tuple[float, str]] | None:
-        inside = [(i, c) for i, c in indexed
-                  if c["x0"] >= word["x0"] - 0.5 and c["x1"] <= word["x1"] + 0.5
-                  and c["top"] >= word["top"] - 1.0 and c["bottom"] <= word["bottom"] + 1.0
-                  and c["text"].strip()]
+        nearby = [item for band in range(int((word["top"] - 1) // 10), int((word["bottom"] + 1) // 10) + 1)
+                  for item in buckets.get(band, [])]
+        inside = sorted((i, c) for i, c in nearby
+                        if c["x0"] >= word["x0"] - 0.5 and c["x1"] <= word["x1"] + 0.5
+                        and c["top"] >= word["top"] - 1.0 and c["bottom"] <= word["bottom"] + 1.0
+                        and c["text"].strip())
         if len(inside) < 2:
             return None
         runs: list[list[tuple[int, dict]]] = [[inside[0]]]

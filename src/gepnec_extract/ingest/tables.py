@@ -249,6 +249,13 @@ class _Page:
     v_rules: list[_Rule]
     _splitter: WordSplitter | None = None
     _body_size: float | None = None
+    _grids: list | None = None
+
+    def grids(self) -> list:
+        """pdfplumber's ruled-grid tables of the page, found once."""
+        if self._grids is None:
+            self._grids = list(self.page.find_tables(_GRID_SETTINGS))
+        return self._grids
 
     @property
     def body_size(self) -> float:
@@ -494,7 +501,8 @@ def _footnote_words(ctx: _Page, above: list[dict], x0: float, x1: float, table_s
             break
         if index == 0 and set_like_body and not _NOTE_START.match(line.text):
             break  # small print is how notes differ from body text; without it, ask for a note cue
-        notes.extend(line.words)
+        # a page number printed into the last note lines is in another size: leave it out
+        notes.extend(w for w in line.words if abs(w.get("size", line.size) - line.size) <= 0.6)
         last_bottom = line.bottom
     return notes
 
@@ -558,7 +566,7 @@ def _grid_table(ctx: _Page, caption: _Caption) -> TableFragment | None:
 
 def _grid_near(ctx: _Page, caption: _Caption):
     """The ruled grid starting just under the caption (or ending just over it)."""
-    tables = ctx.page.find_tables(_GRID_SETTINGS)
+    tables = ctx.grids()
     best = None
     for table in tables:
         x0, top, x1, bottom = table.bbox
