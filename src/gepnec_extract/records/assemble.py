@@ -24,9 +24,38 @@ def assemble(cohorts: list[Cohort], ctx: DocContext) -> list[Cohort]:
             merged[key] = cohort
             order.append(key)
     result = [merged[k] for k in order if merged[k].values]
+    result = _fold_study_level_cohorts(result)
     _name_whole_cohorts(result)
     _share_study_values(result)
+    for cohort in result:
+        _percent_sites(cohort)
     return result
+
+
+STUDY_LEVEL = {"regimen", "drugs", "doses", "line", "design", "n_total", "population"}
+
+
+def _fold_study_level_cohorts(cohorts: list[Cohort]) -> list[Cohort]:
+    """A whole-study cohort from text that says only study-level things (doses, design, line...)
+    of a study whose cohorts the tables name is not a cohort of its own: its values go to them."""
+    kept = []
+    for cohort in cohorts:
+        siblings = [c for c in cohorts if c is not cohort and c.study.study_id == cohort.study.study_id]
+        if (not cohort.arm_key and siblings and "table" not in cohort.sources
+                and set(cohort.values) <= STUDY_LEVEL):
+            for sibling in siblings:
+                sibling.merge(cohort)
+        else:
+            kept.append(cohort)
+    return kept
+
+
+def _percent_sites(cohort: Cohort) -> None:
+    """Site counts that add up to more than the cohort are percentages: keep the sites, drop the n."""
+    sites = cohort.values.get("primary_sites") or []
+    size = cohort.values.get("n_patients") or cohort.values.get("n_total")
+    if size and sum(site.n or 0 for site in sites) > size:
+        cohort.values["primary_sites"] = [site.model_copy(update={"n": None}) for site in sites]
 
 
 def _name_whole_cohorts(cohorts: list[Cohort]) -> None:

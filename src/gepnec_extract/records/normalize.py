@@ -33,7 +33,10 @@ def parse_sites(text: str) -> list[PrimarySite]:
     """"GEP (14); lung (1); UPS (3)", "Esophagus (n = 85), stomach (n = 70)", "pancreas, 10, ColR, 5"."""
     sites: list[PrimarySite] = []
     seen: set[str] = set()
-    for match in _SITE_ITEM.finditer(strip_markers(text)):
+    text = strip_markers(text)
+    for match in _SITE_ITEM.finditer(text):
+        if _is_group(text, match):
+            continue
         words = re.split(r"[\s\-]+", match.group("name").strip())
         # the site name is the tail of the phrase ("and pancreas", "Total GEP")
         name = None
@@ -48,6 +51,14 @@ def parse_sites(text: str) -> list[PrimarySite]:
     return sites
 
 
+def _is_group(text: str, match: re.Match) -> bool:
+    """"GEP (21; pancreas, 10; ...)", "GEPNEC, 17 (pancreas, 10, ...)": a total whose parts follow."""
+    after = text[match.end():]
+    if match.group("n1"):
+        return match.group(0).rstrip().endswith((";", ",")) and bool(re.match(r"\s*[A-Za-z]", after))
+    return bool(re.match(r"\s*\(\s*[A-Za-z]", after))
+
+
 def population_of(text: str) -> str | None:
     """The cohort type a label or title names (first vocabulary match wins: subtypes first)."""
     lowered = text.lower()
@@ -59,15 +70,21 @@ _LINES = [
     ("second", re.compile(r"\b(second|2nd)[- ]line\b|\bsecond\b|\bafter (failure|progression)\b|\bpreviously treated\b|\brefractory\b", re.I)),
     ("first", re.compile(r"\b(first|1st)[- ]line\b|\bfirst\b|\bfront[- ]line\b|\btreatment[- ]na[iï]ve\b|\bchemo(therapy)?[- ]na[iï]ve\b|\buntreated\b|\bno (previous|prior) (systemic )?(therapy|treatment|chemotherapy)\b", re.I)),
 ]
-_MIXED = re.compile(r"\bprior (tx|therapy|treatment|chemotherapy)[^.;]*permitted\b|\bpretreated\b|\bany line\b|\bregardless of (prior|previous)\b", re.I)
+_MIXED = re.compile(r"\bprior (tx|therapy|treatment|chemotherapy)[^.;]*permitted\b|\bany line\b|\bregardless of (prior|previous)\b", re.I)
+_PRETREATED = re.compile(r"\b(pretreated|previously treated|prior (tx|therapy|treatment|chemotherapy))\b", re.I)
 
 
 def parse_line(text: str) -> str | None:
-    """first / second / third_plus / mixed (several lines, or prior therapy permitted)."""
+    """first / second / third_plus / mixed (several lines, or prior therapy permitted).
+
+    A line named outright wins over a mention of pretreatment ("First line (pretreated with SSAs)");
+    pretreatment alone means a mix of lines."""
     found = {name for name, pattern in _LINES if pattern.search(text)}
     if _MIXED.search(text) or len(found) > 1:
         return "mixed"
-    return found.pop() if found else None
+    if found:
+        return found.pop()
+    return "mixed" if _PRETREATED.search(text) else None
 
 
 def parse_design(text: str) -> Design | None:

@@ -131,70 +131,147 @@ def _study_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], ct
 
 def _row_cohorts(study: StudyRef, table: Table, specs: list[ColumnSpec], row: list[str],
                  ctx: DocContext) -> list[Cohort]:
-    """The cohorts one study row reports: labels found in its outcome cells, aligned across columns."""
+    """The cohorts one study row reports: labels found in its outcome cells, aligned across columns.
+
+    Unlabelled values joined by "vs." are arms in the order the regimen cell names them; a value
+    printed once before per-arm breakdowns ("17% (CR, 0 vs. 0; ...)") belongs to every arm."""
     cohorts: dict[str, Cohort] = {}
-    order: list[str] = []
     arm_names = _arm_names_from_regimen(row, specs)
 
-    def cohort_for(label: str | None, position: int, n_parts: int) -> Cohort:
-        if label is None and n_parts > 1:
-            label = arm_names[position] if position < len(arm_names) else f"arm {position + 1}"
+    def cohort_for(label: str | None) -> Cohort:
         key = _cohort_key(label)
         if key not in cohorts:
             cohorts[key] = Cohort(study=study, arm=label)
-            order.append(key)
         return cohorts[key]
 
     for spec, text in zip(specs, row):
         if spec.field not in OUTCOME_FIELDS or is_missing(text):
             continue
         segments = split_cohorts(text)
-        unlabeled = [s for s in segments if s.label is None]
-        for i, segment in enumerate(segments):
-            position = unlabeled.index(segment) if segment.label is None else 0
-            cohort = cohort_for(segment.label, position, len(unlabeled) if segment.label is None else 1)
-            _fill_outcome(cohort, spec, segment.text, table)
-            _fill_arm_breakdowns(segment, spec, table, cohorts, cohort_for)
-    whole = cohorts.get("") or (cohorts[order[0]] if len(order) == 1 else None)
+        unlabeled = [seg for seg in segments if seg.label is None]
+        for segment in segments:
+            if segment.label is not None:
+                _fill_outcome(cohort_for(segment.label), spec, segment.text, table)
+                continue
+            position = unlabeled.index(segment)
+            arms = parse_response_breakdown(segment.text) if spec.field == "rr" else []
+            if len(arms) > 1 and len(unlabeled) == 1:  # one figure for all arms, then per-arm breakdowns
+                for i, breakdown in enumerate(arms):
+                    arm = cohort_for(arm_names[i] if i < len(arm_names) else None)
+                    _fill_outcome(arm, spec, segment.text.split("(")[0], table)
+                    for key, value in breakdown.items():
+                        if key in PCT_FIELD:
+                            arm.set(PCT_FIELD[key], value, _evidence(table, PCT_FIELD[key], segment.text))
+            elif len(unlabeled) == 1 or position < len(arm_names) or position == 0:
+                label = arm_names[position] if len(unlabeled) > 1 and position < len(arm_names) else None
+                _fill_outcome(cohort_for(label), spec, segment.text, table)
+            # a later unnamed "vs." value has no cohort to go to: left out rather than guessed
     if not cohorts:
-        whole = cohort_for(None, 0, 1)
-    for spec, text in zip(specs, row):
-        if spec.field == "patients":
-            _fill_patients(text, spec, cohorts, whole, table)
-        elif spec.field in {"regimen", "line", "design", "sites", "tox"}:
-            for cohort in cohorts.values():
-                if spec.field == "sites" and cohort is not whole and len(cohorts) > 1 \
-                        and population_of(cohort.arm or "") not in ("PDNEC", "NEC", None):
-                    continue
-                _fill_common(cohort, spec, text, table, ctx)
-    _set_populations(list(cohorts.values()), ctx)
+        cohort_for(None)
+    _fill_patients(row, specs, cohorts, study, table)
+    _fill_study_columns(row, specs, cohorts, study, table, ctx)
+    _set_populations(list(cohorts.values()), ctx, _row_population(row, specs))
     return list(cohorts.values())
 
 
-def _fill_arm_breakdowns(segment: Segment, spec: ColumnSpec, table: Table, cohorts: dict, cohort_for) -> None:
-    """"17% (CR, 0 vs. 0; PR, 17 vs. 17 ...)": the second column of figures belongs to the second arm."""
-    arms = parse_response_breakdown(segment.text)
-    if spec.field != "rr" or len(arms) < 2 or segment.label is not None:
-        return
-    for position, breakdown in enumerate(arms):
-        cohort = cohort_for(None, position, len(arms))
-        for key, value in breakdown.items():
-            if key in PCT_FIELD:
-                cohort.set(PCT_FIELD[key], value, _evidence(table, PCT_FIELD[key], segment.text))
-        if position > 0 and "rr_pct" not in cohort.values:
-            first = cohorts.get(_cohort_key(None))
-            if first is not None and "rr_pct" in first.values:
-                pass  # one overall figure printed for both arms: not repeated
+def _row_population(row: list[str], specs: list[ColumnSpec]) -> str | None:
+    """The population a study row describes, named in its patients or primary-site cell."""
+    for field in ("patients", "sites"):
+        for spec, text in zip(specs, row):
+            if spec.field == field and population_of(text):
+                return population_of(text)
+    return None
+
+
+def _whole(cohorts: dict[str, Cohort], study: StudyRef) -> Cohort | None:
+    """The whole-study cohort: the only cohort, or the unlabelled one (created when labelled
+    sub-cohorts exist, since study-wide cells need a home)."""
+    if len(cohorts) == 1:
+        return next(iter(cohorts.values()))
+    if "" not in cohorts and not any(c.arm and re.match(r"(?i)(regimen|arm|group|cohort)\b", c.arm) for c in cohorts.values()):
+        cohorts[""] = Cohort(study=study, arm=None)
+    return cohorts.get("")
+
+
+def _fill_study_columns(row: list[str], specs: list[ColumnSpec], cohorts: dict[str, Cohort], study: StudyRef,
+                        table: Table, ctx: DocContext) -> None:
+    """Regimen, line and design hold for every cohort; toxicities and primary sites describe the
+    whole series (or the cohort the header names: "Primary site of NEC"), or one arm each when labelled."""
+    for spec, text in zip(specs, row):
+        if is_missing(text):
+            continue
+        if spec.field == "regimen":
+            _fill_regimens(text, cohorts, table, ctx)
+            if spec.field == "regimen" and parse_line(text) == "mixed":
+                for cohort in cohorts.values():
+                    cohort.set("line", "mixed", _evidence(table, "line", text))
+        elif spec.field in {"line", "design"}:
+            for cohort in cohorts.values():
+                _fill_common(cohort, spec, text, table, ctx)
+        elif spec.field in {"tox", "sites"}:
+            labelled = _split_by_arms(text, cohorts) if spec.field == "tox" else []
+            if labelled:
+                for cohort, part in labelled:
+                    _fill_common(cohort, spec, part, table, ctx)
+                continue
+            target = _whole(cohorts, study)
+            if spec.field == "sites" and re.search(r"\bof (nec|pdnec)\b", spec.header, re.I):
+                target = next((c for k, c in cohorts.items() if k.endswith("pd")), target)
+            if target is not None:
+                _fill_common(target, spec, text, table, ctx)
+
+
+def _split_by_arms(text: str, cohorts: dict[str, Cohort]) -> list[tuple[Cohort, str]]:
+    """"Regimen A: Grade 3 ... Regimen B: Grade 3 ..." -> the part of the cell each named arm owns."""
+    starts = []
+    for cohort in cohorts.values():
+        if cohort.arm:
+            match = re.search(rf"(?i)\b{re.escape(cohort.arm)}\s*:", text)
+            if match:
+                starts.append((match.start(), match.end(), cohort))
+    starts.sort(key=lambda item: item[0])
+    return [(cohort, text[end: starts[i + 1][0] if i + 1 < len(starts) else len(text)])
+            for i, (_, end, cohort) in enumerate(starts)]
+
+
+def _fill_regimens(text: str, cohorts: dict[str, Cohort], table: Table, ctx: DocContext) -> None:
+    """One regimen for all cohorts, or one per arm when the cell names several ("A or B", "A vs. B")."""
+    main = re.split(r"[;(]", text)[0].strip(" ,")
+    parts = [p.strip(" ,") for p in re.split(r"\s+vs\.?\s+|\s+or\s+", main) if p.strip(" ,")]
+    arms = {k: c for k, c in cohorts.items() if k}
+    for key, cohort in cohorts.items():
+        regimen = main
+        if len(parts) > 1 and key:
+            regimen = _regimen_of_arm(cohort.arm or "", parts, ctx) or main
+        elif len(parts) > 1 and arms:
+            continue  # the whole series of a multi-regimen study has no single regimen
+        regimen = re.sub(r"^(?i:(regimen|arm|group)\s+\w+)\s*,\s*", "", regimen)
+        ev = _evidence(table, "regimen", text)
+        cohort.set("regimen", regimen, ev)
+        cohort.set("drugs", ctx.drugs_of(regimen), _evidence(table, "drugs", text))
+
+
+def _regimen_of_arm(arm: str, parts: list[str], ctx: DocContext) -> str | None:
+    """The part of a multi-regimen cell an arm label points to: by name ("Regimen A, ...") or by drugs."""
+    for part in parts:
+        if part.lower().startswith(arm.lower()):
+            return part
+    arm_drugs = set(ctx.drugs_of(arm))
+    if arm_drugs:
+        for part in parts:
+            if arm_drugs <= set(ctx.drugs_of(part)):
+                return part
+    return None
 
 
 def _arm_names_from_regimen(row: list[str], specs: list[ColumnSpec]) -> list[str]:
-    """"Regimen A, carboplatin/... vs. regimen B, ..." -> ["Regimen A", "regimen B"]."""
+    """"Regimen A, carboplatin/... vs. regimen B, ..." -> ["Regimen A", "Regimen B"]."""
     for spec, text in zip(specs, row):
         if spec.field == "regimen":
             parts = re.split(r"\s+vs\.?\s+", text)
             names = [re.match(r"^\s*((?:regimen|arm|group|cohort)\s+\w+)", p, re.I) for p in parts]
             if len(parts) > 1 and all(names):
-                return [m.group(1) for m in names]
+                return [m.group(1)[:1].upper() + m.group(1)[1:] for m in names]
     return []
 
 
@@ -211,56 +288,75 @@ def _cohort_key(label: str | None) -> str:
     return " ".join(words + [klass]).strip() or key
 
 
-def _fill_patients(text: str, spec: ColumnSpec, cohorts: dict[str, Cohort], whole: Cohort | None,
+def _fill_patients(row: list[str], specs: list[ColumnSpec], cohorts: dict[str, Cohort], study: StudyRef,
                    table: Table) -> None:
-    """"18 (45)", "41 (53)", "29 (NEC, 5)", "20 (8 on regimen A vs. 12 on regimen B)", "18 (4 PDNEC; 14 WDNET)"."""
+    """The patients cell: "18 (45)" under "Patients with NEC, n (total in study)"; "29 (NEC, 5)";
+    "20 (8 on regimen A vs. 12 on regimen B)"; "18 (4 PDNEC; 14 WDNET)"; "258 (of whom 206 ...)"."""
+    col = next((i for i, spec in enumerate(specs) if spec.field == "patients"), None)
+    if col is None or is_missing(row[col]):
+        return
+    text, header = row[col], specs[col].header.lower()
     clean = strip_markers(text)
     lead = re.match(r"^\s*(\d+)", clean)
     if not lead:
         return
     lead_n = int(lead.group(1))
+    ev = lambda name: _evidence(table, name, text)  # noqa: E731
+    bracket = re.match(r"^\s*\d+\s*\(\s*(\d+)\b", clean)
+    if "total" in header and bracket:  # first number: the cohort the header names; bracket: the whole study
+        total = int(bracket.group(1))
+        named = next((c for k, c in cohorts.items() if k.endswith("pd")), None)
+        named = named or (next(iter(cohorts.values())) if len(cohorts) == 1 else None)
+        if named is not None:
+            named.set("n_patients", lead_n, ev("n_patients"))
+        _set_totals(cohorts, study, total, ev)
+        return
+    if re.match(r"^\s*\d+\s*\(\s*of whom\b", clean):  # the series, of which the arms are parts
+        for cohort in cohorts.values():
+            cohort.set("n_total", lead_n, ev("n_total"))
+        return
+    matched = False
     inner = re.search(r"\((.*)\)", clean)
-    labeled = []
-    if inner:
+    if inner and len(cohorts) > 1:
         for match in re.finditer(r"(\d+)\s+(?:on\s+|with\s+)?([A-Za-z][\w\- ]*?)(?=[;,)]|\s+vs\.?|$)"
                                  r"|([A-Za-z][\w\- ]*?),\s*(\d+)", inner.group(1)):
-            n = match.group(1) or match.group(4)
-            label = match.group(2) or match.group(3)
-            labeled.append((label.strip(), int(n)))
-    ev = _evidence(table, "n_patients", text)
-    matched = False
-    for label, n in labeled:
-        key = _cohort_key(label)
-        target = cohorts.get(key) or next((c for k, c in cohorts.items() if k and (k in key or key in k)), None)
-        if target is not None:
-            target.set("n_patients", n, ev)
-            matched = True
-    n_total = lead_n if (matched or len(cohorts) > 1) else None
-    bracket_total = re.match(r"^\s*\d+\s*\((?:of\s+)?(\d+)\b", clean)
-    if "total" in spec.header.lower() and bracket_total:
-        n_total = int(bracket_total.group(1))
-        nec = next((c for k, c in cohorts.items() if k.endswith("pd")), None)
-        target = nec or (whole if len(cohorts) == 1 else None)
-        if target is not None:
-            target.set("n_patients", lead_n, ev)
-    elif not matched and len(cohorts) <= 1 and whole is not None:
-        whole.set("n_patients", lead_n, ev)
-        of = re.match(r"^\s*\d+\s*\(\s*of whom\s+(\d+)", clean)
-        if of:
-            whole.values["n_total"] = lead_n
+            n, label = match.group(1) or match.group(4), (match.group(2) or match.group(3)).strip()
+            key = _cohort_key(label)
+            target = cohorts.get(key) or next((c for k, c in cohorts.items() if k and (k in key or key in k)), None)
+            if target is not None:
+                target.set("n_patients", int(n), ev("n_patients"))
+                matched = True
+    if len(cohorts) == 1 and not matched:
+        next(iter(cohorts.values())).set("n_patients", lead_n, ev("n_patients"))
+    else:
+        _set_totals(cohorts, study, lead_n, ev)
+
+
+def _set_totals(cohorts: dict[str, Cohort], study: StudyRef, total: int, ev) -> None:
+    whole = _whole(cohorts, study)
     for cohort in cohorts.values():
-        if n_total and cohort.values.get("n_patients") != n_total:
-            cohort.set("n_total", n_total, _evidence(table, "n_total", text))
+        if cohort is whole:
+            cohort.set("n_patients", total, ev("n_patients"))
+        else:
+            cohort.set("n_total", total, ev("n_total"))
 
 
-def _set_populations(cohorts: list[Cohort], ctx: DocContext) -> None:
-    named = {c.arm_key: population_of(c.arm or "") for c in cohorts}
+def _set_populations(cohorts: list[Cohort], ctx: DocContext, row_population: str | None = None) -> None:
+    """Each cohort's population: what its label names; "NEC" beside well-differentiated cohorts is the
+    poorly differentiated one; the whole series is "mixed" when its sub-cohorts differ in type."""
+    named = {id(c): population_of(c.arm or "") if c.arm_key else None for c in cohorts}
+    has_wd = any(p in {"WDNET", "NET"} for p in named.values())
+    sub_types = {p for p in named.values() if p in {"WDNET", "NET", "PDNEC", "NEC"}}
+    default = row_population or ctx.population
     for cohort in cohorts:
-        population = named[cohort.arm_key]
+        population = named[id(cohort)]
+        if population == "NEC" and has_wd:
+            population = "PDNEC"
         if population is None:
-            others = {p for k, p in named.items() if k != cohort.arm_key and p}
-            population = "mixed" if len(others) > 1 and not cohort.arm_key else ctx.population
+            population = "mixed" if not cohort.arm_key and sub_types else default
         cohort.values.setdefault("population", population)
+        if not cohort.arm_key and len(cohorts) == 1:
+            cohort.arm = None  # "Overall" in a one-cohort study is the study itself
 
 
 # --- the paper's own cohorts ----------------------------------------------------------------------

@@ -1,0 +1,68 @@
+"""The running text as paragraphs of sentences, each sentence with the tagger's facts.
+
+The document's blocks are tagged once (``tag_document``: abbreviations resolve document-wide);
+headings, furniture and back matter (references, acknowledgements) are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..nlp import facts_in_order, tag_document
+from .context import DocContext
+
+BACK_MATTER = re.compile(r"\b(references?|bibliography|acknowledg\w*|funding|conflicts? of interest|disclosures?|"
+                         r"author contributions?|abbreviations)\b", re.I)
+# Sections whose sentences speak of other work unless they say "we"/"our" (primary papers only).
+FRAMING_SECTIONS = re.compile(r"\b(introduction|background|discussion|conclusions?)\b", re.I)
+SKIPPED_KINDS = {"heading", "furniture"}
+
+
+@dataclass(frozen=True)
+class TextFact:
+    label: str
+    text: str
+    value: object
+    start: int  # offsets inside the sentence text
+    end: int
+
+
+@dataclass
+class Sentence:
+    text: str
+    page: int
+    section: str | None
+    kind: str
+    facts: list[TextFact] = field(default_factory=list)
+
+    def of(self, *labels: str) -> list[TextFact]:
+        return [f for f in self.facts if f.label in labels]
+
+    @property
+    def framing(self) -> bool:
+        return bool(self.section and FRAMING_SECTIONS.search(self.section))
+
+
+def paragraphs(ctx: DocContext) -> list[list[Sentence]]:
+    """Body paragraphs (and the title) in reading order, each a list of tagged sentences."""
+    tagged = tag_document(ctx.document, ctx.nlp)
+    result = []
+    for part in tagged.blocks:
+        block = ctx.document.blocks[part.block_index]
+        if block.kind in SKIPPED_KINDS or (block.section and BACK_MATTER.search(block.section)):
+            continue
+        spans = facts_in_order(part.doc)
+        sentences = []
+        for sent in part.doc.sents:
+            text = sent.text.strip()
+            if not text:
+                continue
+            offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+            facts = [TextFact(s.label_, s.text, s._.value, s.start_char - offset, s.end_char - offset)
+                     for s in spans if sent.start_char <= s.start_char < sent.end_char]
+            # newlines become spaces (same length: fact offsets stay valid)
+            sentences.append(Sentence(text.replace("\n", " "), part.page, block.section, block.kind, facts))
+        if sentences:
+            result.append(sentences)
+    return result
