@@ -1,10 +1,312 @@
-"""Records from running text. Being built: none yet."""
+"""Records from running text: figures linked to their study through citations and context.
+
+- A primary paper's study is the paper itself (``ctx.own_study``). A sentence citing other work
+  ("Moertel et al. [1]", "[12-16]") and the rest of its paragraph speak of that work, until the
+  text speaks of its own series again ("we", "our", "this study"); in the Introduction and
+  Discussion only sentences that say so are read at all.
+- In a review, a sentence citing a study makes it current for the rest of the paragraph until
+  another is cited; "[37]" is resolved through the studies the tables name with that reference,
+  "Hanna et al." through their surname; studies reported only in the text become new records.
+- Figures go to the arm the sentence names (arms named by the tables, or the regimens the
+  sentence names when it compares them), else to the whole series (arm None). Study-level facts
+  (design, line, regimen, doses, size) go to the arm-None cohort; assemble() spreads them.
+"""
 
 from __future__ import annotations
 
-from .cohort import Cohort
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..model import Design, Evidence
+from .cohort import Cohort, StudyRef, arm_key
 from .context import DocContext
+from .normalize import population_of
+from .tables import records_from_table
+from .text_sentences import Sentence, paragraphs
+from .text_values import (Placed, cycle_length, doses, enrolled_count, merge_doses, outcome_groups, place,
+                          toxicities)
+
+# the text speaks of its own series
+OWN_MARKER = re.compile(r"\b(we|our|us|this (study|series|trial|analysis|cohort)|the present (study|series)|"
+                        r"in (the|this) (current|present) )\b", re.I)
+BRACKET_REFS = re.compile(r"\[(\d+(?:\s*[,–-]\s*\d+)*)\]")
+WHOLE_SERIES = re.compile(r"\b(all (\d+ )?patients|whole (series|population|cohort|group)|entire (cohort|series|population)|"
+                          r"overall population|across the whole)\b", re.I)
+ARM_STOP_WORDS = {"site", "sites", "group", "groups", "patients", "tumours", "tumors", "arm", "cohort"}
+TRIAL_ACRONYM = re.compile(r"\b(?:the\s+)?(?P<name>[A-Z][A-Za-z]*[A-Z][A-Za-z]*)[\s-]?(?P<num>\d{1,3})\s+(?:trial|study)\b")
+
+
+@dataclass
+class StudyState:
+    """A study as the text reveals it (a reference number may come after the name)."""
+
+    first_author: str | None
+    year: int | None
+    ref: int | None = None
+    acronym: str | None = None
+    from_table: bool = False
+    population: str | None = None
+
+    def ref_obj(self) -> StudyRef:
+        return StudyRef(self.first_author, self.year, self.ref, self.acronym)
+
+
+@dataclass
+class Found:
+    """Values read for one (study, arm), in reading order, each with its sentence."""
+
+    study: StudyState
+    arm: str | None
+    values: list[tuple[str, object, Evidence]] = field(default_factory=list)
+
+
+class TextReader:
+    def __init__(self, ctx: DocContext) -> None:
+        self.ctx = ctx
+        self.primary = ctx.own_study is not None
+        self.studies: list[StudyState] = []
+        self.table_arms: dict[int, list[str]] = {}  # id(study) -> arm labels the tables give
+        self.found: dict[tuple[int, str], Found] = {}
+        self.study_doses: dict[int, list[tuple[object, Evidence]]] = {}
+        self._load_tables()
+        if self.primary:
+            own = ctx.own_study
+            self.own = self._state(own.first_author, own.year, own.ref, own.acronym)
+
+    # --- studies -------------------------------------------------------------------------------
+
+    def _state(self, author, year, ref=None, acronym=None, from_table=False) -> StudyState:
+        state = StudyState(author, year, ref, acronym, from_table)
+        self.studies.append(state)
+        return state
+
+    def _load_tables(self) -> None:
+        for table in self.ctx.document.tables:
+            for cohort in records_from_table(table, self.ctx):
+                ref = cohort.study
+                state = self._find(ref.first_author, ref.year, ref.ref) if ref.first_author else None
+                if state is None:
+                    state = self._state(ref.first_author, ref.year, ref.ref, ref.acronym, from_table=True)
+                if cohort.arm_key:
+                    arms = self.table_arms.setdefault(id(state), [])
+                    if cohort.arm not in arms:
+                        arms.append(cohort.arm)
+
+    def _find(self, author: str | None, year: int | None, ref: int | None) -> StudyState | None:
+        if ref is not None:
+            hit = next((s for s in self.studies if s.ref == ref), None)
+            if hit is not None:
+                return hit
+        if author:
+            same = [s for s in self.studies if s.first_author and s.first_author.lower() == author.lower()
+                    and (year is None or s.year in (None, year))]
+            if len(same) == 1:
+                return same[0]
+        return None
+
+    def cited(self, sentence: Sentence, current: StudyState | None) -> tuple[bool, StudyState | None]:
+        """(does the sentence cite anything, the study it is about)."""
+        named = [f.value for f in sentence.of("CITATION") if isinstance(f.value, dict)]
+        refs = [m.group(1) for m in BRACKET_REFS.finditer(sentence.text)]
+        trial = TRIAL_ACRONYM.search(sentence.text)
+        if not named and not refs and not trial:
+            return False, None
+        if self.primary:
+            return True, None
+        single_ref = int(refs[0]) if len(refs) == 1 and re.fullmatch(r"\d+", refs[0]) else None
+        if named:
+            first = named[0]
+            ref = first.get("ref") or (single_ref if len(named) == 1 else None)
+            state = self._find(first["first_author"], first.get("year"), ref)
+            if state is None:
+                state = self._state(first["first_author"], first.get("year"), ref)
+            elif state.ref is None and ref is not None:
+                state.ref = ref
+            if state.year is None and first.get("year"):
+                state.year = first["year"]
+            return True, state
+        if trial:
+            acronym = f"{trial.group('name')}{trial.group('num')}"
+            state = next((s for s in self.studies if s.acronym == acronym), None) \
+                or self._state(None, None, single_ref, acronym)
+            return True, state
+        if single_ref is not None:
+            state = self._find(None, None, single_ref)
+            if state is None and current is not None and current.ref is None:
+                current.ref = single_ref
+                return True, current
+            if state is None:
+                state = self._state(None, None, single_ref, f"Ref{single_ref}")
+            return True, state
+        return True, None  # several references at once: no single study
+
+    # --- arms --------------------------------------------------------------------------------------
+
+    def arm_mentions(self, sentence: Sentence, study: StudyState) -> list[tuple[int, str]]:
+        labels = self.table_arms.get(id(study), [])
+        mentions = []
+        lowered = re.sub(r"[-‐–]", " ", sentence.text.lower())
+        for label in labels:
+            for pattern in _arm_patterns(label, self.ctx.abbreviations):
+                mentions += [(m.start(), label) for m in pattern.finditer(lowered)]
+        if not labels:  # arms compared in the text: the regimens it names
+            for fact in sentence.of("REGIMEN"):
+                mentions.append((fact.start, fact.text))
+        mentions.sort()
+        return mentions
+
+    # --- reading ----------------------------------------------------------------------------------------
+
+    def read(self) -> None:
+        for paragraph in paragraphs(self.ctx):
+            current = self.own if self.primary else None
+            arm: str | None = None
+            last_doses: list = []
+            for sentence in paragraph:
+                cites, study = self.cited(sentence, current)
+                if cites:
+                    if study is not current:
+                        arm = None
+                    current = study
+                elif self.primary and OWN_MARKER.search(sentence.text):
+                    current = self.own
+                if current is None:
+                    continue
+                if self.primary and sentence.framing and not OWN_MARKER.search(sentence.text) \
+                        and sentence.kind != "title":
+                    continue
+                arm, last_doses = self.read_sentence(sentence, current, arm, last_doses)
+
+    def _evidence(self, name: str, sentence: Sentence) -> Evidence:
+        return Evidence(field=name, page=sentence.page, source="text", text=sentence.text)
+
+    def add(self, study: StudyState, arm: str | None, name: str, value, sentence: Sentence) -> None:
+        key = (id(study), arm_key(arm))
+        found = self.found.setdefault(key, Found(study, arm))
+        found.values.append((name, value, self._evidence(name, sentence)))
+
+    def read_sentence(self, sentence: Sentence, study: StudyState, arm: str | None, last_doses: list):
+        mentions = self.arm_mentions(sentence, study)
+        if WHOLE_SERIES.search(sentence.text) and not mentions:
+            arm = None
+        placed = place(outcome_groups(sentence), mentions, arm)
+        for item in placed:
+            self.add(study, item.arm, item.field, item.value, sentence)
+        arms_named = list(dict.fromkeys(a for _, a in mentions))
+        if len(arms_named) == 1 and self.table_arms.get(id(study)):
+            arm = arms_named[0]  # "this group" in the next sentences
+        tox = toxicities(sentence)
+        if tox and len(arms_named) <= 1:
+            self.add(study, arms_named[0] if arms_named else arm, "toxicities", tox, sentence)
+        self._study_level(sentence, study)
+        found_doses = doses(sentence)
+        cycle = cycle_length(sentence)
+        if found_doses:
+            for dose in found_doses:
+                if dose.schedule is None and cycle:
+                    dose.schedule = cycle
+            self.study_doses.setdefault(id(study), []).extend((d, self._evidence("doses", sentence))
+                                                              for d in found_doses)
+            return arm, found_doses
+        if cycle and last_doses:
+            for dose in last_doses:
+                if dose.schedule is None:
+                    dose.schedule = cycle
+        return arm, []
+
+    def _study_level(self, sentence: Sentence, study: StudyState) -> None:
+        for fact in sentence.of("DESIGN"):
+            self.add(study, None, "_design", fact.value, sentence)
+        lines = {f.value for f in sentence.of("LINE") if isinstance(f.value, str)}
+        if lines:
+            self.add(study, None, "_line", "mixed" if len(lines) > 1 else lines.pop(), sentence)
+        for fact in sentence.of("REGIMEN", "DRUG"):
+            self.add(study, None, "_regimen", (fact.label, fact.text), sentence)
+        count = enrolled_count(sentence)
+        if count:
+            self.add(study, None, "_n", count, sentence)
+
+    # --- cohorts -----------------------------------------------------------------------------------------
+
+    def cohorts(self) -> list[Cohort]:
+        result = []
+        for (study_id, key), found in self.found.items():
+            study = found.study
+            cohort = Cohort(study=study.ref_obj(), arm=found.arm)
+            for name, value, evidence in found.values:
+                if not name.startswith("_"):
+                    cohort.set(name, value, evidence)
+            if key == "":
+                self._fill_study_level(cohort, found)
+            if cohort.values:
+                result.append(cohort)
+        return result
+
+    def _fill_study_level(self, cohort: Cohort, found: Found) -> None:
+        study = found.study
+        designs = [(v, e) for n, v, e in found.values if n == "_design"]
+        if designs:
+            cohort.set("design", _combine_designs([v for v, _ in designs]), designs[0][1])
+        lines = [(v, e) for n, v, e in found.values if n == "_line"]
+        if lines:
+            cohort.set("line", lines[0][0], lines[0][1])
+        counts = [(v, e) for n, v, e in found.values if n == "_n"]
+        if counts and self.primary:
+            cohort.set("n_patients", counts[0][0], counts[0][1])
+        regimen = self._regimen([(v, e) for n, v, e in found.values if n == "_regimen"], study)
+        if regimen:
+            cohort.set("regimen", regimen[0], regimen[1])
+            cohort.set("drugs", self.ctx.drugs_of(regimen[0]), Evidence(field="drugs", page=regimen[1].page,
+                                                                         source="text", text=regimen[1].text))
+        items = self.study_doses.get(id(study), [])
+        if items:
+            merged = merge_doses([d for d, _ in items])
+            cohort.set("doses", merged, items[0][1])
+
+    def _regimen(self, mentions: list[tuple[tuple[str, str], Evidence]], study: StudyState):
+        """The regimen the study's sentences name most often (an acronym counts for its drugs)."""
+        arms = self.table_arms.get(id(study), [])
+        arm_drugs = {tuple(self.ctx.drugs_of(a)) for a in arms} - {()}
+        if len(arm_drugs) > 1 or not mentions:
+            return None  # the arms are the regimens
+        regimens = [(t, e) for (label, t), e in mentions if label == "REGIMEN"]
+        pool = regimens or [(t, e) for (label, t), e in mentions if label == "DRUG"]
+        counts = Counter(t.lower() for t, _ in pool)
+        best, n = counts.most_common(1)[0]
+        if not regimens and n < 2:
+            return None
+        evidence = next(e for t, e in pool if t.lower() == best)
+        text = next(t for t, _ in pool if t.lower() == best)
+        return text, Evidence(field="regimen", page=evidence.page, source="text", text=evidence.text)
+
+
+def _combine_designs(values: list[dict]) -> Design:
+    combined = {"prospective": None, "randomized": None, "phase": None, "centers": None}
+    for value in values:
+        for key in combined:
+            if combined[key] is None and value.get(key) is not None:
+                combined[key] = value[key]
+    if combined["prospective"] is not None and combined["randomized"] is None:
+        combined["randomized"] = False
+    return Design(**combined)
+
+
+def _arm_patterns(label: str, abbreviations: dict[str, str]) -> list[re.Pattern]:
+    text = re.sub(r"\(.*?\)", "", label).strip().lower()
+    text = re.sub(r"[-‐–]", " ", text)
+    words = text.split()
+    variants = {text}
+    trimmed = [w for w in words if w not in ARM_STOP_WORDS]
+    if trimmed and len(trimmed) < len(words):
+        variants.add(" ".join(trimmed))
+    long_form = abbreviations.get(label.strip())
+    if long_form:
+        variants.add(re.sub(r"[-‐–]", " ", long_form.lower()))
+    return [re.compile(r"(?<![\w])" + r"\s+".join(map(re.escape, v.split())) + r"(?![\w])") for v in variants if v]
 
 
 def records_from_text(ctx: DocContext) -> list[Cohort]:
-    return []
+    reader = TextReader(ctx)
+    reader.read()
+    return reader.cohorts()

@@ -1,0 +1,139 @@
+"""Values one sentence gives, and which cohort (arm) each belongs to.
+
+A sentence that names one arm gives its figures to that arm; one that names several arms and
+prints as many figures of a kind ("50% vs 28% ... with IP than with EP", "12.8 and 9.4 months
+for A and B, respectively") gives them in order; figures that cannot be placed are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model import Dose, Survival, Toxicity
+from ..nlp.builders import normalize_schedule
+from .text_sentences import Sentence, TextFact
+
+RESPONSE_FIELDS = {"rr": "rr_pct", "cr": "cr_pct", "pr": "pr_pct", "sd": "sd_pct", "pd": "pd_pct"}
+# "No complete response was observed", "none had a complete response", "No complete or partial responses"
+_NO_RESPONSE = re.compile(
+    r"\b(?:no|none\s+(?:had|achieved|showed)\s+an?|without\s+any)\s+(?P<kinds>(?:complete|partial|objective)"
+    r"(?:\s+(?:or|and|nor)\s+(?:complete|partial))?)\s+(?:tumou?r\s+)?respon", re.I)
+_NO_KIND = {"complete": "cr_pct", "partial": "pr_pct", "objective": "rr_pct"}
+# "Seventy-eight patients were enrolled", "53 patients were identified", "Twelve patients met the inclusion criteria"
+_ENROLLED = re.compile(
+    r"^\s*(?:(?:were|was|had\s+been)\s+(?:enrolled|included|identified|treated|registered|recruited|accrued|analy[sz]ed|"
+    r"evaluated|eligible|entered)|met\s+the\s+(?:inclusion|eligibility)|(?:were|was)\s+(?:found|considered)\s+eligible)",
+    re.I)
+_Q_DAYS = re.compile(r"\bq\s*(\d+)\s*d\b", re.I)
+SCHEDULE_WORDS = re.compile(r"\b(every|repeated|intervals?|cycles?|courses?|q\s*\d+\s*[dw])\b", re.I)
+
+
+@dataclass
+class Placed:
+    arm: str | None
+    field: str
+    value: object
+
+
+def _survival(value: dict) -> Survival:
+    return Survival(median=value.get("median"), low=value.get("low"), high=value.get("high"),
+                    kind=value.get("kind"), not_reached=bool(value.get("not_reached")))
+
+
+def outcome_groups(sentence: Sentence) -> dict[str, list[tuple[TextFact, object]]]:
+    """Figures of the sentence by field, in order of position."""
+    groups: dict[str, list[tuple[TextFact, object]]] = {}
+    for fact in sentence.facts:
+        value = fact.value if isinstance(fact.value, dict) else {}
+        if fact.label == "RESPONSE" and value.get("kind") in RESPONSE_FIELDS:
+            groups.setdefault(RESPONSE_FIELDS[value["kind"]], []).append((fact, float(value["pct"])))
+        elif fact.label == "SURVIVAL" and value.get("endpoint") in ("os", "pfs"):
+            if value.get("median") is None and not value.get("not_reached"):
+                continue
+            groups.setdefault(f"{value['endpoint']}_months", []).append((fact, _survival(value)))
+    for match in _NO_RESPONSE.finditer(sentence.text):
+        for word in re.findall(r"complete|partial|objective", match.group("kinds"), re.I):
+            name = _NO_KIND[word.lower()]
+            fact = TextFact("RESPONSE", match.group(), {"kind": name, "pct": 0.0}, match.start(), match.end())
+            groups.setdefault(name, []).append((fact, 0.0))
+    return groups
+
+
+def place(groups: dict[str, list[tuple[TextFact, object]]], mentions: list[tuple[int, str]],
+          default_arm: str | None) -> list[Placed]:
+    """Give each figure its arm: ``mentions`` are (position, arm) of the arms the sentence names."""
+    arms = list(dict.fromkeys(arm for _, arm in mentions))
+    placed = []
+    for name, items in groups.items():
+        values = list(dict.fromkeys(repr(v) for _, v in items))
+        if len(values) == 1:
+            fact, value = items[0]
+            if not arms:
+                placed.append(Placed(default_arm, name, value))
+                continue
+            before = [arm for pos, arm in mentions if pos <= fact.start]
+            arm = arms[0] if len(arms) == 1 else (before[-1] if before else None)
+            if arm is not None:
+                placed.append(Placed(arm, name, value))
+        elif len(arms) == len(items):
+            placed += [Placed(arm, name, value) for arm, (_, value) in zip(arms, items)]
+    return placed
+
+
+def toxicities(sentence: Sentence) -> list[Toxicity]:
+    items = []
+    for fact in sentence.of("TOXICITY"):
+        value = fact.value if isinstance(fact.value, dict) else {}
+        if value.get("pct") is None or not value.get("event"):
+            continue
+        tox = Toxicity(event=value["event"], grade=value.get("grade"), pct=value["pct"])
+        if tox not in items:
+            items.append(tox)
+    return items
+
+
+def doses(sentence: Sentence) -> list[Dose]:
+    items = []
+    for fact in sentence.of("DOSE"):
+        value = fact.value if isinstance(fact.value, dict) else {}
+        if not value.get("drug") or value.get("amount") is None:
+            continue
+        items.append(Dose(**{k: value.get(k) for k in Dose.model_fields}))
+    return items
+
+
+def cycle_length(sentence: Sentence) -> int | None:
+    """"Cycles were repeated every 3 weeks", "Courses were repeated q21d" -> days."""
+    if not SCHEDULE_WORDS.search(sentence.text):
+        return None
+    q_days = _Q_DAYS.search(sentence.text)
+    if q_days:
+        return int(q_days.group(1))
+    from ..nlp.builders import schedule_phrase
+
+    phrase = schedule_phrase(sentence.text)
+    return normalize_schedule(phrase) if phrase else None
+
+
+def merge_doses(found: list[Dose]) -> list[Dose]:
+    """One dose per drug and amount: attributes printed in different sentences are combined."""
+    merged: dict[tuple, Dose] = {}
+    for dose in found:
+        key = (dose.drug, dose.amount, dose.unit)
+        if key not in merged:
+            merged[key] = dose.model_copy()
+            continue
+        kept = merged[key]
+        for name in ("days", "route", "schedule"):
+            if getattr(kept, name) is None and getattr(dose, name) is not None:
+                setattr(kept, name, getattr(dose, name))
+    return list(merged.values())
+
+
+def enrolled_count(sentence: Sentence) -> int | None:
+    """The size of the series from an enrolment sentence ("Forty patients were enrolled and treated")."""
+    for fact in sentence.of("N_PATIENTS"):
+        if isinstance(fact.value, int) and _ENROLLED.match(sentence.text[fact.end:]):
+            return fact.value
+    return None
