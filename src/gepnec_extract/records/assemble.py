@@ -27,6 +27,7 @@ def assemble(cohorts: list[Cohort], ctx: DocContext) -> list[Cohort]:
     result = _fold_study_level_cohorts(result)
     _name_whole_cohorts(result)
     _share_study_values(result)
+    _share_totals(result)
     for cohort in result:
         _percent_sites(cohort)
     return result
@@ -91,3 +92,19 @@ def _share_study_values(cohorts: list[Cohort]) -> None:
                 for cohort in group:
                     if not cohort.values.get(name) and evidence is not None:
                         cohort.set(name, donor.values[name], evidence)
+
+
+def _share_totals(cohorts: list[Cohort]) -> None:
+    """Sub-cohorts of a study whose whole series has a size: that size is their n_total."""
+    by_study: dict[str, list[Cohort]] = {}
+    for cohort in cohorts:
+        by_study.setdefault(cohort.study.study_id, []).append(cohort)
+    for group in by_study.values():
+        whole = next((c for c in group if not c.arm_key), None)
+        size = whole.values.get("n_patients") if whole else None
+        if not size or len(group) < 2:
+            continue
+        evidence = next((e for e in whole.evidence if e.field == "n_patients"), None)
+        for cohort in group:
+            if cohort is not whole and cohort.values.get("n_patients") != size and evidence is not None:
+                cohort.set("n_total", size, evidence.model_copy(update={"field": "n_total"}))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..model import Dose, Evidence, Table, Toxicity
+from ..model import Dose, Evidence, PrimarySite, Table, Toxicity
 from .cells import (Segment, first_number, is_missing, parse_count_pct, parse_pct, parse_response_breakdown,
                     parse_survival, split_cohorts, strip_markers)
 from .cohort import Cohort, StudyRef, arm_key
@@ -341,10 +341,16 @@ def _set_totals(cohorts: dict[str, Cohort], study: StudyRef, total: int, ev) -> 
             cohort.set("n_total", total, ev("n_total"))
 
 
+def _type_named(label: str | None) -> str | None:
+    """The tumour type an arm label names; a site ("Pancreas") or a regimen names none."""
+    population = population_of(label) if label and arm_key(label) else None
+    return population if population in {"WDNET", "PDNEC", "NEC", "NET", "SCLC"} else None
+
+
 def _set_populations(cohorts: list[Cohort], ctx: DocContext, row_population: str | None = None) -> None:
     """Each cohort's population: what its label names; "NEC" beside well-differentiated cohorts is the
     poorly differentiated one; the whole series is "mixed" when its sub-cohorts differ in type."""
-    named = {id(c): population_of(c.arm or "") if c.arm_key else None for c in cohorts}
+    named = {id(c): _type_named(c.arm) for c in cohorts}
     has_wd = any(p in {"WDNET", "NET"} for p in named.values())
     sub_types = {p for p in named.values() if p in {"WDNET", "NET", "PDNEC", "NEC"}}
     default = row_population or ctx.population
@@ -379,8 +385,11 @@ def _label_column(specs: list[ColumnSpec], body: list[list[str]]) -> int:
 def _cohort_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx: DocContext) -> list[Cohort]:
     label_col = _label_column(specs, body)
     cohorts = []
+    group = ""  # the characteristic a subgroup row belongs to (printed once, on its first row)
     for row in body:
-        arm = row[label_col].strip()
+        if label_col > 0 and row[0].strip():
+            group = row[0].strip()
+        arm = _arm_label(row[label_col], group, ctx)
         if not arm:
             continue
         cohort = _own(ctx, arm)
@@ -391,9 +400,32 @@ def _cohort_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], c
                 cohort.set("n_patients", parse_count_pct(text)[0], _evidence(table, "n_patients", text))
             elif spec.field in {"regimen", "line", "design", "sites", "tox"}:
                 _fill_common(cohort, spec, text, table, ctx)
+        site = site_name(arm)
+        if site:  # a cohort named by its primary site ("Unknown primary site", "Pancreas")
+            cohort.set("primary_sites", [PrimarySite(site=site, n=cohort.values.get("n_patients"))],
+                       _evidence(table, "primary_sites", " | ".join(row)))
         cohorts.append(cohort)
     _set_populations(cohorts, ctx)
     return cohorts
+
+
+def _arm_label(cell: str, group: str, ctx: DocContext) -> str:
+    """The arm as written, without a trailing qualifier in brackets; a bare value ("0–1", "<50%")
+    takes the short name of its characteristic ("PS 0–1", "Ki-67 <50%")."""
+    arm = re.sub(r"\s*\([^)]*\)\s*$", "", cell.strip()).strip() or cell.strip()
+    if arm and group and not re.search(r"[A-Za-z]{2}", arm):
+        return f"{_short_name(group, ctx)} {arm}"
+    return arm
+
+
+def _short_name(name: str, ctx: DocContext) -> str:
+    for short, long in ctx.abbreviations.items():
+        if long.lower() == name.lower():
+            return short
+    words = name.split()
+    if len(words) == 1 or re.search(r"[\d-]", words[0]):
+        return words[0]
+    return "".join(w[0].upper() for w in words)
 
 
 def _transposed(table: Table, specs: list[ColumnSpec], body: list[list[str]], row_specs: list[ColumnSpec],
@@ -459,7 +491,6 @@ def _site_list(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx
         name = site_name(row[0])
         if name and col is not None:
             n = first_number(row[col])
-            from ..model import PrimarySite
             cohort.set("primary_sites", [PrimarySite(site=name, n=int(n) if n is not None else None)],
                        _evidence(table, "primary_sites", " | ".join(row)))
     return [cohort]
@@ -467,8 +498,6 @@ def _site_list(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx
 
 def _characteristics(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx: DocContext) -> list[Cohort]:
     """Characteristic | Value tables: primary sites listed under a "Primary site" row."""
-    from ..model import PrimarySite
-
     col = _value_column(specs) or 1
     cohort = _own(ctx, None)
     in_sites = False
@@ -490,16 +519,44 @@ def _characteristics(table: Table, specs: list[ColumnSpec], body: list[list[str]
 
 
 def _dose_table(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx: DocContext) -> list[Cohort]:
-    """Drug | Dose | Route | Days | Cycle length."""
+    """Drug | Dose | Route | Days | Cycle length: the amounts from the dose cell, the rest from their columns."""
     by_field = {s.field: i for i, s in enumerate(specs)}
     cohort = _own(ctx, None)
     for row in body:
         cell = lambda name: row[by_field[name]] if name in by_field else ""  # noqa: E731
         drugs = ctx.drugs_of(cell("regimen") or row[0])
-        if not drugs:
+        if len(drugs) != 1:
             continue
-        for fact in ctx.facts(f"{drugs[0]} {cell('dose')} {cell('route')} on days {cell('days')} every {cell('schedule')}"):
-            if fact.label == "DOSE" and isinstance(fact.value, dict):
-                dose = Dose(**{k: fact.value.get(k) for k in Dose.model_fields})
-                cohort.set("doses", [dose], _evidence(table, "doses", " | ".join(row)))
+        ev = _evidence(table, "doses", " | ".join(row))
+        for amount, unit in _amounts(f"{drugs[0]} {cell('dose')}", ctx):
+            cohort.set("doses", [Dose(drug=drugs[0], amount=amount, unit=unit, days=_days(cell("days")),
+                                      route=_route(cell("route")), schedule=_cycle_days(cell("schedule")))], ev)
+        cohort.set("drugs", drugs, _evidence(table, "drugs", " | ".join(row)))
     return [cohort] if cohort.values else []
+
+
+def _amounts(text: str, ctx: DocContext) -> list[tuple[float, str]]:
+    return [(f.value["amount"], f.value["unit"]) for f in ctx.facts(text)
+            if f.label == "DOSE" and isinstance(f.value, dict) and f.value.get("amount") is not None]
+
+
+def _route(text: str) -> str | None:
+    lowered = text.strip().lower()
+    if re.search(r"\b(iv|intravenous(ly)?|i\.v\.)\b", lowered):
+        return "IV"
+    if re.search(r"\b(oral(ly)?|po|p\.o\.|by mouth)\b", lowered):
+        return "oral"
+    return None
+
+
+def _days(text: str) -> str | None:
+    text = re.sub(r"\s*[–-]\s*", "-", text.strip())
+    return text if re.fullmatch(r"\d+(-\d+)?( and \d+)?", text) else None
+
+
+def _cycle_days(text: str) -> int | None:
+    match = re.search(r"(\d+)\s*(days?|d\b|weeks?|wk)", text.lower())
+    if not match:
+        return None
+    n = int(match.group(1))
+    return n * 7 if match.group(2).startswith("w") else n
