@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape  # file names and parser messages may contain [brackets]
 
 from .ingest import IngestError, Limits, ingest_file
+from .model import StudyRecord
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Extract GEPNEC study records from papers.")
 console = Console(stderr=True, soft_wrap=True)  # one line per message, even when piped
@@ -46,6 +47,31 @@ def ingest(
             console.print(f"[yellow]warning[/yellow] {escape(path.name)}: {escape(warning)}")
         console.print(f"{path.name}: {doc.pages} pages, {len(doc.blocks)} blocks, {len(doc.tables)} tables -> {target}")
     if failures:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def extract(
+    paths: list[Path] = typer.Argument(..., help="papers (PDF/.txt), folders or .list manifests"),
+    out: Path = typer.Option(Path("out"), "--out", help="directory for <doc_id>.records.jsonl"),
+) -> None:
+    """Extract study records: DIR/<doc_id>.records.jsonl per paper; a bad file is reported, the rest go on."""
+    from . import batch
+
+    failed = 0
+    out.mkdir(parents=True, exist_ok=True)
+    for path in batch.discover_papers(paths):
+        payload = batch.extract_payload(path) if path.is_file() else \
+            batch.failure_payload(path, "missing_file", "no such file")
+        if payload["status"] == "failed":
+            failed += 1
+            reason = f"[{payload['kind']}] {payload['message']}"
+            console.print(f"[red]error[/red] {escape(str(path))}: {escape(reason)}")
+            continue
+        records = [StudyRecord.model_validate(r) for r in payload["records"]]
+        target = batch.write_records_jsonl(out / f"{payload['doc_id']}.records.jsonl", records)
+        console.print(f"{escape(path.name)}: {len(records)} records -> {escape(str(target))}")
+    if failed:
         raise typer.Exit(code=1)
 
 
@@ -90,6 +116,41 @@ def evaluate(
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(report.to_json(), encoding="utf-8")
         console.print(f"report written to {json_out}")
+
+
+@app.command()
+def tag(
+    file: Optional[Path] = typer.Argument(None, help="a PDF, .txt or <doc_id>.document.json"),
+    text: Optional[str] = typer.Option(None, "--text", help="tag this text instead of a file"),
+    as_json: bool = typer.Option(False, "--json", help="print a JSON list of {label, text, start, end, sentence, value}"),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="write a displaCy rendering of the tagged document"),
+) -> None:
+    """Tag the facts a study record needs (drugs, doses, response, survival...) in a text or a paper."""
+    from .nlp import facts_in_order, get_nlp, span_record, tag_document
+
+    if (file is None) == (text is None):
+        raise typer.BadParameter("give either FILE or --text")
+    if text is not None:
+        doc = get_nlp()(text)  # the Doc must outlive its span group
+        records = [span_record(span) for span in facts_in_order(doc)]
+    else:
+        try:
+            tagged = tag_document(ingest_file(file))
+        except IngestError as err:
+            console.print(f"[red]error[/red] {escape(str(file))}: [{err.kind}] {escape(err.message)}")
+            raise typer.Exit(code=1)
+        records = tagged.records()
+        if html_out is not None:
+            from .nlp.render import render_html
+
+            html_out.parent.mkdir(parents=True, exist_ok=True)
+            html_out.write_text(render_html(tagged), encoding="utf-8")
+            console.print(f"rendering written to {escape(str(html_out))}")
+    if as_json:
+        print(json.dumps(records, ensure_ascii=False, indent=1))
+    elif html_out is None or text is not None:
+        for record in records:
+            print(f"{record['label']:<11} {record['text']!r:<50} {json.dumps(record['value'], ensure_ascii=False)}")
 
 
 def main() -> None:

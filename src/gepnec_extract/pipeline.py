@@ -11,8 +11,20 @@ from .ingest import Limits, ingest_file
 from .model import Document, StudyRecord
 from .records import extract_records
 
-# Bump when extraction output can change for the same input: cache keys include it.
-PIPELINE_VERSION = f"{__version__}+records0"
+def _code_fingerprint() -> str:
+    """A digest of the package's own code and data files: any change to extraction logic,
+    patterns or vocabularies changes it, so cached results of older code are not reused."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".jsonl", ".json", ".txt", ".cfg"} and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+# Cache keys include it: a re-run skips unchanged papers only while the pipeline is unchanged.
+PIPELINE_VERSION = f"{__version__}+{_code_fingerprint()}"
 
 
 @dataclass
