@@ -69,10 +69,12 @@ class TextReader:
         self.table_arms: dict[int, list[str]] = {}  # id(study) -> arm labels the tables give
         self.found: dict[tuple[int, str], Found] = {}
         self.study_doses: dict[int, list[tuple[object, Evidence]]] = {}
-        self._load_tables()
+        self.table_fields: dict[int, set[str]] = {}  # id(study) -> fields its table cohorts fill
+        self.table_events: dict[int, set[str]] = {}  # id(study) -> toxicity events the tables give
         if self.primary:
             own = ctx.own_study
             self.own = self._state(own.first_author, own.year, own.ref, own.acronym)
+        self._load_tables()
 
     # --- studies -------------------------------------------------------------------------------
 
@@ -88,6 +90,9 @@ class TextReader:
                 state = self._find(ref.first_author, ref.year, ref.ref) if ref.first_author else None
                 if state is None:
                     state = self._state(ref.first_author, ref.year, ref.ref, ref.acronym, from_table=True)
+                self.table_fields.setdefault(id(state), set()).update(cohort.values)
+                self.table_events.setdefault(id(state), set()).update(
+                    t.event for t in cohort.values.get("toxicities", []))
                 if cohort.arm_key:
                     arms = self.table_arms.setdefault(id(state), [])
                     if cohort.arm not in arms:
@@ -150,9 +155,6 @@ class TextReader:
         for label in labels:
             for pattern in _arm_patterns(label, self.ctx.abbreviations):
                 mentions += [(m.start(), label) for m in pattern.finditer(lowered)]
-        if not labels:  # arms compared in the text: the regimens it names
-            for fact in sentence.of("REGIMEN"):
-                mentions.append((fact.start, fact.text))
         mentions.sort()
         return mentions
 
@@ -190,18 +192,23 @@ class TextReader:
         mentions = self.arm_mentions(sentence, study)
         if WHOLE_SERIES.search(sentence.text) and not mentions:
             arm = None
-        placed = place(outcome_groups(sentence), mentions, arm)
+        # arms compared in a review's text: the regimens the sentence names
+        compared = [f.text for f in sentence.of("REGIMEN")] if not self.primary else []
+        placed = place(outcome_groups(sentence), mentions, arm, compared)
         for item in placed:
             self.add(study, item.arm, item.field, item.value, sentence)
         arms_named = list(dict.fromkeys(a for _, a in mentions))
         if len(arms_named) == 1 and self.table_arms.get(id(study)):
             arm = arms_named[0]  # "this group" in the next sentences
-        tox = toxicities(sentence)
+        known_events = self.table_events.get(id(study), set())
+        tox = [t for t in toxicities(sentence) if t.event not in known_events]
         if tox and len(arms_named) <= 1:
             self.add(study, arms_named[0] if arms_named else arm, "toxicities", tox, sentence)
         self._study_level(sentence, study)
         found_doses = doses(sentence)
         cycle = cycle_length(sentence)
+        if "doses" in self.table_fields.get(id(study), set()):
+            found_doses = []  # the tables print the schedule: they are the source
         if found_doses:
             for dose in found_doses:
                 if dose.schedule is None and cycle:
@@ -241,19 +248,40 @@ class TextReader:
                 self._fill_study_level(cohort, found)
             if cohort.values:
                 result.append(cohort)
+        result += self._arm_totals()
+        return result
+
+    def _arm_totals(self) -> list[Cohort]:
+        """The size of the whole series is each arm's n_total (primary papers with arms)."""
+        if not self.primary:
+            return []
+        counts = [(v, e) for f in self.found.values() if f.study is self.own and f.arm is None
+                  for n, v, e in f.values if n == "_n"]
+        arms = self.table_arms.get(id(self.own), [])
+        if not counts or len(arms) < 2:
+            return []
+        result = []
+        for arm in arms:
+            cohort = Cohort(study=self.own.ref_obj(), arm=arm)
+            cohort.set("n_total", counts[0][0], _named(counts[0][1], "n_total"))
+            result.append(cohort)
         return result
 
     def _fill_study_level(self, cohort: Cohort, found: Found) -> None:
         study = found.study
+        own_figures = bool(cohort.values)
         designs = [(v, e) for n, v, e in found.values if n == "_design"]
         if designs:
-            cohort.set("design", _combine_designs([v for v, _ in designs]), designs[0][1])
+            cohort.set("design", _combine_designs([v for v, _ in designs]), _named(designs[0][1], "design"))
         lines = [(v, e) for n, v, e in found.values if n == "_line"]
         if lines:
-            cohort.set("line", lines[0][0], lines[0][1])
+            cohort.set("line", lines[0][0], _named(lines[0][1], "line"))
         counts = [(v, e) for n, v, e in found.values if n == "_n"]
-        if counts and self.primary:
-            cohort.set("n_patients", counts[0][0], counts[0][1])
+        arms = self.table_arms.get(id(study), [])
+        if counts and self.primary and (own_figures or not arms):
+            cohort.set("n_patients", counts[0][0], _named(counts[0][1], "n_patients"))
+        if self.primary and not arms:
+            cohort.set("population", self.ctx.population, _named(found.values[0][2], "population"))
         regimen = self._regimen([(v, e) for n, v, e in found.values if n == "_regimen"], study)
         if regimen:
             cohort.set("regimen", regimen[0], regimen[1])
@@ -270,8 +298,15 @@ class TextReader:
         arm_drugs = {tuple(self.ctx.drugs_of(a)) for a in arms} - {()}
         if len(arm_drugs) > 1 or not mentions:
             return None  # the arms are the regimens
-        regimens = [(t, e) for (label, t), e in mentions if label == "REGIMEN"]
-        pool = regimens or [(t, e) for (label, t), e in mentions if label == "DRUG"]
+        drug_counts = Counter(d for (label, t), _ in mentions for d in self.ctx.drugs_of(t))
+        if not drug_counts:
+            return None
+        top_drug = drug_counts.most_common(1)[0][0]
+        # the regimen: the most named combination holding the most named drug, else that drug
+        regimens = [(t, e) for (label, t), e in mentions if label == "REGIMEN" and top_drug in self.ctx.drugs_of(t)]
+        pool = regimens or [(t, e) for (label, t), e in mentions if label == "DRUG" and self.ctx.drugs_of(t) == [top_drug]]
+        if not pool:
+            return None
         counts = Counter(t.lower() for t, _ in pool)
         best, n = counts.most_common(1)[0]
         if not regimens and n < 2:
@@ -279,6 +314,10 @@ class TextReader:
         evidence = next(e for t, e in pool if t.lower() == best)
         text = next(t for t, _ in pool if t.lower() == best)
         return text, Evidence(field="regimen", page=evidence.page, source="text", text=evidence.text)
+
+
+def _named(evidence: Evidence, name: str) -> Evidence:
+    return evidence.model_copy(update={"field": name})
 
 
 def _combine_designs(values: list[dict]) -> Design:
@@ -303,7 +342,7 @@ def _arm_patterns(label: str, abbreviations: dict[str, str]) -> list[re.Pattern]
     long_form = abbreviations.get(label.strip())
     if long_form:
         variants.add(re.sub(r"[-‐–]", " ", long_form.lower()))
-    return [re.compile(r"(?<![\w])" + r"\s+".join(map(re.escape, v.split())) + r"(?![\w])") for v in variants if v]
+    return [re.compile(r"(?<![\w])" + r"\s+".join(map(re.escape, v.split())) + r"s?(?![\w])") for v in variants if v]
 
 
 def records_from_text(ctx: DocContext) -> list[Cohort]:

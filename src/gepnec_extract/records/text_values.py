@@ -20,6 +20,14 @@ _NO_RESPONSE = re.compile(
     r"\b(?:no|none\s+(?:had|achieved|showed)\s+an?|without\s+any)\s+(?P<kinds>(?:complete|partial|objective)"
     r"(?:\s+(?:or|and|nor)\s+(?:complete|partial))?)\s+(?:tumou?r\s+)?respon", re.I)
 _NO_KIND = {"complete": "cr_pct", "partial": "pr_pct", "objective": "rr_pct"}
+# "none of the high-proliferation NETs responded": no response in the group it names
+_NONE_RESPONDED = re.compile(r"\bnone of the (?P<who>[^,;.]{1,60}?) (?:responded|had a response)", re.I)
+# "17 of 41 patients (41.5%) had an objective response": the bracketed figure is the percent
+_BRACKET_PCT = re.compile(r"\(\s*(\d+(?:\.\d+)?)\s*%\s*\)")
+# an interval printed right after a survival figure the tagger left without one
+_INTERVAL_AFTER = re.compile(
+    r"^\s*\(\s*(?P<kind>range|95\s*%\s*CI|CI)?[,:]?\s*(?P<low>\d+(?:\.\d+)?)\+?\s*(?:months?)?\s*(?:–|-|to)\s*"
+    r"(?P<high>\d+(?:\.\d+)?)\+?\s*(?:months?)?\s*\)", re.I)
 # "Seventy-eight patients were enrolled", "53 patients were identified", "Twelve patients met the inclusion criteria"
 _ENROLLED = re.compile(
     r"^\s*(?:(?:were|was|had\s+been)\s+(?:enrolled|included|identified|treated|registered|recruited|accrued|analy[sz]ed|"
@@ -47,23 +55,36 @@ def outcome_groups(sentence: Sentence) -> dict[str, list[tuple[TextFact, object]
     for fact in sentence.facts:
         value = fact.value if isinstance(fact.value, dict) else {}
         if fact.label == "RESPONSE" and value.get("kind") in RESPONSE_FIELDS:
-            groups.setdefault(RESPONSE_FIELDS[value["kind"]], []).append((fact, float(value["pct"])))
+            bracket = _BRACKET_PCT.search(fact.text)
+            pct = float(bracket.group(1)) if bracket else float(value["pct"])
+            groups.setdefault(RESPONSE_FIELDS[value["kind"]], []).append((fact, pct))
         elif fact.label == "SURVIVAL" and value.get("endpoint") in ("os", "pfs"):
             if value.get("median") is None and not value.get("not_reached"):
                 continue
-            groups.setdefault(f"{value['endpoint']}_months", []).append((fact, _survival(value)))
+            survival = _survival(value)
+            interval = _INTERVAL_AFTER.match(sentence.text[fact.end:])
+            if interval and survival.low is None and survival.median is not None:
+                survival.low, survival.high = float(interval.group("low")), float(interval.group("high"))
+                survival.kind = "range" if (interval.group("kind") or "range").lower() == "range" else "ci95"
+            groups.setdefault(f"{value['endpoint']}_months", []).append((fact, survival))
     for match in _NO_RESPONSE.finditer(sentence.text):
         for word in re.findall(r"complete|partial|objective", match.group("kinds"), re.I):
             name = _NO_KIND[word.lower()]
             fact = TextFact("RESPONSE", match.group(), {"kind": name, "pct": 0.0}, match.start(), match.end())
             groups.setdefault(name, []).append((fact, 0.0))
+    for match in _NONE_RESPONDED.finditer(sentence.text):
+        # placed at the end of the match, so the arm it names is the nearest before it
+        fact = TextFact("RESPONSE", match.group(), {"kind": "rr", "pct": 0.0}, match.end(), match.end())
+        groups.setdefault("rr_pct", []).append((fact, 0.0))
     return groups
 
 
 def place(groups: dict[str, list[tuple[TextFact, object]]], mentions: list[tuple[int, str]],
-          default_arm: str | None) -> list[Placed]:
-    """Give each figure its arm: ``mentions`` are (position, arm) of the arms the sentence names."""
+          default_arm: str | None, compared: list[str] | None = None) -> list[Placed]:
+    """Give each figure its arm: ``mentions`` are (position, arm) of the known arms the sentence
+    names; ``compared`` the regimens it names, used only to split several figures of one kind."""
     arms = list(dict.fromkeys(arm for _, arm in mentions))
+    compared = list(dict.fromkeys(compared or []))
     placed = []
     for name, items in groups.items():
         values = list(dict.fromkeys(repr(v) for _, v in items))
@@ -78,6 +99,8 @@ def place(groups: dict[str, list[tuple[TextFact, object]]], mentions: list[tuple
                 placed.append(Placed(arm, name, value))
         elif len(arms) == len(items):
             placed += [Placed(arm, name, value) for arm, (_, value) in zip(arms, items)]
+        elif not arms and len(compared) == len(items):
+            placed += [Placed(arm, name, value) for arm, (_, value) in zip(compared, items)]
     return placed
 
 
