@@ -306,3 +306,28 @@ def test_real_pdfs_do_not_crash_and_every_table_has_a_label(name):
     for table in tables:
         assert table.label and table.label.startswith("Table ")
         assert table.body
+
+
+def real_pdf(name: str) -> Path:
+    paths = [p for p in shared_files("real", "*.pdf") if p.name == name]
+    if not paths:
+        pytest.skip("../shared/corpus/real is not beside the repository")
+    return paths[0]
+
+
+def test_real_table_without_bottom_rule_continued_in_next_column():
+    # BMC layout: the rules frame only the header; the table runs down the column, then on in the
+    # next column under "Table 1 ... (Continued)"
+    tables = tables_of(real_pdf("real13-beatch2016.pdf"))
+    first = tables[0]
+    assert first.label == "Table 1" and first.pages == [4]
+    assert [t.label for t in tables].count("Table 1") == 1
+    assert first.header[0][0] == "Demographics and characteristics"
+    assert ["Male", "45 (66.2)", "76 (58.9)"] in first.body
+    assert ["Hypertension", "39 (57.4)", "89 (69.0)"] in first.body  # from the continued part
+    assert len(first.body) >= 60
+
+
+def test_real_small_caps_captions_are_found():
+    labels = [t.label for t in tables_of(real_pdf("real10-ussher2015.pdf"))]
+    assert labels[:4] == ["Table 1", "Table 2", "Table 3", "Table 4"]

@@ -58,7 +58,7 @@ class TableFragment:
 
 # --- captions ------------------------------------------------------------------------------------
 
-_TABLE_WORD = re.compile(r"^(Table|TABLE)$")
+_TABLE_WORD = re.compile(r"^(Table|TABLE|table)$")
 _TABLE_NUMBER = re.compile(r"^([0-9]{1,3}|[IVXL]{1,5})([.:]?)$")
 _CONTINUED = re.compile(r"\(\s*cont(inued|'d|d|\.)?\s*\.?\s*\)|\bcontinued\b", re.I)
 _MAX_GRID_EDGES = 2500
@@ -98,10 +98,17 @@ def _same_line(a: dict, b: dict) -> bool:
 
 
 def _find_captions(words: list[dict]) -> list[_Caption]:
-    """Lines that begin with "Table N": the word before (if any) must be far away (other column)."""
+    """Lines that begin with "Table N": the word before (if any) must be far away (other column).
+
+    A lower-case "table N" (small-caps styles) counts only when set in another font than the
+    body text, since running text may wrap "... see\ntable 2" onto a line start.
+    """
+    body_font = Counter(w.get("fontname", "") for w in words).most_common(1)[0][0] if words else ""
     captions = []
     for word in words:
         if not _TABLE_WORD.match(word["text"]):
+            continue
+        if word["text"] == "table" and word.get("fontname", "") == body_font:
             continue
         line = sorted((w for w in words if _same_line(word, w)), key=lambda w: w["x0"])
         size = word.get("size", 10.0)
@@ -145,7 +152,8 @@ def _rules(page) -> tuple[list[_Rule], list[_Rule]]:
     """Horizontal and vertical rules drawn as lines or as thin filled rectangles."""
     horizontal: list[_Rule] = []
     vertical: list[_Rule] = []
-    for obj in list(page.lines) + list(page.rects):
+    straight_curves = [c for c in page.curves if c["bottom"] - c["top"] <= 1.0 or c["x1"] - c["x0"] <= 1.0]
+    for obj in list(page.lines) + list(page.rects) + straight_curves:
         width, height = obj["x1"] - obj["x0"], obj["bottom"] - obj["top"]
         weight = obj.get("linewidth") or min(width, height) or 0.4
         if height <= 2.0 and width >= 30:
@@ -264,7 +272,10 @@ class _Page:
             sizes = Counter()
             for word in self.words:
                 sizes[round(word.get("size", 10.0) * 2) / 2] += len(word["text"])
-            self._body_size = sizes.most_common(1)[0][0] if sizes else 10.0
+            total = sum(sizes.values())
+            # tables can outweigh the running text on a page: take the largest common size
+            common = [size for size, count in sizes.items() if count >= 0.15 * total]
+            self._body_size = max(common) if common else 10.0
         return self._body_size
 
     @property
@@ -338,6 +349,9 @@ def _ruled_table(ctx: _Page, caption: _Caption) -> TableFragment | None:
     if _has_vertical_rules(ctx, x0, x1, top.y, bottom.y):
         return None  # a full grid: pdfplumber reads those better
     caption_words, pre_header = [], []
+    if caption_below and not inner:
+        pre_header = _header_above(ctx, x0, x1, top.y, _table_size(_words_in(ctx.words, (x0, top.y, x1, bottom.y))
+                                                                   or caption.words))
     if not caption_below:
         between = [w for w in _words_in(ctx.words, (x0, caption.top - 1, x1, top.y)) if w["x0"] >= x0 - 2]
         caption_words = _caption_lines(between, caption)
@@ -352,6 +366,12 @@ def _ruled_table(ctx: _Page, caption: _Caption) -> TableFragment | None:
         body_box = (x0, min(w["top"] for w in pre_header) - 0.5, x1, bottom.y)
     else:
         header_lines, bands = _ruled_parts(table_words, top, inner, bottom)
+    if not caption_below and not pre_header and not inner and len(group_lines(table_words)) <= 3:
+        # two rules framing the header only: the body runs on below without a bottom rule
+        below = _lines_below(ctx, x0, x1, bottom.y, _table_size(table_words))
+        if below:
+            header_lines, bands = group_lines(table_words), [below]
+            body_box = (x0, top.y, x1, max(ln.bottom for ln in below) + 0.5)
     cells = _cells_from_lines(ctx, header_lines, bands, x0, x1)
     if cells is None:
         return None
@@ -361,9 +381,45 @@ def _ruled_table(ctx: _Page, caption: _Caption) -> TableFragment | None:
         foot_words = _footnote_words(ctx, caption_words, x0, x1, _table_size(table_words))
     else:
         caption_words = caption_words or caption.words
-        foot_words = _footnote_words(ctx, [{"top": bottom.y, "bottom": bottom.y, "size": 0}], x0, x1,
+        foot_words = _footnote_words(ctx, [{"top": body_box[3], "bottom": body_box[3], "size": 0}], x0, x1,
                                      _table_size(table_words))
     return _fragment(ctx, caption, body_box, caption_words, foot_words, rows, header_rows)
+
+
+def _lines_below(ctx: _Page, x0: float, x1: float, rule_y: float, table_size: float) -> list[Line]:
+    """Table rows under a header rule when no bottom rule closes the table: lines in the table's
+    type, packed closely, up to a wider gap, a change of type or another caption."""
+    words = [w for w in ctx.words if x0 - 1 <= _cx(w) <= x1 + 1 and w["top"] >= rule_y - 0.5]
+    caption_ids = {id(c.words[0]) for c in ctx.captions}
+    rows: list[Line] = []
+    edge = rule_y
+    for line in group_lines(words):
+        if line.top - edge > 1.5 * line.size or abs(line.size - table_size) > 0.6:
+            break
+        if any(id(w) in caption_ids for w in line.words):
+            break
+        rows.append(line)
+        edge = line.bottom
+    return rows if len(rows) >= 2 and _looks_tabular(rows) else []
+
+
+def _header_above(ctx: _Page, x0: float, x1: float, rule_y: float, table_size: float) -> list[dict]:
+    """Small-print lines sitting right on a rule that only underlines the header (no top rule)."""
+    if table_size >= ctx.body_size - 0.3:
+        return []  # set like the body text: the lines above could be a paragraph
+    above = [w for w in ctx.words if x0 - 1 <= _cx(w) <= x1 + 1 and w["bottom"] <= rule_y + 0.5]
+    caption_ids = {id(c.words[0]) for c in ctx.captions}
+    header: list[dict] = []
+    edge = rule_y
+    for line in reversed(group_lines(above)):
+        gap = edge - line.bottom
+        if gap > (1.5 if not header else 0.8) * line.size or abs(line.size - table_size) > 0.6:
+            break
+        if any(id(w) in caption_ids for w in line.words):
+            break
+        header = line.words + header
+        edge = line.top
+    return header
 
 
 def _caption_lines(words: list[dict], caption: _Caption) -> list[dict]:
@@ -662,6 +718,8 @@ def _aligned_block(ctx: _Page, lines: list[Line], edge: float, direction: int) -
     if not lines:
         return None
     first = lines[0]
+    if first.size > ctx.body_size - 0.3:
+        return None  # without rules, only small print tells a table from the running text
     first_gap = (edge - first.bottom) if direction < 0 else (first.top - edge)
     if first_gap > 2.5 * first.size:
         return None
