@@ -4,6 +4,7 @@ Fuzzed or hostile PDFs make pdfminer loop forever, recurse without bound or infl
 gigabytes. ``read_pdf`` therefore runs in a child process that
 
 * caps its own address space (``RLIMIT_AS`` = ``Limits.memory_mb``) before touching the file,
+  and its CPU time and file size as backstops (an orphaned child cannot run forever),
 * is killed (SIGKILL) once ``Limits.timeout_s`` of wall-clock time has passed,
 * sends back either the Document as JSON or a typed error dict (``IngestError.to_dict``),
 * writes its stderr to a scratch file, so pdfminer/library noise never reaches the terminal.
@@ -46,6 +47,8 @@ WARM_UP_FLAG = "GEPNEC_SANDBOX_WARM_UP"  # set only while the fork server starts
 POLL_INTERVAL_S = 0.05  # how often the parent samples the child's memory while waiting
 MEMORY_EXIT_CODE = 3  # the child ran out of memory even while reporting it
 UNEXPECTED_EXIT_CODE = 4  # the child's own reporting failed (a bug here, not in the PDF)
+CPU_MARGIN_S = 10  # RLIMIT_CPU = timeout + this: CPU time never outruns wall time, so the timeout acts first
+STDERR_MAX_BYTES = 1 << 20  # RLIMIT_FSIZE of the child, whose only file is its stderr capture
 MAX_DETAIL_CHARS = 120  # error details copied from library exceptions are cut to this length
 
 
@@ -57,6 +60,7 @@ class SandboxResult:
     error: IngestError | None
     elapsed_s: float  # wall clock in the parent, child start-up included
     peak_rss_mb: float  # largest resident set of the child seen (sampled + the child's own maxrss)
+    child_pid: int | None = None  # None when preflight refused the file without a child
 
 
 def parse_pdf_sandboxed(path: Path, limits: Limits) -> Document:
@@ -78,13 +82,13 @@ def run_sandboxed(path: Path | str, limits: Limits) -> SandboxResult:
         preflight(path, limits)  # empty, too big, not a PDF: no need for a child at all
     except IngestError as err:
         return SandboxResult(None, err, time.perf_counter() - started, 0.0)
-    payload, peak_rss_mb = _run_child(path, limits)
+    payload, peak_rss_mb, child_pid = _run_child(path, limits)
     elapsed = time.perf_counter() - started
     peak_rss_mb = max(peak_rss_mb, payload.get("maxrss_mb", 0.0))
     if payload.get("ok"):
         document = Document.model_validate_json(payload["document"])
-        return SandboxResult(document, None, elapsed, peak_rss_mb)
-    return SandboxResult(None, error_from_dict(payload["error"]), elapsed, peak_rss_mb)
+        return SandboxResult(document, None, elapsed, peak_rss_mb, child_pid)
+    return SandboxResult(None, error_from_dict(payload["error"]), elapsed, peak_rss_mb, child_pid)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,7 +115,7 @@ def _start_fork_server() -> None:
         os.environ.pop(WARM_UP_FLAG, None)
 
 
-def _run_child(path: Path, limits: Limits) -> tuple[dict, float]:
+def _run_child(path: Path, limits: Limits) -> tuple[dict, float, int | None]:
     """Start the child, wait for its payload until the deadline, and always reap it."""
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
@@ -127,7 +131,7 @@ def _run_child(path: Path, limits: Limits) -> tuple[dict, float]:
         if payload is None:
             process.join(5)
             payload = _death_payload(path, limits, process.exitcode, _last_line(stderr_path))
-        return payload, peak[0]
+        return payload, peak[0], process.pid
     finally:
         receiver.close()
         if process.is_alive():
@@ -228,7 +232,7 @@ class _WarningCollector(logging.Handler):
 
 def _child_main(path_str: str, limits: Limits, sender: Connection, stderr_path: str) -> None:
     _redirect_stderr(stderr_path)
-    _limit_memory(limits.memory_mb)
+    _apply_limits(limits)
     try:
         collector = _quiet_libraries()
         payload = _parse(Path(path_str), limits, collector)
@@ -246,12 +250,23 @@ def _redirect_stderr(stderr_path: str) -> None:
     os.close(fd)
 
 
-def _limit_memory(memory_mb: int) -> None:
-    limit = int(memory_mb) * 2**20
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+def _apply_limits(limits: Limits) -> None:
+    """Address space for memory; CPU seconds and file size as backstops the parent cannot enforce.
+
+    The CPU limit lies beyond the wall-clock timeout, so it only ends a child orphaned by a
+    parent that died; the file-size limit keeps a flood of library output from filling the disk.
+    """
+    _set_limit(resource.RLIMIT_AS, int(limits.memory_mb) * 2**20)
+    _set_limit(resource.RLIMIT_CPU, int(limits.timeout_s) + CPU_MARGIN_S)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-long write fails instead of killing us
+    _set_limit(resource.RLIMIT_FSIZE, STDERR_MAX_BYTES)
+
+
+def _set_limit(which: int, value: int) -> None:
+    _soft, hard = resource.getrlimit(which)
     if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        value = min(value, hard)
+    resource.setrlimit(which, (value, hard))
 
 
 def _quiet_libraries() -> _WarningCollector:
@@ -260,6 +275,7 @@ def _quiet_libraries() -> _WarningCollector:
     for name in ("pdfminer", "pdfplumber"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [collector]
+        logger.setLevel(logging.WARNING)  # the fork server's warm-up ran with ERROR
         logger.propagate = False
     return collector
 
