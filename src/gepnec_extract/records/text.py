@@ -34,6 +34,8 @@ BRACKET_REFS = re.compile(r"\[(\d+(?:\s*[,–-]\s*\d+)*)\]")
 WHOLE_SERIES = re.compile(r"\b(all (\d+ )?patients|whole (series|population|cohort|group)|entire (cohort|series|population)|"
                           r"overall population|across the whole)\b", re.I)
 ARM_STOP_WORDS = {"site", "sites", "group", "groups", "patients", "tumours", "tumors", "arm", "cohort"}
+# design words of a trial someone should run, not of this one ("only a randomized trial can settle")
+PROSPECTIVE_TALK = re.compile(r"\b(should|needed|need|warrant\w*|future|further|ongoing|planned|would|could|can settle)\b", re.I)
 TRIAL_ACRONYM = re.compile(r"\b(?:the\s+)?(?P<name>[A-Z][A-Za-z]*[A-Z][A-Za-z]*)[\s-]?(?P<num>\d{1,3})\s+(?:trial|study)\b")
 
 
@@ -69,6 +71,7 @@ class TextReader:
         self.table_arms: dict[int, list[str]] = {}  # id(study) -> arm labels the tables give
         self.found: dict[tuple[int, str], Found] = {}
         self.study_doses: dict[int, list[tuple[object, Evidence]]] = {}
+        self.arm_sentences: dict[tuple[int, str], Sentence] = {}  # first sentence naming each arm
         self.table_fields: dict[int, set[str]] = {}  # id(study) -> fields its table cohorts fill
         self.table_events: dict[int, set[str]] = {}  # id(study) -> toxicity events the tables give
         if self.primary:
@@ -198,12 +201,17 @@ class TextReader:
         for item in placed:
             self.add(study, item.arm, item.field, item.value, sentence)
         arms_named = list(dict.fromkeys(a for _, a in mentions))
+        for named in arms_named:
+            self.arm_sentences.setdefault((id(study), named), sentence)
         if len(arms_named) == 1 and self.table_arms.get(id(study)):
             arm = arms_named[0]  # "this group" in the next sentences
+        elif len(arms_named) > 1:
+            arm = None
         known_events = self.table_events.get(id(study), set())
         tox = [t for t in toxicities(sentence) if t.event not in known_events]
         if tox and len(arms_named) <= 1:
-            self.add(study, arms_named[0] if arms_named else arm, "toxicities", tox, sentence)
+            # adverse events are the whole series' unless the sentence itself names the arm
+            self.add(study, arms_named[0] if arms_named else None, "toxicities", tox, sentence)
         self._study_level(sentence, study)
         found_doses = doses(sentence)
         cycle = cycle_length(sentence)
@@ -223,8 +231,9 @@ class TextReader:
         return arm, []
 
     def _study_level(self, sentence: Sentence, study: StudyState) -> None:
-        for fact in sentence.of("DESIGN"):
-            self.add(study, None, "_design", fact.value, sentence)
+        if not PROSPECTIVE_TALK.search(sentence.text):
+            for fact in sentence.of("DESIGN"):
+                self.add(study, None, "_design", fact.value, sentence)
         lines = {f.value for f in sentence.of("LINE") if isinstance(f.value, str)}
         if lines:
             self.add(study, None, "_line", "mixed" if len(lines) > 1 else lines.pop(), sentence)
@@ -248,7 +257,25 @@ class TextReader:
                 self._fill_study_level(cohort, found)
             if cohort.values:
                 result.append(cohort)
-        result += self._arm_totals()
+        result += self._arm_totals() + self._arm_regimens()
+        return result
+
+    def _arm_regimens(self) -> list[Cohort]:
+        """Arms named by their regimen ("IP", "EP") take it as their regimen and drugs."""
+        result = []
+        for state in self.studies:
+            arms = self.table_arms.get(id(state), [])
+            drug_sets = {a: self.ctx.drugs_of(a) for a in arms if not re.match(r"\s*(no|non|not)\b", a, re.I)}
+            if len({tuple(d) for d in drug_sets.values() if d}) < 2:
+                continue
+            for arm, drugs in drug_sets.items():
+                sentence = self.arm_sentences.get((id(state), arm))
+                if not drugs or sentence is None:
+                    continue
+                cohort = Cohort(study=state.ref_obj(), arm=arm)
+                cohort.set("regimen", arm.strip(), self._evidence("regimen", sentence))
+                cohort.set("drugs", drugs, self._evidence("drugs", sentence))
+                result.append(cohort)
         return result
 
     def _arm_totals(self) -> list[Cohort]:
@@ -326,6 +353,8 @@ def _combine_designs(values: list[dict]) -> Design:
         for key in combined:
             if combined[key] is None and value.get(key) is not None:
                 combined[key] = value[key]
+    if combined["prospective"] is None and combined["phase"]:
+        combined["prospective"] = True  # a phase 1-3 trial is prospective
     if combined["prospective"] is not None and combined["randomized"] is None:
         combined["randomized"] = False
     return Design(**combined)

@@ -30,8 +30,8 @@ _INTERVAL_AFTER = re.compile(
     r"(?P<high>\d+(?:\.\d+)?)\+?\s*(?:months?)?\s*\)", re.I)
 # "Seventy-eight patients were enrolled", "53 patients were identified", "Twelve patients met the inclusion criteria"
 _ENROLLED = re.compile(
-    r"^\s*(?:(?:were|was|had\s+been)\s+(?:enrolled|included|identified|treated|registered|recruited|accrued|analy[sz]ed|"
-    r"evaluated|eligible|entered)|met\s+the\s+(?:inclusion|eligibility)|(?:were|was)\s+(?:found|considered)\s+eligible)",
+    r"^\s*(?:(?:were|was|had\s+been)\s+(?:enrolled|included|identified|treated|registered|recruited|accrued|"
+    r"eligible|entered)|met\s+the\s+(?:inclusion|eligibility)|(?:were|was)\s+(?:found|considered)\s+eligible)",
     re.I)
 _Q_DAYS = re.compile(r"\bq\s*(\d+)\s*d\b", re.I)
 SCHEDULE_WORDS = re.compile(r"\b(every|repeated|intervals?|cycles?|courses?|q\s*\d+\s*[dw])\b", re.I)
@@ -157,6 +157,7 @@ def merge_doses(found: list[Dose]) -> list[Dose]:
 def enrolled_count(sentence: Sentence) -> int | None:
     """The size of the series from an enrolment sentence ("Forty patients were enrolled and treated")."""
     for fact in sentence.of("N_PATIENTS"):
-        if isinstance(fact.value, int) and _ENROLLED.match(sentence.text[fact.end:]):
+        subset = re.search(r"\b(these|those|of the|among the)\s*$", sentence.text[:fact.start], re.I)
+        if isinstance(fact.value, int) and not subset and _ENROLLED.match(sentence.text[fact.end:]):
             return fact.value
     return None
