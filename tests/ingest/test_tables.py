@@ -331,3 +331,60 @@ def test_real_table_without_bottom_rule_continued_in_next_column():
 def test_real_small_caps_captions_are_found():
     labels = [t.label for t in tables_of(real_pdf("real10-ussher2015.pdf"))]
     assert labels[:4] == ["Table 1", "Table 2", "Table 3", "Table 4"]
+
+
+# --- the row and column rules on hand-made lines -----------------------------------------------------
+
+
+def _word(text: str, x0: float, top: float, size: float = 8.0) -> dict:
+    width = 0.5 * size * len(text)
+    return {"text": text, "x0": x0, "x1": x0 + width, "top": top, "bottom": top + size,
+            "size": size, "fontname": "Regular"}
+
+
+def _rows(lines_spec: list[list[tuple[str, float]]], header: list[tuple[str, float]] | None = None):
+    from gepnec_extract.ingest.table_grid import RowGeometry, find_columns, group_lines, join_cell, segment_rows
+
+    words = [_word(text, x, 10.0 * i) for i, spec in enumerate(lines_spec) for text, x in spec]
+    lines = group_lines(words)
+    header_lines = group_lines([_word(t, x, -20.0) for t, x in header]) if header else None
+    columns = find_columns(lines, min(ln.x0 for ln in lines), max(ln.x1 for ln in lines), header_lines)
+    geometry = RowGeometry(columns, max(ln.x1 for ln in lines), space=2.0)
+    return [[join_cell(parts) for parts in row] for row in segment_rows(lines, geometry)]
+
+
+def test_rows_wrapped_value_continues_but_a_new_value_starts_a_row():
+    rows = _rows([
+        [("Well", 0), ("differentiated", 20), ("17.6", 120), ("2.3", 200)],
+        [("(8.6–72+)", 120)],
+        [("Poorly", 0), ("differentiated", 28), ("15", 120), ("8.9", 200)],
+    ])
+    assert rows == [["Well differentiated", "17.6 (8.6–72+)", "2.3"], ["Poorly differentiated", "15", "8.9"]]
+
+
+def test_rows_blank_first_column_with_fresh_values_is_its_own_row():
+    rows = _rows([
+        [("Primary", 0), ("site", 30), ("Pancreas", 100), ("7", 200)],
+        [("Other", 100), ("sites", 124), ("21", 200)],
+    ])
+    assert rows == [["Primary site", "Pancreas", "7"], ["", "Other sites", "21"]]
+
+
+def test_rows_a_column_that_ended_and_restarts_opens_a_new_row():
+    rows = _rows([
+        [("Moertel", 0), ("18", 60), ("Vomiting", 120)],
+        [("(1991)", 0), ("(96),", 120)],
+        [("leukopenia", 120)],
+        [("Mitry", 0), ("41", 60), ("Grade", 120)],
+    ])
+    assert [row[0] for row in rows] == ["Moertel (1991)", "Mitry"]
+    assert rows[0][2] == "Vomiting (96), leukopenia"
+
+
+def test_columns_single_spaces_aligned_down_a_column_are_not_gutters():
+    # "41 (41)" on every line: the space is aligned but it is a word space, and the header spans it
+    rows = _rows([[("Poorly", 0), ("41", 60), ("(41)", 70), ("4", 120)]] * 3 +
+                 [[("Well", 0), ("41", 60), ("(41)", 70), ("0", 120)]],
+                 header=[("Group", 0), ("Patients", 60), ("(assessable)", 60 + 4 * 8.5), ("CR", 120)])
+    assert all(len(row) == 3 for row in rows)
+    assert rows[0][1] == "41 (41)"
