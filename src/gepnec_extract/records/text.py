@@ -35,7 +35,12 @@ WHOLE_SERIES = re.compile(r"\b(all (\d+ )?patients|whole (series|population|coho
                           r"overall population|across the whole)\b", re.I)
 ARM_STOP_WORDS = {"site", "sites", "group", "groups", "patients", "tumours", "tumors", "arm", "cohort"}
 # design words of a trial someone should run, not of this one ("only a randomized trial can settle")
-PROSPECTIVE_TALK = re.compile(r"\b(should|needed|need|warrant\w*|future|further|ongoing|planned|would|could|can settle)\b", re.I)
+PROSPECTIVE_TALK = re.compile(r"\b(should|needed|warrant\w*|future|planned|can settle|are required)\b", re.I)
+# "similar to that reported by Moertel et al.": the sentence is not about the cited study
+COMPARED_WITH = re.compile(r"\b(than|similar to|consistent with|in line with|compared (with|to)|reported by|"
+                           r"as in|like)\b[^.;]*$", re.I)
+RANDOMIZED = re.compile(r"\brandomi[sz]ed\b|\brandomly (assigned|allocated)\b", re.I)
+OUTCOME_FIELDS = {"rr_pct", "cr_pct", "pr_pct", "sd_pct", "pd_pct", "os_months", "pfs_months", "toxicities"}
 TRIAL_ACRONYM = re.compile(r"\b(?:the\s+)?(?P<name>[A-Z][A-Za-z]*[A-Z][A-Za-z]*)[\s-]?(?P<num>\d{1,3})\s+(?:trial|study)\b")
 
 
@@ -115,7 +120,8 @@ class TextReader:
 
     def cited(self, sentence: Sentence, current: StudyState | None) -> tuple[bool, StudyState | None]:
         """(does the sentence cite anything, the study it is about)."""
-        named = [f.value for f in sentence.of("CITATION") if isinstance(f.value, dict)]
+        named = [f.value for f in sentence.of("CITATION") if isinstance(f.value, dict)
+                 and not COMPARED_WITH.search(sentence.text[:f.start])]
         refs = [m.group(1) for m in BRACKET_REFS.finditer(sentence.text)]
         trial = TRIAL_ACRONYM.search(sentence.text)
         if not named and not refs and not trial:
@@ -127,6 +133,8 @@ class TextReader:
             first = named[0]
             ref = first.get("ref") or (single_ref if len(named) == 1 else None)
             state = self._find(first["first_author"], first.get("year"), ref)
+            if state is not None and state.first_author is None:  # known by its number only so far
+                state.first_author, state.acronym = first["first_author"], None
             if state is None:
                 state = self._state(first["first_author"], first.get("year"), ref)
             elif state.ref is None and ref is not None:
@@ -198,6 +206,9 @@ class TextReader:
         # arms compared in a review's text: the regimens the sentence names
         compared = [f.text for f in sentence.of("REGIMEN")] if not self.primary else []
         placed = place(outcome_groups(sentence), mentions, arm, compared)
+        if not self.primary and study.from_table:
+            # the review's table is the primary source of a tabulated study's figures
+            placed = [p for p in placed if p.arm is not None and p.arm in self.table_arms.get(id(study), [])]
         for item in placed:
             self.add(study, item.arm, item.field, item.value, sentence)
         arms_named = list(dict.fromkeys(a for _, a in mentions))
@@ -209,7 +220,7 @@ class TextReader:
             arm = None
         known_events = self.table_events.get(id(study), set())
         tox = [t for t in toxicities(sentence) if t.event not in known_events]
-        if tox and len(arms_named) <= 1:
+        if tox and len(arms_named) <= 1 and not (study.from_table and not self.primary and not arms_named):
             # adverse events are the whole series' unless the sentence itself names the arm
             self.add(study, arms_named[0] if arms_named else None, "toxicities", tox, sentence)
         self._study_level(sentence, study)
@@ -234,6 +245,8 @@ class TextReader:
         if not PROSPECTIVE_TALK.search(sentence.text):
             for fact in sentence.of("DESIGN"):
                 self.add(study, None, "_design", fact.value, sentence)
+            if RANDOMIZED.search(sentence.text):
+                self.add(study, None, "_design", {"randomized": True}, sentence)
         lines = {f.value for f in sentence.of("LINE") if isinstance(f.value, str)}
         if lines:
             self.add(study, None, "_line", "mixed" if len(lines) > 1 else lines.pop(), sentence)
@@ -245,10 +258,20 @@ class TextReader:
 
     # --- cohorts -----------------------------------------------------------------------------------------
 
+    def _arms_of(self, study: StudyState) -> list[str]:
+        arms = list(self.table_arms.get(id(study), []))
+        arms += [f.arm for f in self.found.values() if f.study is study and f.arm and f.arm not in arms]
+        return arms
+
+    def _has_figures(self, study: StudyState) -> bool:
+        return any(n in OUTCOME_FIELDS for f in self.found.values() if f.study is study for n, _, _ in f.values)
+
     def cohorts(self) -> list[Cohort]:
         result = []
         for (study_id, key), found in self.found.items():
             study = found.study
+            if not study.from_table and study is not getattr(self, "own", None) and not self._has_figures(study):
+                continue  # a study the text only mentions: no record
             cohort = Cohort(study=study.ref_obj(), arm=found.arm)
             for name, value, evidence in found.values:
                 if not name.startswith("_"):
@@ -264,7 +287,7 @@ class TextReader:
         """Arms named by their regimen ("IP", "EP") take it as their regimen and drugs."""
         result = []
         for state in self.studies:
-            arms = self.table_arms.get(id(state), [])
+            arms = self._arms_of(state)
             drug_sets = {a: self.ctx.drugs_of(a) for a in arms if not re.match(r"\s*(no|non|not)\b", a, re.I)}
             if len({tuple(d) for d in drug_sets.values() if d}) < 2:
                 continue
@@ -299,7 +322,8 @@ class TextReader:
         own_figures = bool(cohort.values)
         designs = [(v, e) for n, v, e in found.values if n == "_design"]
         if designs:
-            cohort.set("design", _combine_designs([v for v, _ in designs]), _named(designs[0][1], "design"))
+            several_arms = not self.primary and len(self._arms_of(study)) > 1
+            cohort.set("design", _combine_designs([v for v, _ in designs], several_arms), _named(designs[0][1], "design"))
         lines = [(v, e) for n, v, e in found.values if n == "_line"]
         if lines:
             cohort.set("line", lines[0][0], _named(lines[0][1], "line"))
@@ -309,7 +333,11 @@ class TextReader:
             cohort.set("n_patients", counts[0][0], _named(counts[0][1], "n_patients"))
         if self.primary and not arms:
             cohort.set("population", self.ctx.population, _named(found.values[0][2], "population"))
-        regimen = self._regimen([(v, e) for n, v, e in found.values if n == "_regimen"], study)
+        text_arms = [a for a in self._arms_of(study) if a not in self.table_arms.get(id(study), [])]
+        if len(text_arms) > 1:
+            regimen = None  # the arms compared are the regimens
+        else:
+            regimen = self._regimen([(v, e) for n, v, e in found.values if n == "_regimen"], study)
         if regimen:
             cohort.set("regimen", regimen[0], regimen[1])
             cohort.set("drugs", self.ctx.drugs_of(regimen[0]), Evidence(field="drugs", page=regimen[1].page,
@@ -347,7 +375,7 @@ def _named(evidence: Evidence, name: str) -> Evidence:
     return evidence.model_copy(update={"field": name})
 
 
-def _combine_designs(values: list[dict]) -> Design:
+def _combine_designs(values: list[dict], several_arms: bool = False) -> Design:
     combined = {"prospective": None, "randomized": None, "phase": None, "centers": None}
     for value in values:
         for key in combined:
@@ -355,7 +383,8 @@ def _combine_designs(values: list[dict]) -> Design:
                 combined[key] = value[key]
     if combined["prospective"] is None and combined["phase"]:
         combined["prospective"] = True  # a phase 1-3 trial is prospective
-    if combined["prospective"] is not None and combined["randomized"] is None:
+    # a single-regimen prospective study is evidently not randomized; two arms may be either way
+    if combined["prospective"] is not None and combined["randomized"] is None and not several_arms:
         combined["randomized"] = False
     return Design(**combined)
 
