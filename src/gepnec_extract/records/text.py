@@ -178,6 +178,9 @@ class TextReader:
             last_doses: list = []
             for sentence in paragraph:
                 cites, study = self.cited(sentence, current)
+                if study is not None and not study.from_table and study.population is None and not self.primary:
+                    # a study known only from the text: the population its paragraph speaks of
+                    study.population = population_of(" ".join(s.text for s in paragraph))
                 if cites:
                     if study is not current:
                         arm = None
@@ -211,6 +214,8 @@ class TextReader:
             placed = [p for p in placed if p.arm is not None and p.arm in self.table_arms.get(id(study), [])]
         for item in placed:
             self.add(study, item.arm, item.field, item.value, sentence)
+            if item.arm is not None:
+                self.arm_sentences.setdefault((id(study), item.arm), sentence)
         arms_named = list(dict.fromkeys(a for _, a in mentions))
         for named in arms_named:
             self.arm_sentences.setdefault((id(study), named), sentence)
@@ -273,6 +278,8 @@ class TextReader:
             if not study.from_table and study is not getattr(self, "own", None) and not self._has_figures(study):
                 continue  # a study the text only mentions: no record
             cohort = Cohort(study=study.ref_obj(), arm=found.arm)
+            if study.population and found.values:
+                cohort.set("population", study.population, _named(found.values[0][2], "population"))
             for name, value, evidence in found.values:
                 if not name.startswith("_"):
                     cohort.set(name, value, evidence)
