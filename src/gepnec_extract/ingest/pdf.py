@@ -6,9 +6,12 @@ limits, which is how untrusted files should be read (``ingest_file`` does that).
 
 from __future__ import annotations
 
+import re
+import zlib
 from pathlib import Path
 
 import pdfplumber
+from pdfminer.pdftypes import PDFStream, resolve1
 
 from ..model import Document
 from . import layout
@@ -48,6 +51,49 @@ def preflight(path: Path, limits: Limits) -> None:
         raise NotAPdfError(path, "not a PDF: no %PDF header")
 
 
+_LITERAL = re.compile(rb"\((?:\\.|[^\\)])*\)")
+_HEX = re.compile(rb"<([0-9A-Fa-f\s]+)>")
+
+
+CONTENT_BUDGET = 64 * 1024 * 1024  # inflated content bytes read per page before giving up on it
+
+
+def shown_text_bytes(page, cap: int) -> int | None:
+    """Bytes of text a page's content streams show (string operands), read without laying the page
+    out; counting stops past ``cap``. None when the content inflates past CONTENT_BUDGET."""
+    total = 0
+    budget = CONTENT_BUDGET
+    contents = page.page_obj.contents or []
+    for ref in contents if isinstance(contents, list) else [contents]:
+        data = _bounded_data(resolve1(ref), budget)
+        if data is None:
+            return None
+        budget -= len(data)
+        total += sum(len(m.group()) - 2 for m in _LITERAL.finditer(data))
+        total += sum(len(m.group(1)) // 2 for m in _HEX.finditer(data))
+        if total > cap:
+            return total
+    return total
+
+
+def _bounded_data(stream, budget: int) -> bytes | None:
+    """A content stream's bytes, inflating at most ``budget`` bytes (None when it would inflate more)."""
+    if not isinstance(stream, PDFStream):
+        return b""
+    filters = [f for f, _ in stream.get_filters()]
+    if all(getattr(f, "name", f) in {"FlateDecode", "Fl"} for f in filters) and len(filters) <= 1:
+        if not filters:
+            return stream.rawdata[:budget] if stream.rawdata is not None else stream.get_data()[:budget]
+        inflater = zlib.decompressobj()
+        try:
+            data = inflater.decompress(stream.rawdata or b"", budget)
+        except zlib.error:
+            return b""
+        return None if inflater.unconsumed_tail else data
+    data = stream.get_data()
+    return None if len(data) > budget else data
+
+
 def read_pdf(path: Path | str, limits: Limits | None = None) -> Document:
     path = Path(path)
     limits = limits or Limits()
@@ -61,9 +107,16 @@ def read_pdf(path: Path | str, limits: Limits | None = None) -> Document:
             raise ResourceLimitError(path, f"{n_pages} pages, over the limit of {limits.max_pages}")
         info = dict(pdf.metadata or {})
         for number, page in enumerate(pdf.pages, start=1):
-            n_chars = len(page.chars)
+            # estimate from the content stream first: building a million char objects is the cost to avoid
+            shown = shown_text_bytes(page, limits.max_chars_per_page * 2)
+            if shown is None:
+                warnings.append(f"page {number}: content stream inflates past {CONTENT_BUDGET >> 20} MiB "
+                                "(a decompression bomb?); page skipped")
+                page.close()
+                continue
+            n_chars = len(page.chars) if shown <= limits.max_chars_per_page * 2 else shown
             if n_chars > limits.max_chars_per_page:
-                warnings.append(f"page {number}: {n_chars} characters, over the limit of "
+                warnings.append(f"page {number}: about {n_chars} characters, over the limit of "
                                 f"{limits.max_chars_per_page}; page skipped")
                 page.close()
                 continue
