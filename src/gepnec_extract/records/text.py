@@ -411,6 +411,14 @@ def _arm_patterns(label: str, abbreviations: dict[str, str]) -> list[re.Pattern]
 
 
 def records_from_text(ctx: DocContext) -> list[Cohort]:
+    """One cohort per (study, arm) the text gives values for."""
     reader = TextReader(ctx)
     reader.read()
-    return reader.cohorts()
+    merged: dict[tuple[str, str], Cohort] = {}
+    for cohort in reader.cohorts():
+        key = (cohort.study.study_id.lower(), cohort.arm_key)
+        if key in merged:
+            merged[key].merge(cohort)
+        else:
+            merged[key] = cohort
+    return list(merged.values())

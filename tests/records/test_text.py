@@ -1,0 +1,132 @@
+"""Records from running text, on real inputs: the review (ours) and dev papers read from ../shared."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+
+from gepnec_extract.ingest.pdf import read_pdf
+from gepnec_extract.model import Document, Dose
+from gepnec_extract.records import build_context
+from gepnec_extract.records.cohort import Cohort
+from gepnec_extract.records.text import records_from_text
+
+from ..conftest import CORPUS, REVIEW_PDF
+
+
+@lru_cache(maxsize=None)
+def _document(path: str) -> Document:
+    return read_pdf(path)
+
+
+@lru_cache(maxsize=None)
+def _text_cohorts(path: str) -> tuple[Cohort, ...]:
+    return tuple(records_from_text(build_context(_document(path))))
+
+
+def _dev(name: str) -> str:
+    path = CORPUS / "dev" / f"{name}.pdf"
+    if not path.exists():
+        pytest.skip("../shared/corpus/dev is not beside the repository")
+    return str(path)
+
+
+def _cohort(cohorts, study_id: str, arm: str | None) -> Cohort:
+    found = [c for c in cohorts if c.study.study_id == study_id and c.arm == arm]
+    assert found, f"no text cohort {study_id} / {arm}: {[(c.study.study_id, c.arm) for c in cohorts]}"
+    return found[0]
+
+
+# --- the review -----------------------------------------------------------------------------------
+
+def test_review_study_reported_only_in_text_gets_one_cohort_per_compared_regimen():
+    cohorts = _text_cohorts(str(REVIEW_PDF))
+    irinotecan = _cohort(cohorts, "Noda", "cisplatin/irinotecan")
+    etoposide = _cohort(cohorts, "Noda", "cisplatin/etoposide")
+    assert irinotecan.values["os_months"].median == 12.8
+    assert etoposide.values["os_months"].median == 9.4
+    assert irinotecan.study.ref == 36  # "[36]" at the end of the paragraph's next sentence
+    assert irinotecan.values["drugs"] == ["cisplatin", "irinotecan"]
+    assert irinotecan.values["population"] == "SCLC"
+    # study-level facts go to the arm-None cohort (assemble spreads them); two arms: randomization unknown
+    design = _cohort(cohorts, "Noda", None).values["design"]
+    assert (design.prospective, design.phase, design.randomized) == (True, "2", None)
+    assert all(e.source == "text" and "Noda et al." in e.text for e in irinotecan.evidence
+               if e.field == "os_months")
+
+
+def test_review_dose_sentence_gives_dose_tuples_to_the_cited_study():
+    cohorts = _text_cohorts(str(REVIEW_PDF))
+    iwasa = [c for c in cohorts if c.study.study_id == "Iwasa2010"]
+    doses = [d for c in iwasa for d in c.values.get("doses", [])]
+    assert Dose(drug="cisplatin", amount=80.0, unit="mg/m2", days="1", route="IV", schedule=21) in doses
+    assert {d.drug for d in doses} == {"cisplatin", "etoposide"}
+
+
+def test_review_studies_only_mentioned_without_figures_get_no_record():
+    cohorts = _text_cohorts(str(REVIEW_PDF))
+    outcome = {"rr_pct", "cr_pct", "pr_pct", "sd_pct", "pd_pct", "os_months", "pfs_months", "toxicities"}
+    text_only = {c.study.study_id for c in cohorts if c.study.study_id not in _table_study_ids()}
+    for study_id in text_only:
+        assert any(outcome & set(c.values) for c in cohorts if c.study.study_id == study_id), study_id
+
+
+@lru_cache(maxsize=1)
+def _table_study_ids() -> frozenset[str]:
+    from gepnec_extract.records.tables import records_from_table
+
+    document = _document(str(REVIEW_PDF))
+    ctx = build_context(document)
+    return frozenset(c.study.study_id for t in document.tables for c in records_from_table(t, ctx))
+
+
+# --- primary papers ------------------------------------------------------------------------------------
+
+def test_primary_paper_whole_cohort_survival_and_study_facts():
+    cohorts = _text_cohorts(_dev("d02-hainsworth2006"))
+    assert {c.study.study_id for c in cohorts} == {"Hainsworth2006"}
+    whole = _cohort(cohorts, "Hainsworth2006", None)
+    assert whole.values["os_months"].median == 14.5
+    assert whole.values["pfs_months"].median == 7.5
+    assert whole.values["n_patients"] == 78
+    assert whole.values["line"] == "first"
+    design = whole.values["design"]
+    assert (design.prospective, design.randomized, design.phase, design.centers) == (True, False, "2", "multi")
+
+
+def test_primary_paper_figures_go_to_the_arm_the_sentence_names():
+    cohorts = _text_cohorts(_dev("d01-mitry1999"))
+    poorly = _cohort(cohorts, "Mitry1999", "Poorly differentiated")
+    assert poorly.values["rr_pct"] == 41.5
+    assert poorly.values["pfs_months"].median == 8.9  # "Median PFS in this group": the arm carries over
+    whole = _cohort(cohorts, "Mitry1999", None)
+    assert "rr_pct" not in whole.values
+    toxicity = {(t.event, t.grade, t.pct) for t in whole.values["toxicities"]}
+    assert ("hematologic toxicity", "3-4", 60.0) in toxicity
+
+
+def test_primary_paper_doses_take_the_cycle_length_of_the_next_sentence():
+    cohorts = _text_cohorts(_dev("d01-mitry1999"))
+    doses = _cohort(cohorts, "Mitry1999", None).values["doses"]
+    assert Dose(drug="cisplatin", amount=100.0, unit="mg/m2", days="1", route="IV", schedule=21) in doses
+    assert Dose(drug="etoposide", amount=100.0, unit="mg/m2/day", days="1-3", route="IV", schedule=21) in doses
+
+
+def test_primary_paper_does_not_take_figures_quoted_from_cited_work():
+    # the Introduction quotes the earlier series' doses (130 and 45 mg/m2) and the Discussion its response rate
+    cohorts = _text_cohorts(_dev("d01-mitry1999"))
+    assert {c.study.study_id for c in cohorts} == {"Mitry1999"}
+    amounts = {d.amount for c in cohorts for d in c.values.get("doses", [])}
+    assert amounts == {100.0}
+    lu = _text_cohorts(_dev("d09-lu2013"))
+    rates = {c.values.get("rr_pct") for c in lu}
+    assert 41.5 not in rates  # "the 41.5% response rate ... reported by Mitry et al. [1]"
+
+
+def test_primary_paper_compared_arms_from_a_vs_sentence():
+    cohorts = _text_cohorts(_dev("d03-yamaguchi2014"))
+    assert _cohort(cohorts, "Yamaguchi2014", "IP").values["regimen"] == "IP"
+    assert _cohort(cohorts, "Yamaguchi2014", "EP").values["drugs"] == ["cisplatin", "etoposide"]
+    whole = _cohort(cohorts, "Yamaguchi2014", None)
+    assert whole.values["design"].centers == "multi"
