@@ -37,6 +37,18 @@ def manual_entry(doc: Doc, title: str) -> dict:
 
 
 def render_html(tagged: TaggedDocument) -> str:
+    body = render_fragment(tagged)
+    glossary = html.escape(json.dumps(tagged.abbreviations, ensure_ascii=False, indent=1))
+    name = html.escape(tagged.document.source or tagged.document.doc_id)
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Tagged: {name}</title></head>"
+        f"<body style='font-family: sans-serif; max-width: 60em; margin: auto'>"
+        f"<h1>Tagged facts: {name}</h1>{body}<h2>Abbreviations</h2><pre>{glossary}</pre></body></html>"
+    )
+
+
+def render_fragment(tagged: TaggedDocument) -> str:
+    """The displaCy markup of every block and cell that holds a fact (no page around it)."""
     entries = []
     for part in tagged.parts():
         if not len(part.doc.spans.get(FACTS_KEY, [])):
@@ -46,11 +58,4 @@ def render_html(tagged: TaggedDocument) -> str:
         if "row" in where:
             title += f" · row {where['row']} col {where['col']}"
         entries.append(manual_entry(part.doc, html.escape(title)))
-    body = displacy.render(entries, style="span", manual=True, page=False, jupyter=False) if entries else "<p>No facts.</p>"
-    glossary = html.escape(json.dumps(tagged.abbreviations, ensure_ascii=False, indent=1))
-    name = html.escape(tagged.document.source or tagged.document.doc_id)
-    return (
-        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Tagged: {name}</title></head>"
-        f"<body style='font-family: sans-serif; max-width: 60em; margin: auto'>"
-        f"<h1>Tagged facts: {name}</h1>{body}<h2>Abbreviations</h2><pre>{glossary}</pre></body></html>"
-    )
+    return displacy.render(entries, style="span", manual=True, page=False, jupyter=False) if entries else "<p>No facts.</p>"
