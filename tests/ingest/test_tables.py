@@ -388,3 +388,23 @@ def test_columns_single_spaces_aligned_down_a_column_are_not_gutters():
                  header=[("Group", 0), ("Patients", 60), ("(assessable)", 60 + 4 * 8.5), ("CR", 120)])
     assert all(len(row) == 3 for row in rows)
     assert rows[0][1] == "41 (41)"
+
+
+def test_page_with_repeated_header_but_no_caption_joins_the_table_before():
+    path = CORPUS / "bad" / "huge-table.pdf"
+    if not path.exists():
+        pytest.skip("../shared/corpus/bad is not beside the repository")
+    fragments = []
+    with pdfplumber.open(path) as pdf:
+        for number in (2, 3):
+            page = pdf.pages[number - 1]
+            words = page.extract_words(**WORD_OPTIONS)
+            if number == 3:  # drop the "Table 1 (continued)" line: only the repeated header is left
+                caption_top = next(w["top"] for w in words if w["text"] == "Table")
+                words = [w for w in words if abs(w["top"] - caption_top) > 2]
+            fragments += find_tables(page, words, number)
+    assert [f.label for f in fragments] == ["Table 1", None]
+    tables = merge_fragments(fragments)
+    assert len(tables) == 1 and tables[0].pages == [2, 3]
+    assert len(tables[0].body) == sum(len(f.rows) - f.header_rows for f in fragments)
+    assert tables[0].header_rows == 1

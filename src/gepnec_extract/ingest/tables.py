@@ -308,7 +308,7 @@ def find_tables(page, words: list[dict], page_number: int) -> list[TableFragment
 def _find_tables(page, words: list[dict], page_number: int) -> list[TableFragment]:
     upright = [w for w in words if w.get("upright", True) and w["text"].strip()]
     captions = _find_captions(upright)
-    if not captions:
+    if not captions and len(page.lines) + len(page.rects) + len(page.curves) < 3:
         return []
     h_rules, v_rules = _rules(page)
     vocab = word_counts(line.text for line in group_lines(upright))
@@ -318,6 +318,7 @@ def _find_tables(page, words: list[dict], page_number: int) -> list[TableFragmen
         fragment = _ruled_table(ctx, caption) or _grid_table(ctx, caption) or _ruleless_table(ctx, caption)
         if fragment and not any(_overlaps(fragment.bbox, f.bbox) for f in fragments):
             fragments.append(fragment)
+    fragments += _uncaptioned_tables(ctx, fragments)
     fragments.sort(key=lambda f: (f.bbox[1], f.bbox[0]))
     return fragments
 
@@ -384,6 +385,57 @@ def _ruled_table(ctx: _Page, caption: _Caption) -> TableFragment | None:
         foot_words = _footnote_words(ctx, [{"top": body_box[3], "bottom": body_box[3], "size": 0}], x0, x1,
                                      _table_size(table_words))
     return _fragment(ctx, caption, body_box, caption_words, foot_words, rows, header_rows)
+
+
+def _uncaptioned_tables(ctx: _Page, found: list[TableFragment]) -> list[TableFragment]:
+    """Booktabs tables without a caption: the next page of a broken table repeats only its header.
+
+    Without a caption to vouch for them, only the full booktabs pattern counts (a heavy top rule,
+    lighter rule(s) under the header, a heavy bottom rule) with tabular text in between, so figure
+    axes and boxes stay out. ``merge_fragments`` joins such a part to the table before it.
+    """
+    taken = [f.bbox for f in found]
+    stops = [c.top for c in ctx.captions]
+    out: list[TableFragment] = []
+    for rule in ctx.h_rules:
+        if rule.x1 - rule.x0 < 100 or any(b[1] - 2 <= rule.y <= b[3] + 2 and b[0] - 5 <= rule.x0 <= b[2]
+                                          for b in taken):
+            continue
+        run = _rule_run(rule, ctx.h_rules, 1, stops, ctx.words)
+        if len(run) < 3 or not _booktabs_weights(run):
+            continue
+        fragment = _uncaptioned_fragment(ctx, run)
+        if fragment is not None:
+            out.append(fragment)
+            taken.append(fragment.bbox)
+    return out
+
+
+def _booktabs_weights(run: list[_Rule]) -> bool:
+    top, bottom, inner = run[0], run[-1], run[1:-1]
+    return min(r.weight for r in inner) < top.weight - 0.05 and bottom.weight >= top.weight - 0.05
+
+
+def _uncaptioned_fragment(ctx: _Page, run: list[_Rule]) -> TableFragment | None:
+    top, bottom, inner = run[0], run[-1], run[1:-1]
+    x0, x1 = top.x0, top.x1
+    if _has_vertical_rules(ctx, x0, x1, top.y, bottom.y):
+        return None
+    body_box = (x0, top.y, x1, bottom.y)
+    table_words = _words_in(ctx.words, body_box)
+    if not table_words:
+        return None
+    header_lines, bands = _ruled_parts(table_words, top, inner, bottom)
+    if not header_lines or not bands:
+        return None
+    cells = _cells_from_lines(ctx, header_lines, bands, x0, x1)
+    if cells is None:
+        return None
+    rows, header_rows = cells
+    foot_words = _footnote_words(ctx, [{"bottom": bottom.y}], x0, x1, _table_size(table_words))
+    regions = [body_box] + ([_bbox(foot_words)] if foot_words else [])
+    return TableFragment(page=ctx.number, bbox=body_box, header_rows=header_rows, rows=_pad(rows),
+                         footnote=_footnote_text(foot_words, ctx.vocab), regions=regions)
 
 
 def _lines_below(ctx: _Page, x0: float, x1: float, rule_y: float, table_size: float) -> list[Line]:
@@ -801,7 +853,7 @@ def _continues(previous: Table, fragment: TableFragment) -> bool:
     if fragment.page == previous.pages[-1]:
         return False
     header = fragment.rows[: fragment.header_rows]
-    return bool(header) and header == previous.header and fragment.label == previous.label
+    return bool(header) and header == previous.header and fragment.label in (None, previous.label)
 
 
 def _append(table: Table, fragment: TableFragment) -> None:
