@@ -24,7 +24,7 @@ from .context import DocContext
 from .normalize import population_of
 from .tables import records_from_table
 from .text_sentences import Sentence, paragraphs
-from .text_values import (Placed, cycle_length, doses, enrolled_count, merge_doses, outcome_groups, place,
+from .text_values import (cycle_length, doses, enrolled_count, merge_doses, outcome_groups, place, subgroups,
                           toxicities)
 
 # the text speaks of its own series
@@ -41,7 +41,9 @@ COMPARED_WITH = re.compile(r"\b(than|similar to|consistent with|in line with|com
                            r"as in|like)\b[^.;]*$", re.I)
 RANDOMIZED = re.compile(r"\brandomi[sz]ed\b|\brandomly (assigned|allocated)\b", re.I)
 OUTCOME_FIELDS = {"rr_pct", "cr_pct", "pr_pct", "sd_pct", "pd_pct", "os_months", "pfs_months", "toxicities"}
-TRIAL_ACRONYM = re.compile(r"\b(?:the\s+)?(?P<name>[A-Z][A-Za-z]*[A-Z][A-Za-z]*)[\s-]?(?P<num>\d{1,3})\s+(?:trial|study)\b")
+# "the NETTER-1 trial", "CheckMate 032 trial", "KEYNOTE 010, a study that ..."
+TRIAL_ACRONYM = re.compile(r"\b(?P<name>[A-Z][A-Za-z]*[A-Z][A-Za-z]*)[\s-]?(?P<num>\d{1,3})\b(?=,?\s+(?:an?\s+)?"
+                           r"(?:[\w-]+\s+){0,3}?(?:trial|study)\b)")
 
 
 @dataclass
@@ -123,7 +125,7 @@ class TextReader:
         named = [f.value for f in sentence.of("CITATION") if isinstance(f.value, dict)
                  and not COMPARED_WITH.search(sentence.text[:f.start])]
         refs = [m.group(1) for m in BRACKET_REFS.finditer(sentence.text)]
-        trial = TRIAL_ACRONYM.search(sentence.text)
+        trial = TRIAL_ACRONYM.search(sentence.text) or self._known_acronym(sentence.text)
         if not named and not refs and not trial:
             return False, None
         if self.primary:
@@ -157,6 +159,15 @@ class TextReader:
             return True, state
         return True, None  # several references at once: no single study
 
+    def _known_acronym(self, text: str) -> re.Match | None:
+        for state in self.studies:
+            if state.acronym and not state.acronym.startswith("Ref"):
+                name, num = re.match(r"(\D+)(\d*)", state.acronym).groups()
+                hit = re.search(rf"\b(?P<name>{re.escape(name)})[\s-]?(?P<num>{num})\b", text)
+                if hit:
+                    return hit
+        return None
+
     # --- arms --------------------------------------------------------------------------------------
 
     def arm_mentions(self, sentence: Sentence, study: StudyState) -> list[tuple[int, str]]:
@@ -166,6 +177,8 @@ class TextReader:
         for label in labels:
             for pattern in _arm_patterns(label, self.ctx.abbreviations):
                 mentions += [(m.start(), label) for m in pattern.finditer(lowered)]
+        if not mentions:  # subgroups the sentence names ("patients with a Ki-67 index >20%")
+            mentions = subgroups(sentence)
         mentions.sort()
         return mentions
 
@@ -207,11 +220,12 @@ class TextReader:
         if WHOLE_SERIES.search(sentence.text) and not mentions:
             arm = None
         # arms compared in a review's text: the regimens the sentence names
-        compared = [f.text for f in sentence.of("REGIMEN")] if not self.primary else []
+        compared = _compared_treatments(sentence) if not self.primary else []
         placed = place(outcome_groups(sentence), mentions, arm, compared)
         if not self.primary and study.from_table:
-            # the review's table is the primary source of a tabulated study's figures
-            placed = [p for p in placed if p.arm is not None and p.arm in self.table_arms.get(id(study), [])]
+            # the review's table is the primary source of a tabulated study's figures: the text adds
+            # only figures of the arms or subgroups a sentence names
+            placed = [p for p in placed if p.arm is not None]
         for item in placed:
             self.add(study, item.arm, item.field, item.value, sentence)
             if item.arm is not None:
@@ -376,6 +390,16 @@ class TextReader:
         evidence = next(e for t, e in pool if t.lower() == best)
         text = next(t for t, _ in pool if t.lower() == best)
         return text, Evidence(field="regimen", page=evidence.page, source="text", text=evidence.text)
+
+
+def _compared_treatments(sentence: Sentence) -> list[str]:
+    """Regimens and single drugs a sentence names, in order (drugs inside a named regimen not again)."""
+    regimens = sentence.of("REGIMEN")
+    items = [(f.start, f.text) for f in regimens]
+    for drug in sentence.of("DRUG"):
+        if not any(r.start <= drug.start < r.end for r in regimens):
+            items.append((drug.start, drug.text))
+    return list(dict.fromkeys(text for _, text in sorted(items)))
 
 
 def _named(evidence: Evidence, name: str) -> Evidence:

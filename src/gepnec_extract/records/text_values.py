@@ -22,6 +22,8 @@ _NO_RESPONSE = re.compile(
 _NO_KIND = {"complete": "cr_pct", "partial": "pr_pct", "objective": "rr_pct"}
 # "none of the high-proliferation NETs responded": no response in the group it names
 _NONE_RESPONDED = re.compile(r"\bnone of the (?P<who>[^,;.]{1,60}?) (?:responded|had a response)", re.I)
+# "No responses were observed in patients with WDNETs"
+_NO_RESPONSES = re.compile(r"\bno (?:objective |tumou?r )?responses? (?:was|were) (?:observed|seen|noted|recorded)", re.I)
 # "17 of 41 patients (41.5%) had an objective response": the bracketed figure is the percent
 _BRACKET_PCT = re.compile(r"\(\s*(\d+(?:\.\d+)?)\s*%\s*\)")
 # an interval printed right after a survival figure the tagger left without one
@@ -72,6 +74,14 @@ def outcome_groups(sentence: Sentence) -> dict[str, list[tuple[TextFact, object]
             name = _NO_KIND[word.lower()]
             fact = TextFact("RESPONSE", match.group(), {"kind": name, "pct": 0.0}, match.start(), match.end())
             groups.setdefault(name, []).append((fact, 0.0))
+    if _NO_RESPONSES.search(sentence.text) and "rr_pct" not in groups:
+        match = _NO_RESPONSES.search(sentence.text)
+        fact = TextFact("RESPONSE", match.group(), {"kind": "rr", "pct": 0.0}, match.end(), match.end())
+        groups["rr_pct"] = [(fact, 0.0)]
+    for name, items in comparisons(sentence).items():
+        current = {repr(v) for _, v in groups.get(name, [])}
+        if len(current) < 2 and current <= {repr(v) for _, v in items}:
+            groups[name] = items  # the pair the tagger read only half of
     for match in _NONE_RESPONDED.finditer(sentence.text):
         # placed at the end of the match, so the arm it names is the nearest before it
         fact = TextFact("RESPONSE", match.group(), {"kind": "rr", "pct": 0.0}, match.end(), match.end())
@@ -161,3 +171,68 @@ def enrolled_count(sentence: Sentence) -> int | None:
         if isinstance(fact.value, int) and not subset and _ENROLLED.match(sentence.text[fact.end:]):
             return fact.value
     return None
+
+
+# --- figures compared between cohorts ------------------------------------------------------------
+
+_NUM = r"\d+(?:\.\d+)?"
+_ENDPOINTS = [
+    ("pfs_months", r"progression[- ]free survival|\bPFS\b|time to (?:tumou?r )?progression|\bTTP\b"),
+    ("os_months", r"overall survival|\bOS\b|median survival|survival"),
+    ("rr_pct", r"response rates?|\bO?RR\b|objective response|response"),
+]
+# "(9.3 months vs. 10.2 months", "(16 vs. 24.8 months", "of 5.8 and 5.2 months, respectively", "(75% vs. 11.8%"
+_PAIR = re.compile(
+    rf"(?P<a>{_NUM})\s*(?P<u1>%|months?|mo\b)?\s*(?:vs\.?|versus|and)\s*(?P<b>{_NUM})\s*(?P<u2>%|months?|mo\b)"
+    rf"(?P<resp>,?\s*respectively)?")
+
+
+def comparisons(sentence: Sentence) -> dict[str, list[tuple[TextFact, object]]]:
+    """Pairs of figures of one endpoint ("OS ... (9.3 months vs. 10.2 months"), for the cohorts compared."""
+    found: dict[str, list[tuple[TextFact, object]]] = {}
+    text = sentence.text
+    for match in _PAIR.finditer(text):
+        percent = match.group("u2") == "%"
+        if (match.group("u1") or match.group("u2")) != match.group("u2") and match.group("u1"):
+            continue
+        lead = text[max(0, match.start() - 120):match.start()]
+        # the endpoint named last before the figures (with no other figure in between)
+        best = None
+        for name, pattern in _ENDPOINTS:
+            if percent != (name == "rr_pct"):
+                continue
+            for hit in re.finditer(pattern, lead, re.I):
+                if re.search(r"\d", lead[hit.end():]) and not re.search(r"\(\s*$", lead):
+                    continue
+                if best is None or hit.end() > best[1]:
+                    best = (name, hit.end())
+        if best is None or best[0] in found:
+            continue
+        name = best[0]
+        values = [float(match.group("a")), float(match.group("b"))]
+        items = []
+        for value, group in zip(values, ("a", "b")):
+            fact = TextFact("COMPARISON", match.group(), value, match.start(group), match.end(group))
+            items.append((fact, value if name == "rr_pct" else Survival(median=value, not_reached=False)))
+        found[name] = items
+    return found
+
+
+# --- subgroups a sentence names ---------------------------------------------------------------------
+
+_SUBGROUPS = [
+    (re.compile(r"Ki-?67(?:\s+(?:index|labell?ing index|proliferation index))?\s*(?:of\s*)?(?P<op>[<>≤≥])\s*(?P<n>\d+(?:\.\d+)?)\s*%"),
+     lambda m: f"Ki-67 {m.group('op')}{m.group('n')}%"),
+    (re.compile(r"PD-?L1[- ](?P<x>positive|negative)", re.I), lambda m: f"PD-L1 {m.group('x').lower()}"),
+    (re.compile(r"\bpatients with (?:a |an )?(?:(?P<wd>well)|(?P<pd>poorly))[- ]differentiated|"
+                r"\b(?:patients|those) with (?:(?P<wdnet>WDNETs?)|(?P<pdnec>PDNECs?))\b"),
+     lambda m: "WDNET" if (m.group("wd") or m.group("wdnet")) else "PDNEC"),
+]
+
+
+def subgroups(sentence: Sentence) -> list[tuple[int, str]]:
+    """(position, label) of the patient subgroups a sentence names ("patients with a Ki-67 index >20%")."""
+    found = []
+    for pattern, label in _SUBGROUPS:
+        found += [(m.start(), label(m)) for m in pattern.finditer(sentence.text)]
+    return sorted(found)
