@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -77,25 +78,24 @@ def extract(
 
 @app.command()
 def run(
-    paths: list[Path] = typer.Argument(None, help="papers (PDF/.txt) or folders; default: the bundled review"),
+    paths: list[Path] = typer.Argument(None, help="papers (PDF/.txt), folders or .list manifests; default: the bundled review"),
     out: Path = typer.Option(Path("out"), "--out", help="output directory"),
+    workers: int = typer.Option(1, "--workers", help="papers extracted in parallel (>1 starts a local Dask cluster)"),
+    dask_address: Optional[str] = typer.Option(None, "--dask-address", help="run on an existing Dask cluster"),
+    report: bool = typer.Option(True, "--report/--no-report", help="write report.html"),
 ) -> None:
-    """The main job: extract every paper into the out dir (grows with each pipeline stage)."""
+    """The main job: extract every paper, refresh the evidence dataset, score against gold where it
+    exists, and write records.jsonl/.csv, evidence.duckdb/.parquet, failures.jsonl and report.html."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # the summary table says what happened
+    from flows import run as runner  # the main job is the Prefect batch flow plus scoring and report
+
     paths = list(paths or [BUNDLED_REVIEW])
-    files = [p for path in paths for p in (sorted(path.glob("*.pdf")) + sorted(path.glob("*.txt")) if path.is_dir() else [path])]
-    failures = []
-    for path in files:
-        try:
-            doc = ingest_file(path)
-        except IngestError as err:
-            failures.append(err.to_dict())
-            console.print(f"[red]failed[/red] {escape(path.name)}: {escape(f'[{err.kind}] {err.message}')}")
-            continue
-        doc.save(out)
-        console.print(f"{path.name}: {doc.pages} pages, {len(doc.blocks)} blocks, {len(doc.tables)} tables")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "failures.jsonl").write_text("".join(json.dumps(f) + "\n" for f in failures), encoding="utf-8")
-    console.print(f"{len(files) - len(failures)} of {len(files)} papers ingested; output in {out}/")
+    try:
+        result = runner.run(paths, out, workers=workers, dask_address=dask_address, report=report, console=console)
+    except runner.RunError as err:
+        console.print(f"[red]could not run[/red]: {escape(str(err))}")
+        raise typer.Exit(code=2)
+    runner.print_summary(result, console)
 
 
 @app.command()

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 
 from ..model import Dose, Evidence, PrimarySite, Table, Toxicity
-from .cells import (Segment, first_number, is_missing, parse_count_pct, parse_pct, parse_response_breakdown,
+from .cells import (first_number, is_missing, parse_count_pct, parse_pct, parse_response_breakdown,
                     parse_survival, split_cohorts, strip_markers)
 from .cohort import Cohort, StudyRef, arm_key
 from .columns import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, classify_header, classify_row_label

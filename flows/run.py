@@ -1,0 +1,122 @@
+"""The main job (`gepnec-extract run`): batch extraction, evidence dataset, evaluation, report.
+
+Wiring only: extraction and the dataset refresh are ``batch_extract``; scoring is
+``gepnec_extract.evaluate``; the report is ``gepnec_extract.report``. Gold is looked up per paper,
+never by the extractor: ``<doc_id>.gold.jsonl`` beside the paper, or in the project's gold/.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from gepnec_extract import batch, dataset
+
+PROJECT_GOLD = Path(__file__).resolve().parents[1] / "gold"
+
+
+class RunError(Exception):
+    """The run could not happen at all (as opposed to a paper failing, which is recorded)."""
+
+
+@dataclass
+class RunResult:
+    batch: Any
+    out_dir: Path
+    evaluation: dict | None = None
+    report: Path | None = None
+    gold_documents: list[str] = field(default_factory=list)
+
+
+def gold_files(papers: list[Path]) -> dict[str, Path]:
+    """doc_id -> gold file, for the papers that have one (beside the paper, else in gold/)."""
+    found = {}
+    for paper in papers:
+        for candidate in (paper.with_name(f"{paper.stem}.gold.jsonl"), PROJECT_GOLD / f"{paper.stem}.gold.jsonl"):
+            if candidate.is_file():
+                found[paper.stem] = candidate
+                break
+    return found
+
+
+def evaluate_against_gold(out_dir: Path, golds: dict[str, Path]) -> dict | None:
+    if not golds:
+        return None
+    from gepnec_extract.evaluate import evaluate_dirs
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for doc_id, path in golds.items():
+            shutil.copy(path, Path(tmp) / f"{doc_id}.gold.jsonl")
+        report = evaluate_dirs(out_dir / "records", Path(tmp))
+    result = report.to_dict()
+    (out_dir / "evaluation.json").write_text(report.to_json(), encoding="utf-8")
+    return result
+
+
+def conflict_rows(db_path: Path) -> list[dict]:
+    """One row per (study, cohort, field) in dispute, with each source's value and evidence."""
+    if not db_path.exists():
+        return []
+    frame = dataset.conflicts(db_path)
+    rows: dict[tuple, dict] = {}
+    for item in frame.to_dict("records"):
+        key = (item["study_id"], item["group_key"], item["field"])
+        row = rows.setdefault(key, {"study_id": key[0], "cohort": key[1], "field": key[2], "values": []})
+        row["values"].append({"doc_id": item["doc_id"], "value": item["value"], "evidence": item.get("evidence")})
+    return list(rows.values())
+
+
+def run(paths: list[Path], out_dir: Path, workers: int = 1, dask_address: str | None = None,
+        report: bool = True, console: Console | None = None) -> RunResult:
+    from .batch import run_batch
+
+    papers = batch.discover_papers(paths)
+    if not papers:
+        raise RunError(f"no papers found in {', '.join(str(p) for p in paths)}")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise RunError(f"cannot write to {out_dir}: {err}") from err
+    console = console or Console(stderr=True)
+    with console.status(f"extracting {len(papers)} papers ..."):
+        summary = run_batch(papers, out_dir, workers=workers, dask_address=dask_address)
+    golds = gold_files(papers)
+    result = RunResult(batch=summary, out_dir=out_dir, gold_documents=sorted(golds))
+    with console.status("scoring against gold ..."):
+        result.evaluation = evaluate_against_gold(out_dir, golds)
+    if report:
+        from gepnec_extract.report import build_report
+
+        with console.status("writing report.html ..."):
+            result.report = build_report(out_dir, result.evaluation, conflict_rows(out_dir / "evidence.duckdb"))
+    return result
+
+
+def print_summary(result: RunResult, console: Console) -> None:
+    summary = result.batch
+    table = Table(title="gepnec-extract run")
+    for column in ("papers", "extracted", "cached", "failed", "records", "pages", "seconds"):
+        table.add_column(column, justify="right")
+    table.add_row(str(summary.files), str(summary.ok), str(summary.cached), str(summary.failed),
+                  str(summary.records), str(summary.pages), f"{summary.seconds:.1f}")
+    console.print(table)
+    if result.evaluation:
+        scores = Table(title="against gold")
+        for column in ("document", "P", "R", "F1"):
+            scores.add_column(column, justify="right")
+        for doc_id, s in result.evaluation["per_document"].items():
+            scores.add_row(doc_id, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}")
+        o = result.evaluation["overall"]
+        scores.add_row("all", f"{o['precision']:.3f}", f"{o['recall']:.3f}", f"{o['f1']:.3f}", style="bold")
+        console.print(scores)
+    for failure in summary.failures:
+        console.print("[yellow]failed[/yellow] " + escape(f"{failure['file']}: [{failure['kind']}] {failure['message']}"))
+    outputs = ", ".join(sorted(Path(p).name for p in summary.outputs.values()))
+    console.print(f"outputs in {result.out_dir}/: {outputs}" + (", report.html" if result.report else ""))
