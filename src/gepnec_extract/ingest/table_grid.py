@@ -193,22 +193,30 @@ def column_of(x: float, columns: list[float]) -> int:
     return index
 
 
-def split_line(line: Line, columns: list[float], splitter: WordSplitter | None = None) -> dict[int, str]:
-    """Text of each column on one line; a word made of two cells' text is cut between them."""
+def split_line(line: Line, columns: list[float], splitter: WordSplitter | None = None,
+               by_centre: bool = False) -> dict[int, str]:
+    """Text of each column on one line; a word made of two cells' text is cut between them.
+
+    Body words go to the column their left edge is in; header words (``by_centre``) to the one
+    their middle is in, since headers are often centred over left-aligned columns.
+    """
     parts: dict[int, list[dict]] = {}
     for word in line.words:
-        for col, text in _cut_word(word, columns, splitter):
+        for col, text in _cut_word(word, columns, splitter, by_centre):
             if text:
                 parts.setdefault(col, []).append(dict(word, text=text))
     return {col: join_words(words) for col, words in parts.items()}
 
 
-def _cut_word(word: dict, columns: list[float], splitter: WordSplitter | None) -> list[tuple[int, str]]:
+def _cut_word(word: dict, columns: list[float], splitter: WordSplitter | None,
+              by_centre: bool = False) -> list[tuple[int, str]]:
     col = column_of(word["x0"], columns)
     if splitter is None or column_of(word["x1"] - 0.5, columns) == col:
         return [(col, word["text"])]
     runs = splitter(word)
     if not runs or len(runs) < 2:
+        if by_centre:
+            col = column_of((word["x0"] + word["x1"]) / 2, columns)
         return [(col, word["text"])]
     pieces: list[tuple[int, str]] = []
     for x0, text in runs:
@@ -366,6 +374,6 @@ def header_cells(lines: list[Line], geo: RowGeometry, splitter: WordSplitter | N
     """All header lines folded into ONE row: each column's fragments joined top to bottom."""
     per_col: list[list[str]] = [[] for _ in geo.columns]
     for line in lines:
-        for col, text in split_line(line, geo.columns, splitter).items():
+        for col, text in split_line(line, geo.columns, splitter, by_centre=True).items():
             per_col[col].append(text)
     return [join_cell(parts, vocab) for parts in per_col]

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from ..model import BBox, Table
-from .normalize import collapse_spaces, normalize_text, word_counts
+from .normalize import word_counts
 from .table_grid import (
     Line,
     RowGeometry,
@@ -613,11 +613,6 @@ def _footnote_words(ctx: _Page, above: list[dict], x0: float, x1: float, table_s
         notes.extend(w for w in line.words if abs(w.get("size", line.size) - line.size) <= 0.6)
         last_bottom = line.bottom
     return notes
-
-
-def _text_of(words: list[dict]) -> str:
-    lines = group_lines(words)
-    return collapse_spaces(normalize_text(" ".join(line.text for line in lines)))
 
 
 def _footnote_text(words: list[dict], vocab: Counter) -> str | None:
