@@ -24,8 +24,8 @@ from .context import DocContext
 from .normalize import population_of
 from .tables import records_from_table
 from .text_sentences import Sentence, paragraphs
-from .text_values import (cycle_length, doses, enrolled_count, merge_doses, outcome_groups, place, subgroups,
-                          toxicities)
+from .text_values import (cycle_length, doses, enrolled_count, merge_doses, outcome_groups, place, studied_count,
+                          subgroups, toxicities)
 
 # the text speaks of its own series
 OWN_MARKER = re.compile(r"\b(we|our|us|this (study|series|trial|analysis|cohort)|the present (study|series)|"
@@ -132,6 +132,7 @@ class TextReader:
             return True, None
         single_ref = int(refs[0]) if len(refs) == 1 and re.fullmatch(r"\d+", refs[0]) else None
         if named:
+            self._fill_leftover_ref(sentence, named)
             first = named[0]
             ref = first.get("ref") or (single_ref if len(named) == 1 else None)
             state = self._find(first["first_author"], first.get("year"), ref)
@@ -158,6 +159,21 @@ class TextReader:
                 state = self._state(None, None, single_ref, f"Ref{single_ref}")
             return True, state
         return True, None  # several references at once: no single study
+
+    def _fill_leftover_ref(self, sentence: Sentence, named: list[dict]) -> None:
+        """"Lara et al. ... reported by Noda et al. [36, 38]": the number not Noda's is Lara's."""
+        if named[0].get("ref") is not None:
+            return
+        numbers = set()
+        for refs in BRACKET_REFS.findall(sentence.text):
+            for part in re.split(r"\s*,\s*", refs):
+                if re.fullmatch(r"\d+", part):
+                    numbers.add(int(part))
+        others = {f.value.get("ref") for f in sentence.of("CITATION") if isinstance(f.value, dict)} - {None}
+        others |= {s.ref for s in self.studies if s.first_author and s.first_author != named[0]["first_author"]}
+        leftover = numbers - others
+        if len(leftover) == 1:
+            named[0]["ref"] = leftover.pop()
 
     def _known_acronym(self, text: str) -> re.Match | None:
         for state in self.studies:
@@ -205,6 +221,8 @@ class TextReader:
                 if self.primary and sentence.framing and not OWN_MARKER.search(sentence.text) \
                         and sentence.kind != "title":
                     continue
+                if not self.primary and _several_studies(sentence):
+                    continue  # "X et al. and Y et al. used ...": whose figure is it?
                 arm, last_doses = self.read_sentence(sentence, current, arm, last_doses)
 
     def _evidence(self, name: str, sentence: Sentence) -> Evidence:
@@ -233,7 +251,7 @@ class TextReader:
         arms_named = list(dict.fromkeys(a for _, a in mentions))
         for named in arms_named:
             self.arm_sentences.setdefault((id(study), named), sentence)
-        if len(arms_named) == 1 and self.table_arms.get(id(study)):
+        if len(arms_named) == 1 and arms_named[0] in self.table_arms.get(id(study), []):
             arm = arms_named[0]  # "this group" in the next sentences
         elif len(arms_named) > 1:
             arm = None
@@ -271,7 +289,7 @@ class TextReader:
             self.add(study, None, "_line", "mixed" if len(lines) > 1 else lines.pop(), sentence)
         for fact in sentence.of("REGIMEN", "DRUG"):
             self.add(study, None, "_regimen", (fact.label, fact.text), sentence)
-        count = enrolled_count(sentence)
+        count = enrolled_count(sentence) if self.primary else studied_count(sentence)
         if count:
             self.add(study, None, "_n", count, sentence)
 
@@ -324,18 +342,19 @@ class TextReader:
 
     def _arm_totals(self) -> list[Cohort]:
         """The size of the whole series is each arm's n_total (primary papers with arms)."""
-        if not self.primary:
-            return []
-        counts = [(v, e) for f in self.found.values() if f.study is self.own and f.arm is None
-                  for n, v, e in f.values if n == "_n"]
-        arms = self.table_arms.get(id(self.own), [])
-        if not counts or len(arms) < 2:
-            return []
         result = []
-        for arm in arms:
-            cohort = Cohort(study=self.own.ref_obj(), arm=arm)
-            cohort.set("n_total", counts[0][0], _named(counts[0][1], "n_total"))
-            result.append(cohort)
+        for study in self.studies:
+            if study.from_table and not self.primary or (self.primary and study is not self.own):
+                continue
+            counts = [(v, e) for f in self.found.values() if f.study is study and f.arm is None
+                      for n, v, e in f.values if n == "_n"]
+            arms = self._arms_of(study)
+            if not counts or len(arms) < 2 or (not study.from_table and not self._has_figures(study)):
+                continue
+            for arm in arms:
+                cohort = Cohort(study=study.ref_obj(), arm=arm)
+                cohort.set("n_total", counts[0][0], _named(counts[0][1], "n_total"))
+                result.append(cohort)
         return result
 
     def _fill_study_level(self, cohort: Cohort, found: Found) -> None:
@@ -350,7 +369,7 @@ class TextReader:
             cohort.set("line", lines[0][0], _named(lines[0][1], "line"))
         counts = [(v, e) for n, v, e in found.values if n == "_n"]
         arms = self.table_arms.get(id(study), [])
-        if counts and self.primary and (own_figures or not arms):
+        if counts and (own_figures or not arms) and (self.primary or not study.from_table):
             cohort.set("n_patients", counts[0][0], _named(counts[0][1], "n_patients"))
         if self.primary and not arms:
             cohort.set("population", self.ctx.population, _named(found.values[0][2], "population"))
@@ -390,6 +409,12 @@ class TextReader:
         evidence = next(e for t, e in pool if t.lower() == best)
         text = next(t for t, _ in pool if t.lower() == best)
         return text, Evidence(field="regimen", page=evidence.page, source="text", text=evidence.text)
+
+
+def _several_studies(sentence: Sentence) -> bool:
+    authors = {f.value.get("first_author") for f in sentence.of("CITATION") if isinstance(f.value, dict)
+               and not COMPARED_WITH.search(sentence.text[:f.start])}
+    return len(authors) > 1
 
 
 def _compared_treatments(sentence: Sentence) -> list[str]:

@@ -98,7 +98,7 @@ def place(groups: dict[str, list[tuple[TextFact, object]]], mentions: list[tuple
     placed = []
     for name, items in groups.items():
         values = list(dict.fromkeys(repr(v) for _, v in items))
-        if len(values) == 1:
+        if len(values) == 1 and not (len(items) > 1 and len(items) in (len(arms), len(compared))):
             fact, value = items[0]
             if not arms:
                 placed.append(Placed(default_arm, name, value))
@@ -152,7 +152,10 @@ def cycle_length(sentence: Sentence) -> int | None:
 def merge_doses(found: list[Dose]) -> list[Dose]:
     """One dose per drug and amount: attributes printed in different sentences are combined."""
     merged: dict[tuple, Dose] = {}
+    daily = {(d.drug, d.amount) for d in found if d.unit == "mg/m2/day"}
     for dose in found:
+        if dose.unit == "mg/m2" and (dose.drug, dose.amount) in daily:
+            dose = dose.model_copy(update={"unit": "mg/m2/day"})  # "per day" printed in one sentence only
         key = (dose.drug, dose.amount, dose.unit)
         if key not in merged:
             merged[key] = dose.model_copy()
@@ -162,6 +165,18 @@ def merge_doses(found: list[Dose]) -> list[Dose]:
             if getattr(kept, name) is None and getattr(dose, name) is not None:
                 setattr(kept, name, getattr(dose, name))
     return list(merged.values())
+
+
+_STUDIED = re.compile(r"\b(?:examined|evaluating|evaluated|enrolled|included|involving|review of|analysis of|"
+                      r"conducted in|study of|trial of|data of)\s+$", re.I)
+
+
+def studied_count(sentence: Sentence) -> int | None:
+    """A cited study's size ("examined 651 patients", "a retrospective review of 81 patients")."""
+    for fact in sentence.of("N_PATIENTS"):
+        if isinstance(fact.value, int) and fact.value >= 10 and _STUDIED.search(sentence.text[:fact.start]):
+            return fact.value
+    return None
 
 
 def enrolled_count(sentence: Sentence) -> int | None:
@@ -234,5 +249,10 @@ def subgroups(sentence: Sentence) -> list[tuple[int, str]]:
     """(position, label) of the patient subgroups a sentence names ("patients with a Ki-67 index >20%")."""
     found = []
     for pattern, label in _SUBGROUPS:
-        found += [(m.start(), label(m)) for m in pattern.finditer(sentence.text)]
+        for match in pattern.finditer(sentence.text):
+            before = sentence.text[:match.start()]
+            # "20 patients with PDNECs" describes a study's series; "in the 7 patients with ..." a subgroup
+            if re.search(r"\d+\s+(?:\w+\s+){0,2}$", before) and not re.search(r"\b(?:in|among|for) the\s+\d+\s+$", before, re.I):
+                continue
+            found.append((match.start(), label(match)))
     return sorted(found)
