@@ -62,6 +62,7 @@ _TABLE_WORD = re.compile(r"^(Table|TABLE|table)$")
 _TABLE_NUMBER = re.compile(r"^([0-9]{1,3}|[IVXL]{1,5})([.:]?)$")
 _CONTINUED = re.compile(r"\(\s*cont(inued|'d|d|\.)?\s*\.?\s*\)|\bcontinued\b", re.I)
 _MAX_GRID_EDGES = 2500
+_MAX_UNANCHORED_RULES = 300
 _NOTE_START = re.compile(r"^([a-z*†‡§¶#]\s?[A-Z(]|[*†‡§¶#]|(Abbreviations?|Notes?|Data are|Values are|"
                          r"Percentages|Source|[A-Z]{2,}[a-z]?[,:] ))")  # pages drawn with thousands of segments are plots, not tables
 
@@ -394,6 +395,8 @@ def _uncaptioned_tables(ctx: _Page, found: list[TableFragment]) -> list[TableFra
     lighter rule(s) under the header, a heavy bottom rule) with tabular text in between, so figure
     axes and boxes stay out. ``merge_fragments`` joins such a part to the table before it.
     """
+    if len(ctx.h_rules) > _MAX_UNANCHORED_RULES:
+        return []  # a drawing, not a table page; and the search below is quadratic in rules
     taken = [f.bbox for f in found]
     stops = [c.top for c in ctx.captions]
     out: list[TableFragment] = []
