@@ -52,10 +52,10 @@ def _svg(fig) -> str:
 
 
 def survival_chart(records: list[StudyRecord]) -> str | None:
-    """Median OS and PFS (months) by regimen: one point per cohort, regimens on the y axis."""
+    """Median OS and PFS (months) by regimen (its drugs): one point per cohort, regimens on the y axis."""
     points = defaultdict(lambda: {"os": [], "pfs": []})
     for r in records:
-        name = r.regimen or "+".join(r.drugs) or None
+        name = " + ".join(r.drugs) or r.regimen  # the drugs, so one regimen written two ways is one row
         if not name:
             continue
         for endpoint in ("os", "pfs"):
