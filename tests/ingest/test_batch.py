@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from gepnec_extract.ingest.limits import Limits
 from gepnec_extract.model import Document
 
 from ..conftest import REVIEW_PDF
@@ -26,8 +27,9 @@ BAD = {  # file in ../shared/corpus/bad -> the error kind its line must carry
     "truncated.pdf": "corrupt_pdf",
     "scanned.pdf": "no_text_layer",
 }
-MUTANTS = {  # mutation -> kind(s), under the CLI's --timeout 20 --memory-mb 1024
-    "flate-bomb": "resource_limit|timeout",  # the memory limit, unless a loaded machine is slower still
+MUTANTS = {  # mutation -> kind, under the CLI's --timeout 10 --memory-mb 1024
+    "5000-pages": "resource_limit",
+    "reference-loop": "timeout",  # pdfminer loops forever: the child is killed, the batch goes on
     "review-bitflip-s11": "corrupt_pdf",  # its parser message is full of [brackets]
 }
 
@@ -48,7 +50,7 @@ def batch(shared_corpus, tmp_path_factory):
     files = [bad[0], good[0], *bad[1:4], good[1], *bad[4:]]  # good files in between bad ones
     out = work / "out"
     completed = subprocess.run(_cli() + ["ingest", *map(str, files), "--out", str(out),
-                                         "--timeout", "20", "--memory-mb", "1024"],
+                                         "--timeout", "10", "--memory-mb", "1024"],
                                capture_output=True, text=True, timeout=300)
     return completed, good, bad, out
 
@@ -75,3 +77,32 @@ def test_good_files_are_written_whole(batch):
     for path in good:
         document = Document.load(out / f"{path.stem}.document.json")
         assert document.source == path.name and document.pages >= 2 and len(document.full_text()) > 2000
+
+
+def _ingest_in_worker(path: str, results) -> None:
+    from gepnec_extract.ingest.sandbox import run_sandboxed
+
+    result = run_sandboxed(path, Limits(timeout_s=30, memory_mb=1024))
+    results.put("document" if result.document is not None else result.error.kind)
+
+
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_sandbox_works_inside_daemonic_workers(shared_corpus, start_method):
+    """Dask and Pool workers are daemonic (no children by default) and may be plain forks of a
+    process whose fork server already runs: the sandbox must still parse there."""
+    import multiprocessing
+
+    from gepnec_extract.ingest.sandbox import run_sandboxed
+
+    paper = str(shared_corpus / "dev" / "d05-hentic2012.pdf")
+    assert run_sandboxed(paper, Limits(timeout_s=30)).document is not None  # our server is up
+    context = multiprocessing.get_context(start_method)
+    results = context.Queue()
+    worker = context.Process(target=_ingest_in_worker, args=(paper, results), daemon=True)
+    worker.start()
+    try:
+        assert results.get(timeout=120) == "document"
+    finally:
+        worker.join(10)
+        if worker.is_alive():
+            worker.kill()

@@ -28,8 +28,10 @@ import os
 import resource
 import signal
 import tempfile
+import threading
 import time
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -41,6 +43,8 @@ from .errors import (CorruptPdfError, EncryptedPdfError, IngestError, ParseTimeo
                      ResourceLimitError, error_from_dict)
 from .limits import Limits
 
+_START_LOCK = threading.Lock()  # threads (a thread task runner) may parse PDFs at the same time
+_server_started = False
 START_METHOD = "forkserver"
 PRELOAD_MODULES = ["gepnec_extract.ingest.pdf", "gepnec_extract.ingest.sandbox"]
 WARM_UP_FLAG = "GEPNEC_SANDBOX_WARM_UP"  # set only while the fork server starts: it then warms up
@@ -105,14 +109,60 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def _start_fork_server() -> None:
-    """Start the server with the warm-up flag in its environment only (a no-op once running)."""
+    """Start the server once, with the warm-up flag in its environment only."""
+    global _server_started
     from multiprocessing import forkserver
 
-    os.environ[WARM_UP_FLAG] = "1"
-    try:
-        forkserver.ensure_running()
-    finally:
-        os.environ.pop(WARM_UP_FLAG, None)
+    with _START_LOCK:
+        if _server_started:
+            forkserver.ensure_running()  # restarts a server that died; cheap otherwise
+            return
+        os.environ[WARM_UP_FLAG] = "1"
+        try:
+            forkserver.ensure_running()
+        finally:
+            os.environ.pop(WARM_UP_FLAG, None)
+        _server_started = True
+
+
+def _forget_inherited_server() -> None:
+    """After a plain fork (a fork-based Pool worker, say), the copy must start its own server.
+
+    multiprocessing's client state names the parent's server, which the copy cannot wait on
+    (ensure_running fails with ChildProcessError); clear it, and any lock a parent thread held.
+    """
+    global _server_started, _START_LOCK
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver
+    if getattr(server, "_forkserver_pid", None) is not None:
+        try:
+            os.close(server._forkserver_alive_fd)  # our copy only; the parent keeps its own
+        except (OSError, TypeError):
+            pass
+        server._forkserver_alive_fd = server._forkserver_pid = server._forkserver_address = None
+    _server_started = False
+    _START_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_inherited_server)
+
+
+@contextmanager
+def _children_allowed():
+    """Let a daemonic process (a Dask or Pool worker) start the parser child.
+
+    multiprocessing refuses children in daemonic processes so that none outlive their parent;
+    ours never do: it is killed or reaped in ``_run_child`` and has an RLIMIT_CPU backstop.
+    """
+    config = multiprocessing.current_process()._config
+    with _START_LOCK:
+        daemonic = config.get("daemon", False)
+        config["daemon"] = False
+        try:
+            yield
+        finally:
+            config["daemon"] = daemonic
 
 
 def _run_child(path: Path, limits: Limits) -> tuple[dict, float, int | None]:
@@ -125,7 +175,8 @@ def _run_child(path: Path, limits: Limits) -> tuple[dict, float, int | None]:
                               name=f"pdf-sandbox:{path.name}", daemon=True)
     peak = [0.0]
     try:
-        process.start()
+        with _children_allowed():
+            process.start()
         sender.close()  # our copy: the child's exit must read as EOF on `receiver`
         payload = _await_payload(process, receiver, path, limits, peak)
         if payload is None:
@@ -305,7 +356,11 @@ def _parse(path: Path, limits: Limits, collector: _WarningCollector) -> dict:
 
 
 def _integrity_warnings(path: Path, collector: _WarningCollector) -> list[str]:
-    """Flag a Document read from a damaged file: pdfminer may have recovered only part of it."""
+    """Flag a Document read from a damaged file: pdfminer may have recovered only part of it.
+
+    A file cut short before its end marker is flagged "incomplete"; library warnings (one line
+    for all of them) are reported as they are, since many are harmless.
+    """
     found = []
     with path.open("rb") as fh:
         fh.seek(0, os.SEEK_END)
@@ -315,7 +370,7 @@ def _integrity_warnings(path: Path, collector: _WarningCollector) -> list[str]:
         found.append("file has no %%EOF marker at its end (truncated?): extraction may be incomplete")
     if collector.count:
         found.append(f"PDF parser reported {collector.count} problem(s), e.g. {collector.first!r}: "
-                     "the file is damaged and extraction may be incomplete")
+                     "some content may be missing")  # often benign (colour spaces), so no stronger claim
     return found
 
 
