@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.stamp-install
 
-.PHONY: run test bench setup clean
+.PHONY: run test bench score setup clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_tag.py
+	$(BIN)/python benchmarks/bench_batch.py
+
+# every extraction metric in one command: the review and the dev papers against their gold
+score: $(STAMP)
+	$(BIN)/gepnec-extract run corpus/review/review.pdf ../shared/corpus/dev --out out/score --no-report
 
 clean:
 	rm -rf $(VENV) out
