@@ -9,8 +9,8 @@ carries, so scoring it would reward the mere presence of a survival object. ``ev
 ``doc_id`` are not scored.
 
 Pairing: records pair by document, then by study (study_id compared case-, diacritic- and
-punctuation-insensitively, so ``Fjällskog2001`` = ``fjallskog2001`` but ``Mitry1998`` is not
-``Mitry1999``), then cohort to cohort inside a study by an optimal assignment
+punctuation-insensitively, so ``Sjöberg2001`` = ``sjoberg2001`` but ``Smith1998`` is not
+``Smith1999``), then cohort to cohort inside a study by an optimal assignment
 (scipy's ``linear_sum_assignment``) over a similarity of arm, population, n_patients, regimen,
 drugs and agreement of all field values. Values of an unpaired gold record are false negatives
 (``missed_record``); values of an unpaired predicted record are false positives

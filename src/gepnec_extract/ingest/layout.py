@@ -418,7 +418,7 @@ _JOURNAL_WORD = re.compile(r"^([A-Z][\w.\-]*|of|and|the|de|&|in|for)$")
 
 
 def _author_names(text: str) -> list[str]:
-    """The names of an author line ("K. E. H. Thomas, B. A. Voros and R. Ramirez"), or []."""
+    """The names of an author line ("A. B. Smith, C. D. Jones and E. Brown"), or []."""
     items = [a.strip() for a in re.split(r",|;|\band\b|&", text) if a.strip()]
     names = [a for a in items if _NAME.match(a) and 2 <= len(a.split()) <= 6 and not a.isupper()]
     return names if items and len(names) >= 0.7 * len(items) else []

@@ -98,7 +98,7 @@ def find_columns(lines: list[Line], x_lo: float, x_hi: float,
     2. Aligned starts (only with a header to confirm them): several lines start a word at the
        same x, hardly any line prints just left of it, and no header word runs across it.
        Narrow LaTeX columns need this: a long word may overflow into the next column
-       ("Deutschbeinon" = "Deutschbein" + "on"), closing the gutter on a line or two.
+       ("Lindqvistin" = "Lindqvist" + "in"), closing the gutter on a line or two.
     """
     if not lines:
         return [x_lo]
@@ -232,7 +232,7 @@ def chars_splitter(chars: list[dict]) -> WordSplitter:
     """Cut a word into the runs of characters that were drawn separately.
 
     When a cell's text runs into the next column, pdfplumber glues the two cells' characters
-    into one word ("Deutschbeinon"); the content stream still draws each cell on its own, so
+    into one word ("Lindqvistin"); the content stream still draws each cell on its own, so
     consecutive characters of one run are neighbours in ``page.chars``.
     """
     buckets: dict[int, list[tuple[int, dict]]] = {}

@@ -121,7 +121,7 @@ def ascii_fold(text: str) -> str:
 
 
 def parse_citation(text: str) -> tuple[str, int | None, int | None] | None:
-    """"Moertel (1991) [16]" -> ("Moertel", 1991, 16)."""
+    """"Smith (1991) [16]" -> ("Smith", 1991, 16)."""
     match = _CITATION.search(text)
     if not match:
         return None
