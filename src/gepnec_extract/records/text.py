@@ -35,10 +35,13 @@ WHOLE_SERIES = re.compile(r"\b(all (\d+ )?patients|whole (series|population|coho
                           r"overall population|across the whole)\b", re.I)
 ARM_STOP_WORDS = {"site", "sites", "group", "groups", "patients", "tumours", "tumors", "arm", "cohort"}
 # design words of a trial someone should run, not of this one ("only a randomized trial can settle")
-PROSPECTIVE_TALK = re.compile(r"\b(should|needed|warrant\w*|future|planned|can settle|are required)\b", re.I)
+PROSPECTIVE_TALK = re.compile(r"\b(should|needed|need for|warrant\w*|future|planned|can settle|are required)\b", re.I)
 # "similar to that reported by Moertel et al.": the sentence is not about the cited study
 COMPARED_WITH = re.compile(r"\b(than|similar to|consistent with|in line with|compared (with|to)|reported by|"
                            r"as in|like)\b[^.;]*$", re.I)
+# "We reviewed the records of all patients", "we searched our institutional database": a retrospective series
+CHART_REVIEW = re.compile(r"\b(reviewed|searched|screened)\s+(?:the\s+|our\s+)?(?:\w+\s+){0,2}?"
+                          r"(records|charts|database|files|registry)\b", re.I)
 RANDOMIZED = re.compile(r"\brandomi[sz]ed\b|\brandomly (assigned|allocated)\b", re.I)
 OUTCOME_FIELDS = {"rr_pct", "cr_pct", "pr_pct", "sd_pct", "pd_pct", "os_months", "pfs_months", "toxicities"}
 # "the NETTER-1 trial", "CheckMate 032 trial", "KEYNOTE 010, a study that ..."
@@ -263,6 +266,8 @@ class TextReader:
         self._study_level(sentence, study)
         found_doses = doses(sentence)
         cycle = cycle_length(sentence)
+        if _cites_for_comparison(sentence):
+            found_doses = []  # "less than that used by Moertel et al. (100 mg/m2 vs. 130 mg/m2)"
         if "doses" in self.table_fields.get(id(study), set()):
             found_doses = []  # the tables print the schedule: they are the source
         if found_doses:
@@ -282,6 +287,8 @@ class TextReader:
         if not PROSPECTIVE_TALK.search(sentence.text):
             for fact in sentence.of("DESIGN"):
                 self.add(study, None, "_design", fact.value, sentence)
+            if self.primary and OWN_MARKER.search(sentence.text) and CHART_REVIEW.search(sentence.text):
+                self.add(study, None, "_design", {"prospective": False}, sentence)
             if RANDOMIZED.search(sentence.text):
                 self.add(study, None, "_design", {"randomized": True}, sentence)
         lines = {f.value for f in sentence.of("LINE") if isinstance(f.value, str)}
@@ -369,7 +376,7 @@ class TextReader:
             cohort.set("line", lines[0][0], _named(lines[0][1], "line"))
         counts = [(v, e) for n, v, e in found.values if n == "_n"]
         arms = self.table_arms.get(id(study), [])
-        if counts and (own_figures or not arms) and (self.primary or not study.from_table):
+        if counts and (own_figures or not self._arms_of(study)) and (self.primary or not study.from_table):
             cohort.set("n_patients", counts[0][0], _named(counts[0][1], "n_patients"))
         if self.primary and not arms:
             cohort.set("population", self.ctx.population, _named(found.values[0][2], "population"))
@@ -409,6 +416,10 @@ class TextReader:
         evidence = next(e for t, e in pool if t.lower() == best)
         text = next(t for t, _ in pool if t.lower() == best)
         return text, Evidence(field="regimen", page=evidence.page, source="text", text=evidence.text)
+
+
+def _cites_for_comparison(sentence: Sentence) -> bool:
+    return any(COMPARED_WITH.search(sentence.text[:f.start]) for f in sentence.of("CITATION"))
 
 
 def _several_studies(sentence: Sentence) -> bool:

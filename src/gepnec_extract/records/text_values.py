@@ -22,6 +22,7 @@ _NO_RESPONSE = re.compile(
 _NO_KIND = {"complete": "cr_pct", "partial": "pr_pct", "objective": "rr_pct"}
 # "none of the high-proliferation NETs responded": no response in the group it names
 _NONE_RESPONDED = re.compile(r"\bnone of the (?P<who>[^,;.]{1,60}?) (?:responded|had a response)", re.I)
+_NOT_A_RATE = re.compile(r"^[^%]*%\s*(?:relative\s+)?(?:reduction|decrease|increase|lower|higher)\b", re.I)
 # "No responses were observed in patients with WDNETs"
 _NO_RESPONSES = re.compile(r"\bno (?:objective |tumou?r )?responses? (?:was|were) (?:observed|seen|noted|recorded)", re.I)
 # "17 of 41 patients (41.5%) had an objective response": the bracketed figure is the percent
@@ -33,7 +34,7 @@ _INTERVAL_AFTER = re.compile(
 # "Seventy-eight patients were enrolled", "53 patients were identified", "Twelve patients met the inclusion criteria"
 _ENROLLED = re.compile(
     r"^\s*(?:(?:were|was|had\s+been)\s+(?:enrolled|included|identified|treated|registered|recruited|accrued|"
-    r"eligible|entered)|met\s+the\s+(?:inclusion|eligibility)|(?:were|was)\s+(?:found|considered)\s+eligible)",
+    r"analy[sz]ed|eligible|entered)|met\s+the\s+(?:inclusion|eligibility)|(?:were|was)\s+(?:found|considered)\s+eligible)",
     re.I)
 _Q_DAYS = re.compile(r"\bq\s*(\d+)\s*d\b", re.I)
 SCHEDULE_WORDS = re.compile(r"\b(every|repeated|intervals?|cycles?|courses?|q\s*\d+\s*[dw])\b", re.I)
@@ -56,6 +57,8 @@ def outcome_groups(sentence: Sentence) -> dict[str, list[tuple[TextFact, object]
     groups: dict[str, list[tuple[TextFact, object]]] = {}
     for fact in sentence.facts:
         value = fact.value if isinstance(fact.value, dict) else {}
+        if fact.label == "RESPONSE" and _NOT_A_RATE.search(sentence.text[fact.start:fact.end + 30]):
+            continue  # "a 79% reduction in risk of disease progression"
         if fact.label == "RESPONSE" and value.get("kind") in RESPONSE_FIELDS:
             bracket = _BRACKET_PCT.search(fact.text)
             pct = float(bracket.group(1)) if bracket else float(value["pct"])
