@@ -317,6 +317,9 @@ class TextReader:
             if not study.from_table and study is not getattr(self, "own", None) and not self._has_figures(study):
                 continue  # a study the text only mentions: no record
             cohort = Cohort(study=study.ref_obj(), arm=found.arm)
+            if found.values and found.arm and population_of(found.arm) and found.arm not in self.table_arms.get(id(study), []):
+                # a subgroup the text names by its tumour type ("patients with WDNETs")
+                cohort.set("population", population_of(found.arm), _named(found.values[0][2], "population"))
             if study.population and found.values:
                 cohort.set("population", study.population, _named(found.values[0][2], "population"))
             for name, value, evidence in found.values:
@@ -366,7 +369,7 @@ class TextReader:
 
     def _fill_study_level(self, cohort: Cohort, found: Found) -> None:
         study = found.study
-        own_figures = bool(cohort.values)
+        own_figures = bool(set(cohort.values) - {"population"})
         designs = [(v, e) for n, v, e in found.values if n == "_design"]
         if designs:
             several_arms = not self.primary and len(self._arms_of(study)) > 1
