@@ -42,6 +42,8 @@ COMPARED_WITH = re.compile(r"\b(than|similar to|consistent with|in line with|com
 # "We reviewed the records of all patients", "we searched our institutional database": a retrospective series
 CHART_REVIEW = re.compile(r"\b(reviewed|searched|screened)\s+(?:the\s+|our\s+)?(?:\w+\s+){0,2}?"
                           r"(records|charts|database|files|registry)\b", re.I)
+# a sentence describing one study it does not name yet
+A_STUDY = re.compile(r"\b(?:a|one|another)\s+(?:[\w,-]+\s+){0,3}?(?:study|trial|analysis|series|review)\b", re.I)
 RANDOMIZED = re.compile(r"\brandomi[sz]ed\b|\brandomly (assigned|allocated)\b", re.I)
 OUTCOME_FIELDS = {"rr_pct", "cr_pct", "pr_pct", "sd_pct", "pd_pct", "os_months", "pfs_months", "toxicities"}
 # "the NETTER-1 trial", "CheckMate 032 trial", "KEYNOTE 010, a study that ..."
@@ -208,8 +210,16 @@ class TextReader:
             current = self.own if self.primary else None
             arm: str | None = None
             last_doses: list = []
+            pending: list[Sentence] = []  # a review's sentences about a study not yet cited
             for sentence in paragraph:
                 cites, study = self.cited(sentence, current)
+                if cites and study is not None and study is not current and pending and _bare_reference(sentence) \
+                        and any(A_STUDY.search(p.text) for p in pending):
+                    # "A retrospective analysis was conducted in 32 patients. This study found ... [93]."
+                    for earlier in pending:
+                        self.read_sentence(earlier, study, None, [])
+                if cites:
+                    pending = []
                 if study is not None and not study.from_table and study.population is None and not self.primary:
                     # a study known only from the text: the population its paragraph speaks of
                     study.population = population_of(" ".join(s.text for s in paragraph))
@@ -220,6 +230,8 @@ class TextReader:
                 elif self.primary and OWN_MARKER.search(sentence.text):
                     current = self.own
                 if current is None:
+                    if not self.primary:
+                        pending.append(sentence)
                     continue
                 if self.primary and sentence.framing and not OWN_MARKER.search(sentence.text) \
                         and sentence.kind != "title":
@@ -242,7 +254,10 @@ class TextReader:
             arm = None
         # arms compared in a review's text: the regimens the sentence names
         compared = _compared_treatments(sentence) if not self.primary else []
-        placed = place(outcome_groups(sentence), mentions, arm, compared)
+        groups = outcome_groups(sentence)
+        if any(len(items) == 2 for items in groups.values()):
+            mentions = _with_complement(mentions, sentence)
+        placed = place(groups, mentions, arm, compared)
         if not self.primary and study.from_table:
             # the review's table is the primary source of a tabulated study's figures: the text adds
             # only figures of the arms or subgroups a sentence names
@@ -423,6 +438,28 @@ class TextReader:
 
 def _cites_for_comparison(sentence: Sentence) -> bool:
     return any(COMPARED_WITH.search(sentence.text[:f.start]) for f in sentence.of("CITATION"))
+
+
+BINARY = re.compile(r"^(?P<marker>.+) (?P<state>positive|negative)$")
+
+
+def _with_complement(mentions: list[tuple[int, str]], sentence: Sentence) -> list[tuple[int, str]]:
+    """A pair of figures and one side of a binary marker named ("PD-L1 positive tumors were associated
+    with ... (16 vs. 24.8 months)"): the other side is the other cohort, first when the named side
+    comes after "compared with"."""
+    labels = list(dict.fromkeys(label for _, label in mentions))
+    if len(labels) != 1 or not BINARY.match(labels[0]):
+        return mentions
+    match = BINARY.match(labels[0])
+    other = f"{match.group('marker')} {'negative' if match.group('state') == 'positive' else 'positive'}"
+    position = mentions[0][0]
+    named_second = re.search(r"\b(compared (?:with|to)|than|versus|vs\.?)\b", sentence.text[:position], re.I)
+    return sorted(mentions + [(-1 if named_second else len(sentence.text), other)])
+
+
+def _bare_reference(sentence: Sentence) -> bool:
+    refs = BRACKET_REFS.findall(sentence.text)
+    return not sentence.of("CITATION") and len(refs) == 1 and refs[0].isdigit()
 
 
 def _several_studies(sentence: Sentence) -> bool:
