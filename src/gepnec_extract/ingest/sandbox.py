@@ -175,9 +175,14 @@ def _run_child(path: Path, limits: Limits) -> tuple[dict, float, int | None]:
                               name=f"pdf-sandbox:{path.name}", daemon=True)
     peak = [0.0]
     try:
-        with _children_allowed():
-            process.start()
-        sender.close()  # our copy: the child's exit must read as EOF on `receiver`
+        try:
+            with _children_allowed():
+                process.start()
+        except OSError as exc:  # no processes or memory left on this machine
+            error = ResourceLimitError(path, f"could not start the parser process: {exc}")
+            return {"ok": False, "error": error.to_dict()}, 0.0, None
+        finally:
+            sender.close()  # our copy: the child's exit must read as EOF on `receiver`
         payload = _await_payload(process, receiver, path, limits, peak)
         if payload is None:
             process.join(5)
@@ -185,9 +190,10 @@ def _run_child(path: Path, limits: Limits) -> tuple[dict, float, int | None]:
         return payload, peak[0], process.pid
     finally:
         receiver.close()
-        if process.is_alive():
-            process.kill()
-        process.join()
+        if process.pid is not None:  # started
+            if process.is_alive():
+                process.kill()
+            process.join()
         Path(stderr_path).unlink(missing_ok=True)
 
 
