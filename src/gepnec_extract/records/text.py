@@ -25,7 +25,7 @@ from .normalize import population_of
 from .tables import records_from_table
 from .text_sentences import Sentence, paragraphs
 from .text_values import (cycle_length, doses, enrolled_count, merge_doses, outcome_groups, place, studied_count,
-                          subgroups, toxicities)
+                          subgroup_prefix, subgroups, toxicities)
 
 # the text speaks of its own series
 OWN_MARKER = re.compile(r"\b(we|our|us|this (study|series|trial|analysis|cohort)|the present (study|series)|"
@@ -258,6 +258,12 @@ class TextReader:
         if any(len(items) == 2 for items in groups.values()):
             mentions = _with_complement(mentions, sentence)
         placed = place(groups, mentions, arm, compared)
+        prefix = subgroup_prefix(sentence)
+        if prefix and prefix not in self.table_arms.get(id(study), []):
+            # figures of a subgroup, per arm when the arms are compared ("HBP: IP")
+            for item in placed:
+                item.arm = prefix if item.arm is None else f"{prefix}: {item.arm}"
+            mentions = []
         if not self.primary and study.from_table:
             # the review's table is the primary source of a tabulated study's figures: the text adds
             # only figures of the arms or subgroups a sentence names

@@ -201,7 +201,8 @@ _ENDPOINTS = [
 ]
 # "(9.3 months vs. 10.2 months", "(16 vs. 24.8 months", "of 5.8 and 5.2 months, respectively", "(75% vs. 11.8%"
 _PAIR = re.compile(
-    rf"(?P<a>{_NUM})\s*(?P<u1>%|months?|mo\b)?\s*(?:vs\.?|versus|and)\s*(?P<b>{_NUM})\s*(?P<u2>%|months?|mo\b)"
+    rf"(?P<a>{_NUM})\s*(?P<u1>%|months?|mo\b)?\s*(?:(?:with|in|for|on)\s+[\w/-]+\s*)?"
+    rf"(?:vs\.?|versus|and|compared\s+(?:with|to))\s*(?:(?:with|in|for|on)\s+[\w/-]+\s*)?(?P<b>{_NUM})\s*(?P<u2>%|months?|mo\b)"
     rf"(?P<resp>,?\s*respectively)?")
 
 
@@ -246,6 +247,21 @@ _SUBGROUPS = [
                 r"\b(?:patients|those) with (?:(?P<wdnet>WDNETs?)|(?P<pdnec>PDNECs?))\b"),
      lambda m: "WDNET" if (m.group("wd") or m.group("wdnet")) else "PDNEC"),
 ]
+
+
+_SUBGROUP_PREFIX = [
+    re.compile(r"\b[Ii]n the (?P<label>[A-Z][A-Za-z0-9-]{1,12}) (?:subgroup|subset|stratum)\b"),
+    re.compile(r"\bpatients with [\w\s-]{0,40}?\((?P<label>[A-Z]{2,6})\)\s*(?:NECs?|NETs?|tumou?rs|carcinomas?)\b"),
+]
+
+
+def subgroup_prefix(sentence: Sentence) -> str | None:
+    """The subgroup a sentence's figures are restricted to ("In the HBP subgroup, ...")."""
+    for pattern in _SUBGROUP_PREFIX:
+        match = pattern.search(sentence.text)
+        if match:
+            return match.group("label")
+    return None
 
 
 def subgroups(sentence: Sentence) -> list[tuple[int, str]]:
