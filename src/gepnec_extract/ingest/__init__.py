@@ -26,8 +26,14 @@ def ingest_file(path: Path | str, limits: Limits | None = None, sandbox: bool = 
 
             return parse_pdf_sandboxed(path, limits)
         from .pdf import read_pdf
+        from .sandbox import classify_exception
 
-        return read_pdf(path, limits)
+        try:
+            return read_pdf(path, limits)
+        except IngestError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - in-process too, a bad PDF is a typed error
+            raise classify_exception(path, exc) from exc
     if suffix in {".txt", ".text"}:
         from .text import read_text
 
