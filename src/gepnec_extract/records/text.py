@@ -84,6 +84,8 @@ class TextReader:
         self.found: dict[tuple[int, str], Found] = {}
         self.study_doses: dict[int, list[tuple[object, Evidence]]] = {}
         self.arm_sentences: dict[tuple[int, str], Sentence] = {}  # first sentence naming each arm
+        self.table_arm_values: dict[tuple[int, str], tuple[dict, list]] = {}  # a table arm's values
+        self.table_arm_drugs: dict[tuple[int, tuple], str] = {}  # (id(study), drugs) -> arm label
         self.table_fields: dict[int, set[str]] = {}  # id(study) -> fields its table cohorts fill
         self.table_events: dict[int, set[str]] = {}  # id(study) -> toxicity events the tables give
         if self.primary:
@@ -109,6 +111,10 @@ class TextReader:
                 self.table_events.setdefault(id(state), set()).update(
                     t.event for t in cohort.values.get("toxicities", []))
                 if cohort.arm_key:
+                    self.table_arm_values[(id(state), cohort.arm)] = (cohort.values, cohort.evidence)
+                    drugs = cohort.values.get("drugs") or self.ctx.drugs_of(cohort.arm)
+                    if drugs:
+                        self.table_arm_drugs.setdefault((id(state), tuple(sorted(drugs))), cohort.arm)
                     arms = self.table_arms.setdefault(id(state), [])
                     if cohort.arm not in arms:
                         arms.append(cohort.arm)
@@ -254,6 +260,8 @@ class TextReader:
             arm = None
         # arms compared in a review's text: the regimens the sentence names
         compared = _compared_treatments(sentence) if not self.primary else []
+        # a treatment the tables name as an arm keeps the table's label ("cisplatin/etoposide" -> "etoposide")
+        compared = [self.table_arm_drugs.get((id(study), tuple(self.ctx.drugs_of(t))), t) for t in compared]
         groups = outcome_groups(sentence)
         if any(len(items) == 2 for items in groups.values()):
             mentions = _with_complement(mentions, sentence)
@@ -353,12 +361,32 @@ class TextReader:
         result += self._arm_totals() + self._arm_regimens()
         return result
 
+    INHERITED = ("regimen", "drugs", "population", "n_total")
+
+    def _subgroup_arms(self) -> list[Cohort]:
+        """"HBP: IP" is the IP arm of the HBP subgroup: it takes the arm's regimen, drugs, population."""
+        result = []
+        for found in self.found.values():
+            base = found.arm.split(": ", 1)[1] if found.arm and ": " in found.arm else None
+            values = self.table_arm_values.get((id(found.study), base)) if base else None
+            if values is None:
+                continue
+            cohort = Cohort(study=found.study.ref_obj(), arm=found.arm)
+            for name in self.INHERITED:
+                evidence = next((e for e in values[1] if e.field == name), None)
+                if name in values[0] and evidence is not None:
+                    cohort.set(name, values[0][name], evidence)
+            result.append(cohort)
+        return result
+
     def _arm_regimens(self) -> list[Cohort]:
         """Arms named by their regimen ("IP", "EP") take it as their regimen and drugs."""
         result = []
+        result += self._subgroup_arms()
         for state in self.studies:
             arms = self._arms_of(state)
-            drug_sets = {a: self.ctx.drugs_of(a) for a in arms if not re.match(r"\s*(no|non|not)\b", a, re.I)}
+            drug_sets = {a: self.ctx.drugs_of(a) for a in arms
+                         if not re.match(r"\s*(no|non|not)\b", a, re.I) and ": " not in a}
             if len({tuple(d) for d in drug_sets.values() if d}) < 2:
                 continue
             for arm, drugs in drug_sets.items():

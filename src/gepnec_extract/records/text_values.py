@@ -112,7 +112,7 @@ def place(groups: dict[str, list[tuple[TextFact, object]]], mentions: list[tuple
                 placed.append(Placed(arm, name, value))
         elif len(arms) == len(items):
             placed += [Placed(arm, name, value) for arm, (_, value) in zip(arms, items)]
-        elif not arms and len(compared) == len(items):
+        elif len(compared) == len(items):
             placed += [Placed(arm, name, value) for arm, (_, value) in zip(compared, items)]
     return placed
 
