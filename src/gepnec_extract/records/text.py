@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from ..model import Design, Evidence
 from .cohort import Cohort, StudyRef, arm_key
 from .context import DocContext
-from .normalize import population_of
+from .normalize import parse_line, population_of
 from .tables import records_from_table
 from .text_sentences import Sentence, paragraphs
 from .text_values import (cycle_length, doses, enrolled_count, merge_doses, outcome_groups, place, studied_count,
@@ -35,7 +35,13 @@ WHOLE_SERIES = re.compile(r"\b(all (\d+ )?patients|whole (series|population|coho
                           r"overall population|across the whole)\b", re.I)
 ARM_STOP_WORDS = {"site", "sites", "group", "groups", "patients", "tumours", "tumors", "arm", "cohort"}
 # design words of a trial someone should run, not of this one ("only a randomized trial can settle")
-PROSPECTIVE_TALK = re.compile(r"\b(should|needed|need for|warrant\w*|future|planned|can settle|are required)\b", re.I)
+PROSPECTIVE_TALK = re.compile(r"\b(should|needed|need for|warrant\w*|deserve\w*|future|planned|can settle|are required|"
+                              r"no standard)\b", re.I)
+# a line of therapy said of the patients treated, not of treatment in general
+TREATED = re.compile(r"\b(patients?|received|treated|given|enrolled|eligible|included|response to)\b", re.I)
+# "had failed first-line etoposide-platinum": the treatment studied comes after that line
+AFTER_FIRST_LINE = re.compile(r"\b(failed|after|progress\w*\s+(?:on|after|during)|following|refractory to|resistant to|"
+                              r"previous|prior)\s+(?:\w+\s+){0,2}$", re.I)
 # "similar to that reported by Moertel et al.": the sentence is not about the cited study
 COMPARED_WITH = re.compile(r"\b(than|similar to|consistent with|in line with|compared (with|to)|reported by|"
                            r"as in|like)\b[^.;]*$", re.I)
@@ -320,9 +326,12 @@ class TextReader:
                 self.add(study, None, "_design", {"prospective": False}, sentence)
             if RANDOMIZED.search(sentence.text):
                 self.add(study, None, "_design", {"randomized": True}, sentence)
-        lines = {f.value for f in sentence.of("LINE") if isinstance(f.value, str)}
-        if lines:
-            self.add(study, None, "_line", "mixed" if len(lines) > 1 else lines.pop(), sentence)
+        lines = {_after_failure(sentence, f) for f in sentence.of("LINE") if isinstance(f.value, str)}
+        said_of_patients = TREATED.search(sentence.text) or sentence.kind == "title"
+        if lines and said_of_patients and not PROSPECTIVE_TALK.search(sentence.text):
+            # "second line in 12 patients and third or a later line in 8": several lines are "mixed"
+            several = len(lines) > 1 or parse_line(sentence.text) == "mixed"
+            self.add(study, None, "_line", "mixed" if several else lines.pop(), sentence)
         for fact in sentence.of("REGIMEN", "DRUG"):
             self.add(study, None, "_regimen", (fact.label, fact.text), sentence)
         count = enrolled_count(sentence) if self.primary else studied_count(sentence)
@@ -510,6 +519,13 @@ def _compared_treatments(sentence: Sentence) -> list[str]:
         if not any(r.start <= drug.start < r.end for r in regimens):
             items.append((drug.start, drug.text))
     return list(dict.fromkeys(text for _, text in sorted(items)))
+
+
+def _after_failure(sentence: Sentence, fact) -> str:
+    failed_after = re.match(r"^[\w\s–-]{0,40}?\b(?:had|has|have)\s+failed\b", sentence.text[fact.end:])
+    if fact.value == "first" and (AFTER_FIRST_LINE.search(sentence.text[:fact.start]) or failed_after):
+        return "second"
+    return fact.value
 
 
 def _named(evidence: Evidence, name: str) -> Evidence:

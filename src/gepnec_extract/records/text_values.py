@@ -117,13 +117,26 @@ def place(groups: dict[str, list[tuple[TextFact, object]]], mentions: list[tuple
     return placed
 
 
+# "The commonest grade 3/4 toxicities were ...", "Grade 3–4 events were uncommon: ..."
+_GRADE_HEADING = re.compile(
+    r"\bgrades?\s*(?P<a>\d)(?:\s*(?:[-–/]|to|or|and)\s*(?P<b>\d))?\s+(?:\w+\s+){0,2}?"
+    r"(?:adverse events|toxicit(?:y|ies)|events|side effects|AEs)\b[^:;.]*?(?:were|included|:)", re.I)
+
+
 def toxicities(sentence: Sentence) -> list[Toxicity]:
     items = []
+    heading = _GRADE_HEADING.search(sentence.text)
+    heading_grade = None
+    if heading:
+        heading_grade = f"{heading.group('a')}-{heading.group('b')}" if heading.group("b") else heading.group("a")
     for fact in sentence.of("TOXICITY"):
         value = fact.value if isinstance(fact.value, dict) else {}
         if value.get("pct") is None or not value.get("event"):
             continue
-        tox = Toxicity(event=value["event"], grade=value.get("grade"), pct=value["pct"])
+        grade = value.get("grade")
+        if grade is None and heading_grade and fact.start >= heading.end():
+            grade = heading_grade  # the grade heading a list applies to its items
+        tox = Toxicity(event=value["event"], grade=grade, pct=value["pct"])
         if tox not in items:
             items.append(tox)
     return items
