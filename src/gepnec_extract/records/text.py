@@ -25,7 +25,7 @@ from .normalize import parse_line, population_of
 from .tables import records_from_table
 from .text_sentences import Sentence, paragraphs
 from .text_values import (cycle_length, doses, enrolled_count, merge_doses, outcome_groups, place, studied_count,
-                          subgroup_prefix, subgroups, toxicities)
+                          subgroup_prefix, subgroups, toxicities, treated_subset)
 
 # the text speaks of its own series
 OWN_MARKER = re.compile(r"\b(we|our|us|this (study|series|trial|analysis|cohort)|the present (study|series)|"
@@ -282,6 +282,9 @@ class TextReader:
             # the review's table is the primary source of a tabulated study's figures: the text adds
             # only figures of the arms or subgroups a sentence names
             placed = [p for p in placed if p.arm is not None]
+        subset = treated_subset(sentence)
+        if subset and any(item.arm == subset[1] for item in placed):
+            self.add(study, subset[1], "n_patients", subset[2], sentence)
         for item in placed:
             self.add(study, item.arm, item.field, item.value, sentence)
             if item.arm is not None:
@@ -417,7 +420,10 @@ class TextReader:
             counts = [(v, e) for f in self.found.values() if f.study is study and f.arm is None
                       for n, v, e in f.values if n == "_n"]
             arms = self._arms_of(study)
-            if not counts or len(arms) < 2 or (not study.from_table and not self._has_figures(study)):
+            whole_has_figures = any(n in OUTCOME_FIELDS for f in self.found.values() if f.study is study
+                                    and f.arm is None for n, _, _ in f.values)
+            if not counts or not arms or (len(arms) < 2 and whole_has_figures) \
+                    or (not study.from_table and not self._has_figures(study)):
                 continue
             for arm in arms:
                 cohort = Cohort(study=study.ref_obj(), arm=arm)

@@ -277,14 +277,32 @@ def subgroup_prefix(sentence: Sentence) -> str | None:
     return None
 
 
+# "of 100 patients who received second-line therapy, 51% achieved ...": a subgroup and its size
+_TREATED_SUBSET = re.compile(r"\b(?:of|among|in)\s+(?:the\s+)?(?P<n>\d+)\s+patients\s+who\s+(?:received|underwent|were given)\s+"
+                             r"(?P<what>[\w\s/-]{3,40}?),", re.I)
+
+
+def treated_subset(sentence: Sentence) -> tuple[int, str, int] | None:
+    """(position, label, size) of a treated subset the sentence's figures are about."""
+    match = _TREATED_SUBSET.search(sentence.text)
+    if match is None:
+        return None
+    return match.start(), match.group("what").strip(), int(match.group("n"))
+
+
 def subgroups(sentence: Sentence) -> list[tuple[int, str]]:
     """(position, label) of the patient subgroups a sentence names ("patients with a Ki-67 index >20%")."""
     found = []
+    subset = treated_subset(sentence)
+    if subset:
+        found.append(subset[:2])
     for pattern, label in _SUBGROUPS:
         for match in pattern.finditer(sentence.text):
             before = sentence.text[:match.start()]
             # "20 patients with PDNECs" describes a study's series; "in the 7 patients with ..." a subgroup
             if re.search(r"\d+\s+(?:\w+\s+){0,2}$", before) and not re.search(r"\b(?:in|among|for) the\s+\d+\s+$", before, re.I):
                 continue
+            if re.search(r"%\s+(?:of\s+(?:the\s+)?patients\s+)?(?:had|have|has|showed)\s+(?:an?\s+)?$", before, re.I):
+                continue  # "only 17% had a Ki-67 index >20%": how common the trait is, not a cohort's figures
             found.append((match.start(), label(match)))
     return sorted(found)
