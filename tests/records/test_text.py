@@ -130,3 +130,38 @@ def test_primary_paper_compared_arms_from_a_vs_sentence():
     assert _cohort(cohorts, "Yamaguchi2014", "EP").values["drugs"] == ["cisplatin", "etoposide"]
     whole = _cohort(cohorts, "Yamaguchi2014", None)
     assert whole.values["design"].centers == "multi"
+
+
+def test_review_subgroups_named_in_text_get_their_own_cohorts():
+    cohorts = _text_cohorts(str(REVIEW_PDF))
+    # "67% of those with PDNECs ..., in contrast to only 7% of patients with WDNET": the PDNEC figure
+    # goes to the table's only poorly differentiated arm, the WDNET one to a new subgroup cohort
+    wdnet = _cohort(cohorts, "Moertel1991", "WDNET")
+    assert wdnet.values["rr_pct"] == 7.0
+    assert wdnet.values["population"] == "WDNET"
+    assert _cohort(cohorts, "Moertel1991", "NEC").values["rr_pct"] == 67.0
+    # "patients with a Ki-67 index >=50% had a shorter median OS compared with ... <50% (2.7 vs. 10.9 months)"
+    assert _cohort(cohorts, "Olsen2012", "Ki-67 ≥50%").values["os_months"].median == 2.7
+    assert _cohort(cohorts, "Olsen2012", "Ki-67 <50%").values["os_months"].median == 10.9
+
+
+def test_review_binary_marker_pair_and_study_described_before_its_reference():
+    cohorts = _text_cohorts(str(REVIEW_PDF))
+    # "A single-institution, retrospective analysis was conducted in 32 patients ... This study found that
+    # PD-L1 positive tumors were associated with ... (16 vs. 24.8 months) ... (75% vs. 11.8%) [93]."
+    positive = _cohort(cohorts, "Ref93", "PD-L1 positive")
+    negative = _cohort(cohorts, "Ref93", "PD-L1 negative")
+    assert (positive.values["os_months"].median, positive.values["rr_pct"]) == (16.0, 75.0)
+    assert (negative.values["os_months"].median, negative.values["rr_pct"]) == (24.8, 11.8)
+    assert positive.values["n_total"] == 32
+    design = _cohort(cohorts, "Ref93", None).values["design"]
+    assert (design.prospective, design.centers) == (False, "single")
+
+
+def test_primary_paper_subgroup_figures_per_arm():
+    # "In the HBP subgroup, the response rate was 39% with IP compared with 12% with EP"
+    cohorts = _text_cohorts(_dev("d03-yamaguchi2014"))
+    assert _cohort(cohorts, "Yamaguchi2014", "HBP: IP").values["rr_pct"] == 39.0
+    assert _cohort(cohorts, "Yamaguchi2014", "HBP: EP").values["rr_pct"] == 12.0
+    # the subgroup's figure is not the arm's: "50% vs 28%" of the whole series stays on IP
+    assert _cohort(cohorts, "Yamaguchi2014", "IP").values["rr_pct"] == 50.0

@@ -192,6 +192,14 @@ class TextReader:
         if len(leftover) == 1:
             named[0]["ref"] = leftover.pop()
 
+    def _table_arm_of_type(self, study: StudyState, label: str) -> str:
+        """"PDNEC" is the table's "NEC" arm when that is the study's only poorly differentiated arm."""
+        kind = _tumour_class(label)
+        if kind is None:
+            return label
+        same = [a for a in self.table_arms.get(id(study), []) if _tumour_class(a) == kind]
+        return same[0] if len(same) == 1 else label
+
     def _known_acronym(self, text: str) -> re.Match | None:
         for state in self.studies:
             if state.acronym and not state.acronym.startswith("Ref"):
@@ -211,7 +219,7 @@ class TextReader:
             for pattern in _arm_patterns(label, self.ctx.abbreviations):
                 mentions += [(m.start(), label) for m in pattern.finditer(lowered)]
         if not mentions:  # subgroups the sentence names ("patients with a Ki-67 index >20%")
-            mentions = subgroups(sentence)
+            mentions = [(pos, self._table_arm_of_type(study, label)) for pos, label in subgroups(sentence)]
         mentions.sort()
         return mentions
 
@@ -525,6 +533,10 @@ def _compared_treatments(sentence: Sentence) -> list[str]:
         if not any(r.start <= drug.start < r.end for r in regimens):
             items.append((drug.start, drug.text))
     return list(dict.fromkeys(text for _, text in sorted(items)))
+
+
+def _tumour_class(label: str) -> str | None:
+    return {"PDNEC": "pd", "NEC": "pd", "WDNET": "wd", "NET": "wd"}.get(population_of(label) or "")
 
 
 def _after_failure(sentence: Sentence, fact) -> str:

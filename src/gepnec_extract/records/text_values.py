@@ -22,6 +22,8 @@ _NO_RESPONSE = re.compile(
 _NO_KIND = {"complete": "cr_pct", "partial": "pr_pct", "objective": "rr_pct"}
 # "none of the high-proliferation NETs responded": no response in the group it names
 _NONE_RESPONDED = re.compile(r"\bnone of the (?P<who>[^,;.]{1,60}?) (?:responded|had a response)", re.I)
+_RESPONSE_WORDS = re.compile(r"\b(?:complete or partial|objective)\s+(?:response|regression|remission)s?\b", re.I)
+_SHARE_OF = re.compile(r"(\d+(?:\.\d+)?)\s*%\s+of\s+(?:those|patients|the\s+patients)\b", re.I)
 _NOT_A_RATE = re.compile(r"^[^%]*%\s*(?:relative\s+)?(?:reduction|decrease|increase|lower|higher)\b", re.I)
 # "No responses were observed in patients with WDNETs"
 _NO_RESPONSES = re.compile(r"\bno (?:objective |tumou?r )?responses? (?:was|were) (?:observed|seen|noted|recorded)", re.I)
@@ -81,6 +83,13 @@ def outcome_groups(sentence: Sentence) -> dict[str, list[tuple[TextFact, object]
         match = _NO_RESPONSES.search(sentence.text)
         fact = TextFact("RESPONSE", match.group(), {"kind": "rr", "pct": 0.0}, match.end(), match.end())
         groups["rr_pct"] = [(fact, 0.0)]
+    if _RESPONSE_WORDS.search(sentence.text):
+        # "67% of those with PDNECs had complete or partial regression, in contrast to only 7% of patients with ..."
+        shares = [m for m in _SHARE_OF.finditer(sentence.text)]
+        tagged = {v for _, v in groups.get("rr_pct", [])}
+        if len(shares) > len(tagged) and tagged <= {float(m.group(1)) for m in shares}:
+            groups["rr_pct"] = [(TextFact("RESPONSE", m.group(), float(m.group(1)), m.start(), m.end()),
+                                 float(m.group(1))) for m in shares]
     for name, items in comparisons(sentence).items():
         current = {repr(v) for _, v in groups.get(name, [])}
         if len(current) < 2 and current <= {repr(v) for _, v in items}:
