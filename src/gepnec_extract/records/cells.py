@@ -181,7 +181,7 @@ def split_cohorts(text: str) -> list[Segment]:
     head = text[:head_end].strip(" ,;")
     if head:
         segments += [Segment(None, part) for part in _split_vs(head)]
-    for i, (start, value_start, label) in enumerate(starts):
+    for i, (_, value_start, label) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
         value = text[value_start:end].strip(" ,;")
         value = re.sub(r",?\s*vs\.?$", "", value).strip(" ,;")

@@ -74,9 +74,8 @@ def _fill_outcome(cohort: Cohort, spec: ColumnSpec, text: str, table: Table) -> 
         return
     if spec.field not in PCT_FIELD:
         return
-    if spec.counts_first:
-        n, pct = parse_count_pct(text)
-        cohort.set(PCT_FIELD[spec.field], pct, ev(PCT_FIELD[spec.field]))
+    if spec.counts_first:  # "n (%)": the percent is the bracketed figure
+        cohort.set(PCT_FIELD[spec.field], parse_count_pct(text)[1], ev(PCT_FIELD[spec.field]))
         return
     breakdown = parse_response_breakdown(text)
     leading = None if re.match(r"^\s*[A-Za-z]", strip_markers(text)) else parse_pct(text)
