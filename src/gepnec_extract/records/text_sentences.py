@@ -17,6 +17,8 @@ BACK_MATTER = re.compile(r"\b(references?|bibliography|acknowledg\w*|funding|con
 # Sections whose sentences speak of other work unless they say "we"/"our" (primary papers only).
 FRAMING_SECTIONS = re.compile(r"\b(introduction|background|discussion|conclusions?)\b", re.I)
 SKIPPED_KINDS = {"heading", "furniture"}
+# a reference-list entry outside a "References" section: "[8] Attal N, Bouhassira D, ..."
+BIBLIOGRAPHY_ENTRY = re.compile(r"^\s*(?:\[\d+\]|\d+\.)?\s*[A-Z][\w'’-]+\s+[A-Z]{1,3}[,.]\s+[A-Z][\w'’-]+\s+[A-Z]{1,3}\b")
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,8 @@ def paragraphs(ctx: DocContext) -> list[list[Sentence]]:
     result = []
     for part in tagged.blocks:
         block = ctx.document.blocks[part.block_index]
-        if block.kind in SKIPPED_KINDS or (block.section and BACK_MATTER.search(block.section)):
+        if block.kind in SKIPPED_KINDS or (block.section and BACK_MATTER.search(block.section)) \
+                or BIBLIOGRAPHY_ENTRY.match(block.text):
             continue
         spans = facts_in_order(part.doc)
         sentences = []
