@@ -1,7 +1,8 @@
 """The running text as paragraphs of sentences, each sentence with the tagger's facts.
 
-The document's blocks are tagged once (``tag_document``: abbreviations resolve document-wide);
-headings, furniture and back matter (references, acknowledgements) are left out.
+The document's body blocks are tagged once, with the document-wide abbreviations of the context
+(as ``nlp.tag_document`` does); headings, furniture and back matter (references,
+acknowledgements, stray reference-list entries) are left out.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..nlp import facts_in_order, tag_document
+from ..nlp import facts_in_order
 from .context import DocContext
 
 BACK_MATTER = re.compile(r"\b(references?|bibliography|acknowledg\w*|funding|conflicts? of interest|disclosures?|"
@@ -48,16 +49,14 @@ class Sentence:
 
 def paragraphs(ctx: DocContext) -> list[list[Sentence]]:
     """Body paragraphs (and the title) in reading order, each a list of tagged sentences."""
-    tagged = tag_document(ctx.document, ctx.nlp)
+    blocks = [b for b in ctx.document.blocks
+              if not (b.kind in SKIPPED_KINDS or (b.section and BACK_MATTER.search(b.section))
+                      or BIBLIOGRAPHY_ENTRY.match(b.text))]
     result = []
-    for part in tagged.blocks:
-        block = ctx.document.blocks[part.block_index]
-        if block.kind in SKIPPED_KINDS or (block.section and BACK_MATTER.search(block.section)) \
-                or BIBLIOGRAPHY_ENTRY.match(block.text):
-            continue
-        spans = facts_in_order(part.doc)
+    for block, doc in zip(blocks, _tag_blocks(ctx, [b.text for b in blocks])):
+        spans = facts_in_order(doc)
         sentences = []
-        for sent in part.doc.sents:
+        for sent in doc.sents:
             text = sent.text.strip()
             if not text:
                 continue
@@ -65,7 +64,18 @@ def paragraphs(ctx: DocContext) -> list[list[Sentence]]:
             facts = [TextFact(s.label_, s.text, s._.value, s.start_char - offset, s.end_char - offset)
                      for s in spans if sent.start_char <= s.start_char < sent.end_char]
             # newlines become spaces (same length: fact offsets stay valid)
-            sentences.append(Sentence(text.replace("\n", " "), part.page, block.section, block.kind, facts))
+            sentences.append(Sentence(text.replace("\n", " "), block.page, block.section, block.kind, facts))
         if sentences:
             result.append(sentences)
     return result
+
+
+def _tag_blocks(ctx: DocContext, texts: list[str]):
+    """Tag the body blocks once, with the document's abbreviations (as tag_document does, without
+    re-reading the abbreviations or tagging table cells, which the tables stage reads)."""
+    docs = []
+    for text in texts:
+        doc = ctx.nlp.make_doc(text)
+        doc._.abbrev_context = ctx.abbreviations
+        docs.append(doc)
+    return ctx.nlp.pipe(docs)
