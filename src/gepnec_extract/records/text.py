@@ -24,8 +24,19 @@ from .context import DocContext
 from .normalize import parse_line, population_of
 from .tables import records_from_table
 from .text_sentences import Sentence, paragraphs
-from .text_values import (cycle_length, doses, enrolled_count, merge_doses, outcome_groups, place, studied_count,
-                          subgroup_prefix, subgroups, toxicities, treated_subset)
+from .text_values import (
+    cycle_length,
+    doses,
+    enrolled_count,
+    merge_doses,
+    outcome_groups,
+    place,
+    studied_count,
+    subgroup_prefix,
+    subgroups,
+    toxicities,
+    treated_subset,
+)
 
 # the text speaks of its own series
 OWN_MARKER = re.compile(r"\b(we|our|us|this (study|series|trial|analysis|cohort)|the present (study|series)|"
