@@ -43,10 +43,8 @@ def build_context(document: Document, nlp=None) -> DocContext:
 def extract_records(document: Document, nlp=None) -> list[StudyRecord]:
     """All study records of one document, each value with its evidence."""
     ctx = build_context(document, nlp)
-    cohorts: list[Cohort] = []
-    for table in document.tables:
-        cohorts += records_from_table(table, ctx)
     from .text import records_from_text
 
-    cohorts += records_from_text(ctx)
+    table_cohorts = [c for table in document.tables for c in records_from_table(table, ctx)]
+    cohorts = table_cohorts + records_from_text(ctx, table_cohorts)
     return [c.to_record(document.doc_id) for c in assemble(cohorts, ctx)]

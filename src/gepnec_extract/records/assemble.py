@@ -28,9 +28,22 @@ def assemble(cohorts: list[Cohort], ctx: DocContext) -> list[Cohort]:
     _name_whole_cohorts(result)
     _share_study_values(result)
     _share_totals(result)
+    result = [c for c in result if not _empty_whole_series(c, result)]
     for cohort in result:
         _percent_sites(cohort)
     return result
+
+
+OWN_FIGURES = {"rr_pct", "cr_pct", "pr_pct", "sd_pct", "pd_pct", "os_months", "pfs_months", "toxicities"}
+
+
+def _empty_whole_series(cohort: Cohort, cohorts: list[Cohort]) -> bool:
+    """The whole series of a study with sub-cohorts is a record only when it has figures of its
+    own; its size and primary sites alone describe the sub-cohorts' study, not an extra cohort."""
+    if cohort.arm_key and cohort.arm not in ("All patients",):
+        return False
+    siblings = [c for c in cohorts if c is not cohort and c.study.study_id == cohort.study.study_id]
+    return bool(siblings) and not (OWN_FIGURES & {k for k, v in cohort.values.items() if v not in (None, [])})
 
 
 STUDY_LEVEL = {"regimen", "drugs", "doses", "line", "design", "n_total", "population"}

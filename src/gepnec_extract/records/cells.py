@@ -15,7 +15,8 @@ from ..model import Survival
 
 NUMBER = r"\d+(?:\.\d+)?"
 _DASH = r"\s*(?:–|—|-|to)\s*"
-_MISSING = re.compile(r"^\s*(NA|N/A|NE|NR|ND|NS|not (reported|available|evaluable|applicable)|–|-|—|\.\.\.)?\s*[a-z*†‡§]?\s*$", re.I)
+# "NA", "NRa", "–": nothing printed (a footnote marker is one lowercase letter: "R" or "P" is a value)
+_MISSING = re.compile(r"^\s*(NA|N/A|NE|NR|ND|NS|not (reported|available|evaluable|applicable)|–|-|—|\.\.\.)?\s*(?-i:[a-z*†‡§])?\s*$", re.I)
 _NOT_REACHED = re.compile(r"\b(NR|not reached)\b", re.I)
 # a footnote marker: one lowercase letter or symbol glued to the end of a number or of NR/NA
 _MARKER = re.compile(r"(?<=[\d)A-Z%+])([a-f]|[*†‡§¶]+)(?=[\s,;)(]|$)")

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+
 from ..model import Evidence, StudyRecord
 from .normalize import study_id
 
@@ -63,8 +65,22 @@ class Cohort:
         if current is None:
             self.values[name] = value
             self.evidence.append(evidence)
-        elif current != value:
+        elif current != value and not self._completes(name, current, value, evidence):
             self.conflicts.append(Conflict(name, current, value, evidence))
+
+    def _completes(self, name: str, current: Any, value: Any, evidence: Evidence) -> bool:
+        """A later value that agrees on everything the first one says and adds the rest (a median
+        first printed alone, then with its range) fills the gaps instead of conflicting."""
+        if not isinstance(current, BaseModel) or type(current) is not type(value):
+            return False
+        mine, theirs = current.model_dump(), value.model_dump()
+        if any(mine[k] is not None and theirs[k] is not None and mine[k] != theirs[k] for k in mine):
+            return False
+        if name in ("os_months", "pfs_months") and mine.get("median") != theirs.get("median"):
+            return False
+        self.values[name] = type(current)(**{k: mine[k] if mine[k] is not None else theirs[k] for k in mine})
+        self.evidence.append(evidence)
+        return True
 
     def merge(self, other: "Cohort") -> None:
         by_field = {}

@@ -66,6 +66,13 @@ def _evidence(table: Table, field: str, text: str) -> Evidence:
 
 # --- shared cell readers -------------------------------------------------------------------------
 
+def _no_value(spec: ColumnSpec, text: str) -> bool:
+    """Nothing printed; but "NR" under a survival header is a value: not reached."""
+    if spec.field in ("os", "pfs") and re.match(r"^\s*(NR|not reached)", strip_markers(text), re.I):
+        return False
+    return is_missing(text)
+
+
 def _fill_outcome(cohort: Cohort, spec: ColumnSpec, text: str, table: Table) -> None:
     """Put one cohort's value of an outcome column (rr/cr/.../os/pfs) into the cohort."""
     ev = lambda name: _evidence(table, name, text)  # noqa: E731
@@ -144,7 +151,7 @@ def _row_cohorts(study: StudyRef, table: Table, specs: list[ColumnSpec], row: li
         return cohorts[key]
 
     for spec, text in zip(specs, row):
-        if spec.field not in OUTCOME_FIELDS or is_missing(text):
+        if spec.field not in OUTCOME_FIELDS or _no_value(spec, text):
             continue
         segments = split_cohorts(text)
         unlabeled = [seg for seg in segments if seg.label is None]
@@ -393,7 +400,7 @@ def _cohort_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], c
             continue
         cohort = _own(ctx, arm)
         for spec, text in zip(specs, row):
-            if spec.field in OUTCOME_FIELDS and not is_missing(text):
+            if spec.field in OUTCOME_FIELDS and not _no_value(spec, text):
                 _fill_outcome(cohort, spec, text, table)
             elif spec.field == "patients" and not is_missing(text):
                 cohort.set("n_patients", parse_count_pct(text)[0], _evidence(table, "n_patients", text))

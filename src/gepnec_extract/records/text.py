@@ -93,8 +93,9 @@ class Found:
 
 
 class TextReader:
-    def __init__(self, ctx: DocContext) -> None:
+    def __init__(self, ctx: DocContext, table_cohorts: list[Cohort] | None = None) -> None:
         self.ctx = ctx
+        self.table_cohorts = table_cohorts
         self.primary = ctx.own_study is not None
         self.studies: list[StudyState] = []
         self.table_arms: dict[int, list[str]] = {}  # id(study) -> arm labels the tables give
@@ -118,23 +119,25 @@ class TextReader:
         return state
 
     def _load_tables(self) -> None:
-        for table in self.ctx.document.tables:
-            for cohort in records_from_table(table, self.ctx):
-                ref = cohort.study
-                state = self._find(ref.first_author, ref.year, ref.ref) if ref.first_author else None
-                if state is None:
-                    state = self._state(ref.first_author, ref.year, ref.ref, ref.acronym, from_table=True)
-                self.table_fields.setdefault(id(state), set()).update(cohort.values)
-                self.table_events.setdefault(id(state), set()).update(
-                    t.event for t in cohort.values.get("toxicities", []))
-                if cohort.arm_key:
-                    self.table_arm_values[(id(state), cohort.arm)] = (cohort.values, cohort.evidence)
-                    drugs = cohort.values.get("drugs") or self.ctx.drugs_of(cohort.arm)
-                    if drugs:
-                        self.table_arm_drugs.setdefault((id(state), tuple(sorted(drugs))), cohort.arm)
-                    arms = self.table_arms.setdefault(id(state), [])
-                    if cohort.arm not in arms:
-                        arms.append(cohort.arm)
+        cohorts = self.table_cohorts
+        if cohorts is None:
+            cohorts = [c for table in self.ctx.document.tables for c in records_from_table(table, self.ctx)]
+        for cohort in cohorts:
+            ref = cohort.study
+            state = self._find(ref.first_author, ref.year, ref.ref) if ref.first_author else None
+            if state is None:
+                state = self._state(ref.first_author, ref.year, ref.ref, ref.acronym, from_table=True)
+            self.table_fields.setdefault(id(state), set()).update(cohort.values)
+            self.table_events.setdefault(id(state), set()).update(
+                t.event for t in cohort.values.get("toxicities", []))
+            if cohort.arm_key:
+                self.table_arm_values[(id(state), cohort.arm)] = (cohort.values, cohort.evidence)
+                drugs = cohort.values.get("drugs") or self.ctx.drugs_of(cohort.arm)
+                if drugs:
+                    self.table_arm_drugs.setdefault((id(state), tuple(sorted(drugs))), cohort.arm)
+                arms = self.table_arms.setdefault(id(state), [])
+                if cohort.arm not in arms:
+                    arms.append(cohort.arm)
 
     def _find(self, author: str | None, year: int | None, ref: int | None) -> StudyState | None:
         if ref is not None:
@@ -589,9 +592,10 @@ def _arm_patterns(label: str, abbreviations: dict[str, str]) -> list[re.Pattern]
     return [re.compile(r"(?<![\w])" + r"\s+".join(map(re.escape, v.split())) + r"s?(?![\w])") for v in variants if v]
 
 
-def records_from_text(ctx: DocContext) -> list[Cohort]:
-    """One cohort per (study, arm) the text gives values for."""
-    reader = TextReader(ctx)
+def records_from_text(ctx: DocContext, table_cohorts: list[Cohort] | None = None) -> list[Cohort]:
+    """One cohort per (study, arm) the text gives values for; ``table_cohorts`` (the tables' cohorts,
+    read again when not given) say which studies and arms the tables already name."""
+    reader = TextReader(ctx, table_cohorts)
     reader.read()
     merged: dict[tuple[str, str], Cohort] = {}
     for cohort in reader.cohorts():
