@@ -7,7 +7,9 @@ are recorded there instead. Defaults set here only fill in what the environment 
 
 from __future__ import annotations
 
+import contextlib
 import os
+from typing import Iterator
 
 # Before Prefect reads its settings: no phone-home from the temporary server (there is no network
 # at run time anyway), and a start-up timeout that tolerates a busy machine (default 20 s).
@@ -43,3 +45,26 @@ def dask_task_runner(workers: int, dask_address: str | None):
     dask.config.set({"distributed.worker.daemon": False})
     return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
                                           "processes": True, "dashboard_address": None})
+
+
+@contextlib.contextmanager
+def one_api() -> Iterator[str]:
+    """Every process of the run reports to one Prefect API.
+
+    Left to itself, each Dask worker process that finds no PREFECT_API_URL starts its own
+    temporary server on the same SQLite file under PREFECT_HOME ("database is locked", runs
+    scattered over several servers). So without a configured URL the temporary server is started
+    here, once, and its URL put in the settings that Prefect ships to the workers with each task.
+    """
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    configured = PREFECT_API_URL.value()
+    if configured:
+        yield configured
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()  # the instance Prefect itself would start; stopped at exit
+    server.start()
+    with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+        yield server.api_url

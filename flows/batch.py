@@ -144,8 +144,9 @@ def run_batch(paths: list[Path | str], out_dir: Path | str, workers: int = 1, da
     """
     runner = _runtime.task_runner(workers, dask_address)
     configured = batch_extract.with_options(task_runner=runner)
-    summary = configured(paths=[str(p) for p in paths], out_dir=str(out_dir),
-                         cache_dir=str(cache_dir) if cache_dir else None, refresh_cache=refresh_cache)
+    with _runtime.one_api():
+        summary = configured(paths=[str(p) for p in paths], out_dir=str(out_dir),
+                             cache_dir=str(cache_dir) if cache_dir else None, refresh_cache=refresh_cache)
     return BatchResult(**summary)
 
 
