@@ -6,9 +6,9 @@ SURVIVAL, N_PATIENTS, TOXICITY, CITATION, LINE, DESIGN) and ``span._.value`` (JS
 
 from .grammar import FACTS_KEY
 from .pipeline import DEFAULT_CONFIG, build_nlp, get_nlp
-from .document import CellDoc, BlockDoc, TaggedDocument, span_record, tag_document, tag_text
+from .document import BlockDoc, CellDoc, TaggedDocument, facts_in_order, span_record, tag_document, tag_text
 
 __all__ = [
     "FACTS_KEY", "DEFAULT_CONFIG", "build_nlp", "get_nlp", "tag_document", "tag_text", "TaggedDocument",
-    "BlockDoc", "CellDoc", "span_record",
+    "BlockDoc", "CellDoc", "facts_in_order", "span_record",
 ]

@@ -39,7 +39,11 @@ def abbreviation_map(doc: Doc) -> dict[str, str]:
     mapping: dict[str, str] = {}
     if Doc.has_extension("abbreviations"):
         for short in doc._.abbreviations:
-            mapping.setdefault(short.text, " ".join(short._.long_form.text.split()))
+            # scispaCy gives Spans, or plain dicts when built with make_serializable=True.
+            short_text, long_text = (
+                (short["short_text"], short["long_text"]) if isinstance(short, dict) else (short.text, short._.long_form.text)
+            )
+            mapping.setdefault(short_text, " ".join(long_text.split()))
     for short, long in parse_glossary(doc.text).items():
         mapping.setdefault(short, long)
     for short, long in (doc._.abbrev_context or {}).items():

@@ -61,13 +61,18 @@ class TaggedDocument:
 
     def spans(self, label: str | None = None) -> Iterator[tuple[BlockDoc | CellDoc, Span]]:
         for part in self.parts():
-            for span in part.doc.spans.get(FACTS_KEY, []):
+            for span in facts_in_order(part.doc):
                 if label is None or span.label_ == label:
                     yield part, span
 
     def records(self) -> list[dict]:
         """Every fact as a JSON-ready dict: span_record plus where it was found."""
         return [{**span_record(span), **part.provenance()} for part, span in self.spans()]
+
+
+def facts_in_order(doc: Doc) -> list[Span]:
+    """The fact spans of a Doc by position (components add them label by label)."""
+    return sorted(doc.spans.get(FACTS_KEY, []), key=lambda s: (s.start_char, -s.end_char, s.label_))
 
 
 def span_record(span: Span) -> dict:

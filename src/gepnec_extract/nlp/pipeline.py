@@ -62,7 +62,8 @@ def build_nlp(config: dict | None = None) -> Language:
     if config["abbreviations"]:
         from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers "abbreviation_detector")
 
-        nlp.add_pipe("abbreviation_detector")
+        # Serializable output (plain dicts) so Docs can cross process boundaries in nlp.pipe(n_process=2).
+        nlp.add_pipe("abbreviation_detector", config={"make_serializable": True})
     for name in FACT_COMPONENTS:
         nlp.add_pipe(name)
     nlp.meta["gepnec_config"] = config

@@ -1,0 +1,74 @@
+"""Abbreviations resolve document-wide: on the review, and from body text into table cells."""
+
+from __future__ import annotations
+
+import pytest
+
+from gepnec_extract.model import Block, Document, Table
+from gepnec_extract.nlp import tag_document
+from gepnec_extract.nlp.drugs import resolve_short_form
+
+from .tag_helpers import facts
+
+REVIEW_DEFINITIONS = {
+    # short form: words its long form must contain (body-text definitions and table-footnote glossaries)
+    "CAPTEM": ["capecitabine", "temozolomide"],
+    "XELOX": ["capecitabine", "oxaliplatin"],
+    "FOLFIRI": ["leucovorin", "irinotecan"],
+    "IP": ["cisplatin"],
+    "PDNEC": ["poorly differentiated neuroendocrine"],
+    "WDNET": ["well", "differentiated neuroendocrine"],
+}
+REVIEW_REGIMENS = {
+    "CAPTEM": ["capecitabine", "temozolomide"],
+    "XELOX": ["capecitabine", "oxaliplatin"],
+    "FOLFIRI": ["fluorouracil", "irinotecan", "leucovorin"],
+    "IP": ["cisplatin", "irinotecan"],  # the glossary prints "irinotechan/cisplatin": matched despite the typo
+}
+
+
+@pytest.mark.slow
+def test_review_definitions_are_found(tagged_review):
+    abbreviations = tagged_review.abbreviations
+    print({k: abbreviations.get(k) for k in REVIEW_DEFINITIONS})
+    for short, words in REVIEW_DEFINITIONS.items():
+        assert short in abbreviations, short
+        assert all(w in abbreviations[short].lower() for w in words), (short, abbreviations[short])
+
+
+@pytest.mark.slow
+def test_review_regimen_acronyms_resolve_in_text_and_table_cells(tagged_review):
+    seen: dict[str, set] = {}
+    for part, span in tagged_review.spans("REGIMEN"):
+        if span.text in REVIEW_REGIMENS:
+            assert span._.value == REVIEW_REGIMENS[span.text], (span.text, span._.value)
+            seen.setdefault(span.text, set()).add("cell" if hasattr(part, "row") else "text")
+    assert {"CAPTEM", "XELOX", "FOLFIRI", "IP"} <= set(seen)
+    assert "cell" in seen["IP"]  # IP is only ever defined in a footnote, used in cells
+
+
+def test_ep_resolves_from_the_vocabulary_unless_the_document_says_otherwise():
+    # The review never prints EP; the regimen vocabulary knows it, and a document's own definition wins.
+    assert resolve_short_form("EP", {}) == ["cisplatin", "etoposide"]
+    assert resolve_short_form("EP", {"EP": "etoposide and carboplatin"}) == ["carboplatin", "etoposide"]
+    assert resolve_short_form("EP", {"EP": "extrapulmonary"}) is None
+
+
+def test_definition_in_body_text_reaches_table_cells(nlp):
+    document = Document(
+        doc_id="synthetic",
+        blocks=[
+            Block(page=1, text="Patients received etoposide and carboplatin (EP) or capecitabine and temozolomide (CAPTEM)."),
+            Block(page=2, text="Later, EP was stopped in 4 patients."),
+        ],
+        tables=[Table(label="Table 1", page=3, header_rows=1, rows=[["Regimen", "RR, %"], ["EP", "40 (CR, 5; PR, 35)"]])],
+    )
+    tagged = tag_document(document, nlp)
+    cell = next(c for c in tagged.cells if c.row == 1 and c.col == 0)
+    assert [(s.label_, s._.value) for s in facts(cell.doc)] == [("REGIMEN", ["carboplatin", "etoposide"])]
+    later_block = tagged.blocks[1].doc
+    assert ("REGIMEN", ["carboplatin", "etoposide"]) in [(s.label_, s._.value) for s in facts(later_block)]
+    responses = [s._.value for _, s in tagged.spans("RESPONSE")]
+    assert responses == [{"kind": "cr", "pct": 5.0}, {"kind": "pr", "pct": 35.0}]
+    record = next(r for r in tagged.records() if r["label"] == "REGIMEN" and r["source"].startswith("table"))
+    assert record["source"] == "table:Table 1" and (record["row"], record["col"]) == (1, 0)

@@ -1,0 +1,75 @@
+"""The pipeline itself: stages by name, config switch, sentence rules, value types."""
+
+from __future__ import annotations
+
+import json
+
+from gepnec_extract.nlp import build_nlp
+
+from .tag_helpers import facts
+
+STAGES = ["gepnec_drug_tokens", "gepnec_sentences", "abbreviation_detector", "gepnec_abbreviations",
+          "gepnec_drugs", "gepnec_measures", "gepnec_study"]
+
+
+def test_pipe_names_show_the_stages(nlp):
+    assert nlp.pipe_names == STAGES
+    assert type(nlp.tokenizer).__name__ == "Tokenizer" and nlp.meta["gepnec_base"] == "blank"
+
+
+def test_model_switch_falls_back_to_blank_when_the_model_is_missing():
+    nlp = build_nlp({"base_model": "en_core_sci_sm_not_installed_here"})
+    assert nlp.meta["gepnec_base"] == "blank"
+    assert nlp.pipe_names == STAGES
+    doc = nlp("Median OS was 9 months.")
+    assert [s.label_ for s in facts(doc)] == ["SURVIVAL"]
+
+
+def test_abbreviation_detector_can_be_switched_off():
+    nlp = build_nlp({"abbreviations": False})
+    assert "abbreviation_detector" not in nlp.pipe_names
+
+
+def test_sentences_survive_biomedical_periods(nlp):
+    text = ("Moertel et al. (1991) gave etoposide 130 mg/m2/day vs. 100 mg/m2/day in other series, p = .002 (Table 3). "
+            "Toxicity was high. The Mitry et al. study confirmed it.")
+    sentences = [s.text for s in nlp(text).sents]
+    assert sentences == [
+        "Moertel et al. (1991) gave etoposide 130 mg/m2/day vs. 100 mg/m2/day in other series, p = .002 (Table 3).",
+        "Toxicity was high.",
+        "The Mitry et al. study confirmed it.",
+    ]
+
+
+def test_blank_line_ends_a_sentence(nlp):
+    assert len(list(nlp("Results\n\nMedian OS was 9 months").sents)) == 2
+
+
+def test_values_are_plain_json(nlp):
+    doc = nlp("In a randomized phase III trial, 120 patients received cisplatin/etoposide (cisplatin 80 mg/m2 IV on day 1 "
+              "every 3 weeks); the response rate was 44% and median OS 10.2 months (95% CI, 8.1–12.0) [12].")
+    labels = {s.label_ for s in facts(doc)}
+    assert {"DESIGN", "N_PATIENTS", "REGIMEN", "DRUG", "DOSE", "RESPONSE", "SURVIVAL"} <= labels
+    for span in facts(doc):
+        assert json.loads(json.dumps(span._.value)) == span._.value
+
+
+def test_weeks_become_months_only_when_printed_in_weeks(nlp):
+    weeks = facts(nlp("The median survival was 30 weeks."), "SURVIVAL")[0]._.value
+    months = facts(nlp("The median survival was 30 months."), "SURVIVAL")[0]._.value
+    assert weeks["median"] == round(30 / 4.345, 1) and months["median"] == 30
+
+
+def test_not_outcomes_are_not_tagged(nlp):
+    doc = nlp("Tumours with a Ki-67 index >20% responded (p < .001). In 2012 patients were screened; a total of 1200 patients.")
+    labels = [s.label_ for s in facts(doc)]
+    assert "RESPONSE" not in labels and "SURVIVAL" not in labels
+    assert [s._.value for s in facts(doc, "N_PATIENTS")] == [1200]
+
+
+def test_docs_serialize_for_multiprocessing(nlp):
+    # nlp.pipe(n_process=2) ships Docs between processes as bytes: abbreviations must be plain data.
+    doc = nlp("Capecitabine and temozolomide (CAPTEM) was given; CAPTEM gave a response rate of 30%.")
+    assert doc._.abbrev_map["CAPTEM"] == "Capecitabine and temozolomide"
+    restored = type(doc)(nlp.vocab).from_bytes(doc.to_bytes())
+    assert [s.text for s in restored.spans["facts"]] == [s.text for s in doc.spans["facts"]]
