@@ -1,4 +1,17 @@
-"""The annotated set (tests/data/tag_gold.jsonl) scored per label: the issue's bar is F1 >= 0.90."""
+"""The annotated set (tests/data/tag_gold.jsonl) scored per label: the issue's bar is F1 >= 0.90.
+
+The set: sentences of the review (source "review"), cells of the review's tables as
+``pdftotext -layout`` shows them ("table"), and sentences written in the dev papers' style with
+other numbers, plus traps ("written"). Annotation conventions, fixed before the rules were tuned:
+  DRUG every drug mention, also inside a combination (not classes: "platinum", "somatostatin analogs");
+  REGIMEN acronyms and written combinations of two or more drugs (a list after "such as" is not one);
+  DOSE amount + unit with the attributes printed with it; its cycle length may be printed once per sentence;
+  N_PATIENTS every "<number> (adjectives) patients" and "n = N" (the records stage picks the cohort);
+  RESPONSE/SURVIVAL/TOXICITY only where a label word and a number are printed together
+  (a bare number in a cell is the records stage's job, via the column header);
+  CITATION author + "et al."/"and colleagues"/year/reference number; LINE and DESIGN every mention.
+Scoring (gepnec_extract.nlp.evaluate): same label, overlapping span, equal normalized value.
+"""
 
 from __future__ import annotations
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
-from .vocab import parse_number, term_table
+from functools import lru_cache
+
+from .vocab import VOCAB_DIR, parse_number, read_jsonl, term_table
 
 Facts = list[tuple[int, int, object]]
 
@@ -31,10 +33,32 @@ def _tidy(value: float | None) -> float | None:
     return None if value is None else round(value, 1) if value != int(value) else float(value)
 
 
+@lru_cache(maxsize=1)
+def generic_response_terms() -> frozenset[str]:
+    rows = read_jsonl(VOCAB_DIR / "response_terms.jsonl")
+    return frozenset(r["term"].lower() for r in rows if r.get("generic"))
+
+
+def _nearest_response_term(m: re.Match) -> str:
+    """The response word closest to the number decides the kind: in 'best overall response was
+    partial response in 18 (28%)' it is 'partial response', not 'overall response'."""
+    from .grammar import expand, macros
+
+    terms = list(re.finditer(expand(r"\b(?:<<RESP_KW>>)\b", macros()), m.group(0), re.IGNORECASE))
+    pct_at = m.start("pct") - m.start()
+    # A bare "response" yields to a specific term ("stable disease was the best response in 10 (26%)").
+    specific = [t for t in terms if _key(t.group()) not in generic_response_terms()]
+    terms = specific or terms
+    if not terms:
+        return m.group("kw")
+    nearest = min(terms, key=lambda t: min(abs(t.end() - pct_at), abs(t.start() - pct_at)))
+    return nearest.group()
+
+
 def response(m: re.Match, static: dict) -> Facts:
     if NOT_AN_OUTCOME_BEFORE.search(m.string[max(0, m.start() - 30) : m.start("pct")]):
         return []
-    kind = term_table("response_terms", "kind").get(_key(m.group("kw")))
+    kind = term_table("response_terms", "kind").get(_key(_nearest_response_term(m)))
     pct = _num(m.group("pct"))
     if kind is None or pct is None or pct > 100:
         return []
@@ -63,11 +87,17 @@ FOLLOW_ON = re.compile(
 )
 
 
+# "survival at 6 months was 40%" is a landmark rate, not a median.
+LANDMARK = re.compile(r"\b(?:at|after|within|by|beyond|rates?)\b", re.IGNORECASE)
+
+
 def survival(m: re.Match, static: dict) -> Facts:
     endpoint = term_table("survival_terms", "endpoint").get(_key(m.group("kw")))
     unit, paren = m.group("unit"), m.group("paren")
     # A bare number after a survival word is a value only when printed with a unit or a range.
     if endpoint is None or not (unit or paren):
+        return []
+    if LANDMARK.search(m.string[m.end("kw") : m.start("median")]):
         return []
     facts = [(m.start(), m.end(), {"endpoint": endpoint, **_survival_value(m, unit)})]
     tail = FOLLOW_ON.match(m.string, m.end())
@@ -75,6 +105,20 @@ def survival(m: re.Match, static: dict) -> Facts:
         value = _survival_value(tail, tail.group("unit") or unit)
         facts.append((tail.start("median"), tail.end(), {"endpoint": endpoint, **value}))
     return facts
+
+
+def survival_pair(m: re.Match, static: dict) -> Facts:
+    """'median PFS and OS were 4.2 and 10.1 months(, respectively)'."""
+    endpoints = term_table("survival_terms", "endpoint")
+    first, second = endpoints.get(_key(m.group("kw"))), endpoints.get(_key(m.group("kw2")))
+    if first is None or second is None or first == second:
+        return []
+    convert = (lambda v: round(v / WEEKS_PER_MONTH, 1)) if m.group("unit").lower().startswith("w") else (lambda v: v)
+    empty = {"low": None, "high": None, "kind": None, "not_reached": False}
+    return [
+        (m.start(), m.end("v1"), {"endpoint": first, "median": convert(_num(m.group("v1"))), **empty}),
+        (m.start("v2"), m.end(), {"endpoint": second, "median": convert(_num(m.group("v2"))), **empty}),
+    ]
 
 
 def survival_nr(m: re.Match, static: dict) -> Facts:
@@ -140,11 +184,15 @@ UNIT_FORMS = [
     (re.compile(r"mg", re.I), "mg"),
 ]
 ROUTE_ORAL = re.compile(r"\boral(?:ly)?\b|by\s+mouth|\bp\.o\.|\bPO\b", re.I)
-ROUTE_IV = re.compile(r"intravenous|\bi\.v\.|\bIV\b|infus", re.I)
+ROUTE_IV = re.compile(r"intravenous|\bi\.v\.|\bIV\b|infus|bolus", re.I)
+# A route printed before the amount ("a 5-FU bolus of 400 mg/m2", "oral capecitabine 1000 mg/m2"),
+# looked for back to the previous clause or dose.
+ROUTE_BEFORE_WINDOW = 40
+CLAUSE_BREAK = re.compile(r"[,;(]|\band\b|\bplus\b|mg|AUC", re.I)
 DAYS_LIST = re.compile(r"(?:days?|\bd)\s*(\d+(?:\s*(?:–|-|to|and|,)\s*\d+)*)", re.I)
 DAYS_COUNT = re.compile(r"(\d+|three|five|seven|ten|fourteen)\s+(?:consecutive\s+)?days", re.I)
 FIRST_DAY = re.compile(r"first\s+day", re.I)
-SCHEDULE_PARTS = re.compile(r"(\d+|two|three|four|five|six)(?:\s*(?:–|-|to)\s*\d+)?[\s-]*(weeks?|wks?|w\b|weekly|days)", re.I)
+SCHEDULE_PARTS = re.compile(r"(\d+|two|three|four|five|six)(?:\s*(?:–|-|to)\s*\d+)?[\s-]*(weeks?|wks?|w\b|weekly|days?)", re.I)
 SCHEDULE_Q = re.compile(r"q\s*(\d)\s*w", re.I)
 
 
@@ -184,6 +232,16 @@ def normalize_schedule(text: str) -> int | None:
     return int(count) if found.group(2).lower().startswith("day") else int(count * 7)
 
 
+def _route(text: str) -> str | None:
+    return "oral" if ROUTE_ORAL.search(text) else "IV" if ROUTE_IV.search(text) else None
+
+
+def _clause_before(text: str, start: int) -> str:
+    window = text[max(0, start - ROUTE_BEFORE_WINDOW) : start]
+    breaks = list(CLAUSE_BREAK.finditer(window))
+    return window[breaks[-1].end() :] if breaks else window
+
+
 def dose(m: re.Match, static: dict) -> Facts:
     amount = _num(m.group("amount"))
     if amount is None:
@@ -193,7 +251,7 @@ def dose(m: re.Match, static: dict) -> Facts:
     # "mg/m2 per day" may sit in the attributes when the unit was printed without it.
     if unit == "mg/m2" and re.match(r"\s*(?:per\s+day|daily|/\s*day)", attrs, re.I):
         unit = "mg/m2/day"
-    route = "oral" if ROUTE_ORAL.search(attrs) else "IV" if ROUTE_IV.search(attrs) else None
+    route = _route(attrs) or _route(_clause_before(m.string, m.start()))
     value = {"drug": None, "amount": amount, "unit": unit, "days": normalize_days(attrs), "route": route,
              "schedule": normalize_schedule(schedule_phrase(attrs) or "")}
     end = m.end("attrs") if attrs.strip() else m.end("unit") if m.start("unit") > m.start("amount") else m.end("amount")
@@ -246,6 +304,7 @@ BUILDERS = {
     "response": response,
     "survival": survival,
     "survival_nr": survival_nr,
+    "survival_pair": survival_pair,
     "n_patients": n_patients,
     "toxicity": toxicity,
     "toxicity_pair": toxicity_pair,

@@ -53,7 +53,7 @@ def macros() -> dict[str, str]:
     table["RESP_KW"] = alternation(term_table("response_terms", "kind").keys())
     table["SURV_KW"] = alternation(term_table("survival_terms", "endpoint").keys())
     table["TOX_EVENT"] = alternation(term_table("toxicities", "event").keys())
-    table["NUMWORD"] = alternation([w for w in number_words() if " " not in w])
+    table["NUMWORD"] = alternation(number_words().keys())
     return table
 
 

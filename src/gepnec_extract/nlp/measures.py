@@ -17,7 +17,7 @@ MEASURE_FAMILIES = ("dose", "response", "survival", "patients", "toxicity")
 # How far back (characters) a dose looks for the drug it belongs to.
 DOSE_DRUG_WINDOW = 120
 DRUG_AFTER_DOSE = re.compile(r"^\s*(?:of|for)\s+$", re.IGNORECASE)
-GRADE_SHARED_GAP = re.compile(r"^[\s,]*(?:and|or)?\s*$", re.IGNORECASE)
+GRADE_SHARED_GAP = re.compile(r"^\)?[\s,]*(?:and|or)?\s*$", re.IGNORECASE)
 # "The most frequent grade 3 events were fatigue (12%), ...": a grade heading a list.
 GRADE_HEADING = re.compile(
     r"(?P<grade><<GRADE>>)\s+(?:\w+\s+){0,2}?(?:events?|toxicit(?:y|ies)|adverse\s+events|AEs|side\s+effects)\s*(?:were|included|was|:|,)\s*$",

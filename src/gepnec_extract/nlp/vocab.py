@@ -83,6 +83,9 @@ def number_words() -> dict[str, int]:
             if 0 < unit < 10:
                 words[f"{tens_word}-{unit_word}"] = tens + unit
                 words[f"{tens_word} {unit_word}"] = tens + unit
+    for unit_word, unit in data["units"].items():
+        if 0 < unit < 10:
+            words[f"{unit_word} hundred"] = unit * 100
     return words
 
 
