@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from gepnec_extract.nlp import build_nlp
 
 from .tag_helpers import facts
@@ -73,3 +75,25 @@ def test_docs_serialize_for_multiprocessing(nlp):
     assert doc._.abbrev_map["CAPTEM"] == "Capecitabine and temozolomide"
     restored = type(doc)(nlp.vocab).from_bytes(doc.to_bytes())
     assert [s.text for s in restored.spans["facts"]] == [s.text for s in doc.spans["facts"]]
+
+
+CELLS = [
+    ("Carcinoid WDNET, 0 (CR, 0; PR, 0; stable, 85; PD, 15)",
+     [("RESPONSE", {"kind": k, "pct": p}) for k, p in [("cr", 0.0), ("pr", 0.0), ("sd", 85.0), ("pd", 15.0)]]),
+    ("IP, 50, vs. etoposide, 28 (p < .001)", [("REGIMEN", ["cisplatin", "irinotecan"]), ("DRUG", "etoposide")]),
+    ("12.1a (6.9–17.2)", []),  # a bare number: its column header gives the meaning (records stage)
+    ("PFS, 12.1a (6.9–17.2)", [("SURVIVAL", {"endpoint": "pfs", "median": 12.1, "low": 6.9, "high": 17.2, "kind": None,
+                                             "not_reached": False})]),
+    ("NRa", []),
+    ("OS, NRa", [("SURVIVAL", {"endpoint": "os", "median": None, "low": None, "high": None, "kind": None, "not_reached": True})]),
+    ("18 (45.0)", []),
+    ("PR, 18 (45.0)", [("RESPONSE", {"kind": "pr", "pct": 45.0})]),
+    ("Grade 3–4 neutropenia (64), grade 1–2 nephrotoxicity (53)",
+     [("TOXICITY", {"event": "neutropenia", "grade": "3-4", "pct": 64.0}),
+      ("TOXICITY", {"event": "nephrotoxicity", "grade": "1-2", "pct": 53.0})]),
+]
+
+
+@pytest.mark.parametrize("cell, expected", CELLS, ids=[c for c, _ in CELLS])
+def test_table_cell_sub_patterns(nlp, cell, expected):
+    assert [(s.label_, s._.value) for s in facts(nlp(cell))] == expected

@@ -77,6 +77,10 @@ def _survival_value(m: re.Match, unit: str | None) -> dict:
         if len(numbers) >= 2:
             low, high = convert(_num(numbers[-2])), convert(_num(numbers[-1]))
         kind = "ci95" if re.search(r"\bCI\b|confidence", paren, re.I) else "range" if re.search(r"range", paren, re.I) else None
+        # A row label may say what the parenthesis holds: "Median OS, months (95% CI): 10.9 (8.2–13.5)".
+        label_part = m.string[m.start() : m.start("median")]
+        if kind is None and "kw" in m.re.groupindex:
+            kind = "ci95" if re.search(r"\bCI\b", label_part) else "range" if re.search(r"\(range\)", label_part, re.I) else None
     return {"median": convert(_num(m.group("median"))), "low": low, "high": high, "kind": kind, "not_reached": False}
 
 
