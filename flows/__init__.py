@@ -5,9 +5,20 @@
     evaluate           predictions vs gold (gepnec_extract.evaluate)    flows/evaluation.py
     refresh_dataset    records.jsonl -> evidence.duckdb + .parquet      flows/refresh.py
 
-``run_batch`` is the entry point for the CLI. Run a flow with ``python -m flows.batch DIR``.
-No Prefect server is needed (a temporary one is started per run); set PREFECT_API_URL to record
-runs on a `prefect server start` instead.
+``run_batch`` is the entry point for the CLI. Run a flow with ``python -m flows.batch DIR``
+(``--workers 2`` for a Dask LocalCluster, ``--dask-address tcp://host:8786`` for an existing one).
+
+Prefect server: none is needed; without PREFECT_API_URL a temporary local server is started once
+per process (SQLite under PREFECT_HOME) and every Dask worker reports to it. To keep the runs,
+start one and point the runs at it:
+
+    prefect server start                      # UI and API on http://127.0.0.1:4200
+    PREFECT_API_URL=http://127.0.0.1:4200/api python -m flows.batch papers/ --workers 2
+
+An existing Dask cluster's workers need gepnec_extract installed (the flow code is shipped by
+value), worker processes started non-daemonic (DASK_DISTRIBUTED__WORKER__DAEMON=False: the PDF
+sandbox starts child processes), a PREFECT_API_URL they can reach when they are on other hosts,
+and a cache_dir on storage shared with the client (results are written by the workers).
 """
 
 from __future__ import annotations

@@ -228,3 +228,32 @@ def test_a_killed_refresh_leaves_the_previous_dataset_intact(tmp_path, gold_by_d
     summary = dataset.refresh(db, {"d10-olsen2012": gold_by_doc["d10-olsen2012"]})
     assert summary.added == len(gold_by_doc["d10-olsen2012"])
     assert not list(tmp_path.glob("evidence.duckdb.tmp-*"))
+
+
+CONCURRENT_CHILD = r"""
+import sys
+from pathlib import Path
+from gepnec_extract import dataset
+from gepnec_extract.model import StudyRecord
+
+db, records_path = map(Path, sys.argv[1:3])
+records = [StudyRecord.model_validate_json(l) for l in records_path.read_text().splitlines() if l.strip()]
+for _ in range(3):  # several rounds to make overlapping copy-and-replace cycles likely
+    dataset.refresh(db, {records[0].doc_id: records})
+    dataset.refresh(db, {records[0].doc_id: []})
+dataset.refresh(db, {records[0].doc_id: records})
+"""
+
+
+def test_concurrent_refreshes_do_not_lose_each_others_records(tmp_path, gold_by_doc):
+    db = tmp_path / "evidence.duckdb"
+    stems = ["d02-hainsworth2006", "d10-olsen2012"]
+    children = []
+    for stem in stems:
+        records_path = tmp_path / f"{stem}.jsonl"
+        records_path.write_text("".join(r.model_dump_json() + "\n" for r in gold_by_doc[stem]))
+        children.append(subprocess.Popen([sys.executable, "-c", CONCURRENT_CHILD, str(db), str(records_path)]))
+    assert [child.wait(timeout=300) for child in children] == [0, 0]
+    loaded = dataset.load_records(db)
+    assert sorted(r.doc_id for r in loaded) == sorted(s for s in stems for _ in gold_by_doc[s])
+    assert len(dataset.refreshes(db)) == 14
