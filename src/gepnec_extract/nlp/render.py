@@ -21,19 +21,20 @@ MAX_LABEL_CHARS = 80
 def short_value(span: Span) -> str:
     value = span._.value
     if isinstance(value, dict):
-        value = " ".join(f"{k}={v}" for k, v in value.items() if v not in (None, False))
+        # None is "not stated"; False is a statement ("prospective=False"), except for not_reached.
+        value = " ".join(f"{k}={v}" for k, v in value.items() if v is not None and not (k == "not_reached" and v is False))
     elif isinstance(value, list):
         value = "+".join(value)
     text = f"{span.label_} {value}"
     return text if len(text) <= MAX_LABEL_CHARS else text[: MAX_LABEL_CHARS - 1] + "…"
 
 
-def manual_entry(doc: Doc, title: str) -> dict:
-    spans = [
-        {"start_token": s.start, "end_token": s.end, "label": short_value(s)}
-        for s in doc.spans.get(FACTS_KEY, [])
-    ]
-    return {"text": doc.text, "tokens": [t.text for t in doc], "spans": spans, "title": title}
+def labelled_copy(doc: Doc, title: str) -> Doc:
+    """A copy of doc (same tokens and spacing) whose fact spans are labelled with their values."""
+    copy = Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
+    copy.spans[FACTS_KEY] = [Span(copy, s.start, s.end, label=short_value(s)) for s in doc.spans.get(FACTS_KEY, [])]
+    copy.user_data["title"] = title
+    return copy
 
 
 def render_html(tagged: TaggedDocument) -> str:
@@ -57,5 +58,7 @@ def render_fragment(tagged: TaggedDocument) -> str:
         title = f"{where['source']} · page {where.get('page')}"
         if "row" in where:
             title += f" · row {where['row']} col {where['col']}"
-        entries.append(manual_entry(part.doc, html.escape(title)))
-    return displacy.render(entries, style="span", manual=True, page=False, jupyter=False) if entries else "<p>No facts.</p>"
+        entries.append(labelled_copy(part.doc, html.escape(title)))
+    if not entries:
+        return "<p>No facts.</p>"
+    return displacy.render(entries, style="span", options={"spans_key": FACTS_KEY}, page=False, jupyter=False)
