@@ -93,6 +93,7 @@ FOLLOW_ON = re.compile(
 
 # "survival at 6 months was 40%" is a landmark rate, not a median.
 LANDMARK = re.compile(r"\b(?:at|after|within|by|beyond|rates?)\b", re.IGNORECASE)
+RATIO_BEFORE = re.compile(r"\b(?:HR|hazard|ratio|odds)\b", re.IGNORECASE)
 
 
 def survival(m: re.Match, static: dict) -> Facts:
@@ -101,7 +102,14 @@ def survival(m: re.Match, static: dict) -> Facts:
     # A bare number after a survival word is a value only when printed with a unit or a range.
     if endpoint is None or not (unit or paren):
         return []
-    if LANDMARK.search(m.string[m.end("kw") : m.start("median")]):
+    between = m.string[m.end("kw") : m.start("median")]
+    if LANDMARK.search(between):
+        return []
+    # Without a unit, only "median OS 14.5 (9.5-18.5)" or a table label "OS, 14.5 (...)" is a survival
+    # time; "survival in group A was 2.32 (95% CI ...)" is a hazard ratio.
+    if not unit and not (m.group("median_kw") or re.fullmatch(r"[^\w]*(?:months?|mo)?[^\w]*(?:\((?:95\s*%\s*CI|CI|range)\))?[\s,:]*", between)):
+        return []
+    if RATIO_BEFORE.search(m.string[max(0, m.start() - 40) : m.start("median")]):
         return []
     facts = [(m.start(), m.end(), {"endpoint": endpoint, **_survival_value(m, unit)})]
     tail = FOLLOW_ON.match(m.string, m.end())
@@ -275,7 +283,7 @@ def citation(m: re.Match, static: dict) -> Facts:
     author = m.group("author")
     if static.get("check_surname") and not _is_surname(author):
         return []
-    year = m.groupdict().get("year")
+    year = m.groupdict().get("year") or m.groupdict().get("bare_year")
     refs = m.groupdict().get("refs")
     ref = int(re.search(r"\d+", refs).group()) if refs else None
     value = {"first_author": author, "year": int(year[:4]) if year else None, "ref": ref}
