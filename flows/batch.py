@@ -8,8 +8,8 @@ Caching. ``extract_cached`` is keyed by its inputs minus the path, i.e. by the f
 ``PIPELINE_VERSION`` (cache policy ``INPUTS - "path"``; Prefect's DEFAULT policy would add the
 task source and the flow-run id, so it never hits across runs). Results persist as JSON (no
 pickles) under ``cache_dir``, which also holds the cache records. So a re-run skips unchanged
-papers, renaming a file is still a hit (identity is re-applied by ``batch.restamp``), and bumping
-PIPELINE_VERSION re-extracts everything.
+papers, renaming a file is still a hit (identity is re-applied by ``batch.restamp``), and a new
+PIPELINE_VERSION (a digest of the package's code and data, so any edit) re-extracts everything.
 
 Failures. A typed IngestError tied to the file's bytes (corrupt, encrypted, not a PDF, ...) is a
 completed, cached failure payload: not retried, not re-parsed next time. Limit/timeout errors are
