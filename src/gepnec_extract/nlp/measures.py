@@ -18,9 +18,10 @@ MEASURE_FAMILIES = ("dose", "response", "survival", "patients", "toxicity")
 DOSE_DRUG_WINDOW = 120
 DRUG_AFTER_DOSE = re.compile(r"^\s*(?:of|for)\s+$", re.IGNORECASE)
 GRADE_SHARED_GAP = re.compile(r"^\)?[\s,]*(?:and|or)?\s*$", re.IGNORECASE)
-# "The most frequent grade 3 events were fatigue (12%), ...": a grade heading a list.
+# "The most frequent grade 3 events were fatigue (12%), ..." / "Grade 3-4 adverse events occurred in
+# 38%, mainly neutropenia (21%)": a grade heading a list of events later in the same sentence.
 GRADE_HEADING = re.compile(
-    r"(?P<grade><<GRADE>>)\s+(?:\w+\s+){0,2}?(?:events?|toxicit(?:y|ies)|adverse\s+events|AEs|side\s+effects)\s*(?:were|included|was|:|,)\s*$",
+    r"(?P<grade><<GRADE>>)\s+(?:\w+\s+){0,2}?(?:events?|toxicit(?:y|ies)|adverse\s+events|AEs|side\s+effects)\b(?P<rest>[^;]*)$",
     re.IGNORECASE,
 )
 
@@ -64,7 +65,7 @@ def share_grades(doc: Doc, facts: list[Fact]) -> None:
         sentence = _sentence_of(doc, toxicities[0].start)
         lead = doc.text[sentence.start_char if sentence is not None else 0 : toxicities[0].start]
         found = heading.search(lead)
-        if found:
+        if found and not re.search(r"\bgrade\b|\bG\d", found.group("rest"), re.IGNORECASE):
             toxicities[0].value["grade"] = normalize_grade(found.group("grade"))
     for previous, current in zip(toxicities, toxicities[1:]):
         gap = doc.text[previous.end : current.start]
