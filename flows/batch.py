@@ -78,7 +78,7 @@ def _outcome(future, path: Path, sha256: str) -> PaperOutcome:
     return PaperOutcome(batch.error_payload(path, error, sha256), cached=False)
 
 
-@flow(name="batch-extract", log_prints=True)
+@flow(name="batch-extract")
 def batch_extract(paths: list[str], out_dir: str, cache_dir: str | None = None,
                   refresh_cache: bool = False) -> dict[str, Any]:
     """Extract every paper under ``paths`` into ``out_dir``; returns a JSON summary."""
