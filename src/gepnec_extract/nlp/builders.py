@@ -42,9 +42,9 @@ def generic_response_terms() -> frozenset[str]:
 def _nearest_response_term(m: re.Match) -> str:
     """The response word closest to the number decides the kind: in 'best overall response was
     partial response in 18 (28%)' it is 'partial response', not 'overall response'."""
-    from .grammar import expand, macros
+    from .grammar import compiled
 
-    terms = list(re.finditer(expand(r"\b(?:<<RESP_KW>>)\b", macros()), m.group(0), re.IGNORECASE))
+    terms = list(compiled(r"\b(?:<<RESP_KW>>)\b").finditer(m.group(0)))
     pct_at = m.start("pct") - m.start()
     # A bare "response" yields to a specific term ("stable disease was the best response in 10 (26%)").
     specific = [t for t in terms if _key(t.group()) not in generic_response_terms()]
@@ -226,9 +226,9 @@ def normalize_days(text: str) -> str | None:
 
 def schedule_phrase(text: str) -> str | None:
     """The first cycle-length phrase in text ("every 3 weeks"), by the SCHEDULE macro."""
-    from .grammar import expand, macros
+    from .grammar import compiled
 
-    found = re.search(expand("<<SCHEDULE>>", macros()), text, re.IGNORECASE)
+    found = compiled("<<SCHEDULE>>").search(text)
     return found.group() if found else None
 
 

@@ -90,24 +90,22 @@ def split_combined_tokens(doc: Doc) -> None:
                 retokenizer.split(token, parts, heads=[(token, i) for i in range(len(parts))])
 
 
-def _names_a_class(doc: Doc, end: int) -> bool:
-    """True when the next word turns the drug into a class or a test ("somatostatin analogs")."""
-    return end < len(doc) and doc[end].lower_ in CLASS_WORDS
-
-
 def find_drugs(doc: Doc) -> list[Fact]:
+    """Longest token n-grams found in the lexicon, left to right."""
     lexicon = drug_lexicon()
+    lowers = [t.lower_ for t in doc]  # plain lists: Doc slicing per n-gram is slow
+    spaces = [t.is_space for t in doc]
     facts: list[Fact] = []
     i = 0
-    while i < len(doc):
+    while i < len(lowers):
         found = None
-        for n in range(min(MAX_DRUG_TOKENS, len(doc) - i), 0, -1):
-            tokens = doc[i : i + n]
-            if any(t.is_space for t in tokens):
+        for n in range(min(MAX_DRUG_TOKENS, len(lowers) - i), 0, -1):
+            if any(spaces[i : i + n]):
                 continue
-            key = " ".join(t.lower_ for t in tokens)
-            if key in lexicon and not _names_a_class(doc, i + n):
-                found = Fact("DRUG", tokens.start_char, tokens.end_char, lexicon[key])
+            key = " ".join(lowers[i : i + n])
+            if key in lexicon and not (i + n < len(lowers) and lowers[i + n] in CLASS_WORDS):
+                last = doc[i + n - 1]
+                found = Fact("DRUG", doc[i].idx, last.idx + len(last.text), lexicon[key])
                 i += n
                 break
         if found:
@@ -117,10 +115,19 @@ def find_drugs(doc: Doc) -> list[Fact]:
     return facts
 
 
+@lru_cache(maxsize=1)
+def _single_word_variants_by_prefix() -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for variant in drug_lexicon():
+        if " " not in variant:
+            index.setdefault(variant[:3], []).append(variant)
+    return index
+
+
 @lru_cache(maxsize=4096)
 def _fuzzy_drug(word: str) -> str | None:
     lexicon = drug_lexicon()
-    candidates = [v for v in lexicon if v[:3] == word[:3] and " " not in v]
+    candidates = _single_word_variants_by_prefix().get(word[:3], [])
     close = difflib.get_close_matches(word, candidates, n=1, cutoff=FUZZY_CUTOFF)
     return lexicon[close[0]] if close else None
 
@@ -183,9 +190,10 @@ def _chain(doc: Doc, items: list[Fact], gap: re.Pattern) -> list[list[Fact]]:
     """Group items (in text order) whose gaps match; a link between two multi-drug units is refused
     ("cisplatin/irinotecan and cisplatin/etoposide" are two regimens, "FOLFIRI plus bevacizumab" one)."""
     chains: list[list[Fact]] = []
+    text = doc.text  # Doc.text is rebuilt on every access
     for item in sorted(items, key=lambda f: f.start):
         last = chains[-1] if chains else None
-        if last and gap.match(doc.text[last[-1].end : item.start]):
+        if last and gap.match(text[last[-1].end : item.start]):
             multi_units = sum(1 for f in last + [item] if len(_drugs_of(f)) > 1)
             if multi_units <= 1:
                 last.append(item)
@@ -202,13 +210,14 @@ def _merge(chain: list[Fact]) -> Fact:
 def find_combinations(doc: Doc, items: list[Fact]) -> list[Fact]:
     """Written combinations: first units joined tightly ('/', '+', '-'), then those units joined by
     'plus', 'and', 'with' or commas; comma lists after 'such as' are alternatives, not regimens."""
+    text = doc.text
     units = [_merge(c) for c in _chain(doc, items, TIGHT_GAP)]
     facts = [u for u in units if u.label == "REGIMEN" and u not in items]
     for chain in _chain(doc, units, LOOSE_GAP):
         if len(chain) < 2:
             continue
-        listed = "," in doc.text[chain[0].start : chain[-1].end]
-        if listed and ALTERNATIVES_BEFORE.search(doc.text[max(0, chain[0].start - 40) : chain[0].start]):
+        listed = "," in text[chain[0].start : chain[-1].end]
+        if listed and ALTERNATIVES_BEFORE.search(text[max(0, chain[0].start - 40) : chain[0].start]):
             continue
         merged = _merge(chain)
         if merged.label == "REGIMEN":

@@ -66,6 +66,12 @@ def expand(pattern: str, table: dict[str, str], depth: int = 0) -> str:
 
 
 @lru_cache(maxsize=None)
+def compiled(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern:
+    """A macro pattern compiled once per process."""
+    return re.compile(expand(pattern, macros()), flags)
+
+
+@lru_cache(maxsize=None)
 def load_rules(family: str) -> tuple[Rule, ...]:
     rules = []
     for row in read_jsonl(PATTERN_DIR / f"{family}.jsonl"):

@@ -11,7 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .builders import BUILDERS, normalize_grade, normalize_schedule
-from .grammar import Fact, add_facts, expand, facts_of, load_rules, macros, run_rules
+from .grammar import Fact, add_facts, compiled, facts_of, load_rules, run_rules
 
 MEASURE_FAMILIES = ("dose", "response", "survival", "patients", "toxicity")
 # How far back (characters) a dose looks for the drug it belongs to.
@@ -33,18 +33,19 @@ def _sentence_of(doc: Doc, char: int) -> Span | None:
 
 def attach_drugs(doc: Doc, facts: list[Fact]) -> None:
     drugs = facts_of(doc, "DRUG")
+    text = doc.text  # Doc.text is rebuilt on every access
     for fact in (f for f in facts if f.label == "DOSE"):
         sentence = _sentence_of(doc, fact.start)
         floor = max(fact.start - DOSE_DRUG_WINDOW, sentence.start_char if sentence is not None else 0)
         before = [d for d in drugs if floor <= d.start_char and d.end_char <= fact.start]
-        after = [d for d in drugs if d.start_char >= fact.end and DRUG_AFTER_DOSE.match(doc.text[fact.end : d.start_char])]
+        after = [d for d in drugs if d.start_char >= fact.end and DRUG_AFTER_DOSE.match(text[fact.end : d.start_char])]
         chosen = after[0] if after else before[-1] if before else None
         fact.value["drug"] = chosen._.value if chosen is not None else None
 
 
 def spread_schedule(doc: Doc, facts: list[Fact]) -> None:
     """A cycle length stated once in a sentence applies to every dose of that sentence."""
-    schedule_regex = re.compile(expand("<<SCHEDULE>>", macros()), re.IGNORECASE)
+    schedule_regex = compiled("<<SCHEDULE>>")
     for sentence in doc.sents:
         doses = [f for f in facts if f.label == "DOSE" and sentence.start_char <= f.start < sentence.end_char]
         if not doses:
@@ -60,15 +61,16 @@ def spread_schedule(doc: Doc, facts: list[Fact]) -> None:
 
 def share_grades(doc: Doc, facts: list[Fact]) -> None:
     toxicities = sorted((f for f in facts if f.label == "TOXICITY"), key=lambda f: f.start)
-    heading = re.compile(expand(GRADE_HEADING.pattern, macros()), re.IGNORECASE)
+    text = doc.text
+    heading = compiled(GRADE_HEADING.pattern)
     if toxicities and toxicities[0].value["grade"] is None:
         sentence = _sentence_of(doc, toxicities[0].start)
-        lead = doc.text[sentence.start_char if sentence is not None else 0 : toxicities[0].start]
+        lead = text[sentence.start_char if sentence is not None else 0 : toxicities[0].start]
         found = heading.search(lead)
         if found and not re.search(r"\bgrade\b|\bG\d", found.group("rest"), re.IGNORECASE):
             toxicities[0].value["grade"] = normalize_grade(found.group("grade"))
     for previous, current in zip(toxicities, toxicities[1:]):
-        gap = doc.text[previous.end : current.start]
+        gap = text[previous.end : current.start]
         if current.value["grade"] is None and previous.value["grade"] and GRADE_SHARED_GAP.match(gap):
             current.value["grade"] = previous.value["grade"]
 

@@ -8,6 +8,8 @@ line (a block separator) always ends one.
 
 from __future__ import annotations
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
@@ -47,15 +49,20 @@ def _ends_sentence(prev: Token, token: Token, gap: str) -> bool:
 
 @Language.component("gepnec_sentences")
 def gepnec_sentences(doc: Doc) -> Doc:
+    starts = []  # 1 opens a sentence, -1 does not (spaCy's SENT_START encoding)
+    text = doc.text  # Doc.text is rebuilt on every access
     last_word = None
     for token in doc:
         if token.is_space:
-            token.is_sent_start = token.i == 0
+            starts.append(1 if token.i == 0 else -1)
             continue
         if last_word is None:
-            token.is_sent_start = True
+            starts.append(1)
         else:
-            gap = doc.text[last_word.idx + len(last_word) : token.idx]
-            token.is_sent_start = _ends_sentence(last_word, token, gap)
+            gap = text[last_word.idx + len(last_word) : token.idx]
+            starts.append(1 if _ends_sentence(last_word, token, gap) else -1)
         last_word = token
+    if starts:
+        # One array write: setting token.is_sent_start one by one rescans the Doc each time.
+        doc.from_array([SENT_START], numpy.array(starts, dtype="int32").reshape(-1, 1).astype("uint64"))
     return doc
