@@ -71,9 +71,10 @@ def _survival_value(m: re.Match, unit: str | None) -> dict:
     low = high = kind = None
     paren = m.group("paren")
     if paren:
-        # "(range, 3.5 to 17 months; Table 1)": only what precedes a semicolon is the interval.
-        interval = re.sub(r"95\s*%", "", paren.split(";")[0])
-        numbers = re.findall(r"\d+(?:[.·]\d+)?", interval)
+        # "(range, 3.5 to 17 months; Table 1)", "(median; range 2-41)": the interval is the part
+        # of the parenthesis (split at semicolons) that holds two numbers.
+        parts = [re.findall(r"\d+(?:[.·]\d+)?", re.sub(r"95\s*%", "", part)) for part in paren.split(";")]
+        numbers = next((found for found in parts if len(found) >= 2), [])
         if len(numbers) >= 2:
             low, high = convert(_num(numbers[-2])), convert(_num(numbers[-1]))
         kind = "ci95" if re.search(r"\bCI\b|confidence", paren, re.I) else "range" if re.search(r"range", paren, re.I) else None
