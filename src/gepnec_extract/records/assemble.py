@@ -8,7 +8,7 @@ when its sub-cohorts differ.
 
 from __future__ import annotations
 
-from .cohort import Cohort
+from .cohort import OWN_FIGURES, Cohort
 from .context import DocContext
 
 
@@ -32,9 +32,6 @@ def assemble(cohorts: list[Cohort], ctx: DocContext) -> list[Cohort]:
     for cohort in result:
         _percent_sites(cohort)
     return result
-
-
-OWN_FIGURES = {"rr_pct", "cr_pct", "pr_pct", "sd_pct", "pd_pct", "os_months", "pfs_months", "toxicities"}
 
 
 def _empty_whole_series(cohort: Cohort, cohorts: list[Cohort]) -> bool:

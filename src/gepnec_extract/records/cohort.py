@@ -13,6 +13,8 @@ from ..model import Evidence, StudyRecord
 from .normalize import study_id
 
 LIST_FIELDS = {"primary_sites", "drugs", "doses", "toxicities"}
+# the figures that make a cohort evidence (rather than a mention of a study)
+OWN_FIGURES = {"rr_pct", "cr_pct", "pr_pct", "sd_pct", "pd_pct", "os_months", "pfs_months", "toxicities"}
 ALL_PATIENTS = re.compile(r"^(all( patients| cases)?|total|overall|whole (cohort|group)|entire (cohort|population))$", re.I)
 
 

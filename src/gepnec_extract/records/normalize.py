@@ -59,10 +59,20 @@ def _is_group(text: str, match: re.Match) -> bool:
     return bool(re.match(r"\s*\(\s*[A-Za-z]", after))
 
 
+@lru_cache(maxsize=1)
+def _population_rules() -> list[tuple[str, re.Pattern, re.Pattern | None]]:
+    text = resources.files(__package__).joinpath("data/populations.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    return [(row["population"], re.compile(row["pattern"], re.I),
+             re.compile(row["requires"], re.I) if row.get("requires") else None) for row in rows]
+
+
 def population_of(text: str) -> str | None:
-    """The cohort type a label or title names (first vocabulary match wins: subtypes first)."""
-    lowered = text.lower()
-    return next((pop for pop, pattern in _vocab("populations", "population") if pattern.search(lowered)), None)
+    """The cohort type a label or title names (first rule that matches wins: subtypes first)."""
+    for population, pattern, requires in _population_rules():
+        if pattern.search(text) and (requires is None or requires.search(text)):
+            return population
+    return None
 
 
 _LINES = [

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from ..model import Dose, Evidence, PrimarySite, Table, Toxicity
 from .cells import (first_number, is_missing, parse_count_pct, parse_pct, parse_response_breakdown,
                     parse_survival, split_cohorts, strip_markers)
-from .cohort import Cohort, StudyRef, arm_key
+from .cohort import OWN_FIGURES, Cohort, StudyRef, arm_key
 from .columns import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, classify_header, classify_row_label
 from .context import DocContext
 from .normalize import parse_citation, parse_design, parse_line, parse_sites, population_of, site_name
@@ -99,9 +99,10 @@ def _fill_common(cohort: Cohort, spec: ColumnSpec, text: str, table: Table, ctx:
     if is_missing(text):
         return
     if spec.field == "regimen":
-        regimen = re.split(r"[;(]", text)[0].strip(" ,")
-        cohort.set("regimen", regimen, ev("regimen"))
-        cohort.set("drugs", ctx.drugs_of(regimen), ev("drugs"))
+        regimen = _regimen_text(text, ctx)
+        if regimen:
+            cohort.set("regimen", regimen, ev("regimen"))
+            cohort.set("drugs", ctx.drugs_of(regimen), ev("drugs"))
     elif spec.field == "line":
         cohort.set("line", parse_line(text), ev("line"))
         cohort.set("design", parse_design(text) if re.search(r"\b[PR]\b", text) else None, ev("design"))
@@ -111,6 +112,19 @@ def _fill_common(cohort: Cohort, spec: ColumnSpec, text: str, table: Table, ctx:
         cohort.set("primary_sites", parse_sites(text), ev("primary_sites"))
     elif spec.field == "tox":
         cohort.set("toxicities", _toxicities(text, ctx), ev("toxicities"))
+
+
+def _regimen_text(text: str, ctx: DocContext) -> str | None:
+    """The regimen as written: the cell up to its first remark ("Cisplatin/etoposide; 41.6% were
+    pretreated ..."), or the bracketed part that names the drugs ("Colorectal (oxaliplatin)");
+    None when the cell names no drug (a cancer type, a time point)."""
+    main = re.split(r"[;(]", text)[0].strip(" ,")
+    if ctx.drugs_of(main):
+        return main
+    bracket = re.search(r"\(([^)]*)\)", text)
+    if bracket and ctx.drugs_of(bracket.group(1)):
+        return bracket.group(1).strip()
+    return None
 
 
 def _toxicities(text: str, ctx: DocContext) -> list[Toxicity]:
@@ -125,14 +139,20 @@ def _toxicities(text: str, ctx: DocContext) -> list[Toxicity]:
 
 # --- studies as rows (reviews) ---------------------------------------------------------------------
 
+STUDY_FIGURES = OWN_FIGURES | {"n_patients"}
+
+
 def _study_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx: DocContext) -> Iterator[Cohort]:
+    """One group of cohorts per cited study; a row that gives none of the record's figures (a
+    table of study designs or of another outcome) is a citation list, not evidence of a cohort."""
     study_col = next(i for i, s in enumerate(specs) if s.field == "study")
     for row in body:
         cited = parse_citation(row[study_col])
         if not cited:
             continue
-        study = StudyRef(*cited)
-        yield from _row_cohorts(study, table, specs, row, ctx)
+        cohorts = _row_cohorts(StudyRef(*cited), table, specs, row, ctx)
+        if any(STUDY_FIGURES & set(c.values) for c in cohorts):
+            yield from cohorts
 
 
 def _row_cohorts(study: StudyRef, table: Table, specs: list[ColumnSpec], row: list[str],
@@ -242,7 +262,9 @@ def _split_by_arms(text: str, cohorts: dict[str, Cohort]) -> list[tuple[Cohort, 
 
 def _fill_regimens(text: str, cohorts: dict[str, Cohort], table: Table, ctx: DocContext) -> None:
     """One regimen for all cohorts, or one per arm when the cell names several ("A or B", "A vs. B")."""
-    main = re.split(r"[;(]", text)[0].strip(" ,")
+    main = _regimen_text(text, ctx)
+    if main is None:
+        return
     parts = [p.strip(" ,") for p in re.split(r"\s+vs\.?\s+|\s+or\s+", main) if p.strip(" ,")]
     arms = {k: c for k, c in cohorts.items() if k}
     for key, cohort in cohorts.items():
