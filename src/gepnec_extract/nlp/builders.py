@@ -156,7 +156,10 @@ def normalize_grade(text: str | None) -> str | None:
     if not text:
         return None
     digits = re.findall(r"\d", text)
-    if re.search(r"or\s+(?:higher|greater|above|worse)|≥|>=", text):
+    open_ended = re.search(r"or\s+(higher|greater|above|worse)", text)
+    if open_ended:  # as printed (spec): "grade 2 or higher" -> "2 or higher"
+        return f"{digits[0]} or {open_ended.group(1)}"
+    if re.search(r"≥|>=", text):
         return f"≥{digits[0]}"
     if len(digits) >= 2:
         return f"{digits[0]}-{digits[-1]}"
