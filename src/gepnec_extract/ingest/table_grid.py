@@ -16,11 +16,10 @@ from statistics import median
 from .normalize import join_hyphenated, normalize_text
 
 
-@dataclass
-class Line:
-    """Words sharing one baseline (within a tolerance), sorted left to right."""
+class WordBox:
+    """The bounding box of a run of words (``self.words``)."""
 
-    words: list[dict] = field(default_factory=list)
+    words: list[dict]
 
     @property
     def top(self) -> float:
@@ -37,6 +36,13 @@ class Line:
     @property
     def x1(self) -> float:
         return max(w["x1"] for w in self.words)
+
+
+@dataclass
+class Line(WordBox):
+    """Words sharing one baseline (within a tolerance), sorted left to right."""
+
+    words: list[dict] = field(default_factory=list)
 
     @property
     def size(self) -> float:

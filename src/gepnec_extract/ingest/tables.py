@@ -26,6 +26,7 @@ from ..model import BBox, Table
 from .normalize import word_counts
 from .table_grid import (
     Line,
+    WordBox,
     RowGeometry,
     WordSplitter,
     chars_splitter,
@@ -68,26 +69,10 @@ _NOTE_START = re.compile(r"^([a-z*†‡§¶#]\s?[A-Z(]|[*†‡§¶#]|(Abbrevia
 
 
 @dataclass
-class _Caption:
+class _Caption(WordBox):
     label: str
     words: list[dict]  # the caption's first line, from "Table" rightwards in its column
     continued: bool
-
-    @property
-    def x0(self) -> float:
-        return self.words[0]["x0"]
-
-    @property
-    def x1(self) -> float:
-        return max(w["x1"] for w in self.words)
-
-    @property
-    def top(self) -> float:
-        return min(w["top"] for w in self.words)
-
-    @property
-    def bottom(self) -> float:
-        return max(w["bottom"] for w in self.words)
 
     @property
     def size(self) -> float:
