@@ -165,15 +165,19 @@ class Outcome:
     spurious: list[Value] = field(default_factory=list)
 
 
+def _grouped(items: Iterable, key) -> dict:
+    """Items by key, in first-seen order of the keys."""
+    groups: dict = defaultdict(list)
+    for item in items:
+        groups[key(item)].append(item)
+    return groups
+
+
 def compare_values(gold_values: list[Value], pred_values: list[Value]) -> Outcome:
     """Multiset match per field; leftovers of single-valued fields (or list items sharing a key) are wrong values."""
     outcome = Outcome()
-    gold_by_field: dict[str, list[Value]] = defaultdict(list)
-    pred_by_field: dict[str, list[Value]] = defaultdict(list)
-    for value in gold_values:
-        gold_by_field[value.field].append(value)
-    for value in pred_values:
-        pred_by_field[value.field].append(value)
+    gold_by_field = _grouped(gold_values, lambda v: v.field)
+    pred_by_field = _grouped(pred_values, lambda v: v.field)
     for name in list(dict.fromkeys([*gold_by_field, *pred_by_field])):
         gold_left = list(gold_by_field.get(name, []))
         pred_left = []
@@ -416,12 +420,8 @@ def score_records(pred: list[StudyRecord], gold: list[StudyRecord]) -> EvalRepor
     in ``unscored_documents`` and left out of the counts.
     """
     report = EvalReport()
-    gold_docs: dict[str, list[StudyRecord]] = defaultdict(list)
-    pred_docs: dict[str, list[StudyRecord]] = defaultdict(list)
-    for record in gold:
-        gold_docs[record.doc_id].append(record)
-    for record in pred:
-        pred_docs[record.doc_id].append(record)
+    gold_docs = _grouped(gold, lambda r: r.doc_id)
+    pred_docs = _grouped(pred, lambda r: r.doc_id)
     report.unscored_documents = sorted(set(pred_docs) - set(gold_docs))
     for doc_id, gold_records in gold_docs.items():
         pred_records = pred_docs.get(doc_id, [])

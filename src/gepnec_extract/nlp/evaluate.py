@@ -8,34 +8,18 @@ allowed to differ (overlap) because the value is what later stages use.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.language import Language
 
+from ..evaluate import Counts
 from .grammar import FACTS_KEY
 
 LABELS = ("DRUG", "REGIMEN", "DOSE", "RESPONSE", "SURVIVAL", "N_PATIENTS", "TOXICITY", "CITATION", "LINE", "DESIGN")
 
 
-@dataclass
-class Score:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+# per-label counts with precision, recall and F1: the same arithmetic as the records scorer
+Score = Counts
 
 
 def load_gold(path: Path) -> list[dict]:
