@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import _runtime  # noqa: F401  (Prefect env defaults, before prefect is imported)
 
@@ -98,8 +98,12 @@ def batch_extract(paths: list[str], out_dir: str, cache_dir: str | None = None,
         sha256 = pipeline.file_sha256(path)
         submitted.append((path, sha256, extract.submit(path=str(path), sha256=sha256,
                                                        pipeline_version=pipeline.PIPELINE_VERSION)))
-    outcomes = [PaperOutcome(batch.failure_payload(path, "missing_file", "no such file"), False)
-                if future is None else _outcome(future, path, sha256) for path, sha256, future in submitted]
+    outcomes = []
+    for path, sha256, future in submitted:
+        outcomes.append(PaperOutcome(batch.failure_payload(path, "missing_file", "no such file"), False)
+                        if future is None else _outcome(future, path, sha256))
+        if _progress is not None:
+            _progress(outcomes[-1].payload)
     payloads = [o.payload for o in outcomes]
 
     outputs = {k: str(v) for k, v in batch.write_outputs(out, payloads).items()}
@@ -135,18 +139,30 @@ class BatchResult:
     seconds: float = 0.0
 
 
+# Called with each paper's payload as the flow collects it (a callable is no flow parameter:
+# Prefect validates and records parameters, so the progress display is hooked in here instead).
+_progress: Callable[[dict[str, Any]], None] | None = None
+
+
 def run_batch(paths: list[Path | str], out_dir: Path | str, workers: int = 1, dask_address: str | None = None,
-              cache_dir: Path | str | None = None, refresh_cache: bool = False) -> BatchResult:
+              cache_dir: Path | str | None = None, refresh_cache: bool = False,
+              progress: Callable[[dict[str, Any]], None] | None = None) -> BatchResult:
     """The CLI's entry point: run batch_extract with the right task runner and return its summary.
 
     Writes records.jsonl, records.csv, failures.jsonl, documents/, evidence.duckdb and
-    evidence.parquet into ``out_dir``; the cache defaults to ``out_dir/cache``.
+    evidence.parquet into ``out_dir``; the cache defaults to ``out_dir/cache``. ``progress`` is
+    called with each paper's payload (status, file, doc_id ...) as it is collected.
     """
+    global _progress
     runner = _runtime.task_runner(workers, dask_address)
     configured = batch_extract.with_options(task_runner=runner)
-    with _runtime.one_api():
-        summary = configured(paths=[str(p) for p in paths], out_dir=str(out_dir),
-                             cache_dir=str(cache_dir) if cache_dir else None, refresh_cache=refresh_cache)
+    _progress = progress
+    try:
+        with _runtime.one_api():
+            summary = configured(paths=[str(p) for p in paths], out_dir=str(out_dir),
+                                 cache_dir=str(cache_dir) if cache_dir else None, refresh_cache=refresh_cache)
+    finally:
+        _progress = None
     return BatchResult(**summary)
 
 

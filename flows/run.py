@@ -15,6 +15,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from gepnec_extract import batch, dataset
@@ -85,8 +86,16 @@ def run(paths: list[Path], out_dir: Path, workers: int = 1, dask_address: str | 
     except OSError as err:
         raise RunError(f"cannot write to {out_dir}: {err}") from err
     console = console or Console(stderr=True)
-    with console.status(f"extracting {len(papers)} papers ..."):
-        summary = run_batch(papers, out_dir, workers=workers, dask_address=dask_address)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("{task.fields[last]}"))
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("extracting", total=len(papers), last="starting Prefect ...")
+
+        def advance(payload: dict) -> None:
+            mark = "ok" if payload["status"] == "ok" else f"failed: {payload['kind']}"
+            bar.update(task, advance=1, last=f"{Path(payload['file']).name} ({mark})")
+
+        summary = run_batch(papers, out_dir, workers=workers, dask_address=dask_address, progress=advance)
     golds = gold_files(papers)
     result = RunResult(batch=summary, out_dir=out_dir, gold_documents=sorted(golds))
     with console.status("scoring against gold ..."):

@@ -147,8 +147,10 @@ def test_batch_extract_outputs_failures_and_cache(prefect_server, papers, gold_r
     from flows import run_batch
 
     out = tmp_path / "out"
-    first = run_batch([papers], out)
+    seen = []  # the progress display hears of every paper as the flow collects it
+    first = run_batch([papers], out, progress=lambda payload: seen.append((payload["doc_id"], payload["status"])))
     assert (first.files, first.ok, first.failed, first.cached) == (4, 2, 2, 0)
+    assert sorted(status for _, status in seen) == ["failed", "failed", "ok", "ok"]
     assert sorted((Path(f["file"]).name, f["kind"]) for f in first.failures) == [
         ("garbage.pdf", "corrupt_pdf"), ("not-a-pdf.pdf", "not_a_pdf")]
     assert first.records == len(gold_records_stage)
