@@ -79,7 +79,7 @@ def run(paths: list[Path], out_dir: Path, workers: int = 1, dask_address: str | 
     from .batch import run_batch
 
     papers = batch.discover_papers(paths)
-    if not papers:
+    if not any(paper.is_file() for paper in papers):  # a missing paper among others is a failure; none at all is no run
         raise RunError(f"no papers found in {', '.join(str(p) for p in paths)}")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
