@@ -1,12 +1,12 @@
 """Records from running text: figures linked to their study through citations and context.
 
 - A primary paper's study is the paper itself (``ctx.own_study``). A sentence citing other work
-  ("Moertel et al. [1]", "[12-16]") and the rest of its paragraph speak of that work, until the
+  ("Smith et al. [1]", "[12-16]") and the rest of its paragraph speak of that work, until the
   text speaks of its own series again ("we", "our", "this study"); in the Introduction and
   Discussion only sentences that say so are read at all.
 - In a review, a sentence citing a study makes it current for the rest of the paragraph until
   another is cited; "[37]" is resolved through the studies the tables name with that reference,
-  "Hanna et al." through their surname; studies reported only in the text become new records.
+  "Jones et al." through their surname; studies reported only in the text become new records.
 - Figures go to the arm the sentence names (arms named by the tables, or the regimens the
   sentence names when it compares them), else to the whole series (arm None). Study-level facts
   (design, line, regimen, doses, size) go to the arm-None cohort; assemble() spreads them.
@@ -53,7 +53,7 @@ TREATED = re.compile(r"\b(patients?|received|treated|given|enrolled|eligible|inc
 # "had failed first-line etoposide-platinum": the treatment studied comes after that line
 AFTER_FIRST_LINE = re.compile(r"\b(failed|after|progress\w*\s+(?:on|after|during)|following|refractory to|resistant to|"
                               r"previous|prior)\s+(?:\w+\s+){0,2}$", re.I)
-# "similar to that reported by Moertel et al.": the sentence is not about the cited study
+# "similar to that reported by Smith et al.": the sentence is not about the cited study
 COMPARED_WITH = re.compile(r"\b(than|similar to|consistent with|in line with|compared (with|to)|reported by|"
                            r"as in|like)\b[^.;]*$", re.I)
 # "We reviewed the records of all patients", "we searched our institutional database": a retrospective series
@@ -192,7 +192,7 @@ class TextReader:
         return True, None  # several references at once: no single study
 
     def _fill_leftover_ref(self, sentence: Sentence, named: list[dict]) -> None:
-        """"Lara et al. ... reported by Noda et al. [36, 38]": the number not Noda's is Lara's."""
+        """"Brown et al. ... reported by Smith et al. [36, 38]": the number not Smith's is Brown's."""
         if named[0].get("ref") is not None:
             return
         numbers = set()
@@ -327,7 +327,7 @@ class TextReader:
         found_doses = doses(sentence)
         cycle = cycle_length(sentence)
         if _cites_for_comparison(sentence):
-            found_doses = []  # "less than that used by Moertel et al. (100 mg/m2 vs. 130 mg/m2)"
+            found_doses = []  # "less than that used by Smith et al. (100 mg/m2 vs. 130 mg/m2)"
         if "doses" in self.table_fields.get(id(study), set()):
             found_doses = []  # the tables print the schedule: they are the source
         if found_doses:
