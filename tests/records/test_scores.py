@@ -15,7 +15,7 @@ from gepnec_extract.evaluate import load_records, score_records
 from gepnec_extract.ingest.pdf import read_pdf
 from gepnec_extract.records import extract_records
 
-from ..conftest import CORPUS, REVIEW_PDF, ROOT
+from ..conftest import REVIEW_PDF, ROOT
 
 LAYOUTS = {  # the three layouts of the dev corpus
     "journal": ["d01-mitry1999", "d04-li2017", "d07-bajetta2007", "d10-olsen2012"],

@@ -12,7 +12,7 @@ import re
 
 from ..model import Document, StudyRecord
 from .assemble import assemble
-from .cohort import Cohort, StudyRef
+from .cohort import StudyRef
 from .columns import classify_header
 from .context import DocContext, document_population
 from .tables import header_texts, records_from_table
