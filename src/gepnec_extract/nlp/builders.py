@@ -189,6 +189,20 @@ def toxicity_pair(m: re.Match, static: dict) -> Facts:
     ]
 
 
+def toxicity_shared(m: re.Match, static: dict) -> Facts:
+    """"grade 3 leukopenia and thrombocytopenia (4)": two events, one grade and one figure. A pair
+    that is itself one event ("nausea and vomiting") is left to the single-event rules."""
+    joined = m.string[m.start("event"): m.end("event2")]
+    first, second, pct = _event(m.group("event")), _event(m.group("event2")), _num(m.group("pct"))
+    if _event(joined) is not None or None in (first, second, pct) or pct > 100 or first == second:
+        return []
+    grade = normalize_grade(m.group("grade"))
+    return [
+        (m.start(), m.end("event"), {"event": first, "grade": grade, "pct": pct}),
+        (m.start("event2"), m.end(), {"event": second, "grade": grade, "pct": pct}),
+    ]
+
+
 UNIT_FORMS = [
     (re.compile(r"mg\s*/\s*m\s*[2²]\s*(?:/\s*d(?:ay)?|per\s+day|daily|a\s+day)", re.I), "mg/m2/day"),
     (re.compile(r"mg\s*/\s*m\s*[2²]", re.I), "mg/m2"),
@@ -324,6 +338,7 @@ BUILDERS = {
     "n_patients": n_patients,
     "toxicity": toxicity,
     "toxicity_pair": toxicity_pair,
+    "toxicity_shared": toxicity_shared,
     "dose": dose,
     "citation": citation,
     "static": static,

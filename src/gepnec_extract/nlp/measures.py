@@ -26,6 +26,10 @@ GRADE_HEADING = re.compile(
 )
 
 
+# "Grade 1–2: nausea (12.5), paresthesias (12.5)": a grade labelling the list that follows its colon.
+GRADE_LABEL = re.compile(r"(?P<grade><<GRADE>>)\s*:", re.IGNORECASE)
+
+
 def _sentence_of(doc: Doc, char: int) -> Span | None:
     token = doc.char_span(char, char + 1, alignment_mode="expand")
     return token.sent if token is not None and len(token) else None
@@ -63,6 +67,14 @@ def share_grades(doc: Doc, facts: list[Fact]) -> None:
     toxicities = sorted((f for f in facts if f.label == "TOXICITY"), key=lambda f: f.start)
     text = doc.text
     heading = compiled(GRADE_HEADING.pattern)
+    labelled = compiled(GRADE_LABEL.pattern)
+    for fact in toxicities:  # "Grade 1–2: nausea (12.5), ... Grade 3–4: asthenia (7.5)"
+        if fact.value["grade"] is None:
+            sentence = _sentence_of(doc, fact.start)
+            lead = text[sentence.start_char if sentence is not None else 0 : fact.start]
+            labels = list(labelled.finditer(lead))
+            if labels and not re.search(r"\bgrade\b|\bG\d", lead[labels[-1].end():], re.IGNORECASE):
+                fact.value["grade"] = normalize_grade(labels[-1].group("grade"))
     if toxicities and toxicities[0].value["grade"] is None:
         sentence = _sentence_of(doc, toxicities[0].start)
         lead = text[sentence.start_char if sentence is not None else 0 : toxicities[0].start]
