@@ -505,11 +505,18 @@ def _toxicity_list(table: Table, specs: list[ColumnSpec], body: list[list[str]],
     cohort = _own(ctx, None)
     for row in body:
         n, pct = parse_count_pct(row[col])
-        event = re.sub(r"\s+", " ", row[0]).strip().lower()
+        event = _event_name(row[0], ctx)
         if event and pct is not None:
             cohort.set("toxicities", [Toxicity(event=event, grade=grade_text, pct=pct)],
                        _evidence(table, "toxicities", " | ".join(row)))
     return [cohort]
+
+
+def _event_name(label: str, ctx: DocContext) -> str:
+    """An adverse-event row label as the tagger names the event ("Anaemia" -> "anemia"), else as printed."""
+    printed = re.sub(r"\s+", " ", label).strip().lower()
+    named = [f.value["event"] for f in ctx.facts(f"{label} (1)") if f.label == "TOXICITY" and isinstance(f.value, dict)]
+    return named[0] if len(named) == 1 else printed
 
 
 def _site_list(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx: DocContext) -> list[Cohort]:
