@@ -62,10 +62,12 @@ def _fold_study_level_cohorts(cohorts: list[Cohort]) -> list[Cohort]:
 
 
 def _percent_sites(cohort: Cohort) -> None:
-    """Site counts that add up to more than the cohort are percentages: keep the sites, drop the n."""
+    """Site figures that add up to 100 and to more than the cohort are percentages: keep the sites,
+    drop the n (a sum merely above the cohort size is a source's own inconsistency, kept as printed)."""
     sites = cohort.values.get("primary_sites") or []
     size = cohort.values.get("n_patients") or cohort.values.get("n_total")
-    if size and sum(site.n or 0 for site in sites) > size:
+    total = sum(site.n or 0 for site in sites)
+    if size and total > size and 98 <= total <= 102:
         cohort.values["primary_sites"] = [site.model_copy(update={"n": None}) for site in sites]
 
 

@@ -34,9 +34,9 @@ def parse_sites(text: str) -> list[PrimarySite]:
     sites: list[PrimarySite] = []
     seen: set[str] = set()
     text = strip_markers(text)
-    for match in _SITE_ITEM.finditer(text):
-        if _is_group(text, match):
-            continue
+    items = [m for m in _SITE_ITEM.finditer(text) if not _is_group(text, m)]
+    percentages = any("." in (m.group("n1") or m.group("n2") or "") for m in items)  # "pancreas (37.5)"
+    for match in items:
         words = re.split(r"[\s\-]+", match.group("name").strip())
         # the site name is the tail of the phrase ("and pancreas", "Total GEP")
         name = None
@@ -47,8 +47,45 @@ def parse_sites(text: str) -> list[PrimarySite]:
         count = match.group("n1") or match.group("n2")
         if name and name not in seen:
             seen.add(name)
-            sites.append(PrimarySite(site=name, n=int(float(count)) if count and "." not in count else None))
+            sites.append(PrimarySite(site=name, n=int(count) if count and not percentages else None))
     return sites
+
+
+_PRIMARY_TALK = re.compile(r"\bprimary\s+(?:tumou?rs?|sites?|lesions?|disease|origin)\b", re.I)
+_SITE_IN_N = re.compile(r"(?P<site>[A-Za-z][A-Za-z/\- ]{1,40}?)\s+in\s+(?P<n>\d+|[a-z]+(?:-[a-z]+)?)\b(?!\s*%)")
+_SITE_FILLER = {"tract", "region", "system", "site", "sites", "organ", "organs", "the", "a", "an", "was", "were",
+                "it", "and", "or", "located", "lay", "at", "of", "patients", "cases"}
+
+
+def sites_in_sentence(text: str) -> list[PrimarySite]:
+    """"The primary tumour was located in the lung in 10 patients, the pancreas in 15 ... and it was
+    unknown in one" -> sites with counts; only in a sentence that speaks of the primary tumour."""
+    from ..nlp.vocab import parse_number
+
+    if not _PRIMARY_TALK.search(text):
+        return []
+    sites: list[PrimarySite] = []
+    for match in _SITE_IN_N.finditer(text):
+        n = parse_number(match.group("n"))
+        words = [w for w in re.split(r"[\s\-]+", match.group("site").lower()) if w]
+        while words and words[-1] in _SITE_FILLER:
+            words.pop()
+        name = None
+        for start in range(len(words)):
+            name = site_name(" ".join(words[start:]))
+            if name:
+                break
+        if name and n is not None and n == int(n) and all(s.site != name for s in sites):
+            sites.append(PrimarySite(site=name, n=int(n)))
+    return sites
+
+
+def single_site(text: str) -> str | None:
+    """The one site a cell names without counts ("Esophageal NEC", "NETs of the stomach"), else None."""
+    words = [re.sub(r"(?<=.{2})(necs?|nets?)$", "", w) for w in re.findall(r"[A-Za-z]+", text.lower())]  # "CRCNECs"
+    found = {site_name(w) for w in words} | {site_name(f"{a} {b}") for a, b in zip(words, words[1:])}
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
 
 
 def _is_group(text: str, match: re.Match) -> bool:

@@ -20,7 +20,8 @@ from .cells import (first_number, is_missing, parse_count_pct, parse_pct, parse_
 from .cohort import OWN_FIGURES, Cohort, StudyRef, arm_key
 from .columns import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, classify_header, classify_row_label
 from .context import DocContext
-from .normalize import parse_citation, parse_design, parse_line, parse_sites, population_of, site_name
+from .normalize import (parse_citation, parse_design, parse_line, parse_sites, population_of, single_site,
+                        site_name)
 
 PCT_FIELD = {"rr": "rr_pct", "cr": "cr_pct", "pr": "pr_pct", "sd": "sd_pct", "pd": "pd_pct"}
 LABEL_FIELDS = {"group", "other", "sites", "regimen"}
@@ -109,7 +110,10 @@ def _fill_common(cohort: Cohort, spec: ColumnSpec, text: str, table: Table, ctx:
     elif spec.field == "design":
         cohort.set("design", parse_design(text), ev("design"))
     elif spec.field == "sites":
-        cohort.set("primary_sites", parse_sites(text), ev("primary_sites"))
+        sites = parse_sites(text)
+        if not sites and single_site(text):  # "Esophageal NEC": the whole cohort's one site
+            sites = [PrimarySite(site=single_site(text), n=cohort.values.get("n_patients"))]
+        cohort.set("primary_sites", sites, ev("primary_sites"))
     elif spec.field == "tox":
         cohort.set("toxicities", _toxicities(text, ctx), ev("toxicities"))
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from ..model import Design, Evidence
 from .cohort import Cohort, StudyRef, arm_key
 from .context import DocContext
-from .normalize import parse_line, population_of
+from .normalize import parse_line, population_of, site_name, sites_in_sentence
 from .tables import records_from_table
 from .text_sentences import Sentence, paragraphs
 from .text_values import (
@@ -323,6 +323,12 @@ class TextReader:
         if tox and len(arms_named) <= 1 and not (study.from_table and not self.primary and not arms_named):
             # adverse events are the whole series' unless the sentence itself names the arm
             self.add(study, arms_named[0] if arms_named else None, "toxicities", tox, sentence)
+        sites = sites_in_sentence(sentence.text)
+        # the sites of the subgroup the sentence names ("Among the 41 poorly differentiated tumours, the
+        # primary lay in ..."), else of the whole series; an arm named by a site is one of the sites listed
+        subgroups = [a for a in arms_named if not site_name(a)]
+        if sites and len(subgroups) <= 1 and (self.primary or not study.from_table):
+            self.add(study, subgroups[0] if subgroups else None, "primary_sites", sites, sentence)
         self._study_level(sentence, study)
         found_doses = doses(sentence)
         cycle = cycle_length(sentence)
