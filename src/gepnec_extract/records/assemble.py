@@ -28,19 +28,26 @@ def assemble(cohorts: list[Cohort], ctx: DocContext) -> list[Cohort]:
     _name_whole_cohorts(result)
     _share_study_values(result)
     _share_totals(result)
-    result = [c for c in result if not _empty_whole_series(c, result)]
+    groups = _by_study(result)
+    result = [c for c in result if not _empty_whole_series(c, groups[c.study.study_id])]
     for cohort in result:
         _percent_sites(cohort)
     return result
 
 
-def _empty_whole_series(cohort: Cohort, cohorts: list[Cohort]) -> bool:
+def _by_study(cohorts: list[Cohort]) -> dict[str, list[Cohort]]:
+    groups: dict[str, list[Cohort]] = {}
+    for cohort in cohorts:
+        groups.setdefault(cohort.study.study_id, []).append(cohort)
+    return groups
+
+
+def _empty_whole_series(cohort: Cohort, group: list[Cohort]) -> bool:
     """The whole series of a study with sub-cohorts is a record only when it has figures of its
     own; its size and primary sites alone describe the sub-cohorts' study, not an extra cohort."""
     if cohort.arm_key and cohort.arm not in ("All patients",):
         return False
-    siblings = [c for c in cohorts if c is not cohort and c.study.study_id == cohort.study.study_id]
-    return bool(siblings) and not (OWN_FIGURES & {k for k, v in cohort.values.items() if v not in (None, [])})
+    return len(group) > 1 and not (OWN_FIGURES & {k for k, v in cohort.values.items() if v not in (None, [])})
 
 
 STUDY_LEVEL = {"regimen", "drugs", "doses", "line", "design", "n_total", "population"}
@@ -50,8 +57,9 @@ def _fold_study_level_cohorts(cohorts: list[Cohort]) -> list[Cohort]:
     """A whole-study cohort from text that says only study-level things (doses, design, line...)
     of a study whose cohorts the tables name is not a cohort of its own: its values go to them."""
     kept = []
+    groups = _by_study(cohorts)
     for cohort in cohorts:
-        siblings = [c for c in cohorts if c is not cohort and c.study.study_id == cohort.study.study_id]
+        siblings = [c for c in groups[cohort.study.study_id] if c is not cohort]
         if (not cohort.arm_key and siblings and "table" not in cohort.sources
                 and set(cohort.values) <= STUDY_LEVEL):
             for sibling in siblings:
@@ -72,10 +80,7 @@ def _percent_sites(cohort: Cohort) -> None:
 
 
 def _name_whole_cohorts(cohorts: list[Cohort]) -> None:
-    by_study: dict[str, list[Cohort]] = {}
-    for cohort in cohorts:
-        by_study.setdefault(cohort.study.study_id, []).append(cohort)
-    for group in by_study.values():
+    for group in _by_study(cohorts).values():
         if len(group) < 2:
             continue
         for cohort in group:
@@ -92,10 +97,7 @@ SHARED_FIELDS = ("regimen", "drugs", "doses", "line", "design")
 
 def _share_study_values(cohorts: list[Cohort]) -> None:
     """Regimen, doses, line and design said once of a study apply to each of its cohorts."""
-    by_study: dict[str, list[Cohort]] = {}
-    for cohort in cohorts:
-        by_study.setdefault(cohort.study.study_id, []).append(cohort)
-    for group in by_study.values():
+    for group in _by_study(cohorts).values():
         for name in SHARED_FIELDS:
             sources = [c for c in group if c.values.get(name)]
             if len(sources) != len(group) and sources:
@@ -108,10 +110,7 @@ def _share_study_values(cohorts: list[Cohort]) -> None:
 
 def _share_totals(cohorts: list[Cohort]) -> None:
     """Sub-cohorts of a study whose whole series has a size: that size is their n_total."""
-    by_study: dict[str, list[Cohort]] = {}
-    for cohort in cohorts:
-        by_study.setdefault(cohort.study.study_id, []).append(cohort)
-    for group in by_study.values():
+    for group in _by_study(cohorts).values():
         whole = next((c for c in group if not c.arm_key), None)
         size = whole.values.get("n_patients") if whole else None
         if not size or len(group) < 2:

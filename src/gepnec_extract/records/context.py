@@ -4,7 +4,7 @@ its abbreviations, its default population, and the tagger to read a phrase with 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from spacy.language import Language
 
@@ -30,6 +30,11 @@ class DocContext:
     own_study: StudyRef | None = None  # the paper's own study (None for a review)
     population: str | None = None  # the population the paper is about
 
+    @cached_property
+    def abbreviation_key(self) -> tuple:
+        """The abbreviations as a hashable cache key, built once per document."""
+        return tuple(sorted(self.abbreviations.items()))
+
     def facts(self, text: str) -> list[Fact]:
         return list(_tag(self, text))
 
@@ -45,11 +50,12 @@ class DocContext:
 
 
 def _tag(ctx: DocContext, text: str) -> tuple[Fact, ...]:
-    return _cached_tag(id(ctx), ctx.nlp, tuple(sorted(ctx.abbreviations.items())), text)
+    return _cached_tag(ctx.nlp, ctx.abbreviation_key, text)
 
 
 @lru_cache(maxsize=8192)
-def _cached_tag(_ctx_id: int, nlp: Language, abbreviations: tuple, text: str) -> tuple[Fact, ...]:
+def _cached_tag(nlp: Language, abbreviations: tuple, text: str) -> tuple[Fact, ...]:
+    """Facts of a phrase: they depend on the pipeline, the abbreviations and the text alone."""
     doc = nlp.make_doc(text)
     doc._.abbrev_context = dict(abbreviations)
     doc = nlp(doc)
