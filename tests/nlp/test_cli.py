@@ -47,3 +47,30 @@ def test_tag_document_json_with_table_and_html(tmp_path):
 
 def test_tag_needs_file_or_text():
     assert runner.invoke(app, ["tag"]).exit_code != 0
+
+
+def test_tag_html_escapes_markup_in_text_and_in_span_labels(tmp_path):
+    # a regimen acronym defined as markup: its value becomes the span's label
+    text = ("Patients received <img src=x onerror=alert(1)> cisplatin 75 mg/m2 on day 1. "
+            "The regimen <b>ZQX</b> (cisplatin and etoposide) gave grade 3 neutropenia in 20%.")
+    path = tmp_path / "hostile.txt"
+    path.write_text(text, encoding="utf-8")
+    html = tmp_path / "out.html"
+    result = runner.invoke(app, ["tag", str(path), "--html", str(html)])
+    assert result.exit_code == 0, result.output
+    page = html.read_text(encoding="utf-8")
+    assert "DOSE" in page and "TOXICITY" in page
+    assert "<img" not in page and "<b>" not in page
+    assert "&lt;" in page and "onerror" in page  # shown as text
+
+
+def test_span_labels_are_escaped_before_displacy_writes_them(nlp):
+    from gepnec_extract.nlp.grammar import FACTS_KEY
+    from gepnec_extract.nlp.render import labelled_copy
+
+    doc = nlp("Median OS was 9 months.")
+    [span] = doc.spans[FACTS_KEY]
+    span._.value = {"median": "<svg onload=alert(1)>"}
+    copy = labelled_copy(doc, "t")  # the Doc must outlive its span group
+    [label] = [s.label_ for s in copy.spans[FACTS_KEY]]
+    assert "<svg" not in label and "&lt;svg onload=alert(1)&gt;" in label

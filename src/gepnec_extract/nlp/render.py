@@ -30,9 +30,13 @@ def short_value(span: Span) -> str:
 
 
 def labelled_copy(doc: Doc, title: str) -> Doc:
-    """A copy of doc (same tokens and spacing) whose fact spans are labelled with their values."""
+    """A copy of doc (same tokens and spacing) whose fact spans are labelled with their values.
+
+    displaCy escapes token text but writes labels as they are, and a value is text of the paper
+    (a regimen named '<b>X</b>' would be markup): labels are HTML-escaped here."""
     copy = Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
-    copy.spans[FACTS_KEY] = [Span(copy, s.start, s.end, label=short_value(s)) for s in doc.spans.get(FACTS_KEY, [])]
+    copy.spans[FACTS_KEY] = [Span(copy, s.start, s.end, label=html.escape(short_value(s), quote=True))
+                             for s in doc.spans.get(FACTS_KEY, [])]
     copy.user_data["title"] = title
     return copy
 
