@@ -49,7 +49,8 @@ ARM_STOP_WORDS = {"site", "sites", "group", "groups", "patients", "tumours", "tu
 PROSPECTIVE_TALK = re.compile(r"\b(should|needed|need for|warrant\w*|deserve\w*|future|planned|can settle|are required|"
                               r"no standard)\b", re.I)
 # a line of therapy said of the patients treated, not of treatment in general
-TREATED = re.compile(r"\b(patients?|received|treated|given|enrolled|eligible|included|response to)\b", re.I)
+TREATED = re.compile(r"\b(patients?|received|treated|pre-?treated|given|enrolled|eligible|included|response to|"
+                     r"permitted|allowed)\b", re.I)
 # "had failed first-line etoposide-platinum": the treatment studied comes after that line
 AFTER_FIRST_LINE = re.compile(r"\b(failed|after|progress\w*\s+(?:on|after|during)|following|refractory to|resistant to|"
                               r"previous|prior)\s+(?:\w+\s+){0,2}$", re.I)
@@ -106,6 +107,7 @@ class TextReader:
         self.table_arm_drugs: dict[tuple[int, tuple], str] = {}  # (id(study), drugs) -> arm label
         self.table_fields: dict[int, set[str]] = {}  # id(study) -> fields its table cohorts fill
         self.table_events: dict[int, set[str]] = {}  # id(study) -> toxicity events the tables give
+        self.arm_doses: dict[tuple[int, str], list] = {}  # (id(study), arm) -> doses said of that arm
         if self.primary:
             own = ctx.own_study
             self.own = self._state(own.first_author, own.year, own.ref, own.acronym)
@@ -225,13 +227,35 @@ class TextReader:
 
     # --- arms --------------------------------------------------------------------------------------
 
+    def _treatment_mentions(self, sentence: Sentence, study: StudyState) -> tuple[list[tuple[int, str]], list]:
+        """Arms named by their treatment: a tagged regimen or drug whose drugs are exactly one arm's
+        ("capecitabine plus temozolomide" is the "Capecitabine + temozolomide" arm, and its
+        "temozolomide" is not the temozolomide arm). Returns the mentions and the regimen facts."""
+        if len({drugs for (sid, drugs) in self.table_arm_drugs if sid == id(study)}) < 2:
+            return [], []
+        regimens = sentence.of("REGIMEN")
+        mentions = []
+        for fact in regimens + sentence.of("DRUG"):
+            if fact.label == "DRUG" and any(r.start <= fact.start < r.end for r in regimens):
+                continue
+            drugs = fact.value if isinstance(fact.value, list) else [fact.value]
+            arm = self.table_arm_drugs.get((id(study), tuple(sorted(drugs))))
+            if arm is not None:
+                mentions.append((fact.start, arm))
+        return mentions, regimens
+
     def arm_mentions(self, sentence: Sentence, study: StudyState) -> list[tuple[int, str]]:
         labels = self.table_arms.get(id(study), [])
-        mentions = []
+        mentions, regimens = self._treatment_mentions(sentence, study)
         lowered = re.sub(r"[-‐–]", " ", sentence.text.lower())
         for label in labels:
             for pattern in _arm_patterns(label, self.ctx.abbreviations):
-                mentions += [(m.start(), label) for m in pattern.finditer(lowered)]
+                for m in pattern.finditer(lowered):
+                    inside = [r for r in regimens if r.start <= m.start() < r.end]
+                    if inside and all((r.start, label) not in mentions for r in inside) and mentions:
+                        continue  # the label's words inside a regimen that is another arm
+                    if (m.start(), label) not in mentions:
+                        mentions.append((m.start(), label))
         if not mentions:  # subgroups the sentence names ("patients with a Ki-67 index >20%")
             mentions = [(pos, self._table_arm_of_type(study, label)) for pos, label in subgroups(sentence)]
         mentions.sort()
@@ -340,6 +364,12 @@ class TextReader:
             for dose in found_doses:
                 if dose.schedule is None and cycle:
                     dose.schedule = cycle
+            arm_of_doses = self.table_arm_drugs.get((id(study), tuple(sorted({d.drug for d in found_doses}))))
+            if arm_of_doses is not None and len({k for k in self.table_arm_drugs if k[0] == id(study)}) > 1:
+                # "In the second arm, A 750 mg/m2 ... and B 200 mg/m2 ...": the doses of the arm given those drugs
+                self.arm_doses.setdefault((id(study), arm_of_doses), []).extend(
+                    (d, self._evidence("doses", sentence)) for d in found_doses)
+                return arm, found_doses
             self.study_doses.setdefault(id(study), []).extend((d, self._evidence("doses", sentence))
                                                               for d in found_doses)
             return arm, found_doses
@@ -398,7 +428,18 @@ class TextReader:
                 self._fill_study_level(cohort, found)
             if cohort.values:
                 result.append(cohort)
-        result += self._arm_totals() + self._arm_regimens()
+        result += self._arm_totals() + self._arm_regimens() + self._arm_dose_cohorts()
+        return result
+
+    def _arm_dose_cohorts(self) -> list[Cohort]:
+        result = []
+        for state in self.studies:
+            for (study_id, arm), items in self.arm_doses.items():
+                if study_id != id(state):
+                    continue
+                cohort = Cohort(study=state.ref_obj(), arm=arm)
+                cohort.set("doses", merge_doses([d for d, _ in items]), items[0][1])
+                result.append(cohort)
         return result
 
     INHERITED = ("regimen", "drugs", "population", "n_total")

@@ -15,11 +15,6 @@ from ..nlp.builders import normalize_schedule
 from .text_sentences import Sentence, TextFact
 
 RESPONSE_FIELDS = {"rr": "rr_pct", "cr": "cr_pct", "pr": "pr_pct", "sd": "sd_pct", "pd": "pd_pct"}
-# "No complete response was observed", "none had a complete response", "No complete or partial responses"
-_NO_RESPONSE = re.compile(
-    r"\b(?:no|none\s+(?:had|achieved|showed)\s+an?|without\s+any)\s+(?P<kinds>(?:complete|partial|objective)"
-    r"(?:\s+(?:or|and|nor)\s+(?:complete|partial))?)\s+(?:tumou?r\s+)?respon", re.I)
-_NO_KIND = {"complete": "cr_pct", "partial": "pr_pct", "objective": "rr_pct"}
 # "none of the high-proliferation NETs responded": no response in the group it names
 _NONE_RESPONDED = re.compile(r"\bnone of the (?P<who>[^,;.]{1,60}?) (?:responded|had a response)", re.I)
 _RESPONSE_WORDS = re.compile(r"\b(?:complete or partial|objective)\s+(?:response|regression|remission)s?\b", re.I)
@@ -36,7 +31,7 @@ _INTERVAL_AFTER = re.compile(
 # "Seventy-eight patients were enrolled", "53 patients were identified", "Twelve patients met the inclusion criteria"
 _ENROLLED = re.compile(
     r"^\s*(?:(?:were|was|had\s+been)\s+(?:enrolled|included|identified|treated|registered|recruited|accrued|"
-    r"analy[sz]ed|eligible|entered)|met\s+the\s+(?:inclusion|eligibility)|(?:were|was)\s+(?:found|considered)\s+eligible)",
+    r"analy[sz]ed|eligible|entered|randomi[sz]ed|randomly\s+(?:assigned|allocated))|met\s+the\s+(?:inclusion|eligibility)|(?:were|was)\s+(?:found|considered)\s+eligible)",
     re.I)
 _Q_DAYS = re.compile(r"\bq\s*(\d+)\s*d\b", re.I)
 SCHEDULE_WORDS = re.compile(r"\b(every|repeated|intervals?|cycles?|courses?|q\s*\d+\s*[dw])\b", re.I)
@@ -74,11 +69,6 @@ def outcome_groups(sentence: Sentence) -> dict[str, list[tuple[TextFact, object]
                 survival.low, survival.high = float(interval.group("low")), float(interval.group("high"))
                 survival.kind = "range" if (interval.group("kind") or "range").lower() == "range" else "ci95"
             groups.setdefault(f"{value['endpoint']}_months", []).append((fact, survival))
-    for match in _NO_RESPONSE.finditer(sentence.text):
-        for word in re.findall(r"complete|partial|objective", match.group("kinds"), re.I):
-            name = _NO_KIND[word.lower()]
-            fact = TextFact("RESPONSE", match.group(), {"kind": name, "pct": 0.0}, match.start(), match.end())
-            groups.setdefault(name, []).append((fact, 0.0))
     if _NO_RESPONSES.search(sentence.text) and "rr_pct" not in groups:
         match = _NO_RESPONSES.search(sentence.text)
         fact = TextFact("RESPONSE", match.group(), {"kind": "rr", "pct": 0.0}, match.end(), match.end())
