@@ -159,6 +159,32 @@ def n_patients(m: re.Match, static: dict) -> Facts:
     return [(m.start(), m.end(), int(count))]
 
 
+def _count(text: str | None) -> int | None:
+    value = _num(text)
+    return int(value) if value is not None and value == int(value) and value > 0 else None
+
+
+# "Response was assessed in 31 patients in the A arm and 30 in the B arm": evaluable counts, not arm sizes
+NOT_ALLOCATION_BEFORE = re.compile(r"\b(?:assessed|assessable|evaluable|evaluated|analy[sz]ed|measured|responses?|"
+                                   r"died|deaths?|progressed|discontinued)\b[^.;]*$", re.IGNORECASE)
+
+
+def allocation(m: re.Match, static: dict) -> Facts:
+    """"randomly assigned: 84 to A and 86 to B", "59 in the A arm and 67 in the B arm": each arm (as
+    named) and its size, one fact each (the first runs from the match's start)."""
+    n1, n2 = _count(m.group("n1")), _count(m.group("n2"))
+    if n1 is None or n2 is None or NOT_ALLOCATION_BEFORE.search(m.string[max(0, m.start() - 60): m.start()]):
+        return []
+    return [(m.start(), m.end("x1"), {"name": m.group("x1").strip(), "n": n1, "each": False}),
+            (m.start("n2"), m.end(), {"name": m.group("x2").strip(), "n": n2, "each": False})]
+
+
+def allocation_each(m: re.Match, static: dict) -> Facts:
+    """"29 per arm", "72 to each arm": every arm's size."""
+    n = _count(m.group("n"))
+    return [(m.start(), m.end(), {"name": None, "n": n, "each": True})] if n else []
+
+
 def normalize_grade(text: str | None) -> str | None:
     if not text:
         return None
@@ -399,6 +425,8 @@ BUILDERS = {
     "toxicity_shared": toxicity_shared,
     "toxicity_list": toxicity_list,
     "response_kind": response_kind,
+    "allocation": allocation,
+    "allocation_each": allocation_each,
     "no_response": no_response,
     "dose": dose,
     "citation": citation,

@@ -108,6 +108,8 @@ class TextReader:
         self.table_fields: dict[int, set[str]] = {}  # id(study) -> fields its table cohorts fill
         self.table_events: dict[int, set[str]] = {}  # id(study) -> toxicity events the tables give
         self.arm_doses: dict[tuple[int, str], list] = {}  # (id(study), arm) -> doses said of that arm
+        self.text_arms: dict[int, list[str]] = {}  # id(study) -> arms an allocation sentence names
+        self.arm_each: dict[int, tuple[int, Sentence]] = {}  # id(study) -> "N per arm"
         if self.primary:
             own = ctx.own_study
             self.own = self._state(own.first_author, own.year, own.ref, own.acronym)
@@ -244,8 +246,42 @@ class TextReader:
                 mentions.append((fact.start, arm))
         return mentions, regimens
 
+    def _allocation(self, sentence: Sentence, study: StudyState) -> None:
+        """ARM facts ("randomly assigned: 84 to A and 86 to B", "29 per arm"): each arm's size. An
+        arm is the table's arm of the same drugs or name; with no table arms, the text's own arm."""
+        for fact in sentence.of("ARM"):
+            value = fact.value if isinstance(fact.value, dict) else {}
+            if not value.get("n"):
+                continue
+            if value.get("each"):
+                self.arm_each.setdefault(id(study), (value["n"], sentence))
+                continue
+            arm = self._arm_named(study, value.get("name") or "")
+            if arm is None and not self.table_arms.get(id(study)) and value.get("name"):
+                name = value["name"]
+                arm = name[0].upper() + name[1:]
+                arms = self.text_arms.setdefault(id(study), [])
+                if arm not in arms:
+                    arms.append(arm)
+                drugs = self.ctx.drugs_of(arm)
+                if drugs:
+                    self.table_arm_drugs.setdefault((id(study), tuple(sorted(drugs))), arm)
+            if arm is not None:
+                self.add(study, arm, "n_patients", value["n"], sentence)
+                self.arm_sentences.setdefault((id(study), arm), sentence)
+
+    def _arm_named(self, study: StudyState, name: str) -> str | None:
+        drugs = self.ctx.drugs_of(name)
+        if drugs and (id(study), tuple(sorted(drugs))) in self.table_arm_drugs:
+            return self.table_arm_drugs[(id(study), tuple(sorted(drugs)))]
+        lowered = re.sub(r"[-‐–]", " ", name.lower())
+        for label in self.table_arms.get(id(study), []) + self.text_arms.get(id(study), []):
+            if any(p.fullmatch(lowered) for p in _arm_patterns(label, self.ctx.abbreviations)):
+                return label
+        return None
+
     def arm_mentions(self, sentence: Sentence, study: StudyState) -> list[tuple[int, str]]:
-        labels = self.table_arms.get(id(study), [])
+        labels = self.table_arms.get(id(study), []) + self.text_arms.get(id(study), [])
         mentions, regimens = self._treatment_mentions(sentence, study)
         lowered = re.sub(r"[-‐–]", " ", sentence.text.lower())
         for label in labels:
@@ -307,6 +343,8 @@ class TextReader:
         found.values.append((name, value, self._evidence(name, sentence)))
 
     def read_sentence(self, sentence: Sentence, study: StudyState, arm: str | None, last_doses: list):
+        if self.primary:
+            self._allocation(sentence, study)
         mentions = self.arm_mentions(sentence, study)
         if WHOLE_SERIES.search(sentence.text) and not mentions:
             arm = None
@@ -317,7 +355,7 @@ class TextReader:
         groups = outcome_groups(sentence)
         if any(len(items) == 2 for items in groups.values()):
             mentions = _with_complement(mentions, sentence)
-        placed = place(groups, mentions, arm, compared)
+        placed = place(groups, mentions, arm, compared, sentence.text)
         prefix = subgroup_prefix(sentence)
         if prefix and prefix not in self.table_arms.get(id(study), []):
             # figures of a subgroup, per arm when the arms are compared ("HBP: IP")
@@ -393,11 +431,24 @@ class TextReader:
             # "second line in 12 patients and third or a later line in 8": several lines are "mixed"
             several = len(lines) > 1 or parse_line(sentence.text) == "mixed"
             self.add(study, None, "_line", "mixed" if several else lines.pop(), sentence)
+            if len(lines) > 1:
+                self._arm_lines(sentence, study)
         for fact in sentence.of("REGIMEN", "DRUG"):
             self.add(study, None, "_regimen", (fact.label, fact.text), sentence)
         count = enrolled_count(sentence) if self.primary else studied_count(sentence)
         if count:
             self.add(study, None, "_n", count, sentence)
+
+    def _arm_lines(self, sentence: Sentence, study: StudyState) -> None:
+        """"patients with A tumours who had no previous treatment, and patients with B tumours that
+        progressed on X": each line of therapy is the line of the cohort named just before it."""
+        mentions = self.arm_mentions(sentence, study)
+        if len({arm for _, arm in mentions}) < 2:
+            return
+        for fact in sentence.of("LINE"):
+            before = [arm for pos, arm in mentions if pos <= fact.start]
+            if before and isinstance(fact.value, str):
+                self.add(study, before[-1], "line", _after_failure(sentence, fact), sentence)
 
     # --- cohorts -----------------------------------------------------------------------------------------
 
@@ -433,6 +484,14 @@ class TextReader:
 
     def _arm_dose_cohorts(self) -> list[Cohort]:
         result = []
+        for state in self.studies:
+            each = self.arm_each.get(id(state))
+            if each is None:
+                continue
+            for arm in self._arms_of(state):
+                cohort = Cohort(study=state.ref_obj(), arm=arm)
+                cohort.set("n_patients", each[0], self._evidence("n_patients", each[1]))
+                result.append(cohort)
         for state in self.studies:
             for (study_id, arm), items in self.arm_doses.items():
                 if study_id != id(state):

@@ -30,7 +30,7 @@ _INTERVAL_AFTER = re.compile(
     r"(?P<high>\d+(?:\.\d+)?)\+?\s*(?:months?)?\s*\)", re.I)
 # "Seventy-eight patients were enrolled", "53 patients were identified", "Twelve patients met the inclusion criteria"
 _ENROLLED = re.compile(
-    r"^\s*(?:(?:were|was|had\s+been)\s+(?:enrolled|included|identified|treated|registered|recruited|accrued|"
+    r"^\s*(?:with\s+(?:[\w,-]+\s+){0,8}?[\w-]+\s+)?(?:(?:were|was|had\s+been)\s+(?:enrolled|included|identified|treated|registered|recruited|accrued|"
     r"analy[sz]ed|eligible|entered|randomi[sz]ed|randomly\s+(?:assigned|allocated))|met\s+the\s+(?:inclusion|eligibility)|(?:were|was)\s+(?:found|considered)\s+eligible)",
     re.I)
 _Q_DAYS = re.compile(r"\bq\s*(\d+)\s*d\b", re.I)
@@ -92,7 +92,7 @@ def outcome_groups(sentence: Sentence) -> dict[str, list[tuple[TextFact, object]
 
 
 def place(groups: dict[str, list[tuple[TextFact, object]]], mentions: list[tuple[int, str]],
-          default_arm: str | None, compared: list[str] | None = None) -> list[Placed]:
+          default_arm: str | None, compared: list[str] | None = None, text: str | None = None) -> list[Placed]:
     """Give each figure its arm: ``mentions`` are (position, arm) of the known arms the sentence
     names; ``compared`` the regimens it names, used only to split several figures of one kind."""
     arms = list(dict.fromkeys(arm for _, arm in mentions))
@@ -113,7 +113,22 @@ def place(groups: dict[str, list[tuple[TextFact, object]]], mentions: list[tuple
             placed += [Placed(arm, name, value) for arm, (_, value) in zip(arms, items)]
         elif len(compared) == len(items):
             placed += [Placed(arm, name, value) for arm, (_, value) in zip(compared, items)]
+        elif not arms and not compared and default_arm is None and all(f.label == "SURVIVAL" for f, _ in items):
+            # "18 months among A-treated patients and 6.8 months among the others", no cohort known:
+            # the first median the tagger read is the series' (as when it read only that one)
+            placed.append(Placed(default_arm, name, items[0][1]))
+        elif arms and text is not None:
+            # "18 months (range ...) among A-treated patients and 6.8 months among the others": a figure
+            # followed by the cohort it is of; the figures whose cohort is not a known arm are dropped
+            for fact, value in items:
+                arm = next((a for pos, a in mentions if pos >= fact.end
+                            and _COHORT_AFTER.fullmatch(text[fact.end:pos])), None)
+                if arm is not None:
+                    placed.append(Placed(arm, name, value))
     return placed
+
+
+_COHORT_AFTER = re.compile(r"\s*(?:in|among|with|for|on)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?", re.I)
 
 
 # "The commonest grade 3/4 toxicities were ...", "Grade 3–4 events were uncommon: ..."
