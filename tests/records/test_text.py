@@ -227,3 +227,21 @@ def test_survival_in_weeks_with_an_open_upper_bound_and_line_after_at_least_one_
     assert record.line == "mixed"
     assert (record.os_months.median, record.os_months.low, record.os_months.high) == (6.0, 4.0, None)
     assert record.os_months.kind == "ci95" and not record.os_months.not_reached
+
+
+def test_a_paper_of_two_named_trials_gives_each_its_treatment_figures_and_size():
+    records = _records(_paper(
+        "With lanreotide alone, 4 patients (10%) had a partial response.",
+        "Both trials were open-label phase II studies. In ORCA, lanreotide 120 mg was injected every 28 days. "
+        "In ORCA-2, lanreotide 120 mg every 28 days was combined with everolimus 10 mg orally once daily.",
+        "ORCA enrolled 40 patients. Median progression-free survival was 30.4 weeks (95% CI 21.7–39.1).",
+        "At the interim analysis, 18 patients had been treated in ORCA-2. Five of the 18 patients (28%) had a "
+        "partial response.", title="Lanreotide alone or with everolimus: the phase II ORCA and ORCA-2 trials"))
+    first, second = records["ORCA"], records["ORCA-2"]
+    assert (first.n_patients, second.n_patients) == (40, 18)
+    assert (first.pr_pct, second.pr_pct) == (10.0, 28.0)
+    assert first.drugs == ["lanreotide"] and second.drugs == ["everolimus", "lanreotide"]
+    assert first.pfs_months.median == 7.0 and second.pfs_months is None
+    everolimus = next(d for d in second.doses if d.drug == "everolimus")
+    assert everolimus.schedule is None  # "every 28 days" is the other drug's, not a cycle of the regimen
+    assert set(records) == {"ORCA", "ORCA-2"}  # no whole-series record of figures

@@ -179,6 +179,13 @@ def allocation(m: re.Match, static: dict) -> Facts:
             (m.start("n2"), m.end(), {"name": m.group("x2").strip(), "n": n2, "each": False})]
 
 
+def allocation_names(m: re.Match, static: dict) -> Facts:
+    """"the phase II ALPHA and BETA-2 trials": one paper reporting two named trials (or cohorts), each an
+    arm whose size the text gives elsewhere."""
+    return [(m.start(), m.end("x1"), {"name": m.group("x1"), "n": None, "each": False}),
+            (m.start("x2"), m.end(), {"name": m.group("x2"), "n": None, "each": False})]
+
+
 def allocation_each(m: re.Match, static: dict) -> Facts:
     """"29 per arm", "72 to each arm": every arm's size."""
     n = _count(m.group("n"))
@@ -302,9 +309,9 @@ ROUTE_IV = re.compile(r"intravenous|\bi\.v\.|\bIV\b|infus|bolus", re.I)
 # A route printed before the amount ("a 5-FU bolus of 400 mg/m2", "oral capecitabine 1000 mg/m2"),
 # looked for back to the previous clause or dose.
 ROUTE_BEFORE_WINDOW = 40
-CLAUSE_BREAK = re.compile(r"[,;(]|\band\b|\bplus\b|mg|AUC", re.I)
+CLAUSE_BREAK = re.compile(r"[,;(]|\.\s|\band\b|\bplus\b|mg|AUC", re.I)  # a sentence end breaks too
 DAYS_LIST = re.compile(r"(?:days?|\bd)\s*(\d+(?:\s*(?:–|-|to|and|,)\s*\d+)*)", re.I)
-DAYS_COUNT = re.compile(r"(\d+|three|five|seven|ten|fourteen)\s+(?:consecutive\s+)?days", re.I)
+DAYS_COUNT = re.compile(r"(?<!every )(?<!of )(?<!each )\b(\d+|three|five|seven|ten|fourteen)\s+(?:consecutive\s+)?days", re.I)
 FIRST_DAY = re.compile(r"first\s+day", re.I)
 SCHEDULE_PARTS = re.compile(r"(\d+|two|three|four|five|six)(?:\s*(?:–|-|to)\s*\d+)?[\s-]*(weeks?|wks?|w\b|weekly|days?)", re.I)
 SCHEDULE_Q = re.compile(r"q\s*(\d)\s*w", re.I)
@@ -427,6 +434,7 @@ BUILDERS = {
     "response_kind": response_kind,
     "allocation": allocation,
     "allocation_each": allocation_each,
+    "allocation_names": allocation_names,
     "no_response": no_response,
     "dose": dose,
     "citation": citation,

@@ -47,6 +47,15 @@ def attach_drugs(doc: Doc, facts: list[Fact]) -> None:
         fact.value["drug"] = chosen._.value if chosen is not None else None
 
 
+CONTINUOUS = re.compile(r"\b(?:once|twice)?\s*daily\b|\bper\s+day\b|\bcontinuous(?:ly)?\b", re.IGNORECASE)
+
+
+def continuous_dose(text: str, value: dict) -> bool:
+    """"B 40 mg orally once daily" (no days): taken every day, so a cycle printed for another drug of
+    the sentence is not its schedule."""
+    return value.get("days") is None and bool(CONTINUOUS.search(text)) and value.get("unit") not in ("mg/m2/day",)
+
+
 def spread_schedule(doc: Doc, facts: list[Fact]) -> None:
     """A cycle length stated once in a sentence applies to every dose of that sentence."""
     schedule_regex = compiled("<<SCHEDULE>>")
@@ -59,7 +68,7 @@ def spread_schedule(doc: Doc, facts: list[Fact]) -> None:
             continue
         cycle = normalize_schedule(found[0].group())
         for fact in doses:
-            if fact.value["schedule"] is None:
+            if fact.value["schedule"] is None and not continuous_dose(doc.text[fact.start:fact.end], fact.value):
                 fact.value["schedule"] = cycle
 
 

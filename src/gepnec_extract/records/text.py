@@ -25,6 +25,7 @@ from .normalize import parse_line, population_of, site_name, sites_in_sentence
 from .tables import records_from_table
 from .text_sentences import Sentence, paragraphs
 from .text_values import (
+    continuous_drugs,
     cycle_length,
     doses,
     enrolled_count,
@@ -110,6 +111,7 @@ class TextReader:
         self.arm_doses: dict[tuple[int, str], list] = {}  # (id(study), arm) -> doses said of that arm
         self.text_arms: dict[int, list[str]] = {}  # id(study) -> arms an allocation sentence names
         self.arm_each: dict[int, tuple[int, Sentence]] = {}  # id(study) -> "N per arm"
+        self.text_arm_regimens: dict[tuple[int, str], tuple] = {}  # (id(study), arm) -> (regimen, drugs, sentence)
         if self.primary:
             own = ctx.own_study
             self.own = self._state(own.first_author, own.year, own.ref, own.acronym)
@@ -251,9 +253,7 @@ class TextReader:
         arm is the table's arm of the same drugs or name; with no table arms, the text's own arm."""
         for fact in sentence.of("ARM"):
             value = fact.value if isinstance(fact.value, dict) else {}
-            if not value.get("n"):
-                continue
-            if value.get("each"):
+            if value.get("each") and value.get("n"):
                 self.arm_each.setdefault(id(study), (value["n"], sentence))
                 continue
             arm = self._arm_named(study, value.get("name") or "")
@@ -266,9 +266,41 @@ class TextReader:
                 drugs = self.ctx.drugs_of(arm)
                 if drugs:
                     self.table_arm_drugs.setdefault((id(study), tuple(sorted(drugs))), arm)
-            if arm is not None:
+            if arm is not None and value.get("n"):
                 self.add(study, arm, "n_patients", value["n"], sentence)
+            if arm is not None:
                 self.arm_sentences.setdefault((id(study), arm), sentence)
+
+    def _prepass(self, read: list[list[Sentence]]) -> None:
+        """Arms named anywhere (allocation, named trials) and the treatment each arm's dose sentence
+        gives, known before the abstract's figures are placed ("with drugamab alone, ...")."""
+        for paragraph in read:
+            for sentence in paragraph:
+                if not (sentence.framing and not OWN_MARKER.search(sentence.text)) or sentence.kind == "title":
+                    self._allocation(sentence, self.own)
+        if not self.text_arms.get(id(self.own)):
+            return
+        for paragraph in read:
+            for sentence in paragraph:
+                named = {a for _, a in self.arm_mentions(sentence, self.own)}
+                if len(named) == 1 and doses(sentence):
+                    self._learn_arm_treatment(self.own, named.pop(), sentence)
+
+    def _learn_arm_treatment(self, study: StudyState, arm: str, sentence: Sentence) -> None:
+        """An arm named by a trial name takes the regimen its dose sentence gives, and its drugs then
+        name it in other sentences ("with drugamab alone")."""
+        treatments = _compared_treatments(sentence)
+        drugs = sorted({d for t in treatments for d in self.ctx.drugs_of(t)})
+        if not drugs or (id(study), arm) in self.text_arm_regimens or self.ctx.drugs_of(arm):
+            return  # an arm named by its treatment already has it
+        regimens = sentence.of("REGIMEN")
+        if regimens:
+            regimen = regimens[0].text
+        else:
+            regimen = " + ".join(treatments)
+        regimen = regimen[0].upper() + regimen[1:]
+        self.text_arm_regimens[(id(study), arm)] = (regimen, drugs, sentence)
+        self.table_arm_drugs.setdefault((id(study), tuple(drugs)), arm)
 
     def _arm_named(self, study: StudyState, name: str) -> str | None:
         drugs = self.ctx.drugs_of(name)
@@ -284,14 +316,20 @@ class TextReader:
         labels = self.table_arms.get(id(study), []) + self.text_arms.get(id(study), [])
         mentions, regimens = self._treatment_mentions(sentence, study)
         lowered = re.sub(r"[-‐–]", " ", sentence.text.lower())
+        named = []
         for label in labels:
             for pattern in _arm_patterns(label, self.ctx.abbreviations):
                 for m in pattern.finditer(lowered):
                     inside = [r for r in regimens if r.start <= m.start() < r.end]
                     if inside and all((r.start, label) not in mentions for r in inside) and mentions:
                         continue  # the label's words inside a regimen that is another arm
-                    if (m.start(), label) not in mentions:
-                        mentions.append((m.start(), label))
+                    named.append((m.start(), m.end(), label))
+        for start, end, label in named:
+            # "ALPHA" inside "ALPHA 2": the longer name is the arm
+            if any(s <= start and end <= e and (e - s) > (end - start) and other != label for s, e, other in named):
+                continue
+            if (start, label) not in mentions:
+                mentions.append((start, label))
         if not mentions:  # subgroups the sentence names ("patients with a Ki-67 index >20%")
             mentions = [(pos, self._table_arm_of_type(study, label)) for pos, label in subgroups(sentence)]
         mentions.sort()
@@ -300,9 +338,15 @@ class TextReader:
     # --- reading ----------------------------------------------------------------------------------------
 
     def read(self) -> None:
-        for paragraph in paragraphs(self.ctx):
+        carried: tuple[str | None, str | None] = (None, None)  # (section, arm) at the end of a paragraph
+        read = paragraphs(self.ctx)
+        if self.primary:
+            self._prepass(read)
+        for paragraph in read:
             current = self.own if self.primary else None
             arm: str | None = None
+            if self.primary and self.text_arms.get(id(self.own)) and paragraph[0].section == carried[0]:
+                arm = carried[1]  # a paper of named trials: the one spoken of goes on in the next paragraph
             last_doses: list = []
             pending: list[Sentence] = []  # a review's sentences about a study not yet cited
             for sentence in paragraph:
@@ -333,6 +377,7 @@ class TextReader:
                 if not self.primary and _several_studies(sentence):
                     continue  # "X et al. and Y et al. used ...": whose figure is it?
                 arm, last_doses = self.read_sentence(sentence, current, arm, last_doses)
+            carried = (paragraph[-1].section, arm)
 
     def _evidence(self, name: str, sentence: Sentence) -> Evidence:
         return Evidence(field=name, page=sentence.page, source="text", text=sentence.text)
@@ -376,7 +421,8 @@ class TextReader:
         arms_named = list(dict.fromkeys(a for _, a in mentions))
         for named in arms_named:
             self.arm_sentences.setdefault((id(study), named), sentence)
-        if len(arms_named) == 1 and arms_named[0] in self.table_arms.get(id(study), []):
+        own_arms = self.table_arms.get(id(study), []) + self.text_arms.get(id(study), [])
+        if len(arms_named) == 1 and arms_named[0] in own_arms:
             arm = arms_named[0]  # "this group" in the next sentences
         elif len(arms_named) > 1:
             arm = None
@@ -399,11 +445,17 @@ class TextReader:
         if "doses" in self.table_fields.get(id(study), set()):
             found_doses = []  # the tables print the schedule: they are the source
         if found_doses:
+            daily = continuous_drugs(sentence)
             for dose in found_doses:
-                if dose.schedule is None and cycle:
+                if dose.schedule is None and cycle and dose.drug not in daily:
                     dose.schedule = cycle
             arm_of_doses = self.table_arm_drugs.get((id(study), tuple(sorted({d.drug for d in found_doses}))))
-            if arm_of_doses is not None and len({k for k in self.table_arm_drugs if k[0] == id(study)}) > 1:
+            named_text_arms = [a for a in arms_named if a in self.text_arms.get(id(study), [])]
+            if arm_of_doses is None and len(arms_named) == 1 and named_text_arms:
+                # "In ALPHA, drugamab 10 mg/kg was infused ...": the named arm's treatment
+                arm_of_doses = named_text_arms[0]
+                self._learn_arm_treatment(study, arm_of_doses, sentence)
+            if arm_of_doses is not None and (named_text_arms or len({k for k in self.table_arm_drugs if k[0] == id(study)}) > 1):
                 # "In the second arm, A 750 mg/m2 ... and B 200 mg/m2 ...": the doses of the arm given those drugs
                 self.arm_doses.setdefault((id(study), arm_of_doses), []).extend(
                     (d, self._evidence("doses", sentence)) for d in found_doses)
@@ -436,7 +488,11 @@ class TextReader:
         for fact in sentence.of("REGIMEN", "DRUG"):
             self.add(study, None, "_regimen", (fact.label, fact.text), sentence)
         count = enrolled_count(sentence) if self.primary else studied_count(sentence)
-        if count:
+        named = list(dict.fromkeys(a for _, a in self.arm_mentions(sentence, study)
+                                   if a in self.text_arms.get(id(study), []))) if count else []
+        if count and len(named) == 1:
+            self.add(study, named[0], "n_patients", count, sentence)  # "ALPHA enrolled 60 patients"
+        elif count:
             self.add(study, None, "_n", count, sentence)
 
     def _arm_lines(self, sentence: Sentence, study: StudyState) -> None:
@@ -484,6 +540,13 @@ class TextReader:
 
     def _arm_dose_cohorts(self) -> list[Cohort]:
         result = []
+        for state in self.studies:
+            for (study_id, arm), (regimen, drugs, sentence) in self.text_arm_regimens.items():
+                if study_id == id(state):
+                    cohort = Cohort(study=state.ref_obj(), arm=arm)
+                    cohort.set("regimen", regimen, self._evidence("regimen", sentence))
+                    cohort.set("drugs", drugs, self._evidence("drugs", sentence))
+                    result.append(cohort)
         for state in self.studies:
             each = self.arm_each.get(id(state))
             if each is None:

@@ -179,6 +179,14 @@ def cycle_length(sentence: Sentence) -> int | None:
     return normalize_schedule(phrase) if phrase else None
 
 
+def continuous_drugs(sentence: Sentence) -> set[str]:
+    """Drugs the sentence doses every day ("B 40 mg orally once daily"): no cycle length is theirs."""
+    from ..nlp.measures import continuous_dose
+
+    return {f.value["drug"] for f in sentence.of("DOSE") if isinstance(f.value, dict) and f.value.get("drug")
+            and continuous_dose(f.text, f.value)}
+
+
 def merge_doses(found: list[Dose]) -> list[Dose]:
     """One dose per drug and amount: attributes printed in different sentences are combined."""
     merged: dict[tuple, Dose] = {}
@@ -209,11 +217,16 @@ def studied_count(sentence: Sentence) -> int | None:
     return None
 
 
+_ENROLLED_BEFORE = re.compile(r"\b(?:enrolled|included|recruited|accrued)\s+$", re.I)
+
+
 def enrolled_count(sentence: Sentence) -> int | None:
-    """The size of the series from an enrolment sentence ("Forty patients were enrolled and treated")."""
+    """The size of the series from an enrolment sentence ("Forty patients were enrolled and treated",
+    "the trial enrolled 60 patients")."""
     for fact in sentence.of("N_PATIENTS"):
         subset = re.search(r"\b(these|those|of the|among the)\s*$", sentence.text[:fact.start], re.I)
-        if isinstance(fact.value, int) and not subset and _ENROLLED.match(sentence.text[fact.end:]):
+        if isinstance(fact.value, int) and not subset and (_ENROLLED.match(sentence.text[fact.end:])
+                                                          or _ENROLLED_BEFORE.search(sentence.text[:fact.start])):
             return fact.value
     return None
 
