@@ -400,7 +400,7 @@ class TextReader:
         groups = outcome_groups(sentence)
         if any(len(items) == 2 for items in groups.values()):
             mentions = _with_complement(mentions, sentence)
-        placed = place(groups, mentions, arm, compared, sentence.text)
+        placed = place(groups, mentions, arm, compared, sentence.text, series_first=self.primary)
         prefix = subgroup_prefix(sentence)
         if prefix and prefix not in self.table_arms.get(id(study), []):
             # figures of a subgroup, per arm when the arms are compared ("HBP: IP")

@@ -92,7 +92,8 @@ def outcome_groups(sentence: Sentence) -> dict[str, list[tuple[TextFact, object]
 
 
 def place(groups: dict[str, list[tuple[TextFact, object]]], mentions: list[tuple[int, str]],
-          default_arm: str | None, compared: list[str] | None = None, text: str | None = None) -> list[Placed]:
+          default_arm: str | None, compared: list[str] | None = None, text: str | None = None,
+          series_first: bool = False) -> list[Placed]:
     """Give each figure its arm: ``mentions`` are (position, arm) of the known arms the sentence
     names; ``compared`` the regimens it names, used only to split several figures of one kind."""
     arms = list(dict.fromkeys(arm for _, arm in mentions))
@@ -113,7 +114,8 @@ def place(groups: dict[str, list[tuple[TextFact, object]]], mentions: list[tuple
             placed += [Placed(arm, name, value) for arm, (_, value) in zip(arms, items)]
         elif len(compared) == len(items):
             placed += [Placed(arm, name, value) for arm, (_, value) in zip(compared, items)]
-        elif not arms and not compared and default_arm is None and all(f.label == "SURVIVAL" for f, _ in items):
+        elif series_first and not arms and not compared and default_arm is None \
+                and all(f.label == "SURVIVAL" for f, _ in items):
             # "18 months among A-treated patients and 6.8 months among the others", no cohort known:
             # the first median the tagger read is the series' (as when it read only that one)
             placed.append(Placed(default_arm, name, items[0][1]))
