@@ -22,3 +22,10 @@ def test_a_table_of_study_designs_is_not_a_table_of_cohorts(shared_corpus):
     # a meta-analysis: "First author (year) | Study type | Incidence (95% CI) | Cancer (chemotherapy) | Dose"
     records = extract_records(read_pdf(shared_corpus / "real" / "real01-seretny2014.pdf"))
     assert records == []
+
+
+def test_a_review_of_marker_studies_gives_no_survival_record(shared_corpus):
+    # a meta-analysis table flattened into text ("OS NR 50 ..."): several figures of one kind and no
+    # cohort to give them to are not the whole series' (regression: a figure-less study became a record)
+    records = extract_records(read_pdf(shared_corpus / "real" / "real06-li2016.pdf"))
+    assert records == []

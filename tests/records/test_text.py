@@ -165,3 +165,83 @@ def test_primary_paper_subgroup_figures_per_arm():
     assert _cohort(cohorts, "Yamaguchi2014", "HBP: EP").values["rr_pct"] == 12.0
     # the subgroup's figure is not the arm's: "50% vs 28%" of the whole series stays on IP
     assert _cohort(cohorts, "Yamaguchi2014", "IP").values["rr_pct"] == 50.0
+
+
+# --- the grammar of results in running text (made-up papers) ----------------------------------------
+
+def _paper(*paragraphs: str, title: str = "A trial in advanced neuroendocrine carcinoma") -> Document:
+    from gepnec_extract.model import Block, Metadata
+
+    blocks = [Block(page=1, text=title, kind="title")]
+    blocks += [Block(page=1, section="Results", text=text) for text in paragraphs]
+    return Document(doc_id="quill2031", metadata=Metadata(title=title, first_author="Quill", year=2031), blocks=blocks)
+
+
+def _records(document: Document):
+    from gepnec_extract.records import extract_records
+
+    return {r.arm: r for r in extract_records(document)}
+
+
+def test_allocation_sentence_gives_arms_their_regimen_and_size():
+    records = _records(_paper(
+        "In total, 120 patients were randomly assigned: 61 to sunitinib and 59 to sunitinib plus everolimus.",
+        "Median PFS was 8.2 months in the sunitinib arm and 11.9 months in the sunitinib plus everolimus arm "
+        "(HR 0.66; P = .02)."))
+    single, combined = records["Sunitinib"], records["Sunitinib plus everolimus"]
+    assert (single.n_patients, combined.n_patients) == (61, 59)
+    assert single.n_total == combined.n_total == 120
+    assert single.drugs == ["sunitinib"] and combined.drugs == ["everolimus", "sunitinib"]
+    assert (single.pfs_months.median, combined.pfs_months.median) == (8.2, 11.9)
+    assert single.pfs_months.low is None  # the hazard ratio's figures are not the median's interval
+    assert single.design.randomized is True
+
+
+def test_doses_of_each_arm_follow_the_drugs_the_arm_is_given():
+    records = _records(_paper(
+        "Overall, 80 patients were randomized, 40 to lanreotide and 40 to lanreotide plus everolimus.",
+        "In the first arm, lanreotide 120 mg was injected every 28 days. In the second arm, lanreotide 120 mg "
+        "every 28 days was combined with everolimus 10 mg orally once daily."))
+    single, combined = records["Lanreotide"], records["Lanreotide plus everolimus"]
+    assert [d.drug for d in single.doses] == ["lanreotide"]
+    assert sorted(d.drug for d in combined.doses) == ["everolimus", "lanreotide"]
+    assert next(d for d in combined.doses if d.drug == "everolimus").route == "oral"
+
+
+def test_toxicity_list_sharing_one_figure_and_x_of_n_responses():
+    record = next(iter(_records(_paper(
+        "Thirty-two patients were enrolled and treated.",
+        "Six of 32 patients (19%) had a partial response, and none of the 32 patients had a complete response.",
+        "Grade 3–4 anemia, leukopenia and diarrhea each occurred in 4 patients (13%).",
+        "WHO grade 1–2 nephrotoxicity occurred in 11 of 32 patients (34%).")).values()))
+    assert (record.pr_pct, record.cr_pct) == (19.0, 0.0)
+    events = {(t.event, t.grade, t.pct) for t in record.toxicities}
+    assert {("anemia", "3-4", 13.0), ("leukopenia", "3-4", 13.0), ("diarrhea", "3-4", 13.0),
+            ("nephrotoxicity", "1-2", 34.0)} <= events
+
+
+def test_survival_in_weeks_with_an_open_upper_bound_and_line_after_at_least_one_line():
+    record = next(iter(_records(_paper(
+        "Forty patients who had progressed after at least one line of chemotherapy were enrolled.",
+        "Median overall survival was 26.1 weeks (95% CI 17.4–not reached).")).values()))
+    assert record.line == "mixed"
+    assert (record.os_months.median, record.os_months.low, record.os_months.high) == (6.0, 4.0, None)
+    assert record.os_months.kind == "ci95" and not record.os_months.not_reached
+
+
+def test_a_paper_of_two_named_trials_gives_each_its_treatment_figures_and_size():
+    records = _records(_paper(
+        "With lanreotide alone, 4 patients (10%) had a partial response.",
+        "Both trials were open-label phase II studies. In ORCA, lanreotide 120 mg was injected every 28 days. "
+        "In ORCA-2, lanreotide 120 mg every 28 days was combined with everolimus 10 mg orally once daily.",
+        "ORCA enrolled 40 patients. Median progression-free survival was 30.4 weeks (95% CI 21.7–39.1).",
+        "At the interim analysis, 18 patients had been treated in ORCA-2. Five of the 18 patients (28%) had a "
+        "partial response.", title="Lanreotide alone or with everolimus: the phase II ORCA and ORCA-2 trials"))
+    first, second = records["ORCA"], records["ORCA-2"]
+    assert (first.n_patients, second.n_patients) == (40, 18)
+    assert (first.pr_pct, second.pr_pct) == (10.0, 28.0)
+    assert first.drugs == ["lanreotide"] and second.drugs == ["everolimus", "lanreotide"]
+    assert first.pfs_months.median == 7.0 and second.pfs_months is None
+    everolimus = next(d for d in second.doses if d.drug == "everolimus")
+    assert everolimus.schedule is None  # "every 28 days" is the other drug's, not a cycle of the regimen
+    assert set(records) == {"ORCA", "ORCA-2"}  # no whole-series record of figures

@@ -1,7 +1,8 @@
 """Tagging stage: a spaCy pipeline that marks every fact a study record needs.
 
 Facts live in ``doc.spans["facts"]``; each span has ``span.label_`` (DRUG, REGIMEN, DOSE, RESPONSE,
-SURVIVAL, N_PATIENTS, TOXICITY, CITATION, LINE, DESIGN) and ``span._.value`` (JSON-serializable).
+SURVIVAL, N_PATIENTS, TOXICITY, CITATION, LINE, DESIGN, ARM: an arm and its
+size from an allocation sentence) and ``span._.value`` (JSON-serializable).
 """
 
 from .grammar import FACTS_KEY

@@ -77,6 +77,9 @@ def _survival_value(m: re.Match, unit: str | None) -> dict:
         numbers = next((found for found in parts if len(found) >= 2), [])
         if len(numbers) >= 2:
             low, high = convert(_num(numbers[-2])), convert(_num(numbers[-1]))
+        elif parts and len(parts[0]) == 1 and OPEN_BOUND.search(paren.split(";")[0]):
+            # "(95% CI 15.0-not reached)": the lower bound only; the upper one is null (spec)
+            low = convert(_num(parts[0][0]))
         kind = "ci95" if re.search(r"\bCI\b|confidence", paren, re.I) else "range" if re.search(r"range", paren, re.I) else None
         # A row label may say what the parenthesis holds: "Median OS, months (95% CI): 10.9 (8.2–13.5)".
         label_part = m.string[m.start() : m.start("median")]
@@ -85,7 +88,11 @@ def _survival_value(m: re.Match, unit: str | None) -> dict:
     return {"median": convert(_num(m.group("median"))), "low": low, "high": high, "kind": kind, "not_reached": False}
 
 
+OPEN_BOUND = re.compile(r"(?:–|—|‒|−|-|to)\s*(?:not\s+(?:yet\s+)?reached|NR|NE|not\s+estimable)", re.I)
+
 FOLLOW_ON = re.compile(
+    # the cohort the first figure is of may come between ("14.4 months in the drugamab arm and 22.7 months ...")
+    r"(?P<filler>\s*(?:in|with|for|on|among)\s+(?:(?!and\b|vs\b|versus\b)[A-Za-z][\w+/-]*\s+){0,5}?(?!and\b|vs\b|versus\b)[A-Za-z][\w+/-]*)?"
     r"\s*,?\s*(?:vs\.?|versus|and|compared\s+with)\s+(?:(?!median)[A-Za-z][\w-]*\s+){0,3}?,?\s*"
     r"(?P<median>\d+(?:\.\d+)?)(?:[a-e](?![a-z]))?(?!\s*%)\s*(?P<unit>months?|mo|weeks?|wks?)?\b\s*"
     r"(?P<paren>\(\s*(?:(?:range|95\s*%\s*CI|CI)\s*[,:]?\s*)?\d+(?:\.\d+)?\s*(?:months?|mo)?\+?\s*(?:–|-|to)\s*\d+(?:\.\d+)?\+?\s*(?:months?|mo)?\s*\))?"
@@ -114,7 +121,7 @@ def survival(m: re.Match, static: dict) -> Facts:
         return []
     facts = [(m.start(), m.end(), {"endpoint": endpoint, **_survival_value(m, unit)})]
     tail = FOLLOW_ON.match(m.string, m.end())
-    if tail and (tail.group("unit") or tail.group("paren") or unit):
+    if tail and (tail.group("unit") or tail.group("paren") or (unit and not tail.group("filler"))):
         value = _survival_value(tail, tail.group("unit") or unit)
         facts.append((tail.start("median"), tail.end(), {"endpoint": endpoint, **value}))
     return facts
@@ -150,6 +157,39 @@ def n_patients(m: re.Match, static: dict) -> Facts:
     if looks_like_year:
         return []
     return [(m.start(), m.end(), int(count))]
+
+
+def _count(text: str | None) -> int | None:
+    value = _num(text)
+    return int(value) if value is not None and value == int(value) and value > 0 else None
+
+
+# "Response was assessed in 31 patients in the A arm and 30 in the B arm": evaluable counts, not arm sizes
+NOT_ALLOCATION_BEFORE = re.compile(r"\b(?:assessed|assessable|evaluable|evaluated|analy[sz]ed|measured|responses?|"
+                                   r"died|deaths?|progressed|discontinued)\b[^.;]*$", re.IGNORECASE)
+
+
+def allocation(m: re.Match, static: dict) -> Facts:
+    """"randomly assigned: 84 to A and 86 to B", "59 in the A arm and 67 in the B arm": each arm (as
+    named) and its size, one fact each (the first runs from the match's start)."""
+    n1, n2 = _count(m.group("n1")), _count(m.group("n2"))
+    if n1 is None or n2 is None or NOT_ALLOCATION_BEFORE.search(m.string[max(0, m.start() - 60): m.start()]):
+        return []
+    return [(m.start(), m.end("x1"), {"name": m.group("x1").strip(), "n": n1, "each": False}),
+            (m.start("n2"), m.end(), {"name": m.group("x2").strip(), "n": n2, "each": False})]
+
+
+def allocation_names(m: re.Match, static: dict) -> Facts:
+    """"the phase II ALPHA and BETA-2 trials": one paper reporting two named trials (or cohorts), each an
+    arm whose size the text gives elsewhere."""
+    return [(m.start(), m.end("x1"), {"name": m.group("x1"), "n": None, "each": False}),
+            (m.start("x2"), m.end(), {"name": m.group("x2"), "n": None, "each": False})]
+
+
+def allocation_each(m: re.Match, static: dict) -> Facts:
+    """"29 per arm", "72 to each arm": every arm's size."""
+    n = _count(m.group("n"))
+    return [(m.start(), m.end(), {"name": None, "n": n, "each": True})] if n else []
 
 
 def normalize_grade(text: str | None) -> str | None:
@@ -203,6 +243,57 @@ def toxicity_shared(m: re.Match, static: dict) -> Facts:
     ]
 
 
+def toxicity_list(m: re.Match, static: dict) -> Facts:
+    """"grade 3-4 anemia, leukopenia and diarrhea each occurred in 3 patients (10%)": every event of
+    the list takes the grade and the figure. Each event is one fact (the last one runs to the figure)."""
+    from .grammar import compiled
+
+    grade, pct = normalize_grade(m.group("grade")), _num(m.group("pct"))
+    if pct is None or pct > 100:
+        return []
+    base = m.start("events")
+    found = list(compiled(r"\b(?:<<TOX_EVENT>>)\b").finditer(m.group("events")))
+    if len(found) < 2:
+        return []
+    events = [(base + f.start(), base + f.end(), _event(f.group())) for f in found]
+    if None in [e for _, _, e in events] or len({e for _, _, e in events}) < len(events):
+        return []
+    joined = m.string[events[-2][0]: events[-1][1]]
+    if _event(joined) is not None:  # "nausea and vomiting" is one event
+        return []
+    facts = []
+    for i, (start, end, event) in enumerate(events):
+        start = m.start() if i == 0 else start
+        end = m.end() if i == len(events) - 1 else end
+        facts.append((start, end, {"event": event, "grade": grade, "pct": pct}))
+    return facts
+
+
+def response_kind(m: re.Match, static: dict) -> Facts:
+    """A response figure whose kind the rule fixes ("7 of 14 patients (50%) responded")."""
+    pct = _num(m.groupdict().get("pct")) if m.groupdict().get("pct") is not None else static.get("pct")
+    if pct is None or pct > 100:
+        return []
+    kind = static.get("kind")
+    if m.groupdict().get("kw"):
+        kind = term_table("response_terms", "kind").get(_key(m.group("kw")), kind)
+    return [(m.start(), m.end(), {"kind": kind, "pct": float(pct)})]
+
+
+def no_response(m: re.Match, static: dict) -> Facts:
+    """"No complete response was observed", "none of the 12 patients had a complete or partial
+    response": 0% of each kind named (spec: cr_pct / rr_pct 0 when the paper says none occurred).
+    Several kinds split the match, one fact each."""
+    kinds = {"complete": "cr", "partial": "pr", "objective": "rr"}
+    words = list(re.finditer(r"complete|partial|objective", m.group("kinds"), re.I))
+    facts = []
+    for i, word in enumerate(words):
+        start = m.start() if i == 0 else m.start("kinds") + word.start()
+        end = m.end() if i == len(words) - 1 else m.start("kinds") + words[i + 1].start()
+        facts.append((start, end, {"kind": kinds[word.group().lower()], "pct": 0.0}))
+    return facts
+
+
 UNIT_FORMS = [
     (re.compile(r"mg\s*/\s*m\s*[2²]\s*(?:/\s*d(?:ay)?|per\s+day|daily|a\s+day)", re.I), "mg/m2/day"),
     (re.compile(r"mg\s*/\s*m\s*[2²]", re.I), "mg/m2"),
@@ -218,9 +309,9 @@ ROUTE_IV = re.compile(r"intravenous|\bi\.v\.|\bIV\b|infus|bolus", re.I)
 # A route printed before the amount ("a 5-FU bolus of 400 mg/m2", "oral capecitabine 1000 mg/m2"),
 # looked for back to the previous clause or dose.
 ROUTE_BEFORE_WINDOW = 40
-CLAUSE_BREAK = re.compile(r"[,;(]|\band\b|\bplus\b|mg|AUC", re.I)
+CLAUSE_BREAK = re.compile(r"[,;(]|\.\s|\band\b|\bplus\b|mg|AUC", re.I)  # a sentence end breaks too
 DAYS_LIST = re.compile(r"(?:days?|\bd)\s*(\d+(?:\s*(?:–|-|to|and|,)\s*\d+)*)", re.I)
-DAYS_COUNT = re.compile(r"(\d+|three|five|seven|ten|fourteen)\s+(?:consecutive\s+)?days", re.I)
+DAYS_COUNT = re.compile(r"(?<!every )(?<!of )(?<!each )\b(\d+|three|five|seven|ten|fourteen)\s+(?:consecutive\s+)?days", re.I)
 FIRST_DAY = re.compile(r"first\s+day", re.I)
 SCHEDULE_PARTS = re.compile(r"(\d+|two|three|four|five|six)(?:\s*(?:–|-|to)\s*\d+)?[\s-]*(weeks?|wks?|w\b|weekly|days?)", re.I)
 SCHEDULE_Q = re.compile(r"q\s*(\d)\s*w", re.I)
@@ -339,6 +430,12 @@ BUILDERS = {
     "toxicity": toxicity,
     "toxicity_pair": toxicity_pair,
     "toxicity_shared": toxicity_shared,
+    "toxicity_list": toxicity_list,
+    "response_kind": response_kind,
+    "allocation": allocation,
+    "allocation_each": allocation_each,
+    "allocation_names": allocation_names,
+    "no_response": no_response,
     "dose": dose,
     "citation": citation,
     "static": static,

@@ -15,7 +15,7 @@ from spacy.language import Language
 from ..evaluate import Counts
 from .grammar import FACTS_KEY
 
-LABELS = ("DRUG", "REGIMEN", "DOSE", "RESPONSE", "SURVIVAL", "N_PATIENTS", "TOXICITY", "CITATION", "LINE", "DESIGN")
+LABELS = ("DRUG", "REGIMEN", "DOSE", "RESPONSE", "SURVIVAL", "N_PATIENTS", "TOXICITY", "CITATION", "LINE", "DESIGN", "ARM")
 
 
 # per-label counts with precision, recall and F1: the same arithmetic as the records scorer

@@ -10,7 +10,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .builders import BUILDERS, normalize_grade, normalize_schedule
+from .builders import BUILDERS, _route, normalize_grade, normalize_schedule
 from .grammar import Fact, add_facts, compiled, facts_of, load_rules, run_rules
 
 MEASURE_FAMILIES = ("dose", "response", "survival", "patients", "toxicity")
@@ -47,6 +47,15 @@ def attach_drugs(doc: Doc, facts: list[Fact]) -> None:
         fact.value["drug"] = chosen._.value if chosen is not None else None
 
 
+CONTINUOUS = re.compile(r"\b(?:once|twice)?\s*daily\b|\bper\s+day\b|\bcontinuous(?:ly)?\b", re.IGNORECASE)
+
+
+def continuous_dose(text: str, value: dict) -> bool:
+    """"B 40 mg orally once daily" (no days): taken every day, so a cycle printed for another drug of
+    the sentence is not its schedule."""
+    return value.get("days") is None and bool(CONTINUOUS.search(text)) and value.get("unit") not in ("mg/m2/day",)
+
+
 def spread_schedule(doc: Doc, facts: list[Fact]) -> None:
     """A cycle length stated once in a sentence applies to every dose of that sentence."""
     schedule_regex = compiled("<<SCHEDULE>>")
@@ -59,8 +68,27 @@ def spread_schedule(doc: Doc, facts: list[Fact]) -> None:
             continue
         cycle = normalize_schedule(found[0].group())
         for fact in doses:
-            if fact.value["schedule"] is None:
+            if fact.value["schedule"] is None and not continuous_dose(doc.text[fact.start:fact.end], fact.value):
                 fact.value["schedule"] = cycle
+
+
+def spread_route(doc: Doc, facts: list[Fact]) -> None:
+    """A route printed once for the whole regimen, after its doses ("A 100 mg/m2 on days 1-3 and
+    B 45 mg/m2 on days 2 and 3, both as continuous intravenous infusions") applies to the doses
+    of that sentence that print none. A route inside another dose's span is that dose's own."""
+    route_regex = compiled(r"\b(?:<<ROUTE>>)")
+    for sentence in doc.sents:
+        doses = [f for f in facts if f.label == "DOSE" and sentence.start_char <= f.start < sentence.end_char]
+        if not doses or all(f.value["route"] for f in doses):
+            continue
+        last = max(f.end for f in doses)
+        free = [m for m in route_regex.finditer(doc.text, last, sentence.end_char)]
+        if not free:
+            continue
+        route = _route(free[0].group())
+        for fact in doses:
+            if fact.value["route"] is None:
+                fact.value["route"] = route
 
 
 def share_grades(doc: Doc, facts: list[Fact]) -> None:
@@ -81,9 +109,13 @@ def share_grades(doc: Doc, facts: list[Fact]) -> None:
         found = heading.search(lead)
         if found and not re.search(r"\bgrade\b|\bG\d", found.group("rest"), re.IGNORECASE):
             toxicities[0].value["grade"] = normalize_grade(found.group("grade"))
+    count_first = compiled(r"(?:<<COUNT>>)\b")
     for previous, current in zip(toxicities, toxicities[1:]):
         gap = text[previous.end : current.start]
-        if current.value["grade"] is None and previous.value["grade"] and GRADE_SHARED_GAP.match(gap):
+        # "..., and three patients (25%) developed X": a clause with its own subject is not the list
+        own_subject = count_first.match(text, current.start)
+        if current.value["grade"] is None and previous.value["grade"] and GRADE_SHARED_GAP.match(gap) \
+                and not own_subject:
             current.value["grade"] = previous.value["grade"]
 
 
@@ -93,6 +125,7 @@ def gepnec_measures(doc: Doc) -> Doc:
     facts = run_rules(doc.text, rules, BUILDERS)
     attach_drugs(doc, facts)
     spread_schedule(doc, facts)
+    spread_route(doc, facts)
     share_grades(doc, facts)
     add_facts(doc, facts)
     return doc

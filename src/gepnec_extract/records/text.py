@@ -25,6 +25,7 @@ from .normalize import parse_line, population_of, site_name, sites_in_sentence
 from .tables import records_from_table
 from .text_sentences import Sentence, paragraphs
 from .text_values import (
+    continuous_drugs,
     cycle_length,
     doses,
     enrolled_count,
@@ -49,7 +50,8 @@ ARM_STOP_WORDS = {"site", "sites", "group", "groups", "patients", "tumours", "tu
 PROSPECTIVE_TALK = re.compile(r"\b(should|needed|need for|warrant\w*|deserve\w*|future|planned|can settle|are required|"
                               r"no standard)\b", re.I)
 # a line of therapy said of the patients treated, not of treatment in general
-TREATED = re.compile(r"\b(patients?|received|treated|given|enrolled|eligible|included|response to)\b", re.I)
+TREATED = re.compile(r"\b(patients?|received|treated|pre-?treated|given|enrolled|eligible|included|response to|"
+                     r"permitted|allowed)\b", re.I)
 # "had failed first-line etoposide-platinum": the treatment studied comes after that line
 AFTER_FIRST_LINE = re.compile(r"\b(failed|after|progress\w*\s+(?:on|after|during)|following|refractory to|resistant to|"
                               r"previous|prior)\s+(?:\w+\s+){0,2}$", re.I)
@@ -106,6 +108,10 @@ class TextReader:
         self.table_arm_drugs: dict[tuple[int, tuple], str] = {}  # (id(study), drugs) -> arm label
         self.table_fields: dict[int, set[str]] = {}  # id(study) -> fields its table cohorts fill
         self.table_events: dict[int, set[str]] = {}  # id(study) -> toxicity events the tables give
+        self.arm_doses: dict[tuple[int, str], list] = {}  # (id(study), arm) -> doses said of that arm
+        self.text_arms: dict[int, list[str]] = {}  # id(study) -> arms an allocation sentence names
+        self.arm_each: dict[int, tuple[int, Sentence]] = {}  # id(study) -> "N per arm"
+        self.text_arm_regimens: dict[tuple[int, str], tuple] = {}  # (id(study), arm) -> (regimen, drugs, sentence)
         if self.primary:
             own = ctx.own_study
             self.own = self._state(own.first_author, own.year, own.ref, own.acronym)
@@ -225,13 +231,105 @@ class TextReader:
 
     # --- arms --------------------------------------------------------------------------------------
 
-    def arm_mentions(self, sentence: Sentence, study: StudyState) -> list[tuple[int, str]]:
-        labels = self.table_arms.get(id(study), [])
+    def _treatment_mentions(self, sentence: Sentence, study: StudyState) -> tuple[list[tuple[int, str]], list]:
+        """Arms named by their treatment: a tagged regimen or drug whose drugs are exactly one arm's
+        ("capecitabine plus temozolomide" is the "Capecitabine + temozolomide" arm, and its
+        "temozolomide" is not the temozolomide arm). Returns the mentions and the regimen facts."""
+        if len({drugs for (sid, drugs) in self.table_arm_drugs if sid == id(study)}) < 2:
+            return [], []
+        regimens = sentence.of("REGIMEN")
         mentions = []
+        for fact in regimens + sentence.of("DRUG"):
+            if fact.label == "DRUG" and any(r.start <= fact.start < r.end for r in regimens):
+                continue
+            drugs = fact.value if isinstance(fact.value, list) else [fact.value]
+            arm = self.table_arm_drugs.get((id(study), tuple(sorted(drugs))))
+            if arm is not None:
+                mentions.append((fact.start, arm))
+        return mentions, regimens
+
+    def _allocation(self, sentence: Sentence, study: StudyState) -> None:
+        """ARM facts ("randomly assigned: 84 to A and 86 to B", "29 per arm"): each arm's size. An
+        arm is the table's arm of the same drugs or name; with no table arms, the text's own arm."""
+        for fact in sentence.of("ARM"):
+            value = fact.value if isinstance(fact.value, dict) else {}
+            if value.get("each") and value.get("n"):
+                self.arm_each.setdefault(id(study), (value["n"], sentence))
+                continue
+            arm = self._arm_named(study, value.get("name") or "")
+            if arm is None and not self.table_arms.get(id(study)) and value.get("name"):
+                name = value["name"]
+                arm = name[0].upper() + name[1:]
+                arms = self.text_arms.setdefault(id(study), [])
+                if arm not in arms:
+                    arms.append(arm)
+                drugs = self.ctx.drugs_of(arm)
+                if drugs:
+                    self.table_arm_drugs.setdefault((id(study), tuple(sorted(drugs))), arm)
+            if arm is not None and value.get("n"):
+                self.add(study, arm, "n_patients", value["n"], sentence)
+            if arm is not None:
+                self.arm_sentences.setdefault((id(study), arm), sentence)
+
+    def _prepass(self, read: list[list[Sentence]]) -> None:
+        """Arms named anywhere (allocation, named trials) and the treatment each arm's dose sentence
+        gives, known before the abstract's figures are placed ("with drugamab alone, ...")."""
+        for paragraph in read:
+            for sentence in paragraph:
+                if not (sentence.framing and not OWN_MARKER.search(sentence.text)) or sentence.kind == "title":
+                    self._allocation(sentence, self.own)
+        if not self.text_arms.get(id(self.own)):
+            return
+        for paragraph in read:
+            for sentence in paragraph:
+                named = {a for _, a in self.arm_mentions(sentence, self.own)}
+                if len(named) == 1 and doses(sentence):
+                    self._learn_arm_treatment(self.own, named.pop(), sentence)
+
+    def _learn_arm_treatment(self, study: StudyState, arm: str, sentence: Sentence) -> None:
+        """An arm named by a trial name takes the regimen its dose sentence gives, and its drugs then
+        name it in other sentences ("with drugamab alone")."""
+        treatments = _compared_treatments(sentence)
+        drugs = sorted({d for t in treatments for d in self.ctx.drugs_of(t)})
+        if not drugs or (id(study), arm) in self.text_arm_regimens or self.ctx.drugs_of(arm):
+            return  # an arm named by its treatment already has it
+        regimens = sentence.of("REGIMEN")
+        if regimens:
+            regimen = regimens[0].text
+        else:
+            regimen = " + ".join(treatments)
+        regimen = regimen[0].upper() + regimen[1:]
+        self.text_arm_regimens[(id(study), arm)] = (regimen, drugs, sentence)
+        self.table_arm_drugs.setdefault((id(study), tuple(drugs)), arm)
+
+    def _arm_named(self, study: StudyState, name: str) -> str | None:
+        drugs = self.ctx.drugs_of(name)
+        if drugs and (id(study), tuple(sorted(drugs))) in self.table_arm_drugs:
+            return self.table_arm_drugs[(id(study), tuple(sorted(drugs)))]
+        lowered = re.sub(r"[-‐–]", " ", name.lower())
+        for label in self.table_arms.get(id(study), []) + self.text_arms.get(id(study), []):
+            if any(p.fullmatch(lowered) for p in _arm_patterns(label, self.ctx.abbreviations)):
+                return label
+        return None
+
+    def arm_mentions(self, sentence: Sentence, study: StudyState) -> list[tuple[int, str]]:
+        labels = self.table_arms.get(id(study), []) + self.text_arms.get(id(study), [])
+        mentions, regimens = self._treatment_mentions(sentence, study)
         lowered = re.sub(r"[-‐–]", " ", sentence.text.lower())
+        named = []
         for label in labels:
             for pattern in _arm_patterns(label, self.ctx.abbreviations):
-                mentions += [(m.start(), label) for m in pattern.finditer(lowered)]
+                for m in pattern.finditer(lowered):
+                    inside = [r for r in regimens if r.start <= m.start() < r.end]
+                    if inside and all((r.start, label) not in mentions for r in inside) and mentions:
+                        continue  # the label's words inside a regimen that is another arm
+                    named.append((m.start(), m.end(), label))
+        for start, end, label in named:
+            # "ALPHA" inside "ALPHA 2": the longer name is the arm
+            if any(s <= start and end <= e and (e - s) > (end - start) and other != label for s, e, other in named):
+                continue
+            if (start, label) not in mentions:
+                mentions.append((start, label))
         if not mentions:  # subgroups the sentence names ("patients with a Ki-67 index >20%")
             mentions = [(pos, self._table_arm_of_type(study, label)) for pos, label in subgroups(sentence)]
         mentions.sort()
@@ -240,9 +338,15 @@ class TextReader:
     # --- reading ----------------------------------------------------------------------------------------
 
     def read(self) -> None:
-        for paragraph in paragraphs(self.ctx):
+        carried: tuple[str | None, str | None] = (None, None)  # (section, arm) at the end of a paragraph
+        read = paragraphs(self.ctx)
+        if self.primary:
+            self._prepass(read)
+        for paragraph in read:
             current = self.own if self.primary else None
             arm: str | None = None
+            if self.primary and self.text_arms.get(id(self.own)) and paragraph[0].section == carried[0]:
+                arm = carried[1]  # a paper of named trials: the one spoken of goes on in the next paragraph
             last_doses: list = []
             pending: list[Sentence] = []  # a review's sentences about a study not yet cited
             for sentence in paragraph:
@@ -273,6 +377,7 @@ class TextReader:
                 if not self.primary and _several_studies(sentence):
                     continue  # "X et al. and Y et al. used ...": whose figure is it?
                 arm, last_doses = self.read_sentence(sentence, current, arm, last_doses)
+            carried = (paragraph[-1].section, arm)
 
     def _evidence(self, name: str, sentence: Sentence) -> Evidence:
         return Evidence(field=name, page=sentence.page, source="text", text=sentence.text)
@@ -283,6 +388,8 @@ class TextReader:
         found.values.append((name, value, self._evidence(name, sentence)))
 
     def read_sentence(self, sentence: Sentence, study: StudyState, arm: str | None, last_doses: list):
+        if self.primary:
+            self._allocation(sentence, study)
         mentions = self.arm_mentions(sentence, study)
         if WHOLE_SERIES.search(sentence.text) and not mentions:
             arm = None
@@ -293,7 +400,7 @@ class TextReader:
         groups = outcome_groups(sentence)
         if any(len(items) == 2 for items in groups.values()):
             mentions = _with_complement(mentions, sentence)
-        placed = place(groups, mentions, arm, compared)
+        placed = place(groups, mentions, arm, compared, sentence.text, series_first=self.primary)
         prefix = subgroup_prefix(sentence)
         if prefix and prefix not in self.table_arms.get(id(study), []):
             # figures of a subgroup, per arm when the arms are compared ("HBP: IP")
@@ -314,7 +421,8 @@ class TextReader:
         arms_named = list(dict.fromkeys(a for _, a in mentions))
         for named in arms_named:
             self.arm_sentences.setdefault((id(study), named), sentence)
-        if len(arms_named) == 1 and arms_named[0] in self.table_arms.get(id(study), []):
+        own_arms = self.table_arms.get(id(study), []) + self.text_arms.get(id(study), [])
+        if len(arms_named) == 1 and arms_named[0] in own_arms:
             arm = arms_named[0]  # "this group" in the next sentences
         elif len(arms_named) > 1:
             arm = None
@@ -337,9 +445,21 @@ class TextReader:
         if "doses" in self.table_fields.get(id(study), set()):
             found_doses = []  # the tables print the schedule: they are the source
         if found_doses:
+            daily = continuous_drugs(sentence)
             for dose in found_doses:
-                if dose.schedule is None and cycle:
+                if dose.schedule is None and cycle and dose.drug not in daily:
                     dose.schedule = cycle
+            arm_of_doses = self.table_arm_drugs.get((id(study), tuple(sorted({d.drug for d in found_doses}))))
+            named_text_arms = [a for a in arms_named if a in self.text_arms.get(id(study), [])]
+            if arm_of_doses is None and len(arms_named) == 1 and named_text_arms:
+                # "In ALPHA, drugamab 10 mg/kg was infused ...": the named arm's treatment
+                arm_of_doses = named_text_arms[0]
+                self._learn_arm_treatment(study, arm_of_doses, sentence)
+            if arm_of_doses is not None and (named_text_arms or len({k for k in self.table_arm_drugs if k[0] == id(study)}) > 1):
+                # "In the second arm, A 750 mg/m2 ... and B 200 mg/m2 ...": the doses of the arm given those drugs
+                self.arm_doses.setdefault((id(study), arm_of_doses), []).extend(
+                    (d, self._evidence("doses", sentence)) for d in found_doses)
+                return arm, found_doses
             self.study_doses.setdefault(id(study), []).extend((d, self._evidence("doses", sentence))
                                                               for d in found_doses)
             return arm, found_doses
@@ -363,11 +483,28 @@ class TextReader:
             # "second line in 12 patients and third or a later line in 8": several lines are "mixed"
             several = len(lines) > 1 or parse_line(sentence.text) == "mixed"
             self.add(study, None, "_line", "mixed" if several else lines.pop(), sentence)
+            if len(lines) > 1:
+                self._arm_lines(sentence, study)
         for fact in sentence.of("REGIMEN", "DRUG"):
             self.add(study, None, "_regimen", (fact.label, fact.text), sentence)
         count = enrolled_count(sentence) if self.primary else studied_count(sentence)
-        if count:
+        named = list(dict.fromkeys(a for _, a in self.arm_mentions(sentence, study)
+                                   if a in self.text_arms.get(id(study), []))) if count else []
+        if count and len(named) == 1:
+            self.add(study, named[0], "n_patients", count, sentence)  # "ALPHA enrolled 60 patients"
+        elif count:
             self.add(study, None, "_n", count, sentence)
+
+    def _arm_lines(self, sentence: Sentence, study: StudyState) -> None:
+        """"patients with A tumours who had no previous treatment, and patients with B tumours that
+        progressed on X": each line of therapy is the line of the cohort named just before it."""
+        mentions = self.arm_mentions(sentence, study)
+        if len({arm for _, arm in mentions}) < 2:
+            return
+        for fact in sentence.of("LINE"):
+            before = [arm for pos, arm in mentions if pos <= fact.start]
+            if before and isinstance(fact.value, str):
+                self.add(study, before[-1], "line", _after_failure(sentence, fact), sentence)
 
     # --- cohorts -----------------------------------------------------------------------------------------
 
@@ -398,7 +535,33 @@ class TextReader:
                 self._fill_study_level(cohort, found)
             if cohort.values:
                 result.append(cohort)
-        result += self._arm_totals() + self._arm_regimens()
+        result += self._arm_totals() + self._arm_regimens() + self._arm_dose_cohorts()
+        return result
+
+    def _arm_dose_cohorts(self) -> list[Cohort]:
+        result = []
+        for state in self.studies:
+            for (study_id, arm), (regimen, drugs, sentence) in self.text_arm_regimens.items():
+                if study_id == id(state):
+                    cohort = Cohort(study=state.ref_obj(), arm=arm)
+                    cohort.set("regimen", regimen, self._evidence("regimen", sentence))
+                    cohort.set("drugs", drugs, self._evidence("drugs", sentence))
+                    result.append(cohort)
+        for state in self.studies:
+            each = self.arm_each.get(id(state))
+            if each is None:
+                continue
+            for arm in self._arms_of(state):
+                cohort = Cohort(study=state.ref_obj(), arm=arm)
+                cohort.set("n_patients", each[0], self._evidence("n_patients", each[1]))
+                result.append(cohort)
+        for state in self.studies:
+            for (study_id, arm), items in self.arm_doses.items():
+                if study_id != id(state):
+                    continue
+                cohort = Cohort(study=state.ref_obj(), arm=arm)
+                cohort.set("doses", merge_doses([d for d, _ in items]), items[0][1])
+                result.append(cohort)
         return result
 
     INHERITED = ("regimen", "drugs", "population", "n_total")

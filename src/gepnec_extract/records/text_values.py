@@ -15,11 +15,6 @@ from ..nlp.builders import normalize_schedule
 from .text_sentences import Sentence, TextFact
 
 RESPONSE_FIELDS = {"rr": "rr_pct", "cr": "cr_pct", "pr": "pr_pct", "sd": "sd_pct", "pd": "pd_pct"}
-# "No complete response was observed", "none had a complete response", "No complete or partial responses"
-_NO_RESPONSE = re.compile(
-    r"\b(?:no|none\s+(?:had|achieved|showed)\s+an?|without\s+any)\s+(?P<kinds>(?:complete|partial|objective)"
-    r"(?:\s+(?:or|and|nor)\s+(?:complete|partial))?)\s+(?:tumou?r\s+)?respon", re.I)
-_NO_KIND = {"complete": "cr_pct", "partial": "pr_pct", "objective": "rr_pct"}
 # "none of the high-proliferation NETs responded": no response in the group it names
 _NONE_RESPONDED = re.compile(r"\bnone of the (?P<who>[^,;.]{1,60}?) (?:responded|had a response)", re.I)
 _RESPONSE_WORDS = re.compile(r"\b(?:complete or partial|objective)\s+(?:response|regression|remission)s?\b", re.I)
@@ -35,8 +30,8 @@ _INTERVAL_AFTER = re.compile(
     r"(?P<high>\d+(?:\.\d+)?)\+?\s*(?:months?)?\s*\)", re.I)
 # "Seventy-eight patients were enrolled", "53 patients were identified", "Twelve patients met the inclusion criteria"
 _ENROLLED = re.compile(
-    r"^\s*(?:(?:were|was|had\s+been)\s+(?:enrolled|included|identified|treated|registered|recruited|accrued|"
-    r"analy[sz]ed|eligible|entered)|met\s+the\s+(?:inclusion|eligibility)|(?:were|was)\s+(?:found|considered)\s+eligible)",
+    r"^\s*(?:with\s+(?:[\w,-]+\s+){0,8}?[\w-]+\s+)?(?:(?:were|was|had\s+been)\s+(?:enrolled|included|identified|treated|registered|recruited|accrued|"
+    r"analy[sz]ed|eligible|entered|randomi[sz]ed|randomly\s+(?:assigned|allocated))|met\s+the\s+(?:inclusion|eligibility)|(?:were|was)\s+(?:found|considered)\s+eligible)",
     re.I)
 _Q_DAYS = re.compile(r"\bq\s*(\d+)\s*d\b", re.I)
 SCHEDULE_WORDS = re.compile(r"\b(every|repeated|intervals?|cycles?|courses?|q\s*\d+\s*[dw])\b", re.I)
@@ -74,11 +69,6 @@ def outcome_groups(sentence: Sentence) -> dict[str, list[tuple[TextFact, object]
                 survival.low, survival.high = float(interval.group("low")), float(interval.group("high"))
                 survival.kind = "range" if (interval.group("kind") or "range").lower() == "range" else "ci95"
             groups.setdefault(f"{value['endpoint']}_months", []).append((fact, survival))
-    for match in _NO_RESPONSE.finditer(sentence.text):
-        for word in re.findall(r"complete|partial|objective", match.group("kinds"), re.I):
-            name = _NO_KIND[word.lower()]
-            fact = TextFact("RESPONSE", match.group(), {"kind": name, "pct": 0.0}, match.start(), match.end())
-            groups.setdefault(name, []).append((fact, 0.0))
     if _NO_RESPONSES.search(sentence.text) and "rr_pct" not in groups:
         match = _NO_RESPONSES.search(sentence.text)
         fact = TextFact("RESPONSE", match.group(), {"kind": "rr", "pct": 0.0}, match.end(), match.end())
@@ -102,7 +92,8 @@ def outcome_groups(sentence: Sentence) -> dict[str, list[tuple[TextFact, object]
 
 
 def place(groups: dict[str, list[tuple[TextFact, object]]], mentions: list[tuple[int, str]],
-          default_arm: str | None, compared: list[str] | None = None) -> list[Placed]:
+          default_arm: str | None, compared: list[str] | None = None, text: str | None = None,
+          series_first: bool = False) -> list[Placed]:
     """Give each figure its arm: ``mentions`` are (position, arm) of the known arms the sentence
     names; ``compared`` the regimens it names, used only to split several figures of one kind."""
     arms = list(dict.fromkeys(arm for _, arm in mentions))
@@ -123,7 +114,23 @@ def place(groups: dict[str, list[tuple[TextFact, object]]], mentions: list[tuple
             placed += [Placed(arm, name, value) for arm, (_, value) in zip(arms, items)]
         elif len(compared) == len(items):
             placed += [Placed(arm, name, value) for arm, (_, value) in zip(compared, items)]
+        elif series_first and not arms and not compared and default_arm is None \
+                and all(f.label == "SURVIVAL" for f, _ in items):
+            # "18 months among A-treated patients and 6.8 months among the others", no cohort known:
+            # the first median the tagger read is the series' (as when it read only that one)
+            placed.append(Placed(default_arm, name, items[0][1]))
+        elif arms and text is not None:
+            # "18 months (range ...) among A-treated patients and 6.8 months among the others": a figure
+            # followed by the cohort it is of; the figures whose cohort is not a known arm are dropped
+            for fact, value in items:
+                arm = next((a for pos, a in mentions if pos >= fact.end
+                            and _COHORT_AFTER.fullmatch(text[fact.end:pos])), None)
+                if arm is not None:
+                    placed.append(Placed(arm, name, value))
     return placed
+
+
+_COHORT_AFTER = re.compile(r"\s*(?:in|among|with|for|on)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?", re.I)
 
 
 # "The commonest grade 3/4 toxicities were ...", "Grade 3–4 events were uncommon: ..."
@@ -174,6 +181,14 @@ def cycle_length(sentence: Sentence) -> int | None:
     return normalize_schedule(phrase) if phrase else None
 
 
+def continuous_drugs(sentence: Sentence) -> set[str]:
+    """Drugs the sentence doses every day ("B 40 mg orally once daily"): no cycle length is theirs."""
+    from ..nlp.measures import continuous_dose
+
+    return {f.value["drug"] for f in sentence.of("DOSE") if isinstance(f.value, dict) and f.value.get("drug")
+            and continuous_dose(f.text, f.value)}
+
+
 def merge_doses(found: list[Dose]) -> list[Dose]:
     """One dose per drug and amount: attributes printed in different sentences are combined."""
     merged: dict[tuple, Dose] = {}
@@ -204,11 +219,16 @@ def studied_count(sentence: Sentence) -> int | None:
     return None
 
 
+_ENROLLED_BEFORE = re.compile(r"\b(?:enrolled|included|recruited|accrued)\s+$", re.I)
+
+
 def enrolled_count(sentence: Sentence) -> int | None:
-    """The size of the series from an enrolment sentence ("Forty patients were enrolled and treated")."""
+    """The size of the series from an enrolment sentence ("Forty patients were enrolled and treated",
+    "the trial enrolled 60 patients")."""
     for fact in sentence.of("N_PATIENTS"):
         subset = re.search(r"\b(these|those|of the|among the)\s*$", sentence.text[:fact.start], re.I)
-        if isinstance(fact.value, int) and not subset and _ENROLLED.match(sentence.text[fact.end:]):
+        if isinstance(fact.value, int) and not subset and (_ENROLLED.match(sentence.text[fact.end:])
+                                                          or _ENROLLED_BEFORE.search(sentence.text[:fact.start])):
             return fact.value
     return None
 
