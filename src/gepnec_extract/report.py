@@ -3,6 +3,12 @@
 Per paper: its records with their evidence, its tagged text (displaCy), its score where gold
 exists; across papers: the sources that disagree on a study, and charts of median OS and PFS by
 regimen and of response rate by line of therapy. Self-contained: charts are inline SVG, no script.
+
+Everything in the report comes from untrusted papers (text, table cells, file names, doc_ids), so
+the template is rendered with autoescape on, and only markup built here is passed as ``|safe``:
+the charts (matplotlib escapes its text) and the tagged text (displaCy escapes the tokens; the
+span labels, which displaCy does not escape, are escaped before rendering). The page also carries
+a Content-Security-Policy that allows no script at all and no fetch, as a second line.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display: render to SVG strings
 import matplotlib.pyplot as plt  # noqa: E402
-from jinja2 import Environment, PackageLoader, select_autoescape  # noqa: E402
+from jinja2 import Environment, PackageLoader  # noqa: E402
 
 from .model import Document, StudyRecord  # noqa: E402
 
@@ -104,10 +110,31 @@ def response_chart(records: list[StudyRecord]) -> str | None:
 
 
 def _tagged_html(document: Document) -> str:
-    from .nlp import tag_document
-    from .nlp.render import render_fragment
+    """displaCy markup of the tagged blocks and cells. displaCy escapes token text and we escape
+    titles, but it inserts span labels (a fact's value, possibly text from the paper) verbatim:
+    they are escaped here before rendering."""
+    from spacy import displacy
+    from spacy.tokens import Span
 
-    return render_fragment(tag_document(document))
+    from .nlp import tag_document
+    from .nlp.grammar import FACTS_KEY
+    from .nlp.render import labelled_copy
+
+    entries = []
+    for part in tag_document(document).parts():
+        if not len(part.doc.spans.get(FACTS_KEY, [])):
+            continue
+        where = part.provenance()
+        title = f"{where['source']} · page {where.get('page')}"
+        if "row" in where:
+            title += f" · row {where['row']} col {where['col']}"
+        copy = labelled_copy(part.doc, html.escape(title))
+        copy.spans[FACTS_KEY] = [Span(copy, s.start, s.end, label=html.escape(s.label_, quote=True))
+                                 for s in copy.spans[FACTS_KEY]]
+        entries.append(copy)
+    if not entries:
+        return "<p>No facts.</p>"
+    return displacy.render(entries, style="span", options={"spans_key": FACTS_KEY}, page=False, jupyter=False)
 
 
 def build_report(out_dir: Path | str, eval_report: dict | None = None, conflicts: list[dict] | None = None,
@@ -126,7 +153,8 @@ def build_report(out_dir: Path | str, eval_report: dict | None = None, conflicts
         tagged = _tagged_html(document) if tag_text and i < MAX_TAGGED_PAPERS else None
         papers.append(PaperView(document.doc_id, document.metadata.title, document.pages, document.warnings,
                                 by_doc.get(document.doc_id, []), scores.get(document.doc_id), tagged))
-    env = Environment(loader=PackageLoader("gepnec_extract", "templates"), autoescape=select_autoescape())
+    # autoescape=True: select_autoescape() would not escape a ".j2" template at all
+    env = Environment(loader=PackageLoader("gepnec_extract", "templates"), autoescape=True)
     env.filters["survival"] = _survival_text
     page = env.get_template("report.html.j2").render(
         papers=papers, records=records, failures=_read_jsonl(out_dir / "failures.jsonl"),
@@ -150,4 +178,4 @@ def _survival_text(value: Any) -> str:
         low = "" if value.low is None else f"{value.low:g}"
         high = "" if value.high is None else f"{value.high:g}"
         text += f" ({low}–{high}{', CI' if value.kind == 'ci95' else ''})"
-    return html.unescape(text)
+    return text
