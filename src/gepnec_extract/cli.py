@@ -36,6 +36,7 @@ def ingest(
     """Read each file into DIR/<doc_id>.document.json; a bad file is reported and the rest go on."""
     limits = _limits(timeout, memory_mb, max_pages)
     failures = 0
+    taken: set[str] = set()
     for path in files:
         try:
             doc = ingest_file(path, limits)
@@ -43,12 +44,29 @@ def ingest(
             failures += 1
             console.print(f"[red]error[/red] {escape(str(path))}: {escape(f'[{err.kind}] {err.message}')}")
             continue
+        # the doc_id becomes the file name: safe (a document.json may say "../../x") and unique here
+        doc.doc_id = _unique(doc.doc_id, taken, path)
         target = doc.save(out)
         for warning in doc.warnings:
             console.print(f"[yellow]warning[/yellow] {escape(path.name)}: {escape(warning)}")
         console.print(f"{path.name}: {doc.pages} pages, {len(doc.blocks)} blocks, {len(doc.tables)} tables -> {target}")
     if failures:
         raise typer.Exit(code=1)
+
+
+def _unique(doc_id: str, taken: set[str], path: Path) -> str:
+    from .model import safe_doc_id
+
+    base = candidate = safe_doc_id(doc_id)
+    n = 1
+    while candidate.casefold() in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    if candidate != base:
+        console.print(f"[yellow]warning[/yellow] {escape(str(path))}: doc_id {escape(repr(base))} is already "
+                      f"taken in this run; written as {escape(repr(candidate))}")
+    taken.add(candidate.casefold())
+    return candidate
 
 
 @app.command()
@@ -61,16 +79,19 @@ def extract(
 
     failed = 0
     out.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
     for path in batch.discover_papers(paths):
-        payload = batch.extract_payload(path) if path.is_file() else \
-            batch.failure_payload(path, "missing_file", "no such file")
+        payload = batch.unreadable_payload(path) or batch.extract_payload(path)
         if payload["status"] == "failed":
             failed += 1
             reason = f"[{payload['kind']}] {payload['message']}"
             console.print(f"[red]error[/red] {escape(str(path))}: {escape(reason)}")
             continue
-        records = [StudyRecord.model_validate(r) for r in payload["records"]]
-        target = batch.write_records_jsonl(out / f"{payload['doc_id']}.records.jsonl", records)
+        for warning in payload.get("warnings", []):
+            console.print(f"[yellow]warning[/yellow] {escape(path.name)}: {escape(warning)}")
+        doc_id = _unique(payload["doc_id"], taken, path)  # safe and unique: it is the file name
+        records = [StudyRecord.model_validate({**r, "doc_id": doc_id}) for r in payload["records"]]
+        target = batch.write_records_jsonl(out / f"{doc_id}.records.jsonl", records)
         console.print(f"{escape(path.name)}: {len(records)} records -> {escape(str(target))}")
     if failed:
         raise typer.Exit(code=1)
@@ -83,6 +104,7 @@ def run(
     workers: int = typer.Option(1, "--workers", help="papers extracted in parallel (>1 starts a local Dask cluster)"),
     dask_address: Optional[str] = typer.Option(None, "--dask-address", help="run on an existing Dask cluster"),
     report: bool = typer.Option(True, "--report/--no-report", help="write report.html"),
+    refresh_cache: bool = typer.Option(False, "--refresh-cache", help="extract every paper again (cached failures too)"),
 ) -> None:
     """The main job: extract every paper, refresh the evidence dataset, score against gold where it
     exists, and write records.jsonl/.csv, evidence.duckdb/.parquet, failures.jsonl and report.html."""
@@ -91,7 +113,8 @@ def run(
 
     paths = list(paths or [BUNDLED_REVIEW])
     try:
-        result = runner.run(paths, out, workers=workers, dask_address=dask_address, report=report, console=console)
+        result = runner.run(paths, out, workers=workers, dask_address=dask_address, report=report, console=console,
+                            refresh_cache=refresh_cache)
     except runner.RunError as err:
         console.print(f"[red]could not run[/red]: {escape(str(err))}")
         raise typer.Exit(code=2)

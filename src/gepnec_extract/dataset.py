@@ -180,10 +180,13 @@ class RefreshSummary:
     removed: int = 0
     n_records: int = 0  # rows in the dataset after the refresh
     details: list[dict[str, Any]] = field(default_factory=list)  # the history rows written
+    kept: dict[str, int] = field(default_factory=dict)  # doc_id -> rows kept although it gave none
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"refresh_id": self.refresh_id, "added": self.added, "changed": self.changed,
-                "removed": self.removed, "n_records": self.n_records, "details": self.details}
+                "removed": self.removed, "n_records": self.n_records, "kept": self.kept,
+                "details": self.details, "warnings": self.warnings}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -330,12 +333,29 @@ def _fsync_dir(directory: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def refresh(db_path: Path | str, records_by_doc: dict[str, list[StudyRecord]], note: str = "") -> RefreshSummary:
-    """Merge each given document's records into the dataset (upsert + removal), with history."""
+def refresh(db_path: Path | str, records_by_doc: dict[str, list[StudyRecord]], note: str = "",
+            drop_empty: bool = False) -> RefreshSummary:
+    """Merge each given document's records into the dataset (upsert + removal), with history.
+
+    A document given with no records (a failed or empty re-extraction) that has rows in the
+    dataset keeps them, with a warning in the summary (``kept``, ``warnings``): a paper replaced by
+    an unreadable file must not lose its records silently. ``drop_empty=True`` removes them
+    (recorded in history as removals), for a caller that knows the paper has no records now.
+    """
     db_path = Path(db_path)
     new_rows = {doc_id: record_rows(doc_id, records) for doc_id, records in records_by_doc.items()}
     with _locked(db_path):
-        return _write_atomically(db_path, lambda con: _apply_refresh(con, new_rows, note))
+        return _write_atomically(db_path, lambda con: _apply_refresh(con, new_rows, note, drop_empty))
+
+
+def _keep_empty(con: duckdb.DuckDBPyConnection, new_rows: dict[str, list[dict]]) -> dict[str, int]:
+    """doc_id -> existing row count, for the documents given with no rows that have some."""
+    empty = [doc_id for doc_id, rows in new_rows.items() if not rows]
+    if not empty:
+        return {}
+    found = con.execute("SELECT doc_id, count(*) FROM records WHERE doc_id IN (SELECT unnest(?)) GROUP BY doc_id",
+                        [empty]).fetchall()
+    return {doc_id: n for doc_id, n in found}
 
 
 def _existing_rows(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> dict[tuple, dict[str, Any]]:
@@ -348,9 +368,15 @@ def _existing_rows(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> dict[t
     return {tuple(r[:3]): dict(zip(columns, r)) for r in result}
 
 
-def _apply_refresh(con: duckdb.DuckDBPyConnection, new_rows: dict[str, list[dict]], note: str) -> RefreshSummary:
+def _apply_refresh(con: duckdb.DuckDBPyConnection, new_rows: dict[str, list[dict]], note: str,
+                   drop_empty: bool = False) -> RefreshSummary:
     refresh_id = con.execute("SELECT coalesce(max(refresh_id), 0) + 1 FROM refreshes").fetchone()[0]
     summary = RefreshSummary(refresh_id=refresh_id)
+    if not drop_empty:
+        summary.kept = _keep_empty(con, new_rows)
+        new_rows = {doc_id: rows for doc_id, rows in new_rows.items() if doc_id not in summary.kept}
+        summary.warnings = [f"{doc_id}: no records this time (failed or empty extraction); its {n} earlier "
+                            "record(s) are kept in the dataset" for doc_id, n in summary.kept.items()]
     old_by_key = _existing_rows(con, list(new_rows))
     new_by_key = {tuple(r[c] for c in KEY_COLUMNS): r for rows in new_rows.values() for r in rows}
 
