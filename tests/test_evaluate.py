@@ -53,14 +53,16 @@ def kinds(report) -> list[tuple[str, str]]:
 
 
 def test_dev_gold_scored_against_itself_is_perfect(tmp_path: Path, shared_corpus: Path) -> None:
-    for gold_file in sorted((shared_corpus / "dev").glob("*.gold.jsonl")):
+    gold_files = sorted((shared_corpus / "dev").glob("*.gold.jsonl"))
+    for gold_file in gold_files:
         shutil.copy(gold_file, tmp_path / gold_file.name.replace(".gold.jsonl", ".records.jsonl"))
     report = evaluate_dirs(tmp_path, shared_corpus / "dev")
     assert report.overall.tp > 500
     assert (report.overall.fp, report.overall.fn) == (0, 0)
     assert report.overall.f1 == 1.0
-    assert len(report.per_document) == 10
+    assert len(report.per_document) == len(gold_files)
     assert report.errors == []
+    assert all(s["found"] == s["gold"] > 0 for s in report.studies.values())
 
 
 def test_review_gold_scored_against_itself_is_perfect() -> None:
@@ -89,6 +91,18 @@ def test_dropped_record_is_missed_record_for_each_of_its_values() -> None:
     rr_error = next(e for e in report.errors if e.field == "rr_pct")
     assert rr_error.gold == dropped.rr_pct and rr_error.evidence
     assert all(ev["field"] == "rr_pct" for ev in rr_error.evidence)
+
+
+def test_a_study_counts_as_found_while_one_of_its_cohorts_pairs() -> None:
+    gold = review_gold()
+    studies = sorted({r.study_id for r in gold})
+    lost, kept = studies[0], studies[1]
+    pred = [r for r in copy(gold) if r.study_id != lost]
+    # one cohort of a multi-cohort study is enough for it to be found
+    kept_cohorts = [r for r in pred if r.study_id == kept]
+    pred = [r for r in pred if r.study_id != kept] + kept_cohorts[:1]
+    report = score_records(pred, gold)
+    assert report.studies["review"] == {"gold": len(studies), "found": len(studies) - 1}
 
 
 def test_changed_number_is_one_wrong_value() -> None:

@@ -339,6 +339,8 @@ class EvalReport:
     errors: list[EvalError] = field(default_factory=list)
     records: dict[str, int] = field(default_factory=lambda: {"gold": 0, "pred": 0, "paired": 0, "missed": 0, "spurious": 0})
     unscored_documents: list[str] = field(default_factory=list)  # predicted docs without gold
+    # per document: gold studies, and those of them with at least one paired cohort
+    studies: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def error_kinds(self, top: int = 10) -> list[tuple[str, str, int]]:
         """The most common (kind, field) error pairs."""
@@ -363,6 +365,7 @@ class EvalReport:
             "error_kinds": [{"kind": k, "field": f, "count": n} for k, f, n in self.error_kinds(top=1000)],
             "errors": [asdict(e) for e in self.errors],
             "unscored_documents": self.unscored_documents,
+            "studies": self.studies,
         }
 
     def to_json(self, indent: int | None = 1) -> str:
@@ -438,6 +441,9 @@ def score_records(pred: list[StudyRecord], gold: list[StudyRecord]) -> EvalRepor
         report.records["paired"] += len(pairs)
         report.records["missed"] += len(missed)
         report.records["spurious"] += len(spurious)
+        gold_studies = {fold_key(r.study_id) for r in gold_records}
+        found = {fold_key(g.study_id) for g, _ in pairs}
+        report.studies[doc_id] = {"gold": len(gold_studies), "found": len(found & gold_studies)}
     return report
 
 

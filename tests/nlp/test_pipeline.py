@@ -97,3 +97,42 @@ CELLS = [
 @pytest.mark.parametrize("cell, expected", CELLS, ids=[c for c, _ in CELLS])
 def test_table_cell_sub_patterns(nlp, cell, expected):
     assert [(s.label_, s._.value) for s in facts(nlp(cell))] == expected
+
+
+LOAD_AND_TAG = """
+import json, sys
+import spacy
+
+nlp = spacy.load(sys.argv[1])  # before anything of ours is imported: the entry points must do it
+from gepnec_extract.model import Document
+from gepnec_extract.nlp import tag_document
+
+document = Document.model_validate_json(open(sys.argv[2], encoding="utf-8").read())
+print(json.dumps({"pipe_names": nlp.pipe_names, "tokenizer": type(nlp.tokenizer).__name__,
+                  "facts": tag_document(document, nlp).records()}))
+"""
+
+
+@pytest.mark.slow
+def test_a_saved_pipeline_loads_with_spacy_load_and_tags_the_review_alike(tmp_path):
+    import subprocess
+    import sys
+
+    from gepnec_extract.ingest import ingest_file
+    from gepnec_extract.nlp import save_pipeline, tag_document
+
+    from ..conftest import REVIEW_PDF
+
+    nlp = build_nlp()
+    save_pipeline(tmp_path / "pipeline", nlp)
+    assert (tmp_path / "pipeline" / "config.cfg").is_file()
+    document = ingest_file(REVIEW_PDF)
+    (tmp_path / "review.document.json").write_text(document.model_dump_json(), encoding="utf-8")
+    loaded = subprocess.run([sys.executable, "-c", LOAD_AND_TAG, str(tmp_path / "pipeline"),
+                             str(tmp_path / "review.document.json")],
+                            capture_output=True, text=True, check=True, timeout=300)
+    result = json.loads(loaded.stdout)
+    expected = tag_document(document, nlp).records()
+    assert result["pipe_names"] == STAGES
+    assert len(expected) > 500
+    assert result["facts"] == json.loads(json.dumps(expected))

@@ -1,9 +1,12 @@
 """build_nlp(config): the tagging pipeline, every stage a registered component.
 
-Default: spacy.blank("en") with scispaCy's biomedical tokenizer. With ``{"base_model":
-"en_core_sci_sm"}`` and that package installed, the scispaCy model is the base instead (its
-tagger/parser come along); when it is not installed the blank base is used and
-``nlp.meta["gepnec_base"]`` says so.
+Default: the pipeline that ``config.cfg`` beside this file describes: an English pipeline with
+scispaCy's biomedical tokenizer, scispaCy's abbreviation detector and our components. With
+``{"base_model": "en_core_sci_sm"}`` and that package installed, the scispaCy model is the base
+instead (its tagger/parser come along) and our components are added to it; when it is not
+installed the configured pipeline is used and ``nlp.meta["gepnec_base"]`` says so.
+
+``save_pipeline(DIR)`` writes the pipeline to a directory that ``spacy.load(DIR)`` reads back.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import logging
 import warnings
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import spacy
@@ -29,45 +33,76 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "max_length": 2_000_000,
 }
 FACT_COMPONENTS = ("gepnec_abbreviations", "gepnec_drugs", "gepnec_measures", "gepnec_study")
+CONFIG_PATH = Path(__file__).resolve().parent / "config.cfg"
 
 if not Span.has_extension("value"):
     Span.set_extension("value", default=None)
 
 
-def _base(config: dict) -> Language:
-    name = config.get("base_model")
-    if name and spacy.util.is_package(name):
-        nlp = spacy.load(name, exclude=["ner"])
-        nlp.meta["gepnec_base"] = name
-        return nlp
-    if name:
-        log.warning("base model %s is not installed; using spacy.blank('en') with scispaCy's tokenizer", name)
-    from scispacy.custom_tokenizer import combined_rule_tokenizer
+@spacy.registry.tokenizers("gepnec.scispacy_tokenizer.v1")
+def scispacy_tokenizer():
+    """scispaCy's rule tokenizer (biomedical prefixes, suffixes and infixes) for the config."""
 
-    nlp = spacy.blank("en")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)  # scispaCy's tokenizer regexes trip a re warning
-        nlp.tokenizer = combined_rule_tokenizer(nlp)
+    def create(nlp: Language):
+        from scispacy.custom_tokenizer import combined_rule_tokenizer
+
+        if not hasattr(nlp, "tokenizer"):  # scispaCy reads the language's default token_match from it
+            nlp.tokenizer = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # scispaCy's tokenizer regexes trip a re warning
+            return combined_rule_tokenizer(nlp)
+
+    return create
+
+
+def _configured(config: dict) -> Language:
+    """The pipeline of config.cfg, without the abbreviation detector when it is switched off."""
+    from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers "abbreviation_detector")
+
+    cfg = spacy.util.load_config(CONFIG_PATH)
+    if not config["abbreviations"]:
+        cfg["nlp"]["pipeline"] = [p for p in cfg["nlp"]["pipeline"] if p != "abbreviation_detector"]
+        del cfg["components"]["abbreviation_detector"]
+    nlp = spacy.util.load_model_from_config(cfg, auto_fill=True, validate=True)
     nlp.meta["gepnec_base"] = "blank"
+    return nlp
+
+
+def _on_base_model(name: str, config: dict) -> Language:
+    """Our components added to an installed scispaCy model (its tokenizer, tagger and parser kept)."""
+    nlp = spacy.load(name, exclude=["ner"])
+    nlp.meta["gepnec_base"] = name
+    first_model_pipe = nlp.pipe_names[0] if nlp.pipe_names else None
+    for pipe in ("gepnec_drug_tokens", "gepnec_sentences"):
+        nlp.add_pipe(pipe, before=first_model_pipe) if first_model_pipe else nlp.add_pipe(pipe)
+    if config["abbreviations"]:
+        from scispacy.abbreviation import AbbreviationDetector  # noqa: F401
+
+        nlp.add_pipe("abbreviation_detector", config={"make_serializable": True})
+    for pipe in FACT_COMPONENTS:
+        nlp.add_pipe(pipe)
     return nlp
 
 
 def build_nlp(config: dict | None = None) -> Language:
     config = {**DEFAULT_CONFIG, **(config or {})}
-    nlp = _base(config)
+    name = config.get("base_model")
+    if name and spacy.util.is_package(name):
+        nlp = _on_base_model(name, config)
+    else:
+        if name:
+            log.warning("base model %s is not installed; using the configured pipeline with scispaCy's tokenizer", name)
+        nlp = _configured(config)
     nlp.max_length = config["max_length"]
-    first_model_pipe = nlp.pipe_names[0] if nlp.pipe_names else None
-    for name in ("gepnec_drug_tokens", "gepnec_sentences"):
-        nlp.add_pipe(name, before=first_model_pipe) if first_model_pipe else nlp.add_pipe(name)
-    if config["abbreviations"]:
-        from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers "abbreviation_detector")
-
-        # Serializable output (plain dicts) so Docs can cross process boundaries in nlp.pipe(n_process=2).
-        nlp.add_pipe("abbreviation_detector", config={"make_serializable": True})
-    for name in FACT_COMPONENTS:
-        nlp.add_pipe(name)
     nlp.meta["gepnec_config"] = config
     return nlp
+
+
+def save_pipeline(directory: Path | str, nlp: Language | None = None) -> Path:
+    """Write the pipeline (config.cfg, tokenizer, meta) to a directory for ``spacy.load``."""
+    directory = Path(directory)
+    (nlp or build_nlp()).to_disk(directory)
+    return directory
 
 
 @lru_cache(maxsize=1)

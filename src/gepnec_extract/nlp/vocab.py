@@ -7,9 +7,13 @@ words, plus the small oncology additions in vocab/drugs_extra.jsonl (which take 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+import tempfile
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 
 VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
@@ -36,9 +40,67 @@ def _is_ordinary_word(variant: str) -> bool:
     return variant.isalpha() and zipf_frequency(variant, "en") >= COMMON_WORD_ZIPF
 
 
+def cache_dir() -> Path:
+    """Where derived vocabularies are stored: $GEPNEC_CACHE_DIR, else the user's cache folder."""
+    configured = os.environ.get("GEPNEC_CACHE_DIR")
+    base = Path(configured) if configured else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gepnec-extract"
+    return base
+
+
+def _lexicon_key() -> str:
+    """What the filtered lexicon is derived from: this module, its data files and the versions of the
+    two packages it reads. Any change gives a new key, so a stale stored lexicon is never read."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for name in ("drug_stoplist.txt", "drugs_extra.jsonl"):
+        digest.update((VOCAB_DIR / name).read_bytes())
+    for package in ("drug-named-entity-recognition", "wordfreq"):
+        try:
+            digest.update(f"{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(package.encode())
+    return digest.hexdigest()[:16]
+
+
+def _read_stored_lexicon(path: Path) -> dict[str, str] | None:
+    """The stored lexicon, or None when it is missing or not a plain str -> str JSON object."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        return None
+    return data
+
+
+def _store_lexicon(path: Path, lexicon: dict[str, str]) -> None:
+    """Written to a temporary file and renamed, so a concurrent reader sees all of it or nothing;
+    an unwritable cache folder only means the next process builds it again."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False) as fh:
+            json.dump(lexicon, fh, ensure_ascii=False, separators=(",", ":"))
+        os.replace(fh.name, path)
+    except OSError:
+        pass
+
+
 @lru_cache(maxsize=1)
 def drug_lexicon() -> dict[str, str]:
-    """lowercase variant (as tokens joined by single spaces) -> lowercase generic name."""
+    """lowercase variant (as tokens joined by single spaces) -> lowercase generic name.
+
+    Building it reads the whole drug dictionary (seconds, some 400 MB); the result is stored as
+    JSON in cache_dir() under a key of everything it derives from, so later processes load it
+    in tens of milliseconds."""
+    stored = cache_dir() / f"drug-lexicon-{_lexicon_key()}.json"
+    lexicon = _read_stored_lexicon(stored)
+    if lexicon is None:
+        lexicon = build_drug_lexicon()
+        _store_lexicon(stored, lexicon)
+    return lexicon
+
+
+def build_drug_lexicon() -> dict[str, str]:
+    """The lexicon from its sources: the drug dictionary filtered, plus vocab/drugs_extra.jsonl."""
     from drug_named_entity_recognition import drugs_finder
 
     stoplist = _read_list(VOCAB_DIR / "drug_stoplist.txt")
