@@ -163,7 +163,8 @@ def batch_extract(paths: list[str], out_dir: str, cache_dir: str | None = None,
     outputs = {k: str(v) for k, v in batch.write_paper_outputs(out, payloads).items()}
     # a failed paper is named too, with no records: its earlier rows are kept, and said to be
     given = {**{p["doc_id"]: [] for p in payloads if p["status"] == "failed"}, **batch.records_of(payloads)}
-    summary = dataset.refresh(out / "evidence.duckdb", given, note=f"batch_extract {pipeline.PIPELINE_VERSION}")
+    summary = dataset.refresh(out / "evidence.duckdb", given, note=f"batch_extract {pipeline.PIPELINE_VERSION}",
+                              papers=dataset.paper_rows(payloads))
     notes.extend(summary.warnings)
     outputs["evidence_duckdb"] = str(out / "evidence.duckdb")
     outputs.update({k: str(v) for k, v in batch.write_dataset_exports(out, out / "evidence.duckdb").items()})

@@ -234,4 +234,7 @@ def write_dataset_exports(out_dir: Path | str, db_path: Path | str) -> dict[str,
 
     out_dir = Path(out_dir)
     parquet = dataset.export_parquet(db_path, out_dir / "evidence.parquet")
-    return {**write_record_tables(out_dir, dataset.load_records(db_path)), "evidence_parquet": parquet}
+    records_jsonl = write_records_jsonl(out_dir / "records.jsonl", dataset.load_records(db_path))
+    # records.csv: the Parquet file's columns, flattened (dataset.export_csv)
+    return {"records_jsonl": records_jsonl, "records_csv": dataset.export_csv(db_path, out_dir / "records.csv"),
+            "evidence_parquet": parquet}
