@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from gepnec_extract import batch
+from gepnec_extract import batch, dataset
 from gepnec_extract.evaluate import load_records, score_records
 from gepnec_extract.report import build_report
 
@@ -33,7 +33,7 @@ def report_html(tmp_path_factory, shared_corpus):
     conflicts = [{"study_id": "Mitry1999", "cohort": "", "field": "rr_pct",
                   "values": [{"doc_id": "a", "value": "41.5", "evidence": "p2 table:Table 1: 41.5"},
                              {"doc_id": "b", "value": "40", "evidence": "p1 text: forty percent"}]}]
-    return build_report(out, evaluation, conflicts)
+    return build_report(out, evaluation, conflicts, sources={"d01-mitry1999": paper})
 
 
 def test_report_holds_records_scores_charts_and_failures(report_html):
@@ -104,7 +104,7 @@ def test_hostile_text_is_escaped_in_the_html(hostile_report):
     assert "&lt;script&gt;document.body.dataset.xss" in page  # shown as text, not dropped
     assert "&lt;img src=x onerror=" in page
     # every <svg is one of ours (matplotlib's charts), never a paper's
-    assert page.count("<svg") == page.count('<svg xmlns:xlink="http://www.w3.org/1999/xlink"')
+    assert page.count("<svg") == page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"')
     policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
     assert policy and "script-src 'none'" in policy.group(1) and "default-src 'none'" in policy.group(1)
     assert page.index("Content-Security-Policy") < page.index("<body")
@@ -121,3 +121,65 @@ def test_no_script_from_a_paper_runs_in_chromium(hostile_report, tmp_path):
     assert "Drugamab" in dom and "gepnec-extract report" in dom  # the page rendered
     assert "data-xss" not in dom  # no payload ran
     assert "<title>gepnec-extract report</title>" in dom
+
+
+# ---------------------------------------------------------------------------------------------
+# Values beside their evidence, on the page picture; charts
+# ---------------------------------------------------------------------------------------------
+
+
+def test_every_value_links_to_its_evidence_on_a_page_picture(report_html):
+    from gepnec_extract.model import Document
+
+    page = report_html.read_text(encoding="utf-8")
+    out = report_html.parent
+    records = load_records(out / "records.jsonl")
+    linked = re.findall(r'<td class="value"><a href="#(ev-[^"]+)"', page)
+    assert len(linked) == len(set(linked)) > 0
+    # every value whose field has evidence is a link, and every link has its panel
+    expected = sum(1 for r in records for column, value in dataset.flat_values(r).items()
+                   if value is not None and column != "evidence"
+                   and any(e.field == dataset.field_path(column)[0] for e in r.evidence))
+    assert len(linked) == expected
+    for panel in linked:
+        assert f'<section class="panel" id="{panel}">' in page
+    # the complete-response cell of the poorly differentiated cohort: its picture and box
+    poorly = next(i for i, r in enumerate(records) if r.arm == "Poorly differentiated")
+    panel = page[page.index(f'id="ev-d01-mitry1999-{poorly}-cr_pct"'):]
+    panel = panel[:panel.index("</section>")]
+    cell = next(e for e in records[poorly].evidence if e.field == "cr_pct")
+    assert cell.text in panel and f"p. {cell.page}" in panel
+    png = re.search(r'<img src="(pages/[^"]+\.png)"', panel).group(1)
+    assert (out / png).stat().st_size > 10_000
+    left, top, width, height = map(float, re.search(
+        r'left: ([\d.]+)%; top: ([\d.]+)%; width: ([\d.]+)%; height: ([\d.]+)%', panel).groups())
+    document = Document.load(out / "documents" / "d01-mitry1999.document.json")
+    table = next(t for t in document.tables if t.label == cell.source.removeprefix("table:"))
+    page_w, page_h = 595.276, 841.89  # A4, the paper's page size
+    x0, y0, x1, y1 = table.bbox
+    # the box is a cell: inside the table, far smaller than it
+    assert x0 / page_w * 100 - 1 <= left and left + width <= x1 / page_w * 100 + 1
+    assert y0 / page_h * 100 - 1 <= top and top + height <= y1 / page_h * 100 + 1
+    assert width < (x1 - x0) / page_w * 100 / 4
+
+
+def test_the_chart_median_of_an_even_count_is_the_mean_of_the_middle_two():
+    from gepnec_extract.model import StudyRecord
+    from gepnec_extract.report import median, response_chart
+
+    assert median([57.1, 29]) == 43.05 and median([3, 1, 2]) == 2 and median([4, 1, 3, 2]) == 2.5
+    records = [StudyRecord(doc_id="x", study_id="Quill2001", arm=arm, line="mixed", rr_pct=v)
+               for arm, v in (("drugamab", 29.0), ("drugamab high dose", 57.1))]
+    svg = response_chart(records)
+    assert "mixed · median of 2 cohorts 43.05" in svg
+    # every point titled with study, arm and value (the browser shows the title on hover)
+    assert "<title>Quill2001 · drugamab · response rate % 29</title>" in svg
+    assert "<title>Quill2001 · drugamab high dose · response rate % 57.1</title>" in svg
+
+
+def test_survival_points_are_labelled(report_html):
+    page = report_html.read_text(encoding="utf-8")
+    records = load_records(report_html.parent / "records.jsonl")
+    for r in records:
+        if r.os_months and r.os_months.median is not None:
+            assert f"<title>{r.study_id} · {r.arm or 'whole study'} · median OS {r.os_months.median:g}</title>" in page
