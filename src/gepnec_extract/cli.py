@@ -176,6 +176,69 @@ def tag(
             print(f"{record['label']:<11} {record['text']!r:<50} {json.dumps(record['value'], ensure_ascii=False)}")
 
 
+@app.command()
+def review(
+    out_dir: Path = typer.Argument(..., help="the out dir of a run (evidence.duckdb, records.jsonl, documents/)"),
+    port: int = typer.Option(8765, "--port", min=0, max=65535, help="port on 127.0.0.1 (0: any free port)"),
+    reviewer: str = typer.Option(os.environ.get("USER") or "reviewer", "--reviewer", help="name kept with each verdict"),
+) -> None:
+    """Serve the review page on 127.0.0.1: mark each value right, or wrong with the right value."""
+    from .review_server import load_evaluation, make_server
+
+    try:
+        server = make_server(out_dir, reviewer, port, load_evaluation(out_dir))
+    except (FileNotFoundError, OSError) as err:
+        console.print(f"[red]error[/red] {escape(str(err))}")
+        raise typer.Exit(code=2)
+    console.print(f"reviewing {escape(str(out_dir))} as {escape(reviewer)} at {server.origin}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@app.command("apply-corrections")
+def apply_corrections(
+    file: Path = typer.Argument(..., help="a corrections file (JSON lines, e.g. the review page's corrections.jsonl)"),
+    out: Path = typer.Option(Path("out"), "--out", help="the run's out dir, whose evidence.duckdb takes the verdicts"),
+    gold: Optional[Path] = typer.Option(None, "--gold", help="also write <doc_id>.gold.jsonl of the reviewed papers here"),
+) -> None:
+    """Write a saved corrections file into the dataset as the curated source (with who and when)."""
+    from . import corrections
+
+    db = out / "evidence.duckdb"
+    try:
+        if not db.is_file():
+            raise corrections.CorrectionError(f"no dataset at {db}")
+        items = corrections.read_file(file)
+        ids = corrections.record(db, items)
+    except (OSError, corrections.CorrectionError) as err:
+        console.print(f"[red]error[/red] {escape(str(file))}: {escape(str(err))}")
+        raise typer.Exit(code=1)
+    console.print(f"{len(ids)} corrections written into {escape(str(db))}")
+    if gold is not None:
+        written = corrections.export_gold(db, gold)
+        console.print(f"gold of {len(written)} reviewed papers written to {escape(str(gold))}")
+
+
+@app.command("export-gold")
+def export_gold(
+    out: Path = typer.Argument(..., help="the run's out dir"),
+    to: Path = typer.Option(..., "--to", help="directory for <doc_id>.gold.jsonl (the curated records of reviewed papers)"),
+) -> None:
+    """Export the reviewed papers' curated records as gold files (evaluate --gold reads them)."""
+    from . import corrections
+
+    db = out / "evidence.duckdb"
+    if not db.is_file():
+        console.print(f"[red]error[/red] no dataset at {escape(str(db))}")
+        raise typer.Exit(code=1)
+    written = corrections.export_gold(db, to)
+    console.print(f"gold of {len(written)} reviewed papers written to {escape(str(to))}")
+
+
 def main() -> None:
     try:
         app()

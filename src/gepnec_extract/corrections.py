@@ -162,12 +162,17 @@ def _row(con: duckdb.DuckDBPyConnection, correction_id: int, item: Correction, a
 
 def history(db_path: Path | str) -> pd.DataFrame:
     """Every verdict ever given, oldest first."""
-    return dataset._query(db_path, "SELECT * FROM corrections ORDER BY correction_id")
+    return _nulls(dataset._query(db_path, "SELECT * FROM corrections ORDER BY correction_id"))
+
+
+def _nulls(frame: pd.DataFrame) -> pd.DataFrame:
+    """NULL as None (pandas would give NaN in a text column that has no value)."""
+    return frame.astype(object).where(frame.notna(), None)
 
 
 def latest(db_path: Path | str) -> dict[tuple[str, str, str], dict[str, dict[str, Any]]]:
     """(doc_id, study_id, cohort_key) -> field -> its latest verdict (a dict of the table's row)."""
-    frame = dataset._query(db_path, "SELECT * FROM latest_corrections ORDER BY correction_id")
+    frame = _nulls(dataset._query(db_path, "SELECT * FROM latest_corrections ORDER BY correction_id"))
     found: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = {}
     for row in frame.to_dict("records"):
         found.setdefault((row["doc_id"], row["study_id"], row["cohort_key"]), {})[row["field"]] = row

@@ -363,6 +363,20 @@ def _write_json(target: Path, data: Any) -> None:
     tmp.replace(target)
 
 
+def ensure_page_pictures(out_dir: Path | str) -> dict[str, dict]:
+    """The page pictures of a run, rendered now when the run wrote no report."""
+    out_dir = Path(out_dir)
+    found = load_page_pictures(out_dir)
+    if found:
+        return found
+    records = [StudyRecord.model_validate(r) for r in _read_jsonl(out_dir / "records.jsonl")]
+    by_doc: dict[str, list[StudyRecord]] = defaultdict(list)
+    for record in records:
+        by_doc[record.doc_id].append(record)
+    documents = [Document.load(p) for p in sorted((out_dir / "documents").glob("*.document.json"))]
+    return page_pictures(out_dir, documents, by_doc, paper_sources(out_dir))
+
+
 def load_page_pictures(out_dir: Path) -> dict[str, dict]:
     index = out_dir / "pages" / "index.json"
     try:
