@@ -15,8 +15,34 @@ from rich.markup import escape  # file names and parser messages may contain [br
 from .ingest import IngestError, Limits, ingest_file
 from .model import StudyRecord
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Extract GEPNEC study records from papers.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Extract GEPNEC study records from papers.",
+                  context_settings={"help_option_names": ["-h", "--help"]})
 console = Console(stderr=True, soft_wrap=True)  # one line per message, even when piped
+
+
+def _fail(message: str, code: int = 2) -> None:
+    """One line on stderr naming what is wrong, then exit non-zero (2: the command could not run)."""
+    console.print(f"[red]error[/red] {escape(message)}")
+    raise typer.Exit(code=code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        print(f"gepnec-extract {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="print the version and exit")) -> None:
+    """Extract GEPNEC study records from papers."""
+
+
+def _check_out_dir(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        _fail(f"--out {out} is a file, not a directory")
 
 BUNDLED_REVIEW = Path(__file__).resolve().parents[2] / "corpus" / "review" / "review.pdf"
 
@@ -34,6 +60,7 @@ def ingest(
     max_pages: Optional[int] = typer.Option(None, help="refuse PDFs with more pages"),
 ) -> None:
     """Read each file into DIR/<doc_id>.document.json; a bad file is reported and the rest go on."""
+    _check_out_dir(out)
     limits = _limits(timeout, memory_mb, max_pages)
     failures = 0
     taken: set[str] = set()
@@ -78,9 +105,13 @@ def extract(
     from . import batch
 
     failed = 0
+    _check_out_dir(out)
+    papers = batch.discover_papers(paths)
+    if not papers:
+        _fail(f"no papers (.pdf or .txt) found in {', '.join(str(p) for p in paths)}")
     out.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
-    for path in batch.discover_papers(paths):
+    for path in papers:
         payload = batch.unreadable_payload(path) or batch.extract_payload(path)
         if payload["status"] == "failed":
             failed += 1
@@ -105,10 +136,27 @@ def run(
     dask_address: Optional[str] = typer.Option(None, "--dask-address", help="run on an existing Dask cluster"),
     report: bool = typer.Option(True, "--report/--no-report", help="write report.html"),
     refresh_cache: bool = typer.Option(False, "--refresh-cache", help="extract every paper again (cached failures too)"),
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.1, help="seconds allowed per paper (GEPNEC_TIMEOUT_S)"),
+    memory_mb: Optional[int] = typer.Option(None, "--memory-mb", min=64, help="memory limit of the parsing process, MB (GEPNEC_MEMORY_MB)"),
+    max_pages: Optional[int] = typer.Option(None, "--max-pages", min=1, help="refuse PDFs with more pages (GEPNEC_MAX_PAGES)"),
+    max_file_mb: Optional[int] = typer.Option(None, "--max-file-mb", min=1, help="refuse bigger files, MB (GEPNEC_MAX_FILE_BYTES)"),
 ) -> None:
     """The main job: extract every paper, refresh the evidence dataset, score against gold where it
     exists, and write records.jsonl/.csv, evidence.duckdb/.parquet, failures.jsonl and report.html."""
+    if workers < 1:
+        _fail(f"--workers {workers}: at least 1 (one paper at a time)")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # the summary table says what happened
+    # the limits travel as the environment every worker reads (Limits.from_env), flags over variables
+    for name, value in (("TIMEOUT_S", timeout), ("MEMORY_MB", memory_mb), ("MAX_PAGES", max_pages),
+                        ("MAX_FILE_BYTES", None if max_file_mb is None else max_file_mb * 1024 * 1024)):
+        if value is not None:
+            os.environ[f"GEPNEC_{name}"] = str(value)
+    try:
+        Limits.from_env()
+    except ValueError as err:
+        _fail(f"bad limit in the environment: {err}")
+    if out.exists() and not out.is_dir():
+        _fail(f"--out {out} is a file, not a directory")
     from flows import run as runner  # the main job is the Prefect batch flow plus scoring and report
 
     paths = list(paths or [BUNDLED_REVIEW])
@@ -133,6 +181,11 @@ def evaluate(
 
     from .evaluate import evaluate_dirs, render
 
+    for option, folder, pattern in (("--pred", pred, "*.records.jsonl"), ("--gold", gold, "*.gold.jsonl")):
+        if not folder.is_dir():
+            _fail(f"{option} {folder}: no such directory")
+        if not any(folder.glob(pattern)):
+            _fail(f"{option} {folder}: holds no {pattern} file")
     report = evaluate_dirs(pred, gold)
     render(report, StdoutConsole(), max_errors=max_errors)
     if json_out is not None:
@@ -153,22 +206,28 @@ def tag(
 
     if (file is None) == (text is None):
         raise typer.BadParameter("give either FILE or --text")
+    if html_out is not None and html_out.is_dir():
+        _fail(f"--html {html_out} is a directory")
     if text is not None:
         doc = get_nlp()(text)  # the Doc must outlive its span group
         records = [span_record(span) for span in facts_in_order(doc)]
+        if html_out is not None:
+            from .model import Block, Document
+
+            tagged = tag_document(Document(doc_id="text", source="--text", pages=1, blocks=[Block(page=1, text=text)]))
     else:
         try:
             tagged = tag_document(ingest_file(file))
         except IngestError as err:
-            console.print(f"[red]error[/red] {escape(str(file))}: [{err.kind}] {escape(err.message)}")
+            console.print(f"[red]error[/red] {escape(f'{file}: [{err.kind}] {err.message}')}")
             raise typer.Exit(code=1)
         records = tagged.records()
-        if html_out is not None:
-            from .nlp.render import render_html
+    if html_out is not None:
+        from .nlp.render import render_html
 
-            html_out.parent.mkdir(parents=True, exist_ok=True)
-            html_out.write_text(render_html(tagged), encoding="utf-8")
-            console.print(f"rendering written to {escape(str(html_out))}")
+        html_out.parent.mkdir(parents=True, exist_ok=True)
+        html_out.write_text(render_html(tagged), encoding="utf-8")
+        console.print(f"rendering written to {escape(str(html_out))}")
     if as_json:
         print(json.dumps(records, ensure_ascii=False, indent=1))
     elif html_out is None or text is not None:
