@@ -183,3 +183,19 @@ def test_survival_points_are_labelled(report_html):
     for r in records:
         if r.os_months and r.os_months.median is not None:
             assert f"<title>{r.study_id} · {r.arm or 'whole study'} · median OS {r.os_months.median:g}</title>" in page
+
+
+def test_page_pictures_of_a_bad_or_greedy_pdf_are_skipped(report_html, shared_corpus, tmp_path):
+    from gepnec_extract.evidence_pages import render_evidence
+    from gepnec_extract.ingest.limits import Limits
+    from gepnec_extract.model import Document
+
+    out = report_html.parent
+    document = Document.load(out / "documents" / "d01-mitry1999.document.json")
+    evidence = [e.model_dump() for r in load_records(out / "records.jsonl") for e in r.evidence]
+    good = shared_corpus / "dev" / "d01-mitry1999.pdf"
+    assert render_evidence(good, document, evidence, tmp_path / "ok", "d01")["pages"]
+    assert render_evidence(shared_corpus / "bad" / "garbage.pdf", document, evidence, tmp_path / "bad", "bad") is None
+    # the child process is held to the memory limit: far too little and it gives up, nothing else
+    assert render_evidence(good, document, evidence, tmp_path / "tiny", "d01", Limits(memory_mb=40)) is None
+    assert not list((tmp_path / "tiny").glob("*.png"))

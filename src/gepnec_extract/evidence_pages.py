@@ -148,16 +148,11 @@ def render_evidence(pdf_path: Path, document: Document, evidence: list[dict[str,
         return None
     limits = limits or Limits.from_env()
     request = json.dumps({"pdf": str(pdf_path), "items": plan(document, evidence), "out": str(out_dir),
-                          "stem": stem})
-    memory = limits.memory_mb * 1024 * 1024
-
-    def confine() -> None:  # runs in the child before Python starts
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-
-    try:
+                          "stem": stem, "memory_bytes": limits.memory_mb * 1024 * 1024})
+    try:  # no preexec_fn: the parent may run threads (a task runner); the child limits itself first
         done = subprocess.run([sys.executable, "-m", "gepnec_extract.evidence_pages"], input=request,
-                              capture_output=True, text=True, timeout=limits.timeout_s, preexec_fn=confine,
-                              env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+                              capture_output=True, text=True, timeout=limits.timeout_s,
+                              env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)})
     except subprocess.TimeoutExpired:
         return None
     if done.returncode != 0:
@@ -170,4 +165,6 @@ def render_evidence(pdf_path: Path, document: Document, evidence: list[dict[str,
 
 if __name__ == "__main__":
     job = json.loads(sys.stdin.read())
+    limit = int(job["memory_bytes"])
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))  # before the PDF libraries are loaded
     print(json.dumps(locate_and_render(job["pdf"], job["items"], job["out"], job["stem"])))
