@@ -44,6 +44,8 @@ def test_report_holds_records_scores_charts_and_failures(report_html):
     assert "garbage.pdf" in page and "corrupt_pdf" in page
     assert "table:Table 1" in page  # evidence of values
     assert "displacy" in page or "spans" in page  # the tagged text
+    tagged = page[page.index('<details class="tagged">'):]
+    assert "<h4" in tagged and "<h2" not in tagged[:tagged.index("</details>")]  # block captions, not sections
     assert "forty percent" in page  # each source's value and evidence in the disagreement table
     assert "<script" not in page  # self-contained, nothing to fetch or run
 

@@ -316,7 +316,9 @@ def _tagged_html(document: Document) -> str:
         entries.append(copy)
     if not entries:
         return "<p>No facts.</p>"
-    return displacy.render(entries, style="span", options={"spans_key": FACTS_KEY}, page=False, jupyter=False)
+    markup = displacy.render(entries, style="span", options={"spans_key": FACTS_KEY}, page=False, jupyter=False)
+    # displaCy titles each block with an <h2>: a block's caption here, not a section of the report
+    return markup.replace("<h2", "<h4").replace("</h2>", "</h4>")
 
 
 def paper_sources(out_dir: Path) -> dict[str, Path]:
