@@ -8,7 +8,11 @@ are recorded there instead. Defaults set here only fill in what the environment 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import signal
+import subprocess
+import sys
 from typing import Iterator
 
 # Before Prefect reads its settings: no phone-home from the temporary server (there is no network
@@ -62,9 +66,56 @@ def one_api() -> Iterator[str]:
     if configured:
         yield configured
         return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()  # the instance Prefect itself would start; stopped at exit
+    server = _server_class()()  # stopped at exit, and killed by the kernel if we die first
     server.start()
     with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
         yield server.api_url
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """In a child, before exec: the kernel sends it SIGKILL when the process that started it dies
+    (Linux prctl; elsewhere nothing). A kill -9 of a run then leaves no server of ours behind."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+_SERVER_CLASS = None
+
+
+def _server_class():
+    """Prefect's temporary API server, started so that it dies with this process.
+
+    Prefect starts it with subprocess.Popen and stops it from an atexit hook, which a kill -9
+    never runs: the server then lived on (parent pid 1, still listening). The same command
+    (Prefect's own, prefect/server/api/server.py) is started here with PR_SET_PDEATHSIG, so the
+    kernel ends it when we end.
+    """
+    global _SERVER_CLASS
+    if _SERVER_CLASS is not None:
+        return _SERVER_CLASS
+    import prefect
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import get_current_settings
+
+    class ServerThatDiesWithUs(SubprocessASGIServer):
+        _instances: dict = {}  # not Prefect's own registry: that instance would have no death signal
+
+        def _run_uvicorn_command(self) -> subprocess.Popen:
+            env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+                   "PREFECT__SERVER_FINAL": "1", **get_current_settings().to_environment_variables(exclude_unset=True)}
+            return subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent), "--factory",
+                 "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
+                 "--log-level", "error", "--lifespan", "on"],
+                env=env, preexec_fn=die_with_parent)
+
+    _SERVER_CLASS = ServerThatDiesWithUs
+    return _SERVER_CLASS

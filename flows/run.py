@@ -39,10 +39,11 @@ class RunResult:
 def gold_files(papers: list[Path]) -> dict[str, Path]:
     """doc_id -> gold file, for the papers that have one (beside the paper, else in gold/)."""
     found = {}
+    doc_ids, _ = batch.assign_doc_ids(papers)  # the doc_ids the batch gives these papers
     for paper in papers:
         for candidate in (paper.with_name(f"{paper.stem}.gold.jsonl"), PROJECT_GOLD / f"{paper.stem}.gold.jsonl"):
             if candidate.is_file():
-                found[paper.stem] = candidate
+                found[doc_ids[str(paper)]] = candidate
                 break
     return found
 
@@ -75,7 +76,7 @@ def conflict_rows(db_path: Path) -> list[dict]:
 
 
 def run(paths: list[Path], out_dir: Path, workers: int = 1, dask_address: str | None = None,
-        report: bool = True, console: Console | None = None) -> RunResult:
+        report: bool = True, console: Console | None = None, refresh_cache: bool = False) -> RunResult:
     from .batch import run_batch
 
     papers = batch.discover_papers(paths)
@@ -95,7 +96,8 @@ def run(paths: list[Path], out_dir: Path, workers: int = 1, dask_address: str | 
             mark = "ok" if payload["status"] == "ok" else f"failed: {payload['kind']}"
             bar.update(task, advance=1, last=f"{Path(payload['file']).name} ({mark})")
 
-        summary = run_batch(papers, out_dir, workers=workers, dask_address=dask_address, progress=advance)
+        summary = run_batch(papers, out_dir, workers=workers, dask_address=dask_address, progress=advance,
+                            refresh_cache=refresh_cache)
     golds = gold_files(papers)
     result = RunResult(batch=summary, out_dir=out_dir, gold_documents=sorted(golds))
     with console.status("scoring against gold ..."):
@@ -125,6 +127,8 @@ def print_summary(result: RunResult, console: Console) -> None:
         o = result.evaluation["overall"]
         scores.add_row("all", f"{o['precision']:.3f}", f"{o['recall']:.3f}", f"{o['f1']:.3f}", style="bold")
         console.print(scores)
+    for warning in getattr(summary, "warnings", []):
+        console.print("[yellow]warning[/yellow] " + escape(warning))
     for failure in summary.failures:
         console.print("[yellow]failed[/yellow] " + escape(f"{failure['file']}: [{failure['kind']}] {failure['message']}"))
     outputs = ", ".join(sorted(Path(p).name for p in summary.outputs.values()))

@@ -53,10 +53,10 @@ def test_refresh_adds_every_record_and_round_trips(tmp_path, gold_by_doc):
     loaded = {(r.doc_id, r.study_id, r.arm): r for r in dataset.load_records(db)}
     originals = {(r.doc_id, r.study_id, r.arm): r for rs in gold_by_doc.values() for r in rs}
     assert loaded == originals
-    # Nested fields are stored as JSON text that DuckDB can query.
+    # Survival is flattened into typed columns.
     con = duckdb.connect(str(db), read_only=True)
     os_median = con.execute(
-        "SELECT json_extract(os_months, '$.median')::DOUBLE FROM records "
+        "SELECT os_median FROM records "
         "WHERE doc_id = 'd01-mitry1999' AND cohort_key = 'poorly differentiated'").fetchone()[0]
     n_evidence = con.execute("SELECT count(*) FROM evidence").fetchone()[0]
     con.close()
@@ -156,7 +156,9 @@ def test_multi_cohort_studies_reconcile_per_cohort(tmp_path):
     rows = view[view["study_id"] == poorly.study_id].set_index("group_key")
     assert len(rows) == len(paper)
     assert rows.loc["poorly differentiated", "n_sources"] == 2
-    assert json.loads(rows.loc["poorly differentiated", "pfs_months"])["median"] == poorly.pfs_months.median
+    assert rows.loc["poorly differentiated", "pfs_median"] == poorly.pfs_months.median
+    assert rows.loc["poorly differentiated", "pfs_not_reached"] == poorly.pfs_months.not_reached  # with its own flags
+    assert rows.loc["poorly differentiated", "arm"] == poorly.arm  # the paper's own label, not the review's
     assert dataset.conflicts(db).empty
 
 
@@ -166,7 +168,7 @@ def test_export_parquet(tmp_path, gold_by_doc):
     target = dataset.export_parquet(db, tmp_path / "evidence.parquet")
     frame = pd.read_parquet(target)
     assert len(frame) == sum(len(rs) for rs in gold_by_doc.values())
-    assert {"doc_id", "study_id", "cohort_key", "rr_pct", "os_months", "evidence"} <= set(frame.columns)
+    assert {"doc_id", "study_id", "cohort_key", "rr_pct", "os_median", "os_kind", "evidence"} <= set(frame.columns)
     assert "record_json" not in frame.columns
     assert not list(tmp_path.glob("*.tmp-*"))
 
@@ -257,3 +259,148 @@ def test_concurrent_refreshes_do_not_lose_each_others_records(tmp_path, gold_by_
     loaded = dataset.load_records(db)
     assert sorted(r.doc_id for r in loaded) == sorted(s for s in stems for _ in gold_by_doc[s])
     assert len(dataset.refreshes(db)) == 14
+
+
+# ---------------------------------------------------------------------------------------------
+# Typed columns, the CSV/Parquet exports, papers, and the README's own SQL
+# ---------------------------------------------------------------------------------------------
+
+
+def test_columns_are_typed_and_missing_is_null(tmp_path, gold_by_doc):
+    db = tmp_path / "evidence.duckdb"
+    dataset.refresh(db, gold_by_doc)
+    con = duckdb.connect(str(db), read_only=True)
+    types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                             "WHERE table_name = 'records'").fetchall())
+    for prefix in ("os", "pfs"):
+        assert types[f"{prefix}_median"] == types[f"{prefix}_low"] == types[f"{prefix}_high"] == "DOUBLE"
+        assert (types[f"{prefix}_kind"], types[f"{prefix}_not_reached"]) == ("VARCHAR", "BOOLEAN")
+    assert types["drugs"] == "VARCHAR[]"
+    assert types["doses"].startswith("STRUCT(") and types["doses"].endswith(")[]")
+    assert types["toxicities"].startswith("STRUCT(") and types["toxicities"].endswith(")[]")
+    assert "os_months" not in types and "design" not in types
+    # no empty list anywhere: a record without toxicities has NULL
+    for column in dataset.LIST_FIELDS:
+        assert con.execute(f"SELECT count(*) FROM records WHERE len({column}) = 0").fetchone()[0] == 0
+    records = [r for rs in gold_by_doc.values() for r in rs]
+    no_tox = sum(not r.toxicities for r in records)
+    assert con.execute("SELECT count(*) FROM records WHERE toxicities IS NULL").fetchone()[0] == no_tox
+    # struct fields query like columns
+    grade3 = con.execute("SELECT count(*) FROM records, unnest(toxicities) AS t(tox) "
+                         "WHERE tox.grade IS NOT NULL").fetchone()[0]
+    con.close()
+    assert grade3 == sum(t.grade is not None for r in records for t in r.toxicities)
+
+
+def test_csv_and_parquet_have_the_same_columns(tmp_path, gold_by_doc):
+    import csv
+
+    db = tmp_path / "evidence.duckdb"
+    dataset.refresh(db, gold_by_doc)
+    parquet = pd.read_parquet(dataset.export_parquet(db, tmp_path / "evidence.parquet"))
+    with dataset.export_csv(db, tmp_path / "records.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == list(parquet.columns)
+    assert len(rows) == len(parquet)
+    first = next(r for rs in gold_by_doc.values() for r in rs if r.drugs and r.os_months)
+    row = next(r for r in rows if r["doc_id"] == first.doc_id and r["study_id"] == first.study_id
+               and r["cohort_key"] == dataset.cohort_key(first.arm))
+    assert row["drugs"].split("; ") == sorted(first.drugs)
+    assert float(row["os_median"]) == first.os_months.median
+    assert list(parquet.loc[(parquet.doc_id == first.doc_id) & (parquet.study_id == first.study_id)
+                            & (parquet.cohort_key == dataset.cohort_key(first.arm)), "drugs"].iloc[0]) == sorted(first.drugs)
+
+
+def test_papers_lists_every_paper_of_every_refresh(tmp_path):
+    paper = _gold("d08-okuma2014")
+    db = tmp_path / "evidence.duckdb"
+    payloads = [
+        {"status": "ok", "doc_id": "d08-okuma2014", "file": "a/d08-okuma2014.pdf", "pages": 6,
+         "records": [r.model_dump(mode="json") for r in paper], "warnings": []},
+        {"status": "ok", "doc_id": "blank", "file": "a/blank.pdf", "pages": 2, "records": [],
+         "warnings": ["page 1: text layer could not be decoded"]},
+        {"status": "failed", "doc_id": "broken", "file": "a/broken.pdf", "kind": "corrupt_pdf", "message": "no xref"},
+    ]
+    dataset.refresh(db, {"d08-okuma2014": paper, "blank": [], "broken": []}, papers=dataset.paper_rows(payloads))
+    dataset.refresh(db, {"d08-okuma2014": paper})  # a later run with one paper only
+    every = dataset.papers(db)
+    assert len(every) == 4 and list(every["refresh_id"]) == [1, 1, 1, 2]
+    latest = dataset.papers(db, latest=True).set_index("doc_id")
+    assert latest.loc["blank", "status"] == "no_records" and list(latest.loc["blank", "warnings"]) == [
+        "page 1: text layer could not be decoded"]
+    assert (latest.loc["broken", "status"], latest.loc["broken", "kind"]) == ("failed", "corrupt_pdf")
+    assert (latest.loc["d08-okuma2014", "records"], latest.loc["d08-okuma2014", "refresh_id"]) == (len(paper), 2)
+
+
+def test_study_view_and_conflicts_carry_arm_and_cohort(tmp_path):
+    paper = _gold("d07-bajetta2007")
+    poorly = next(r for r in paper if r.arm == "Poorly differentiated")
+    review = _as_review(poorly, arm="poorly  Differentiated", rr_pct=(poorly.rr_pct or 0) + 5)
+    db = tmp_path / "evidence.duckdb"
+    dataset.refresh(db, {"d07-bajetta2007": paper, "review": [review]})
+    view = dataset.study_view(db)
+    rows = view[view["study_id"] == poorly.study_id]
+    assert sorted(rows["arm"]) == sorted(r.arm for r in paper)  # rows of one regimen told apart
+    assert {"cohort", "arm"} <= set(view.columns)
+    found = dataset.conflicts(db)
+    assert set(found["field"]) == {"rr_pct"}
+    assert dict(zip(found["doc_id"], found["arm"])) == {"d07-bajetta2007": poorly.arm, "review": review.arm}
+    assert set(found["cohort"]) == {"poorly differentiated"}
+
+
+def test_a_dataset_with_json_text_columns_is_migrated(tmp_path, gold_by_doc):
+    """A file written by the earlier layout (nested fields as JSON text) is rebuilt from record_json."""
+    db = tmp_path / "old.duckdb"
+    paper = gold_by_doc["d01-mitry1999"]
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE records (doc_id VARCHAR NOT NULL, study_id VARCHAR NOT NULL, cohort_key VARCHAR NOT NULL,"
+                " os_months VARCHAR, record_json VARCHAR NOT NULL, refresh_id BIGINT)")
+    for record in paper:
+        con.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, 1)",
+                    [record.doc_id, record.study_id, dataset.cohort_key(record.arm),
+                     record.os_months.model_dump_json() if record.os_months else None, record.model_dump_json()])
+    con.close()
+    summary = dataset.refresh(db, {"d01-mitry1999": paper})
+    assert (summary.added, summary.changed, summary.removed) == (0, 0, 0)
+    assert sorted(dataset.load_records(db), key=lambda r: r.arm or "") == sorted(paper, key=lambda r: r.arm or "")
+    medians = dataset.study_view(db).set_index("arm")["os_median"]
+    assert all(medians[r.arm] == r.os_months.median for r in paper if r.os_months and r.os_months.median)
+
+
+def _readme_sql() -> list[str]:
+    """Every SQL statement of the README's dataset examples (indented blocks after `duckdb ...`)."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    statements, current = [], []
+    for line in readme.splitlines():
+        stripped = line.strip()
+        if line.startswith("    ") and (current or stripped.upper().startswith(("SELECT", "WITH", "DESCRIBE"))):
+            current.append(stripped)
+            if stripped.endswith(";"):
+                statements.append(" ".join(current))
+                current = []
+        elif current and not stripped:
+            continue
+        else:
+            current = []
+    return statements
+
+
+def test_every_sql_example_of_the_readme_runs(tmp_path, gold_by_doc):
+    statements = _readme_sql()
+    assert len(statements) >= 4, statements
+    db = tmp_path / "evidence.duckdb"
+    review = _as_review(gold_by_doc["d07-bajetta2007"][0], rr_pct=1.0)
+    dataset.refresh(db, {**gold_by_doc, "review": [review]})
+    from gepnec_extract import corrections
+
+    first = gold_by_doc["d07-bajetta2007"][0]
+    corrections.record(db, [corrections.Correction(doc_id=first.doc_id, study_id=first.study_id,
+                                                   cohort_key=dataset.cohort_key(first.arm), field="rr_pct",
+                                                   verdict="wrong", value="12.5", reviewer="Quill")])
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        for sql in statements:
+            rows = con.execute(sql).fetchall()
+            assert rows, f"README example returns nothing on the dev gold: {sql}"
+    finally:
+        con.close()

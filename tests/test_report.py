@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from gepnec_extract import batch
+from gepnec_extract import batch, dataset
 from gepnec_extract.evaluate import load_records, score_records
 from gepnec_extract.report import build_report
 
@@ -33,7 +33,7 @@ def report_html(tmp_path_factory, shared_corpus):
     conflicts = [{"study_id": "Mitry1999", "cohort": "", "field": "rr_pct",
                   "values": [{"doc_id": "a", "value": "41.5", "evidence": "p2 table:Table 1: 41.5"},
                              {"doc_id": "b", "value": "40", "evidence": "p1 text: forty percent"}]}]
-    return build_report(out, evaluation, conflicts)
+    return build_report(out, evaluation, conflicts, sources={"d01-mitry1999": paper})
 
 
 def test_report_holds_records_scores_charts_and_failures(report_html):
@@ -44,6 +44,8 @@ def test_report_holds_records_scores_charts_and_failures(report_html):
     assert "garbage.pdf" in page and "corrupt_pdf" in page
     assert "table:Table 1" in page  # evidence of values
     assert "displacy" in page or "spans" in page  # the tagged text
+    tagged = page[page.index('<details class="tagged">'):]
+    assert "<h4" in tagged and "<h2" not in tagged[:tagged.index("</details>")]  # block captions, not sections
     assert "forty percent" in page  # each source's value and evidence in the disagreement table
     assert "<script" not in page  # self-contained, nothing to fetch or run
 
@@ -55,3 +57,147 @@ def test_report_renders_in_headless_chromium(report_html, tmp_path):
     assert png.stat().st_size > 20_000
     dom = screenshot.rendered_text(report_html)
     assert "Mitry1999" in dom and "Response rate by line of therapy" in dom
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile text: nothing from a paper is rendered as markup or run as script
+# ---------------------------------------------------------------------------------------------
+
+# Each payload, if it ran, would mark the page's body (data-xss="...") where the DOM dump shows it.
+PAYLOADS = ["<script>document.body.dataset.xss='script'</script>",
+            "<img src=x onerror=\"document.body.dataset.xss='img'\">",
+            "<svg onload=\"document.body.dataset.xss='svg'\"></svg>"]
+FILE_PAYLOAD = "<svg onload=document.body.dataset.xss=1>"  # a file name holds no '/'
+
+
+@pytest.fixture(scope="module")
+def hostile_report(tmp_path_factory):
+    """A report whose every extracted string holds a live payload: body text and a file name of a
+    crafted paper run through the pipeline, and a table cell, doc_id, record fields, evidence,
+    warnings and a failure written into the out dir as a run would."""
+    from gepnec_extract.model import Document, Evidence, StudyRecord, Survival, Table, Toxicity
+
+    papers, out = tmp_path_factory.mktemp("hostile-papers"), tmp_path_factory.mktemp("hostile-out")
+    body = " ".join(PAYLOADS)
+    paper = papers / f"{FILE_PAYLOAD}.txt"
+    paper.write_text(f"Results {body}\n\nDrugamab gave a response rate of 40% in 20 patients {body}.\n", encoding="utf-8")
+    payloads = [batch.extract_payload(paper), batch.failure_payload(papers / f"{FILE_PAYLOAD}.pdf", "corrupt_pdf", body)]
+    assert payloads[0]["status"] == "ok"
+    batch.write_outputs(out, payloads)
+    evil = PAYLOADS[1]
+    doc = Document(doc_id=evil, source=evil, pages=1, warnings=[body],
+                   tables=[Table(label=evil, caption=body, page=1, header_rows=1, rows=[["Arm", "n"], [body, "20"]])])
+    doc.metadata.title = body
+    (out / "documents" / "hostile.document.json").write_text(doc.model_dump_json(), encoding="utf-8")
+    record = StudyRecord(doc_id=evil, study_id=evil, arm=body, population=body, regimen=body, drugs=[evil],
+                         line=evil, os_months=Survival(median=7.5, low=1, high=20, kind="range"),
+                         toxicities=[Toxicity(event=evil, grade=evil, pct=10)],
+                         evidence=[Evidence(field="regimen", page=1, source=evil, text=body)])
+    with (out / "records.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write(record.model_dump_json() + "\n")
+    conflicts = [{"study_id": evil, "cohort": evil, "field": evil,
+                  "values": [{"doc_id": evil, "value": body, "evidence": body}]}]
+    return build_report(out, None, conflicts)
+
+
+def test_hostile_text_is_escaped_in_the_html(hostile_report):
+    page = hostile_report.read_text(encoding="utf-8")
+    assert not re.findall(r"<(?:script|img|iframe|object)\b", page)
+    assert "&lt;script&gt;document.body.dataset.xss" in page  # shown as text, not dropped
+    assert "&lt;img src=x onerror=" in page
+    # every <svg is one of ours (matplotlib's charts), never a paper's
+    assert page.count("<svg") == page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"')
+    policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
+    assert policy and "script-src 'none'" in policy.group(1) and "default-src 'none'" in policy.group(1)
+    assert page.index("Content-Security-Policy") < page.index("<body")
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
+def test_no_script_from_a_paper_runs_in_chromium(hostile_report, tmp_path):
+    screenshot = _screenshot_module()
+    # The check can fail: the same payloads in a page without escaping or policy do run.
+    control = tmp_path / "control.html"
+    control.write_text(f"<!DOCTYPE html><html><head><title>c</title></head><body><p>{PAYLOADS[1]}</p></body></html>")
+    assert 'data-xss="img"' in screenshot.rendered_text(control)
+    dom = screenshot.rendered_text(hostile_report)
+    assert "Drugamab" in dom and "gepnec-extract report" in dom  # the page rendered
+    assert "data-xss" not in dom  # no payload ran
+    assert "<title>gepnec-extract report</title>" in dom
+
+
+# ---------------------------------------------------------------------------------------------
+# Values beside their evidence, on the page picture; charts
+# ---------------------------------------------------------------------------------------------
+
+
+def test_every_value_links_to_its_evidence_on_a_page_picture(report_html):
+    from gepnec_extract.model import Document
+
+    page = report_html.read_text(encoding="utf-8")
+    out = report_html.parent
+    records = load_records(out / "records.jsonl")
+    linked = re.findall(r'<td class="value"><a href="#(ev-[^"]+)"', page)
+    assert len(linked) == len(set(linked)) > 0
+    # every value whose field has evidence is a link, and every link has its panel
+    expected = sum(1 for r in records for column, value in dataset.flat_values(r).items()
+                   if value is not None and column != "evidence"
+                   and any(e.field == dataset.field_path(column)[0] for e in r.evidence))
+    assert len(linked) == expected
+    for panel in linked:
+        assert f'<section class="panel" id="{panel}">' in page
+    # the complete-response cell of the poorly differentiated cohort: its picture and box
+    poorly = next(i for i, r in enumerate(records) if r.arm == "Poorly differentiated")
+    panel = page[page.index(f'id="ev-d01-mitry1999-{poorly}-cr_pct"'):]
+    panel = panel[:panel.index("</section>")]
+    cell = next(e for e in records[poorly].evidence if e.field == "cr_pct")
+    assert cell.text in panel and f"p. {cell.page}" in panel
+    png = re.search(r'<img src="(pages/[^"]+\.png)"', panel).group(1)
+    assert (out / png).stat().st_size > 10_000
+    left, top, width, height = map(float, re.search(
+        r'left: ([\d.]+)%; top: ([\d.]+)%; width: ([\d.]+)%; height: ([\d.]+)%', panel).groups())
+    document = Document.load(out / "documents" / "d01-mitry1999.document.json")
+    table = next(t for t in document.tables if t.label == cell.source.removeprefix("table:"))
+    page_w, page_h = 595.276, 841.89  # A4, the paper's page size
+    x0, y0, x1, y1 = table.bbox
+    # the box is a cell: inside the table, far smaller than it
+    assert x0 / page_w * 100 - 1 <= left and left + width <= x1 / page_w * 100 + 1
+    assert y0 / page_h * 100 - 1 <= top and top + height <= y1 / page_h * 100 + 1
+    assert width < (x1 - x0) / page_w * 100 / 4
+
+
+def test_the_chart_median_of_an_even_count_is_the_mean_of_the_middle_two():
+    from gepnec_extract.model import StudyRecord
+    from gepnec_extract.report import median, response_chart
+
+    assert median([57.1, 29]) == 43.05 and median([3, 1, 2]) == 2 and median([4, 1, 3, 2]) == 2.5
+    records = [StudyRecord(doc_id="x", study_id="Quill2001", arm=arm, line="mixed", rr_pct=v)
+               for arm, v in (("drugamab", 29.0), ("drugamab high dose", 57.1))]
+    svg = response_chart(records)
+    assert "mixed · median of 2 cohorts 43.05" in svg
+    # every point titled with study, arm and value (the browser shows the title on hover)
+    assert "<title>Quill2001 · drugamab · response rate % 29</title>" in svg
+    assert "<title>Quill2001 · drugamab high dose · response rate % 57.1</title>" in svg
+
+
+def test_survival_points_are_labelled(report_html):
+    page = report_html.read_text(encoding="utf-8")
+    records = load_records(report_html.parent / "records.jsonl")
+    for r in records:
+        if r.os_months and r.os_months.median is not None:
+            assert f"<title>{r.study_id} · {r.arm or 'whole study'} · median OS {r.os_months.median:g}</title>" in page
+
+
+def test_page_pictures_of_a_bad_or_greedy_pdf_are_skipped(report_html, shared_corpus, tmp_path):
+    from gepnec_extract.evidence_pages import render_evidence
+    from gepnec_extract.ingest.limits import Limits
+    from gepnec_extract.model import Document
+
+    out = report_html.parent
+    document = Document.load(out / "documents" / "d01-mitry1999.document.json")
+    evidence = [e.model_dump() for r in load_records(out / "records.jsonl") for e in r.evidence]
+    good = shared_corpus / "dev" / "d01-mitry1999.pdf"
+    assert render_evidence(good, document, evidence, tmp_path / "ok", "d01")["pages"]
+    assert render_evidence(shared_corpus / "bad" / "garbage.pdf", document, evidence, tmp_path / "bad", "bad") is None
+    # the child process is held to the memory limit: far too little and it gives up, nothing else
+    assert render_evidence(good, document, evidence, tmp_path / "tiny", "d01", Limits(memory_mb=40)) is None
+    assert not list((tmp_path / "tiny").glob("*.png"))

@@ -17,14 +17,11 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import pipeline
-from .ingest.errors import IngestError, ParseTimeoutError, ResourceLimitError
+from .ingest.errors import IngestError
 from .ingest.limits import Limits
-from .model import StudyRecord
+from .model import StudyRecord, safe_doc_id
 
 PAPER_SUFFIXES = (".pdf", ".txt")
-# Failures that depend on the machine or on configured limits rather than on the file's bytes:
-# they are raised (and so never cached) instead of being returned as a failure payload.
-UNCACHEABLE_ERRORS = (ParseTimeoutError, ResourceLimitError)
 
 
 def discover_papers(paths: Iterable[Path | str]) -> list[Path]:
@@ -37,7 +34,9 @@ def discover_papers(paths: Iterable[Path | str]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in PAPER_SUFFIXES and p.is_file()))
+            # every entry named like a paper, whatever it is: a directory "x.pdf", a FIFO or a dangling
+            # link becomes a typed per-file failure (not_regular_file, missing_file), never a silent skip
+            found.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in PAPER_SUFFIXES))
         elif path.suffix.lower() in {".list", ".manifest"}:
             found.extend(read_manifest(path))
         else:
@@ -55,48 +54,98 @@ def read_manifest(manifest: Path) -> list[Path]:
     return entries
 
 
-def failure_payload(path: Path | str, kind: str, message: str, sha256: str | None = None) -> dict[str, Any]:
-    return {"status": "failed", "file": str(path), "doc_id": Path(path).stem, "sha256": sha256,
+def doc_id_of(path: Path | str) -> str:
+    """The doc_id a paper gets: its file stem (spec), made safe as a file name (model.safe_doc_id)."""
+    return safe_doc_id(Path(path).stem)
+
+
+def assign_doc_ids(paths: Iterable[Path | str]) -> tuple[dict[str, str], dict[str, str]]:
+    """A doc_id per path, unique within the run: two papers with one stem (a/paper.pdf and
+    b/paper.pdf, or p.pdf and p.txt) would overwrite each other's outputs and dataset rows, so
+    the later one gets a suffix ("paper-2") and a warning says so. Returns (str(path) -> doc_id,
+    str(path) -> warning for the renamed ones)."""
+    assigned: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    warnings: dict[str, str] = {}
+    for path in paths:
+        key = str(path)
+        if key in assigned:
+            continue
+        base = doc_id_of(path)
+        doc_id, n = base, 1
+        while doc_id.casefold() in owner:  # case-insensitive file systems would merge them too
+            n += 1
+            doc_id = f"{base}-{n}"
+        if doc_id != base:
+            warnings[key] = (f"{key}: doc_id {base!r} is already taken in this run by {owner[base.casefold()]}; "
+                             f"this paper is {doc_id!r}")
+        owner[doc_id.casefold()] = key
+        assigned[key] = doc_id
+    return assigned, warnings
+
+
+def failure_payload(path: Path | str, kind: str, message: str, sha256: str | None = None,
+                    doc_id: str | None = None) -> dict[str, Any]:
+    return {"status": "failed", "file": str(path), "doc_id": safe_doc_id(doc_id or Path(path).stem), "sha256": sha256,
             "pipeline_version": pipeline.PIPELINE_VERSION, "kind": kind, "message": message}
 
 
 def extract_payload(path: Path | str, sha256: str | None = None, limits: Limits | None = None) -> dict[str, Any]:
-    """Extract one paper into a payload. A typed IngestError tied to the file's bytes becomes a
-    failure payload; limit/timeout errors and unexpected exceptions propagate."""
+    """Extract one paper into a payload. A typed IngestError (a bad file, or one over the limits)
+    becomes a failure payload; unexpected exceptions propagate."""
     path = Path(path)
     try:
         result = pipeline.extract_paper(path, limits)
-    except UNCACHEABLE_ERRORS:
-        raise
     except IngestError as err:
         return failure_payload(path, err.kind, err.message, sha256)
     doc = result.doc
+    doc.doc_id = safe_doc_id(doc.doc_id)  # a document.json names its own doc_id: never a path
     return {
         "status": "ok", "file": str(path), "doc_id": doc.doc_id, "sha256": sha256,
         "pipeline_version": pipeline.PIPELINE_VERSION, "pages": doc.pages, "warnings": list(doc.warnings),
         "document": doc.model_dump(mode="json"),
-        "records": [r.model_dump(mode="json") for r in result.records],
+        "records": [{**r.model_dump(mode="json"), "doc_id": doc.doc_id} for r in result.records],
     }
 
 
-def restamp(payload: dict[str, Any], path: Path | str) -> dict[str, Any]:
-    """The payload as if extracted from ``path``: a cache hit may come from a file with the same
-    bytes under another name, and doc_id is the file stem (spec), so identity is re-applied."""
+def unreadable_payload(path: Path | str, doc_id: str | None = None) -> dict[str, Any] | None:
+    """The failure payload of a path that is no regular file (missing, dangling link, directory,
+    FIFO, device), or None when it is one: checked before anything opens or hashes it."""
+    from .ingest.errors import check_regular_file
+
+    try:
+        check_regular_file(path)
+    except IngestError as err:
+        return failure_payload(path, err.kind, err.message, doc_id=doc_id)
+    return None
+
+
+def restamp(payload: dict[str, Any], path: Path | str, doc_id: str | None = None,
+            warnings: Iterable[str] = ()) -> dict[str, Any]:
+    """The payload as if extracted from ``path`` as ``doc_id`` (default: its safe stem): a cache hit
+    may come from a file with the same bytes under another name, and a run gives each paper a
+    unique doc_id, so identity is re-applied. ``warnings`` are added to the paper's own."""
     path = Path(path)
-    doc_id = path.stem
+    doc_id = safe_doc_id(doc_id or path.stem)
+    warnings = list(warnings)
     stamped = {**payload, "file": str(path), "doc_id": doc_id}
-    if payload.get("document") is not None:
-        stamped["document"] = {**payload["document"], "doc_id": doc_id, "source": path.name}
+    if warnings and payload.get("status") == "ok":
+        stamped["warnings"] = list(payload.get("warnings", [])) + warnings
+    if warnings and payload.get("document") is not None:
+        stamped["document"] = {**payload["document"], "warnings": list(payload["document"].get("warnings", [])) + warnings}
+    if stamped.get("document") is not None:
+        stamped["document"] = {**stamped["document"], "doc_id": doc_id, "source": path.name}
     if payload.get("records") is not None:
         stamped["records"] = [{**r, "doc_id": doc_id} for r in payload["records"]]
     return stamped
 
 
-def error_payload(path: Path | str, error: BaseException, sha256: str | None = None) -> dict[str, Any]:
+def error_payload(path: Path | str, error: BaseException, sha256: str | None = None,
+                  doc_id: str | None = None) -> dict[str, Any]:
     """A failure payload for an exception that escaped (after retries, for transient ones)."""
     if isinstance(error, IngestError):
-        return failure_payload(path, error.kind, error.message, sha256)
-    return failure_payload(path, f"error:{type(error).__name__}", str(error) or repr(error), sha256)
+        return failure_payload(path, error.kind, error.message, sha256, doc_id)
+    return failure_payload(path, f"error:{type(error).__name__}", str(error) or repr(error), sha256, doc_id)
 
 
 def records_of(payloads: list[dict[str, Any]]) -> dict[str, list[StudyRecord]]:
@@ -146,26 +195,46 @@ def write_documents(directory: Path, payloads: list[dict[str, Any]]) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     for payload in payloads:
         if payload["status"] == "ok" and payload.get("document") is not None:
-            _write_text(directory / f"{payload['doc_id']}.document.json", json.dumps(payload["document"]))
+            _write_text(directory / f"{safe_doc_id(payload['doc_id'])}.document.json", json.dumps(payload["document"]))
 
 
 def write_records_per_doc(directory: Path, by_doc: dict[str, list[StudyRecord]]) -> None:
     """``<doc_id>.records.jsonl`` per document read (empty when it gave none): evaluate's input."""
     directory.mkdir(parents=True, exist_ok=True)
     for doc_id, records in by_doc.items():
-        write_records_jsonl(directory / f"{doc_id}.records.jsonl", records)
+        write_records_jsonl(directory / f"{safe_doc_id(doc_id)}.records.jsonl", records)
+
+
+def write_paper_outputs(out_dir: Path | str, payloads: list[dict[str, Any]]) -> dict[str, Path]:
+    """documents/, records/ (one file per paper read) and failures.jsonl for one batch."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_documents(out_dir / "documents", payloads)
+    write_records_per_doc(out_dir / "records", records_of(payloads))
+    return {"failures_jsonl": write_failures(out_dir / "failures.jsonl", payloads)}
+
+
+def write_record_tables(out_dir: Path | str, records: list[StudyRecord]) -> dict[str, Path]:
+    out_dir = Path(out_dir)
+    return {"records_jsonl": write_records_jsonl(out_dir / "records.jsonl", records),
+            "records_csv": write_records_csv(out_dir / "records.csv", records)}
 
 
 def write_outputs(out_dir: Path | str, payloads: list[dict[str, Any]]) -> dict[str, Path]:
-    """records.jsonl, records.csv, failures.jsonl, records/ and documents/ for one batch."""
+    """records.jsonl, records.csv, failures.jsonl, records/ and documents/ for one batch (no dataset)."""
+    outputs = write_paper_outputs(out_dir, payloads)
+    records = [r for rs in records_of(payloads).values() for r in rs]
+    return {**write_record_tables(out_dir, records), **outputs}
+
+
+def write_dataset_exports(out_dir: Path | str, db_path: Path | str) -> dict[str, Path]:
+    """Everything derived from the dataset, written after a refresh so it agrees with it:
+    evidence.parquet, and records.jsonl / records.csv (every record the dataset holds)."""
+    from . import dataset
+
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    by_doc = records_of(payloads)
-    records = [r for rs in by_doc.values() for r in rs]
-    write_documents(out_dir / "documents", payloads)
-    write_records_per_doc(out_dir / "records", by_doc)
-    return {
-        "records_jsonl": write_records_jsonl(out_dir / "records.jsonl", records),
-        "records_csv": write_records_csv(out_dir / "records.csv", records),
-        "failures_jsonl": write_failures(out_dir / "failures.jsonl", payloads),
-    }
+    parquet = dataset.export_parquet(db_path, out_dir / "evidence.parquet")
+    records_jsonl = write_records_jsonl(out_dir / "records.jsonl", dataset.load_records(db_path))
+    # records.csv: the Parquet file's columns, flattened (dataset.export_csv)
+    return {"records_jsonl": records_jsonl, "records_csv": dataset.export_csv(db_path, out_dir / "records.csv"),
+            "evidence_parquet": parquet}

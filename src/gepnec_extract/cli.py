@@ -15,8 +15,34 @@ from rich.markup import escape  # file names and parser messages may contain [br
 from .ingest import IngestError, Limits, ingest_file
 from .model import StudyRecord
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Extract GEPNEC study records from papers.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Extract GEPNEC study records from papers.",
+                  context_settings={"help_option_names": ["-h", "--help"]})
 console = Console(stderr=True, soft_wrap=True)  # one line per message, even when piped
+
+
+def _fail(message: str, code: int = 2) -> None:
+    """One line on stderr naming what is wrong, then exit non-zero (2: the command could not run)."""
+    console.print(f"[red]error[/red] {escape(message)}")
+    raise typer.Exit(code=code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        print(f"gepnec-extract {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="print the version and exit")) -> None:
+    """Extract GEPNEC study records from papers."""
+
+
+def _check_out_dir(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        _fail(f"--out {out} is a file, not a directory")
 
 BUNDLED_REVIEW = Path(__file__).resolve().parents[2] / "corpus" / "review" / "review.pdf"
 
@@ -34,8 +60,10 @@ def ingest(
     max_pages: Optional[int] = typer.Option(None, help="refuse PDFs with more pages"),
 ) -> None:
     """Read each file into DIR/<doc_id>.document.json; a bad file is reported and the rest go on."""
+    _check_out_dir(out)
     limits = _limits(timeout, memory_mb, max_pages)
     failures = 0
+    taken: set[str] = set()
     for path in files:
         try:
             doc = ingest_file(path, limits)
@@ -43,12 +71,29 @@ def ingest(
             failures += 1
             console.print(f"[red]error[/red] {escape(str(path))}: {escape(f'[{err.kind}] {err.message}')}")
             continue
+        # the doc_id becomes the file name: safe (a document.json may say "../../x") and unique here
+        doc.doc_id = _unique(doc.doc_id, taken, path)
         target = doc.save(out)
         for warning in doc.warnings:
             console.print(f"[yellow]warning[/yellow] {escape(path.name)}: {escape(warning)}")
         console.print(f"{path.name}: {doc.pages} pages, {len(doc.blocks)} blocks, {len(doc.tables)} tables -> {target}")
     if failures:
         raise typer.Exit(code=1)
+
+
+def _unique(doc_id: str, taken: set[str], path: Path) -> str:
+    from .model import safe_doc_id
+
+    base = candidate = safe_doc_id(doc_id)
+    n = 1
+    while candidate.casefold() in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    if candidate != base:
+        console.print(f"[yellow]warning[/yellow] {escape(str(path))}: doc_id {escape(repr(base))} is already "
+                      f"taken in this run; written as {escape(repr(candidate))}")
+    taken.add(candidate.casefold())
+    return candidate
 
 
 @app.command()
@@ -60,17 +105,24 @@ def extract(
     from . import batch
 
     failed = 0
+    _check_out_dir(out)
+    papers = batch.discover_papers(paths)
+    if not papers:
+        _fail(f"no papers (.pdf or .txt) found in {', '.join(str(p) for p in paths)}")
     out.mkdir(parents=True, exist_ok=True)
-    for path in batch.discover_papers(paths):
-        payload = batch.extract_payload(path) if path.is_file() else \
-            batch.failure_payload(path, "missing_file", "no such file")
+    taken: set[str] = set()
+    for path in papers:
+        payload = batch.unreadable_payload(path) or batch.extract_payload(path)
         if payload["status"] == "failed":
             failed += 1
             reason = f"[{payload['kind']}] {payload['message']}"
             console.print(f"[red]error[/red] {escape(str(path))}: {escape(reason)}")
             continue
-        records = [StudyRecord.model_validate(r) for r in payload["records"]]
-        target = batch.write_records_jsonl(out / f"{payload['doc_id']}.records.jsonl", records)
+        for warning in payload.get("warnings", []):
+            console.print(f"[yellow]warning[/yellow] {escape(path.name)}: {escape(warning)}")
+        doc_id = _unique(payload["doc_id"], taken, path)  # safe and unique: it is the file name
+        records = [StudyRecord.model_validate({**r, "doc_id": doc_id}) for r in payload["records"]]
+        target = batch.write_records_jsonl(out / f"{doc_id}.records.jsonl", records)
         console.print(f"{escape(path.name)}: {len(records)} records -> {escape(str(target))}")
     if failed:
         raise typer.Exit(code=1)
@@ -83,15 +135,34 @@ def run(
     workers: int = typer.Option(1, "--workers", help="papers extracted in parallel (>1 starts a local Dask cluster)"),
     dask_address: Optional[str] = typer.Option(None, "--dask-address", help="run on an existing Dask cluster"),
     report: bool = typer.Option(True, "--report/--no-report", help="write report.html"),
+    refresh_cache: bool = typer.Option(False, "--refresh-cache", help="extract every paper again (cached failures too)"),
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.1, help="seconds allowed per paper (GEPNEC_TIMEOUT_S)"),
+    memory_mb: Optional[int] = typer.Option(None, "--memory-mb", min=64, help="memory limit of the parsing process, MB (GEPNEC_MEMORY_MB)"),
+    max_pages: Optional[int] = typer.Option(None, "--max-pages", min=1, help="refuse PDFs with more pages (GEPNEC_MAX_PAGES)"),
+    max_file_mb: Optional[int] = typer.Option(None, "--max-file-mb", min=1, help="refuse bigger files, MB (GEPNEC_MAX_FILE_BYTES)"),
 ) -> None:
     """The main job: extract every paper, refresh the evidence dataset, score against gold where it
     exists, and write records.jsonl/.csv, evidence.duckdb/.parquet, failures.jsonl and report.html."""
+    if workers < 1:
+        _fail(f"--workers {workers}: at least 1 (one paper at a time)")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # the summary table says what happened
+    # the limits travel as the environment every worker reads (Limits.from_env), flags over variables
+    for name, value in (("TIMEOUT_S", timeout), ("MEMORY_MB", memory_mb), ("MAX_PAGES", max_pages),
+                        ("MAX_FILE_BYTES", None if max_file_mb is None else max_file_mb * 1024 * 1024)):
+        if value is not None:
+            os.environ[f"GEPNEC_{name}"] = str(value)
+    try:
+        Limits.from_env()
+    except ValueError as err:
+        _fail(f"bad limit in the environment: {err}")
+    if out.exists() and not out.is_dir():
+        _fail(f"--out {out} is a file, not a directory")
     from flows import run as runner  # the main job is the Prefect batch flow plus scoring and report
 
     paths = list(paths or [BUNDLED_REVIEW])
     try:
-        result = runner.run(paths, out, workers=workers, dask_address=dask_address, report=report, console=console)
+        result = runner.run(paths, out, workers=workers, dask_address=dask_address, report=report, console=console,
+                            refresh_cache=refresh_cache)
     except runner.RunError as err:
         console.print(f"[red]could not run[/red]: {escape(str(err))}")
         raise typer.Exit(code=2)
@@ -110,6 +181,11 @@ def evaluate(
 
     from .evaluate import evaluate_dirs, render
 
+    for option, folder, pattern in (("--pred", pred, "*.records.jsonl"), ("--gold", gold, "*.gold.jsonl")):
+        if not folder.is_dir():
+            _fail(f"{option} {folder}: no such directory")
+        if not any(folder.glob(pattern)):
+            _fail(f"{option} {folder}: holds no {pattern} file")
     report = evaluate_dirs(pred, gold)
     render(report, StdoutConsole(), max_errors=max_errors)
     if json_out is not None:
@@ -130,27 +206,96 @@ def tag(
 
     if (file is None) == (text is None):
         raise typer.BadParameter("give either FILE or --text")
+    if html_out is not None and html_out.is_dir():
+        _fail(f"--html {html_out} is a directory")
     if text is not None:
         doc = get_nlp()(text)  # the Doc must outlive its span group
         records = [span_record(span) for span in facts_in_order(doc)]
+        if html_out is not None:
+            from .model import Block, Document
+
+            tagged = tag_document(Document(doc_id="text", source="--text", pages=1, blocks=[Block(page=1, text=text)]))
     else:
         try:
             tagged = tag_document(ingest_file(file))
         except IngestError as err:
-            console.print(f"[red]error[/red] {escape(str(file))}: [{err.kind}] {escape(err.message)}")
+            console.print(f"[red]error[/red] {escape(f'{file}: [{err.kind}] {err.message}')}")
             raise typer.Exit(code=1)
         records = tagged.records()
-        if html_out is not None:
-            from .nlp.render import render_html
+    if html_out is not None:
+        from .nlp.render import render_html
 
-            html_out.parent.mkdir(parents=True, exist_ok=True)
-            html_out.write_text(render_html(tagged), encoding="utf-8")
-            console.print(f"rendering written to {escape(str(html_out))}")
+        html_out.parent.mkdir(parents=True, exist_ok=True)
+        html_out.write_text(render_html(tagged), encoding="utf-8")
+        console.print(f"rendering written to {escape(str(html_out))}")
     if as_json:
         print(json.dumps(records, ensure_ascii=False, indent=1))
     elif html_out is None or text is not None:
         for record in records:
             print(f"{record['label']:<11} {record['text']!r:<50} {json.dumps(record['value'], ensure_ascii=False)}")
+
+
+@app.command()
+def review(
+    out_dir: Path = typer.Argument(..., help="the out dir of a run (evidence.duckdb, records.jsonl, documents/)"),
+    port: int = typer.Option(8765, "--port", min=0, max=65535, help="port on 127.0.0.1 (0: any free port)"),
+    reviewer: str = typer.Option(os.environ.get("USER") or "reviewer", "--reviewer", help="name kept with each verdict"),
+) -> None:
+    """Serve the review page on 127.0.0.1: mark each value right, or wrong with the right value."""
+    from .review_server import load_evaluation, make_server
+
+    try:
+        server = make_server(out_dir, reviewer, port, load_evaluation(out_dir))
+    except (FileNotFoundError, OSError) as err:
+        console.print(f"[red]error[/red] {escape(str(err))}")
+        raise typer.Exit(code=2)
+    console.print(f"reviewing {escape(str(out_dir))} as {escape(reviewer)} at {server.origin}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@app.command("apply-corrections")
+def apply_corrections(
+    file: Path = typer.Argument(..., help="a corrections file (JSON lines, e.g. the review page's corrections.jsonl)"),
+    out: Path = typer.Option(Path("out"), "--out", help="the run's out dir, whose evidence.duckdb takes the verdicts"),
+    gold: Optional[Path] = typer.Option(None, "--gold", help="also write <doc_id>.gold.jsonl of the reviewed papers here"),
+) -> None:
+    """Write a saved corrections file into the dataset as the curated source (with who and when)."""
+    from . import corrections
+
+    db = out / "evidence.duckdb"
+    try:
+        if not db.is_file():
+            raise corrections.CorrectionError(f"no dataset at {db}")
+        items = corrections.read_file(file)
+        ids = corrections.record(db, items)
+    except (OSError, corrections.CorrectionError) as err:
+        console.print(f"[red]error[/red] {escape(str(file))}: {escape(str(err))}")
+        raise typer.Exit(code=1)
+    console.print(f"{len(ids)} corrections written into {escape(str(db))}")
+    if gold is not None:
+        written = corrections.export_gold(db, gold)
+        console.print(f"gold of {len(written)} reviewed papers written to {escape(str(gold))}")
+
+
+@app.command("export-gold")
+def export_gold(
+    out: Path = typer.Argument(..., help="the run's out dir"),
+    to: Path = typer.Option(..., "--to", help="directory for <doc_id>.gold.jsonl (the curated records of reviewed papers)"),
+) -> None:
+    """Export the reviewed papers' curated records as gold files (evaluate --gold reads them)."""
+    from . import corrections
+
+    db = out / "evidence.duckdb"
+    if not db.is_file():
+        console.print(f"[red]error[/red] no dataset at {escape(str(db))}")
+        raise typer.Exit(code=1)
+    written = corrections.export_gold(db, to)
+    console.print(f"gold of {len(written)} reviewed papers written to {escape(str(to))}")
 
 
 def main() -> None:

@@ -18,23 +18,27 @@ A lock file (``<db>.lock``) serializes concurrent refreshes.
 
 Schema
 ------
-``records``   one row per source record::
+``records``   one row per source record, typed columns (DESCRIBE records)::
 
     doc_id, study_id, cohort_key            VARCHAR   primary key
-    first_author, arm, population, regimen, line          VARCHAR
+    first_author, arm, population, regimen, line, design_phase, design_centers, os_kind, pfs_kind  VARCHAR
     year, ref, n_patients, n_total                        BIGINT
-    rr_pct, cr_pct, pr_pct, sd_pct, pd_pct                DOUBLE
-    primary_sites, drugs, doses, design, os_months,
-    pfs_months, toxicities, evidence                      VARCHAR (canonical JSON: sorted keys,
-                                                          lists sorted, so equal values compare equal)
+    rr_pct .. pd_pct, os_median, os_low, os_high, pfs_median, pfs_low, pfs_high   DOUBLE
+    design_prospective, design_randomized, os_not_reached, pfs_not_reached        BOOLEAN
+    drugs VARCHAR[]; primary_sites, doses, toxicities, evidence   lists of STRUCTs (LIST_TYPES)
     record_json    VARCHAR   the StudyRecord exactly as given (round-trips with model_validate_json)
     refresh_id     BIGINT    the refresh that last added or changed the row
 
+  Nested objects are flattened (os_months.median -> os_median); lists are canonically ordered;
+  a missing value is NULL, an empty list too.
 ``evidence``  one row per Evidence item: doc_id, study_id, cohort_key, field, page, source, text
 ``history``   refresh_id, doc_id, study_id, cohort_key, change ('added'|'changed'|'removed'),
               field (NULL for added/removed), old_value, new_value (JSON text; whole record for
               added/removed)
 ``refreshes`` refresh_id, refreshed_at (UTC), docs, added, changed, removed, n_records, note
+``papers``    refresh_id, doc_id, file, pages, records, status ('ok'|'no_records'|'failed'), kind,
+              message, warnings: every paper of every refresh (view ``paper_status``: the last row of each)
+``corrections`` reviewers' verdicts, append-only (gepnec_extract.corrections); view ``curated_records``
 
 Views (persisted in the file, so any DuckDB client sees them)
 ``record_groups`` records plus ``group_key`` (the cohort they are reconciled under: "" when every
@@ -43,9 +47,9 @@ Views (persisted in the file, so any DuckDB client sees them)
               review that tabulates many).
 ``field_values`` one row per (record, compared field) with a non-null value (JSON text).
 ``conflicts`` fields on which two or more sources of one study group give different non-null
-              values: study_id, group_key, field, doc_id, value, evidence (that source's evidence
+              values: study_id, cohort (= group_key), field, doc_id, cohort_key, arm, value, evidence (that source's evidence
               texts for the field, "p<page> <source>: <text>" joined by " | ").
-``study_view`` one row per (study_id, group_key): every compared field taken from the best-ranked
+``study_view`` one row per (study_id, cohort = group_key), with the best source's arm: every compared field taken from the best-ranked
               source that gives it, plus sources (list), n_sources and conflict_fields (list).
 
 Example query (DuckDB CLI or ``duckdb.connect("evidence.duckdb", read_only=True)``)::
@@ -55,8 +59,7 @@ Example query (DuckDB CLI or ``duckdb.connect("evidence.duckdb", read_only=True)
     WHERE field IN ('rr_pct', 'os_months')
     ORDER BY study_id, field, doc_id;
 
-    SELECT study_id, regimen, n_patients, rr_pct,
-           json_extract(os_months, '$.median')::DOUBLE AS os_median
+    SELECT study_id, arm, regimen, n_patients, rr_pct, os_median, os_low, os_high
     FROM study_view ORDER BY os_median DESC NULLS LAST;
 """
 
@@ -79,24 +82,46 @@ import pandas as pd
 from .model import StudyRecord
 
 KEY_COLUMNS = ("doc_id", "study_id", "cohort_key")
-TEXT_FIELDS = ("first_author", "arm", "population", "regimen", "line")
+TEXT_FIELDS = ("first_author", "arm", "population", "regimen", "line", "design_phase", "design_centers",
+               "os_kind", "pfs_kind")
 INT_FIELDS = ("year", "ref", "n_patients", "n_total")
-FLOAT_FIELDS = ("rr_pct", "cr_pct", "pr_pct", "sd_pct", "pd_pct")
-JSON_FIELDS = ("primary_sites", "drugs", "doses", "design", "os_months", "pfs_months", "toxicities", "evidence")
-DATA_FIELDS = TEXT_FIELDS + INT_FIELDS + FLOAT_FIELDS + JSON_FIELDS
+FLOAT_FIELDS = ("rr_pct", "cr_pct", "pr_pct", "sd_pct", "pd_pct", "os_median", "os_low", "os_high",
+                "pfs_median", "pfs_low", "pfs_high")
+BOOL_FIELDS = ("design_prospective", "design_randomized", "os_not_reached", "pfs_not_reached")
+# list columns: DuckDB type of each (NULL, never [], when the record gives none)
+LIST_TYPES = {
+    "primary_sites": "STRUCT(site VARCHAR, n BIGINT)[]",
+    "drugs": "VARCHAR[]",
+    "doses": "STRUCT(drug VARCHAR, amount DOUBLE, unit VARCHAR, days VARCHAR, route VARCHAR, schedule BIGINT)[]",
+    "toxicities": "STRUCT(event VARCHAR, grade VARCHAR, pct DOUBLE)[]",
+    "evidence": "STRUCT(field VARCHAR, page BIGINT, source VARCHAR, text VARCHAR)[]",
+}
+LIST_FIELDS = tuple(LIST_TYPES)
+# The record's nested objects, flattened into columns "<prefix>_<key>" (os_months.median -> os_median).
+FLATTENED = {"design": ("design", ("prospective", "randomized", "phase", "centers")),
+             "os_months": ("os", ("median", "low", "high", "kind", "not_reached")),
+             "pfs_months": ("pfs", ("median", "low", "high", "kind", "not_reached"))}
+# Column order of the records table, Parquet and CSV: the record's field order, nested objects flattened.
+DATA_FIELDS = ("first_author", "year", "ref", "arm", "population", "n_patients", "n_total", "primary_sites",
+               "regimen", "drugs", "doses", "line", "design_prospective", "design_randomized", "design_phase",
+               "design_centers", "rr_pct", "cr_pct", "pr_pct", "sd_pct", "pd_pct",
+               "os_median", "os_low", "os_high", "os_kind", "os_not_reached",
+               "pfs_median", "pfs_low", "pfs_high", "pfs_kind", "pfs_not_reached", "toxicities", "evidence")
+COLUMN_TYPES = {**{c: "VARCHAR" for c in TEXT_FIELDS}, **{c: "BIGINT" for c in INT_FIELDS},
+                **{c: "DOUBLE" for c in FLOAT_FIELDS}, **{c: "BOOLEAN" for c in BOOL_FIELDS}, **LIST_TYPES}
+assert set(COLUMN_TYPES) == set(DATA_FIELDS)
 # Fields whose disagreement between sources is a conflict. Left out: the identity (doc, study,
 # arm label as worded by each source), the citation number (differs by construction between a
 # review and the paper itself) and the evidence (always differs).
 COMPARED_FIELDS = tuple(f for f in DATA_FIELDS if f not in {"arm", "ref", "evidence"})
+# Groups of columns study_view takes together from one source (a median with its own range).
+PICKED_TOGETHER = {prefix: tuple(f"{prefix}_{k}" for k in keys) for prefix, keys in FLATTENED.values()}
 
 SCHEMA_SQL = [
     "CREATE TABLE IF NOT EXISTS records ("
     + ", ".join(
         [f"{c} VARCHAR NOT NULL" for c in KEY_COLUMNS]
-        + [f"{c} VARCHAR" for c in TEXT_FIELDS]
-        + [f"{c} BIGINT" for c in INT_FIELDS]
-        + [f"{c} DOUBLE" for c in FLOAT_FIELDS]
-        + [f"{c} VARCHAR" for c in JSON_FIELDS]
+        + [f"{c} {COLUMN_TYPES[c]}" for c in DATA_FIELDS]
         + ["record_json VARCHAR NOT NULL", "refresh_id BIGINT", "PRIMARY KEY (doc_id, study_id, cohort_key)"]
     )
     + ")",
@@ -106,19 +131,36 @@ SCHEMA_SQL = [
     " cohort_key VARCHAR, change VARCHAR, field VARCHAR, old_value VARCHAR, new_value VARCHAR)",
     "CREATE TABLE IF NOT EXISTS refreshes (refresh_id BIGINT PRIMARY KEY, refreshed_at TIMESTAMP, docs BIGINT,"
     " added BIGINT, changed BIGINT, removed BIGINT, n_records BIGINT, note VARCHAR)",
+    # every paper named in every refresh, read or not: status 'ok' | 'no_records' | 'failed'
+    "CREATE TABLE IF NOT EXISTS papers (refresh_id BIGINT, doc_id VARCHAR, file VARCHAR, pages BIGINT,"
+    " records BIGINT, status VARCHAR, kind VARCHAR, message VARCHAR, warnings VARCHAR[])",
+    # the curated source: reviewers' verdicts on extracted values, appended, never updated
+    "CREATE TABLE IF NOT EXISTS corrections (correction_id BIGINT, doc_id VARCHAR, study_id VARCHAR,"
+    " cohort_key VARCHAR, field VARCHAR, verdict VARCHAR, extracted_value VARCHAR, corrected_value VARCHAR,"
+    " reviewer VARCHAR, corrected_at TIMESTAMP, note VARCHAR)",
 ]
 
 
 def _views_sql() -> list[str]:
     """The reconciliation views, generated from the field lists so they follow the model."""
     unpivot_selects = " UNION ALL ".join(
-        f"SELECT doc_id, study_id, cohort_key, group_key, source_rank, '{f}' AS field, "
+        f"SELECT doc_id, study_id, cohort_key, arm, group_key, source_rank, '{f}' AS field, "
         f"{_json_text(f)} AS value FROM record_groups WHERE {f} IS NOT NULL"
         for f in COMPARED_FIELDS
     )
-    picks = ",\n  ".join(
-        f"arg_min({f}, source_rank) FILTER (WHERE {f} IS NOT NULL) AS {f}" for f in COMPARED_FIELDS
-    )
+    together = {c for group in PICKED_TOGETHER.values() for c in group}
+    picks = [f"arg_min({f}, source_rank) FILTER (WHERE {f} IS NOT NULL) AS {f}"
+             for f in COMPARED_FIELDS if f not in together]
+    for prefix, group in PICKED_TOGETHER.items():  # a median comes with its own range and kind
+        packed = ", ".join(f"{c.removeprefix(prefix + '_')} := {c}" for c in group)
+        given = " OR ".join(f"{c} IS NOT NULL" for c in group)
+        picks.append(f"arg_min(struct_pack({packed}), source_rank) FILTER (WHERE {given}) AS _{prefix}")
+    group_of = {c: prefix for prefix, group in PICKED_TOGETHER.items() for c in group}
+    view_columns = ", ".join(f"picked._{group_of[f]}.{f.removeprefix(group_of[f] + '_')} AS {f}" if f in group_of
+                             else f"picked.{f}" for f in COMPARED_FIELDS)
+    curated = ",\n  ".join(
+        f"CASE WHEN map_contains(c.fixes, '{f}') THEN {_from_json_text(f, f'c.fixes[{_sql_str(f)}]')} "
+        f"ELSE r.{f} END AS {f}" for f in DATA_FIELDS if f != "evidence")
     return [
         """CREATE OR REPLACE VIEW record_groups AS
         WITH per_doc AS (
@@ -141,35 +183,67 @@ def _views_sql() -> list[str]:
           SELECT doc_id, study_id, cohort_key, field,
                  string_agg(concat('p', coalesce(CAST(page AS VARCHAR), '?'), ' ', source, ': ', text), ' | ') AS evidence
           FROM evidence GROUP BY ALL)
-        SELECT v.study_id, v.group_key, v.field, v.doc_id, v.cohort_key, v.value, ev.evidence
+        SELECT v.study_id, v.group_key AS cohort, v.group_key, v.field, v.doc_id, v.cohort_key, v.arm,
+               v.value, ev.evidence
         FROM field_values v
         JOIN disputed d USING (study_id, group_key, field)
         LEFT JOIN ev ON ev.doc_id = v.doc_id AND ev.study_id = v.study_id
-                     AND ev.cohort_key = v.cohort_key AND ev.field = v.field
+                     AND ev.field = v.field AND ev.cohort_key = v.cohort_key
         ORDER BY v.study_id, v.group_key, v.field, v.source_rank""",
         f"""CREATE OR REPLACE VIEW study_view AS
         WITH picked AS (
           SELECT study_id, group_key,
+                 arg_min(arm, source_rank) FILTER (WHERE arm IS NOT NULL) AS arm,
                  list(DISTINCT doc_id ORDER BY doc_id) AS sources,
                  count(DISTINCT doc_id) AS n_sources,
-                 {picks}
+                 {", ".join(picks)}
           FROM record_groups GROUP BY study_id, group_key),
         disputed AS (
           SELECT study_id, group_key, list(DISTINCT field ORDER BY field) AS conflict_fields
           FROM conflicts GROUP BY ALL)
-        SELECT picked.*, coalesce(disputed.conflict_fields, []) AS conflict_fields
+        SELECT picked.study_id, picked.group_key AS cohort, picked.arm, {view_columns},
+               picked.sources, picked.n_sources, coalesce(disputed.conflict_fields, []) AS conflict_fields,
+               picked.group_key
         FROM picked LEFT JOIN disputed USING (study_id, group_key)
         ORDER BY study_id, group_key""",
+        """CREATE OR REPLACE VIEW paper_status AS
+        SELECT p.* FROM papers p
+        QUALIFY row_number() OVER (PARTITION BY doc_id ORDER BY refresh_id DESC) = 1""",
+        """CREATE OR REPLACE VIEW latest_corrections AS
+        SELECT * FROM corrections
+        QUALIFY row_number() OVER (PARTITION BY doc_id, study_id, cohort_key, field
+                                   ORDER BY correction_id DESC) = 1""",
+        f"""CREATE OR REPLACE VIEW curated_records AS
+        WITH c AS (
+          SELECT doc_id, study_id, cohort_key,
+                 map_from_entries(list((field, corrected_value)) FILTER (WHERE verdict = 'wrong')) AS fixes,
+                 list(field ORDER BY field) FILTER (WHERE verdict = 'wrong') AS corrected_fields,
+                 list(field ORDER BY field) FILTER (WHERE verdict = 'right') AS confirmed_fields
+          FROM latest_corrections GROUP BY ALL)
+        SELECT r.doc_id, r.study_id, r.cohort_key,
+          {curated},
+          coalesce(c.corrected_fields, []) AS corrected_fields,
+          coalesce(c.confirmed_fields, []) AS confirmed_fields
+        FROM records r LEFT JOIN c USING (doc_id, study_id, cohort_key)""",
     ]
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _from_json_text(column: str, expr: str) -> str:
+    """SQL reading JSON text ``expr`` as the column's type (JSON null -> NULL)."""
+    if COLUMN_TYPES[column] == "VARCHAR":
+        return f"(CAST({expr} AS JSON) ->> '$')"
+    return f"CAST(CAST({expr} AS JSON) AS {COLUMN_TYPES[column]})"
 
 
 def _json_text(column: str) -> str:
     """SQL turning a column into JSON text, so values of every type compare in one column."""
-    if column in JSON_FIELDS:
-        return column
-    if column in TEXT_FIELDS:
+    if column in LIST_FIELDS or column in TEXT_FIELDS:
         return f"to_json({column})::VARCHAR"
-    return f"CAST({column} AS VARCHAR)"  # numbers: '41.5', '53'
+    return f"CAST({column} AS VARCHAR)"  # numbers: '41.5', '53'; booleans: 'true'
 
 
 @dataclass
@@ -180,10 +254,13 @@ class RefreshSummary:
     removed: int = 0
     n_records: int = 0  # rows in the dataset after the refresh
     details: list[dict[str, Any]] = field(default_factory=list)  # the history rows written
+    kept: dict[str, int] = field(default_factory=dict)  # doc_id -> rows kept although it gave none
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"refresh_id": self.refresh_id, "added": self.added, "changed": self.changed,
-                "removed": self.removed, "n_records": self.n_records, "details": self.details}
+                "removed": self.removed, "n_records": self.n_records, "kept": self.kept,
+                "details": self.details, "warnings": self.warnings}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -213,38 +290,63 @@ def _json(value: Any) -> str | None:
     return json.dumps(_canonical(value), sort_keys=True, ensure_ascii=False)
 
 
+def flat_values(record: StudyRecord) -> dict[str, Any]:
+    """The record as the dataset's columns: nested objects flattened (os_months.median ->
+    os_median), lists canonically ordered, an empty list None (missing is NULL, never [])."""
+    data = record.model_dump(mode="json")
+    values: dict[str, Any] = {}
+    for name in DATA_FIELDS:
+        if name in data:
+            value = data[name]
+            if name in LIST_FIELDS:
+                value = _canonical(value) or None
+            values[name] = value
+    for name, (prefix, keys) in FLATTENED.items():
+        nested = data.get(name) or {}
+        for key in keys:
+            values[f"{prefix}_{key}"] = nested.get(key)
+    return values
+
+
+def field_path(column: str) -> tuple[str, str | None]:
+    """Where a dataset column lives in a StudyRecord: ("os_months", "median") for os_median."""
+    for name, (prefix, keys) in FLATTENED.items():
+        for key in keys:
+            if column == f"{prefix}_{key}":
+                return name, key
+    return column, None
+
+
 def record_rows(doc_id: str, records: list[StudyRecord]) -> list[dict[str, Any]]:
     """Table rows for one document's records, keyed and de-duplicated (see module docstring)."""
     rows: list[dict[str, Any]] = []
     seen: dict[tuple[str, str], int] = {}
     for record in records:
-        data = record.model_dump(mode="json")
         base_key = cohort_key(record.arm)
         count = seen.get((record.study_id, base_key), 0) + 1
         seen[(record.study_id, base_key)] = count
         key = base_key if count == 1 else f"{base_key}#{count}"
-        row = {"doc_id": doc_id, "study_id": record.study_id, "cohort_key": key}
-        for name in TEXT_FIELDS + INT_FIELDS + FLOAT_FIELDS:
-            row[name] = data[name]
-        for name in JSON_FIELDS:
-            row[name] = _json(data[name])
-        row["record_json"] = record.model_dump_json()
-        rows.append(row)
+        rows.append(_row(doc_id, record.study_id, key, record))
     return rows
 
 
+def _row(doc_id: str, study_id: str, key: str, record: StudyRecord) -> dict[str, Any]:
+    return {"doc_id": doc_id, "study_id": study_id, "cohort_key": key, **flat_values(record),
+            "record_json": record.model_dump_json()}
+
+
 def _evidence_rows(row: dict[str, Any]) -> list[tuple]:
-    items = json.loads(row["evidence"] or "[]")
+    items = row["evidence"] or []
     return [(row["doc_id"], row["study_id"], row["cohort_key"], e["field"], e.get("page"), e["source"], e["text"])
             for e in items]
 
 
 def _value_text(row: dict[str, Any], name: str) -> str | None:
-    """A field's value as JSON text, the form history stores old and new values in."""
+    """A field's value as canonical JSON text, the form history stores old and new values in."""
     value = row[name]
-    if value is None or name in JSON_FIELDS:
-        return value
-    return json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return None
+    return json.dumps(_canonical(value), sort_keys=True, ensure_ascii=False)
 
 
 def _field_changes(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
@@ -262,8 +364,26 @@ def _field_changes(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, 
 
 
 def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    _migrate_json_layout(con)
     for statement in SCHEMA_SQL + _views_sql():
         con.execute(statement)
+
+
+def _migrate_json_layout(con: duckdb.DuckDBPyConnection) -> None:
+    """A dataset written before the typed columns (nested fields as JSON text in ``os_months``...)
+    gets its records table rebuilt from each row's record_json, keys and refresh ids kept."""
+    columns = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'records'").fetchall()}
+    if not columns or "os_months" not in columns:
+        return
+    old = con.execute("SELECT doc_id, study_id, cohort_key, record_json, refresh_id FROM records").fetchall()
+    for view in ("study_view", "conflicts", "field_values", "record_groups", "curated_records"):
+        con.execute(f"DROP VIEW IF EXISTS {view}")
+    con.execute("DROP TABLE records")
+    con.execute(SCHEMA_SQL[0])
+    for refresh_id in sorted({r[4] for r in old}, key=lambda x: (x is None, x)):
+        rows = [_row(d, st, k, StudyRecord.model_validate_json(j)) for d, st, k, j, rid in old if rid == refresh_id]
+        _insert_records(con, rows, refresh_id)
 
 
 def open_dataset(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -330,12 +450,64 @@ def _fsync_dir(directory: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def refresh(db_path: Path | str, records_by_doc: dict[str, list[StudyRecord]], note: str = "") -> RefreshSummary:
-    """Merge each given document's records into the dataset (upsert + removal), with history."""
+def refresh(db_path: Path | str, records_by_doc: dict[str, list[StudyRecord]], note: str = "",
+            drop_empty: bool = False, papers: list[dict[str, Any]] | None = None) -> RefreshSummary:
+    """Merge each given document's records into the dataset (upsert + removal), with history.
+
+    A document given with no records (a failed or empty re-extraction) that has rows in the
+    dataset keeps them, with a warning in the summary (``kept``, ``warnings``): a paper replaced by
+    an unreadable file must not lose its records silently. ``drop_empty=True`` removes them
+    (recorded in history as removals), for a caller that knows the paper has no records now.
+
+    ``papers`` (``paper_rows(payloads)``) says how each paper of the run went; without it each
+    document given is listed as read, with its record count. Either way every paper of the refresh
+    gets a row in ``papers``.
+    """
     db_path = Path(db_path)
     new_rows = {doc_id: record_rows(doc_id, records) for doc_id, records in records_by_doc.items()}
+    if papers is None:
+        papers = [{"doc_id": doc_id, "records": len(records), "status": "ok" if records else "no_records"}
+                  for doc_id, records in records_by_doc.items()]
+
+    def change(con):
+        summary = _apply_refresh(con, new_rows, note, drop_empty)
+        _insert_papers(con, summary.refresh_id, papers)
+        return summary
+
     with _locked(db_path):
-        return _write_atomically(db_path, lambda con: _apply_refresh(con, new_rows, note))
+        return _write_atomically(db_path, change)
+
+
+PAPER_COLUMNS = ("doc_id", "file", "pages", "records", "status", "kind", "message", "warnings")
+
+
+def paper_rows(payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One ``papers`` row per batch payload (gepnec_extract.batch): read, read with no records, or failed."""
+    rows = []
+    for p in payloads:
+        failed = p.get("status") == "failed"
+        n = 0 if failed else len(p.get("records") or [])
+        rows.append({"doc_id": p["doc_id"], "file": p.get("file"), "pages": p.get("pages"), "records": n,
+                     "status": "failed" if failed else ("ok" if n else "no_records"),
+                     "kind": p.get("kind"), "message": p.get("message"), "warnings": list(p.get("warnings") or [])})
+    return rows
+
+
+def _insert_papers(con: duckdb.DuckDBPyConnection, refresh_id: int, papers: list[dict[str, Any]]) -> None:
+    if papers:
+        con.executemany(f"INSERT INTO papers VALUES (?, {', '.join('?' for _ in PAPER_COLUMNS)})",
+                        [[refresh_id] + [p.get(c) if c != "warnings" else (p.get(c) or None)
+                                         for c in PAPER_COLUMNS] for p in papers])
+
+
+def _keep_empty(con: duckdb.DuckDBPyConnection, new_rows: dict[str, list[dict]]) -> dict[str, int]:
+    """doc_id -> existing row count, for the documents given with no rows that have some."""
+    empty = [doc_id for doc_id, rows in new_rows.items() if not rows]
+    if not empty:
+        return {}
+    found = con.execute("SELECT doc_id, count(*) FROM records WHERE doc_id IN (SELECT unnest(?)) GROUP BY doc_id",
+                        [empty]).fetchall()
+    return {doc_id: n for doc_id, n in found}
 
 
 def _existing_rows(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> dict[tuple, dict[str, Any]]:
@@ -348,9 +520,15 @@ def _existing_rows(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> dict[t
     return {tuple(r[:3]): dict(zip(columns, r)) for r in result}
 
 
-def _apply_refresh(con: duckdb.DuckDBPyConnection, new_rows: dict[str, list[dict]], note: str) -> RefreshSummary:
+def _apply_refresh(con: duckdb.DuckDBPyConnection, new_rows: dict[str, list[dict]], note: str,
+                   drop_empty: bool = False) -> RefreshSummary:
     refresh_id = con.execute("SELECT coalesce(max(refresh_id), 0) + 1 FROM refreshes").fetchone()[0]
     summary = RefreshSummary(refresh_id=refresh_id)
+    if not drop_empty:
+        summary.kept = _keep_empty(con, new_rows)
+        new_rows = {doc_id: rows for doc_id, rows in new_rows.items() if doc_id not in summary.kept}
+        summary.warnings = [f"{doc_id}: no records this time (failed or empty extraction); its {n} earlier "
+                            "record(s) are kept in the dataset" for doc_id, n in summary.kept.items()]
     old_by_key = _existing_rows(con, list(new_rows))
     new_by_key = {tuple(r[c] for c in KEY_COLUMNS): r for rows in new_rows.values() for r in rows}
 
@@ -400,16 +578,21 @@ def _delete_keys(con: duckdb.DuckDBPyConnection, keys: list[tuple]) -> None:
                         [list(k) for k in keys])
 
 
-def _insert_rows(con: duckdb.DuckDBPyConnection, rows: list[dict], refresh_id: int) -> None:
+def _insert_records(con: duckdb.DuckDBPyConnection, rows: list[dict], refresh_id: int | None) -> None:
+    """Insert typed rows: every value travels as JSON text and is cast to its column's type in SQL."""
     if not rows:
         return
     columns = list(KEY_COLUMNS) + list(DATA_FIELDS) + ["record_json", "refresh_id"]
-    frame = pd.DataFrame([{**r, "refresh_id": refresh_id} for r in rows], columns=columns)
-    con.register("incoming", frame)
-    try:
-        con.execute(f"INSERT INTO records ({', '.join(columns)}) SELECT {', '.join(columns)} FROM incoming")
-    finally:
-        con.unregister("incoming")
+    casts = [f"{_from_json_text(c, '?')} " if c in COLUMN_TYPES else "?" for c in columns]
+    params = [[json.dumps(r[c], ensure_ascii=False) if c in COLUMN_TYPES else r.get(c, refresh_id)
+               for c in columns[:-1]] + [refresh_id] for r in rows]
+    con.executemany(f"INSERT INTO records ({', '.join(columns)}) VALUES ({', '.join(casts)})", params)
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection, rows: list[dict], refresh_id: int) -> None:
+    if not rows:
+        return
+    _insert_records(con, rows, refresh_id)
     evidence = [e for r in rows for e in _evidence_rows(r)]
     if evidence:
         con.executemany("INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?)", evidence)
@@ -445,6 +628,12 @@ def history(db_path: Path | str) -> pd.DataFrame:
     return _query(db_path, "SELECT * FROM history ORDER BY refresh_id, doc_id, study_id, cohort_key, field")
 
 
+def papers(db_path: Path | str, latest: bool = False) -> pd.DataFrame:
+    """Every paper of every refresh (``latest``: each paper's last row), with status and warnings."""
+    table = "paper_status" if latest else "papers"
+    return _query(db_path, f"SELECT * FROM {table} ORDER BY refresh_id, doc_id")
+
+
 def refreshes(db_path: Path | str) -> pd.DataFrame:
     return _query(db_path, "SELECT * FROM refreshes ORDER BY refresh_id")
 
@@ -455,23 +644,41 @@ def load_records(db_path: Path | str) -> list[StudyRecord]:
     return [StudyRecord.model_validate_json(text) for text in frame["record_json"]]
 
 
-def export_parquet(db_path: Path | str, parquet_path: Path | str) -> Path:
-    """Write the records table (without record_json) to Parquet, atomically."""
-    parquet_path = Path(parquet_path)
-    parquet_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_path = parquet_path.with_name(f"{parquet_path.name}.tmp-{os.getpid()}")
+EXPORT_COLUMNS = list(KEY_COLUMNS) + list(DATA_FIELDS) + ["refresh_id"]
+
+
+def _export(db_path: Path | str, target: Path | str, select: str, options: str) -> Path:
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp_path = target.with_name(f"{target.name}.tmp-{os.getpid()}")
     if not Path(db_path).exists():
         open_dataset(db_path).close()
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        con.execute(
-            "COPY (SELECT * EXCLUDE (record_json) FROM records ORDER BY doc_id, study_id, cohort_key) "
-            f"TO '{_sql_path(tmp_path)}' (FORMAT parquet)"
-        )
+        con.execute(f"COPY ({select} FROM records ORDER BY doc_id, study_id, cohort_key) "
+                    f"TO '{_sql_path(tmp_path)}' ({options})")
     finally:
         con.close()
-    os.replace(tmp_path, parquet_path)
-    return parquet_path
+    os.replace(tmp_path, target)
+    return target
+
+
+def export_parquet(db_path: Path | str, parquet_path: Path | str) -> Path:
+    """Write the records table (typed columns, without record_json) to Parquet, atomically."""
+    return _export(db_path, parquet_path, f"SELECT {', '.join(EXPORT_COLUMNS)}", "FORMAT parquet")
+
+
+def export_csv(db_path: Path | str, csv_path: Path | str) -> Path:
+    """The same columns as the Parquet file, flattened for a spreadsheet: drugs joined by "; ",
+    the other lists (sites, doses, toxicities, evidence) as JSON text; missing is an empty cell."""
+    def cell(column: str) -> str:
+        if column == "drugs":
+            return "array_to_string(drugs, '; ') AS drugs"
+        if column in LIST_FIELDS:
+            return f"to_json({column})::VARCHAR AS {column}"
+        return column
+    return _export(db_path, csv_path, f"SELECT {', '.join(cell(c) for c in EXPORT_COLUMNS)}",
+                   "FORMAT csv, HEADER true")
 
 
 def _sql_path(path: Path) -> str:

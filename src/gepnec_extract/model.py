@@ -6,6 +6,8 @@ All models round-trip through JSON (``model_dump_json`` / ``model_validate_json`
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 from typing import Literal
 
@@ -58,6 +60,21 @@ class Table(BaseModel):
         return max((len(r) for r in self.rows), default=0)
 
 
+_UNSAFE_NAME_CHARS = re.compile(r"[^\w.-]+")  # \w: letters, digits, underscore (any script)
+MAX_DOC_ID_CHARS = 120
+
+
+def safe_doc_id(name: str) -> str:
+    """A doc_id that is safe as a file name: letters, digits, '_', '.', '-' only (no separator, so
+    never a path), no leading dot or dash (no hidden file, no '..', no option), at most 120 chars.
+
+    Every place a doc_id becomes a file name goes through this ("../../x" -> "x", "/etc/y" -> "etc_y").
+    """
+    cleaned = _UNSAFE_NAME_CHARS.sub("_", unicodedata.normalize("NFKC", str(name)))
+    cleaned = cleaned.lstrip("._-")[:MAX_DOC_ID_CHARS].rstrip(".")
+    return cleaned or "document"
+
+
 class Document(BaseModel):
     doc_id: str
     source: str | None = None  # file name it was read from
@@ -92,8 +109,11 @@ class Document(BaseModel):
         return found
 
     def save(self, out_dir: Path) -> Path:
-        """Write ``<doc_id>.document.json`` atomically (temp file + rename)."""
+        """Write ``<doc_id>.document.json`` atomically (temp file + rename), always inside out_dir:
+        the doc_id (which a crafted document.json may set to "../../x") is made a safe name first."""
+        out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
+        self.doc_id = safe_doc_id(self.doc_id)
         target = out_dir / f"{self.doc_id}.document.json"
         tmp = target.with_suffix(".json.tmp")
         tmp.write_text(self.model_dump_json(indent=1), encoding="utf-8")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import __version__
 from .ingest import Limits, ingest_file
+from .ingest.errors import ResourceLimitError
 from .model import Document, StudyRecord
 from .records import extract_records
 
@@ -41,7 +42,17 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def check_tagger_limits(path: Path, doc: Document, limits: Limits) -> None:
+    """No block or cell longer than the per-page character limit reaches the tagger: a document.json
+    (or any reader) could hold one, and spaCy would fail on it with a traceback (E088)."""
+    longest = max([len(b.text) for b in doc.blocks] + [len(c) for t in doc.tables for r in t.rows for c in r] + [0])
+    if longest > limits.max_chars_per_page:
+        raise ResourceLimitError(path, f"a block of {longest} characters, over the limit of {limits.max_chars_per_page}")
+
+
 def extract_paper(path: Path | str, limits: Limits | None = None) -> PaperResult:
     """Ingest and extract one paper; raises a typed IngestError for a bad file."""
+    limits = limits or Limits.from_env()
     doc = ingest_file(Path(path), limits)
+    check_tagger_limits(Path(path), doc, limits)
     return PaperResult(doc=doc, records=extract_records(doc))

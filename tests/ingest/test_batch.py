@@ -64,7 +64,7 @@ def test_one_line_per_bad_file_naming_file_and_kind(batch):
     completed, _good, bad, _out = batch
     error_lines = [line for line in completed.stderr.splitlines() if line.startswith("error ")]
     assert len(error_lines) == len(bad), completed.stderr
-    expected_kinds = {**BAD, **{f"{name}.pdf": kind for name, kind in MUTANTS.items()}, "missing.pdf": "ingest_error"}
+    expected_kinds = {**BAD, **{f"{name}.pdf": kind for name, kind in MUTANTS.items()}, "missing.pdf": "missing_file"}
     for path, line in zip(bad, error_lines):
         assert re.match(rf"error {re.escape(str(path))}: \[({expected_kinds[path.name]})\] \S", line), line
     assert "Traceback" not in completed.stderr + completed.stdout

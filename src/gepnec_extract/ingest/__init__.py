@@ -34,10 +34,22 @@ def ingest_file(path: Path | str, limits: Limits | None = None, sandbox: bool = 
             raise
         except Exception as exc:  # noqa: BLE001 - in-process too, a bad PDF is a typed error
             raise classify_exception(path, exc) from exc
-    if suffix in {".txt", ".text"}:
+    if suffix in {".txt", ".text"}:  # as untrusted as a PDF: the same limits and sandbox
+        if sandbox:
+            from .sandbox import parse_text_sandboxed
+
+            return parse_text_sandboxed(path, limits)
         from .text import read_text
 
-        return read_text(path)
+        return read_text(path, limits)
     if path.name.endswith(".document.json"):
-        return Document.load(path)
+        from .errors import ResourceLimitError, check_regular_file
+
+        check_regular_file(path)
+        if path.stat().st_size > limits.max_file_bytes:
+            raise ResourceLimitError(path, f"file is over the limit of {limits.max_file_bytes} bytes")
+        try:
+            return Document.load(path)
+        except ValueError as err:  # pydantic's ValidationError is a ValueError
+            raise UnsupportedFormatError(path, f"not a valid document.json: {str(err).splitlines()[0]}") from None
     raise UnsupportedFormatError(path, f"unsupported file type {suffix or '(none)'}: expected .pdf, .txt or .document.json")

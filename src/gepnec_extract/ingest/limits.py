@@ -1,4 +1,4 @@
-"""Resource limits for parsing untrusted PDFs. Every number is configurable (CLI flags, env)."""
+"""Resource limits for reading untrusted papers (PDF and text). Every number is configurable (CLI flags, env)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from dataclasses import dataclass, fields
 class Limits:
     max_file_bytes: int = 200 * 1024 * 1024  # refuse bigger files before parsing
     max_pages: int = 500  # refuse documents with more pages
-    max_chars_per_page: int = 250_000  # a page with more characters is skipped with a warning
+    max_chars_per_page: int = 250_000  # a page (or a text paragraph) with more characters is skipped with a warning
+    max_text_chars: int = 3_000_000  # characters of one plain-text paper (its size is checked before reading)
     timeout_s: float = 120.0  # wall clock for one document, in the child process
     memory_mb: int = 3072  # address-space limit of the child process
 

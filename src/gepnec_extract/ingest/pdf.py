@@ -15,7 +15,7 @@ from pdfminer.pdftypes import PDFStream, resolve1
 
 from ..model import Document
 from . import layout
-from .errors import EmptyFileError, NoTextLayerError, NotAPdfError, ResourceLimitError
+from .errors import EmptyFileError, NoPagesError, NoTextLayerError, NotAPdfError, ResourceLimitError
 from .limits import Limits
 from .tables import TableFragment, find_tables, merge_fragments
 
@@ -31,10 +31,9 @@ def preflight(path: Path, limits: Limits) -> None:
 
     Runs in the parent before a sandbox child is started, and again inside read_pdf.
     """
-    from .errors import IngestError  # local: only preflight needs the base class
+    from .errors import check_regular_file
 
-    if not path.is_file():
-        raise IngestError(path, "no such file" if not path.exists() else "not a regular file")
+    check_regular_file(path)
     size = path.stat().st_size
     if size == 0:
         raise EmptyFileError(path, "empty file (0 bytes)")
@@ -105,6 +104,8 @@ def read_pdf(path: Path | str, limits: Limits | None = None) -> Document:
         n_pages = len(pdf.pages)
         if n_pages > limits.max_pages:
             raise ResourceLimitError(path, f"{n_pages} pages, over the limit of {limits.max_pages}")
+        if n_pages == 0:
+            raise NoPagesError(path, "no pages: the PDF's page tree is empty")
         info = dict(pdf.metadata or {})
         for number, page in enumerate(pdf.pages, start=1):
             # estimate from the content stream first: building a million char objects is the cost to avoid
@@ -129,6 +130,8 @@ def read_pdf(path: Path | str, limits: Limits | None = None) -> Document:
                                                 rotated_chars, WORD_OPTIONS))
             page.close()  # drop pdfplumber's per-page caches as we go
     if not any(pl.lines or pl.rotated for pl in page_lines) and not fragments:
+        if warnings:  # the pages were skipped over a limit, not found blank
+            raise ResourceLimitError(path, f"no page within the limits: {'; '.join(warnings[:3])}")
         raise NoTextLayerError(path, "no text layer: OCR is not supported (scanned or blank PDF)")
     doc = layout.build_document(path.stem, page_lines, n_pages, info)
     doc.source = path.name

@@ -1,4 +1,4 @@
-"""Parse an untrusted PDF in a child process with wall-clock and memory limits.
+"""Parse an untrusted PDF (or plain-text paper) in a child process with wall-clock and memory limits.
 
 Fuzzed or hostile PDFs make pdfminer loop forever, recurse without bound or inflate streams to
 gigabytes. ``read_pdf`` therefore runs in a child process that
@@ -39,7 +39,7 @@ from pathlib import Path
 import psutil
 
 from ..model import Document
-from .errors import (CorruptPdfError, EncryptedPdfError, IngestError, ParseTimeoutError,
+from .errors import (CorruptPdfError, EncryptedPdfError, IngestError, NoTextLayerError, ParseTimeoutError,
                      ResourceLimitError, error_from_dict)
 from .limits import Limits
 
@@ -76,14 +76,26 @@ def parse_pdf_sandboxed(path: Path, limits: Limits) -> Document:
     return result.document
 
 
+def parse_text_sandboxed(path: Path, limits: Limits) -> Document:
+    """Read a .txt paper in a limited child process (the same limits as a PDF)."""
+    return parse_pdf_sandboxed(path, limits)
+
+
+def is_text(path: Path) -> bool:
+    return path.suffix.lower() in {".txt", ".text"}
+
+
 def run_sandboxed(path: Path | str, limits: Limits) -> SandboxResult:
-    """Like parse_pdf_sandboxed, but returns the outcome with elapsed time and peak memory."""
+    """Like parse_pdf_sandboxed, but returns the outcome with elapsed time and peak memory.
+    A .txt/.text path is read by the text reader, anything else as a PDF."""
     from .pdf import preflight
+    from .text import text_preflight
 
     path = Path(path)
     started = time.perf_counter()
     try:
-        preflight(path, limits)  # empty, too big, not a PDF: no need for a child at all
+        # missing, not a regular file, empty, too big, not a PDF: no need for a child at all
+        text_preflight(path, limits) if is_text(path) else preflight(path, limits)
     except IngestError as err:
         return SandboxResult(None, err, time.perf_counter() - started, 0.0)
     payload, peak_rss_mb, child_pid = _run_child(path, limits)
@@ -288,6 +300,7 @@ class _WarningCollector(logging.Handler):
 
 
 def _child_main(path_str: str, limits: Limits, sender: Connection, stderr_path: str) -> None:
+    _die_with_parent()
     _redirect_stderr(stderr_path)
     _apply_limits(limits)
     try:
@@ -299,6 +312,17 @@ def _child_main(path_str: str, limits: Limits, sender: Connection, stderr_path: 
         os._exit(MEMORY_EXIT_CODE)  # no traceback printing: it would need memory too
     except BaseException:  # noqa: BLE001 - the parent reports a silent exit as a corrupt file
         os._exit(UNEXPECTED_EXIT_CODE)
+
+
+def _die_with_parent() -> None:
+    """SIGKILL from the kernel when our parent (the fork server) ends: it ends when the run does,
+    so a killed run leaves no parser behind (RLIMIT_CPU stays as the backstop elsewhere)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _redirect_stderr(stderr_path: str) -> None:
@@ -338,14 +362,15 @@ def _quiet_libraries() -> _WarningCollector:
 
 
 def _parse(path: Path, limits: Limits, collector: _WarningCollector) -> dict:
-    """Run read_pdf and turn every outcome into a JSON-able payload (never raises)."""
+    """Run the reader and turn every outcome into a JSON-able payload (never raises)."""
     from .pdf import read_pdf
+    from .text import read_text
 
     error: IngestError | None = None
     document: Document | None = None
     out_of_memory = False
     try:
-        document = read_pdf(path, limits)
+        document = read_text(path, limits) if is_text(path) else read_pdf(path, limits)
     except MemoryError:
         out_of_memory = True  # allocate nothing here: the traceback still pins the big objects
     except BaseException as exc:  # noqa: BLE001 - a hostile file may raise anything
@@ -353,11 +378,17 @@ def _parse(path: Path, limits: Limits, collector: _WarningCollector) -> dict:
     if out_of_memory:
         gc.collect()  # the except block has ended, so its frames can go now
         error = ResourceLimitError(path, f"memory limit of {limits.memory_mb} MB exceeded")
+    if isinstance(error, NoTextLayerError) and collector.count:
+        # no text *and* the parser reported damage (a garbled xref, broken objects): a damaged
+        # file, not a scan or a blank page
+        error = CorruptPdfError(path, f"corrupt PDF: no text recovered; the parser reported {collector.count} "
+                                      f"problem(s), e.g. {collector.first!r}")
     maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if error is not None:
         return {"ok": False, "error": error.to_dict(), "maxrss_mb": maxrss_mb}
     assert document is not None
-    document.warnings.extend(_integrity_warnings(path, collector))
+    if not is_text(path):
+        document.warnings.extend(_integrity_warnings(path, collector))
     return {"ok": True, "document": document.model_dump_json(), "maxrss_mb": maxrss_mb}
 
 

@@ -1,14 +1,29 @@
-"""Plain-text reader: a .txt file becomes a Document whose blocks are its paragraphs."""
+"""Plain-text reader: a .txt file becomes a Document whose blocks are its paragraphs.
+
+Text is as untrusted as a PDF and goes through the same limits (``ingest_file`` also runs this
+reader in the sandbox child, for time and memory): only a regular file is opened (a FIFO would
+block, a link to /dev/zero never ends), its size is checked before it is read, it must decode as
+text (UTF-8, or UTF-16 with a byte-order mark, with a warning; NUL bytes or mostly invalid bytes
+are an ``undecodable_text`` error), at most ``max_text_chars`` characters, and a paragraph over
+``max_chars_per_page`` characters is skipped with a warning, as an over-long PDF page is (the
+tagger could not take it).
+"""
 
 from __future__ import annotations
 
+import codecs
 import re
 import statistics
 from pathlib import Path
 
 from ..model import Block, Document
-from .errors import EmptyFileError
+from .errors import EmptyFileError, ResourceLimitError, UndecodableTextError, check_regular_file
+from .limits import Limits
 from .normalize import join_hyphenated, normalize_text, word_counts
+
+UTF8_BYTES_PER_CHAR = 4  # the most bytes one character takes: a file this many times the limit is refused unread
+MAX_INVALID_FRACTION = 0.01  # more undecodable bytes than this: not text
+MIN_TEXT_FRACTION = 0.6  # letters, digits, spaces and punctuation among the characters, at least
 
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _TERMINAL = (".", ",", ";", ":", "-", "\u2013", ")")
@@ -38,12 +53,72 @@ def _is_title_case(line: str) -> bool:
             and sum(w[:1].isupper() for w in words) >= 0.7 * len(words))
 
 
-def read_text(path: Path) -> Document:
-    raw = Path(path).read_text(encoding="utf-8", errors="replace")
+def text_preflight(path: Path, limits: Limits) -> int:
+    """Checks before reading: a regular file, not empty, not over the size limits. Its size."""
+    check_regular_file(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise EmptyFileError(path, "empty file (0 bytes)")
+    cap = min(limits.max_file_bytes, limits.max_text_chars * UTF8_BYTES_PER_CHAR)
+    if size > cap:
+        raise ResourceLimitError(path, f"text file is {size} bytes, over the limit of {cap} "
+                                       f"({limits.max_text_chars} characters)")
+    return size
+
+
+def decode_text(path: Path, data: bytes) -> tuple[str, list[str]]:
+    """The file's text and warnings, or UndecodableTextError: never a silent success on binary."""
+    warnings = []
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise UndecodableTextError(path, f"undecodable text: broken UTF-16 ({err.reason})") from None
+        warnings.append("text file is UTF-16 (decoded from its byte-order mark), not UTF-8")
+    elif b"\x00" in data:
+        raise UndecodableTextError(path, f"undecodable text: {data.count(0)} NUL bytes "
+                                         "(binary data, or UTF-16 without a byte-order mark)")
+    else:
+        text = data.decode("utf-8", errors="replace")
+        invalid = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+        if invalid > MAX_INVALID_FRACTION * max(len(text), 1):
+            raise UndecodableTextError(path, f"undecodable text: {invalid} of {len(data)} bytes are not UTF-8 "
+                                             "(binary data, or another encoding)")
+        if invalid:
+            warnings.append(f"{invalid} bytes are not UTF-8 and were replaced")
+        text = text.removeprefix("\ufeff")
+    printable = sum(ch.isalnum() or ch.isspace() or ch in ".,;:!?()[]%-/+='\"<>" for ch in text)
+    if text.strip() and printable < MIN_TEXT_FRACTION * len(text):
+        raise UndecodableTextError(path, f"undecodable text: only {printable} of {len(text)} characters are "
+                                         "letters, digits, spaces or punctuation (binary data?)")
+    return text, warnings
+
+
+def read_text(path: Path, limits: Limits | None = None) -> Document:
+    path = Path(path)
+    limits = limits or Limits()
+    size = text_preflight(path, limits)
+    with path.open("rb") as fh:
+        data = fh.read(size + 1)  # the size read above, not whatever the file has grown to since
+    raw, warnings = decode_text(path, data)
+    if len(raw) > limits.max_text_chars:
+        raise ResourceLimitError(path, f"text of {len(raw)} characters, over the limit of {limits.max_text_chars}")
     if not raw.strip():
         raise EmptyFileError(path, "empty file: no text")
     paragraphs = [[ln.strip() for ln in para.splitlines() if ln.strip()] for para in _BLANK_LINE.split(normalize_text(raw))]
     paragraphs = [lines for lines in paragraphs if lines]
+    kept = []
+    for number, lines in enumerate(paragraphs, start=1):
+        n_chars = sum(len(ln) for ln in lines)
+        if n_chars > limits.max_chars_per_page:
+            warnings.append(f"paragraph {number}: {n_chars} characters, over the limit of "
+                            f"{limits.max_chars_per_page}; paragraph skipped")
+        else:
+            kept.append(lines)
+    if not kept:
+        raise ResourceLimitError(path, "every paragraph is over the limit of "
+                                       f"{limits.max_chars_per_page} characters: " + "; ".join(warnings[-3:]))
+    paragraphs = kept
     all_lines = [ln for lines in paragraphs for ln in lines]
     vocab = word_counts(all_lines)
     typical = statistics.quantiles([len(ln) for ln in all_lines], n=10)[-1] if len(all_lines) > 1 else 80  # a full line
@@ -56,6 +131,6 @@ def read_text(path: Path) -> Document:
             blocks.append(Block(page=1, text=section, kind="heading"))
         if lines[n_heading:]:
             blocks.append(Block(page=1, section=section, text=join_hyphenated(lines[n_heading:], vocab)))
-    doc = Document(doc_id=Path(path).stem, source=Path(path).name, pages=1, blocks=blocks)
+    doc = Document(doc_id=Path(path).stem, source=Path(path).name, pages=1, blocks=blocks, warnings=warnings)
     doc.assign_offsets()
     return doc

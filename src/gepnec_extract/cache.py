@@ -1,0 +1,165 @@
+"""The per-paper result cache: data only, keyed, verified, validated.
+
+One JSON file per entry under the cache directory, ``<key>.payload.json``::
+
+    {"format": "gepnec-extract-cache/1", "key": "<hex>", "mac": "<hex>", "payload": {...}}
+
+* The key is a digest of what the result depends on: the file's SHA-256, PIPELINE_VERSION and
+  the ingest limits it was read under (a limit failure is cached too, for those limits only).
+* Reading never runs code: the file is parsed as JSON (our code picks the decoder; nothing in the
+  file can choose another), and the payload is validated against the pydantic models
+  (``Document``, ``StudyRecord``) and the payload's own shape before it is used.
+* ``mac`` is an HMAC-SHA256 of the key and the canonical payload JSON under a secret of this user
+  (``GEPNEC_CACHE_SECRET``, else a random key kept in ``~/.cache/gepnec-extract/cache.key``, mode
+  0600), so an edited entry, or one copied from another key, is detected.
+* Any entry that is unreadable, too big, of another format or key, edited, or invalid is a cache
+  miss (with the reason, so the run can say so): the paper is extracted again and the entry is
+  replaced. A bad entry never fails the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .ingest.errors import ERROR_KINDS
+from .ingest.limits import Limits
+from .model import Document, StudyRecord
+
+FORMAT = "gepnec-extract-cache/1"
+SUFFIX = ".payload.json"
+MAX_ENTRY_BYTES = 256 * 1024 * 1024  # a bigger file is not read at all
+SECRET_ENV = "GEPNEC_CACHE_SECRET"
+
+
+class CacheMiss(Exception):
+    """An entry that exists but cannot be used; the message says why."""
+
+
+def cache_key(sha256: str, pipeline_version: str, limits: Limits) -> str:
+    basis = json.dumps({"sha256": sha256, "pipeline_version": pipeline_version, "limits": asdict(limits)},
+                       sort_keys=True)
+    return hashlib.sha256(basis.encode()).hexdigest()
+
+
+def _secret() -> bytes:
+    configured = os.environ.get(SECRET_ENV)
+    if configured:
+        return configured.encode()
+    path = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gepnec-extract" / "cache.key"
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except (OSError, ValueError):
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    try:
+        os.link(tmp, path)  # first writer wins; a concurrent run reads the same key
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    return bytes.fromhex(path.read_text().strip())
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _mac(key: str, payload: dict[str, Any]) -> str:
+    return hmac.new(_secret(), _canonical({"key": key, "payload": payload}), hashlib.sha256).hexdigest()
+
+
+def validate_payload(payload: Any, sha256: str, pipeline_version: str) -> dict[str, Any]:
+    """The payload rebuilt from validated models, or CacheMiss naming what is wrong."""
+    if not isinstance(payload, dict):
+        raise CacheMiss("payload is not an object")
+    if payload.get("sha256") != sha256 or payload.get("pipeline_version") != pipeline_version:
+        raise CacheMiss("payload is for another file or pipeline version")
+    status = payload.get("status")
+    base = {k: payload.get(k) for k in ("file", "doc_id")}
+    if not all(isinstance(v, str) for v in base.values()):
+        raise CacheMiss("file or doc_id is not a string")
+    base.update(sha256=sha256, pipeline_version=pipeline_version, status=status)
+    if status == "failed":
+        kind, message = payload.get("kind"), payload.get("message")
+        if kind not in ERROR_KINDS or not isinstance(message, str):
+            raise CacheMiss(f"failure of unknown kind {kind!r}")
+        return {**base, "kind": kind, "message": message}
+    if status != "ok":
+        raise CacheMiss(f"unknown status {status!r}")
+    try:
+        document = Document.model_validate(payload.get("document"))
+        records = [StudyRecord.model_validate(r) for r in payload.get("records")]
+    except (ValidationError, TypeError) as err:
+        raise CacheMiss(f"payload does not match the models: {str(err).splitlines()[0]}") from None
+    pages, warnings = payload.get("pages"), payload.get("warnings")
+    if not isinstance(pages, int) or not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+        raise CacheMiss("pages or warnings of the wrong type")
+    return {**base, "pages": pages, "warnings": warnings, "document": document.model_dump(mode="json"),
+            "records": [r.model_dump(mode="json") for r in records]}
+
+
+class PayloadCache:
+    """Payloads by key in ``directory`` (see the module docstring)."""
+
+    def __init__(self, directory: Path | str):
+        self.directory = Path(directory)
+
+    def path(self, key: str) -> Path:
+        if not (len(key) == 64 and all(c in "0123456789abcdef" for c in key)):
+            raise ValueError(f"not a cache key: {key!r}")
+        return self.directory / f"{key}{SUFFIX}"
+
+    def get(self, key: str, sha256: str, pipeline_version: str) -> dict[str, Any] | None:
+        """The cached payload, None when there is no entry; CacheMiss when an entry is unusable."""
+        path = self.path(key)
+        try:
+            if not path.is_file() or path.is_symlink():
+                if path.exists() or path.is_symlink():
+                    raise CacheMiss("entry is not a regular file")
+                return None
+            if path.stat().st_size > MAX_ENTRY_BYTES:
+                raise CacheMiss("entry is over the size limit")
+            entry = json.loads(path.read_bytes())
+        except CacheMiss:
+            raise
+        except (OSError, ValueError, RecursionError) as err:
+            raise CacheMiss(f"entry is not readable JSON ({type(err).__name__})") from None
+        if not isinstance(entry, dict) or entry.get("format") != FORMAT or entry.get("key") != key:
+            raise CacheMiss("entry is not of this cache's format or key")
+        payload = entry.get("payload")
+        if not isinstance(entry.get("mac"), str) or not hmac.compare_digest(entry["mac"], _mac(key, payload)):
+            raise CacheMiss("entry was modified (its MAC does not match)")
+        return validate_payload(payload, sha256, pipeline_version)
+
+    def put(self, key: str, payload: dict[str, Any]) -> Path:
+        """Write an entry atomically (temp file + rename)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        target = self.path(key)
+        entry = {"format": FORMAT, "key": key, "mac": _mac(key, payload), "payload": payload}
+        tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+        try:
+            tmp.write_bytes(_canonical(entry))
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return target
+
+
+def cacheable(payload: dict[str, Any]) -> bool:
+    """Results tied to the file's bytes (and limits): a Document, or a typed ingest failure.
+    An unexpected exception (``error:<Type>``) may be transient, so it is not kept."""
+    return payload.get("status") == "ok" or payload.get("kind") in ERROR_KINDS

@@ -1,0 +1,170 @@
+"""Pictures of the pages evidence comes from, with the evidence's box on them.
+
+For each evidence item (page, source, text) of a paper we find where it is printed: the words of
+the block (running text) or table (a cell) it belongs to are matched against the evidence text,
+letters and digits only (so hyphenation at a line end, ligatures and spacing do not matter), and
+each matched line gives one box. When the text is not found word by word, the block's or table's
+own box is used (ingest keeps both), so a reviewer still sees where to look. Pages with evidence
+are rendered to PNG with pypdfium2.
+
+The PDF is untrusted: locating and rendering run in a child process with an address-space limit
+and a wall-clock timeout (``Limits``), and a failure only means the report has no pictures for
+that paper.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from .ingest.limits import Limits
+from .model import Document
+
+SCALE = 1.4  # pixels per PDF point of the page pictures (about 100 dpi)
+MAX_PAGES_RENDERED = 40  # pictures per paper
+PREFIX_CHARS = 40  # a long sentence not found whole is found by its first and last characters
+
+
+def _norm(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+
+
+def _container(document: Document, page: int, source: str, text: str):
+    """The bbox of the block or table an evidence item comes from (None when not known)."""
+    wanted = _norm(text)
+    if source.startswith("table:"):
+        label = source.removeprefix("table:")
+        for table in document.tables:
+            if table.bbox and (table.label == label or not label) and page in (table.pages or [table.page]):
+                return list(table.bbox)
+        return None
+    for block in document.blocks:
+        if block.page == page and block.bbox and wanted and wanted[:PREFIX_CHARS] in _norm(block.text):
+            return list(block.bbox)
+    return None
+
+
+def plan(document: Document, evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the child process is asked: for each evidence item its page, text and container box."""
+    return [{"page": e.get("page"), "text": e.get("text") or "",
+             "region": _container(document, e["page"], e.get("source", ""), e.get("text") or "")
+             if e.get("page") else None} for e in evidence]
+
+
+def _boxes(words: list[dict], text: str) -> list[list[float]]:
+    """Boxes (one per printed line) of the words spelling ``text``, or [] when they do not."""
+    stream, owner, word_start, word_end = [], [], set(), set()
+    for i, word in enumerate(words):
+        chars = _norm(word["text"])
+        if chars:
+            word_start.add(len(stream))
+            word_end.add(len(stream) + len(chars) - 1)
+        for ch in chars:
+            stream.append(ch)
+            owner.append(i)
+    haystack, needle = "".join(stream), _norm(text)
+    if not needle:
+        return []
+    start = haystack.find(needle)
+    while start >= 0 and not (start in word_start and start + len(needle) - 1 in word_end):
+        start = haystack.find(needle, start + 1)  # whole words only: "0" is not the 0 of "10"
+    if start >= 0:
+        end = start + len(needle) - 1
+    elif len(needle) > 2 * PREFIX_CHARS:
+        start = haystack.find(needle[:PREFIX_CHARS])
+        tail = haystack.find(needle[-PREFIX_CHARS:], max(start, 0))
+        if start < 0 or tail < 0 or tail - start > 3 * len(needle):
+            return []
+        end = tail + PREFIX_CHARS - 1
+    else:
+        return []
+    chosen = [words[i] for i in sorted(set(owner[start:end + 1]))]
+    lines: list[list[float]] = []
+    for w in chosen:  # words in reading order: a new line when the word is not beside the last one
+        if lines and abs(w["top"] - lines[-1][1]) < 3:
+            box = lines[-1]
+            box[0], box[2] = min(box[0], w["x0"]), max(box[2], w["x1"])
+            box[1], box[3] = min(box[1], w["top"]), max(box[3], w["bottom"])
+        else:
+            lines.append([w["x0"], w["top"], w["x1"], w["bottom"]])
+    return lines
+
+
+def locate_and_render(pdf_path: str, items: list[dict[str, Any]], out_dir: str, stem: str) -> dict[str, Any]:
+    """In the child: boxes for each item, and a PNG per page that has one. Returns
+    {"pages": {page: {"png": name, "width": pt, "height": pt}}, "boxes": [[box...] per item]}."""
+    import pdfplumber
+    import pypdfium2
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    result: dict[str, Any] = {"pages": {}, "boxes": []}
+    pages_needed = sorted({i["page"] for i in items if i.get("page")})[:MAX_PAGES_RENDERED]
+    words_by_page: dict[int, Any] = {}
+    with pdfplumber.open(pdf_path) as pdf:
+        for number in pages_needed:
+            if 1 <= number <= len(pdf.pages):
+                page = pdf.pages[number - 1]
+                words_by_page[number] = (page, page.width, page.height)
+        for item in items:
+            found = words_by_page.get(item.get("page"))
+            if found is None:
+                result["boxes"].append([])
+                continue
+            page, width, height = found
+            region = item.get("region")
+            area = page
+            if region:
+                x0, top, x1, bottom = region
+                area = page.crop((max(0, x0 - 2), max(0, top - 2), min(width, x1 + 2), min(height, bottom + 2)))
+            boxes = _boxes(area.extract_words(keep_blank_chars=False, use_text_flow=True), item["text"])
+            if not boxes and region:
+                boxes = [list(region)]
+            result["boxes"].append(boxes)
+    document = pypdfium2.PdfDocument(pdf_path)
+    try:
+        for number in words_by_page:
+            page = document[number - 1]
+            width, height = page.get_size()
+            name = f"{stem}-p{number}.png"
+            page.render(scale=SCALE).to_pil().save(out / name)
+            result["pages"][str(number)] = {"png": name, "width": width, "height": height}
+    finally:
+        document.close()
+    return result
+
+
+def render_evidence(pdf_path: Path, document: Document, evidence: list[dict[str, Any]], out_dir: Path,
+                    stem: str, limits: Limits | None = None) -> dict[str, Any] | None:
+    """Page pictures and evidence boxes of one paper, computed in a limited child process;
+    None when the paper is no PDF or the child fails."""
+    if pdf_path.suffix.lower() != ".pdf" or not pdf_path.is_file() or not evidence:
+        return None
+    limits = limits or Limits.from_env()
+    request = json.dumps({"pdf": str(pdf_path), "items": plan(document, evidence), "out": str(out_dir),
+                          "stem": stem, "memory_bytes": limits.memory_mb * 1024 * 1024})
+    try:  # no preexec_fn: the parent may run threads (a task runner); the child limits itself first
+        done = subprocess.run([sys.executable, "-m", "gepnec_extract.evidence_pages"], input=request,
+                              capture_output=True, text=True, timeout=limits.timeout_s,
+                              env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)})
+    except subprocess.TimeoutExpired:
+        return None
+    if done.returncode != 0:
+        return None
+    try:
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return None
+
+
+if __name__ == "__main__":
+    job = json.loads(sys.stdin.read())
+    limit = int(job["memory_bytes"])
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))  # before the PDF libraries are loaded
+    print(json.dumps(locate_and_render(job["pdf"], job["items"], job["out"], job["stem"])))
