@@ -292,31 +292,12 @@ def response_chart(records: list[StudyRecord]) -> str | None:
 
 
 def _tagged_html(document: Document) -> str:
-    """displaCy markup of the tagged blocks and cells. displaCy escapes token text and we escape
-    titles, but it inserts span labels (a fact's value, possibly text from the paper) verbatim:
-    they are escaped here before rendering."""
-    from spacy import displacy
-    from spacy.tokens import Span
-
+    """displaCy markup of the tagged blocks and cells (nlp.render escapes titles and span labels;
+    displaCy escapes token text)."""
     from .nlp import tag_document
-    from .nlp.grammar import FACTS_KEY
-    from .nlp.render import labelled_copy
+    from .nlp.render import render_fragment
 
-    entries = []
-    for part in tag_document(document).parts():
-        if not len(part.doc.spans.get(FACTS_KEY, [])):
-            continue
-        where = part.provenance()
-        title = f"{where['source']} · page {where.get('page')}"
-        if "row" in where:
-            title += f" · row {where['row']} col {where['col']}"
-        copy = labelled_copy(part.doc, html.escape(title))
-        copy.spans[FACTS_KEY] = [Span(copy, s.start, s.end, label=html.escape(s.label_, quote=True))
-                                 for s in copy.spans[FACTS_KEY]]
-        entries.append(copy)
-    if not entries:
-        return "<p>No facts.</p>"
-    markup = displacy.render(entries, style="span", options={"spans_key": FACTS_KEY}, page=False, jupyter=False)
+    markup = render_fragment(tag_document(document))
     # displaCy titles each block with an <h2>: a block's caption here, not a section of the report
     return markup.replace("<h2", "<h4").replace("</h2>", "</h4>")
 
