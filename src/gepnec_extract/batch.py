@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -157,6 +158,37 @@ def records_of(payloads: list[dict[str, Any]]) -> dict[str, list[StudyRecord]]:
 # ---------------------------------------------------------------------------------------------
 # Output files (each written to a temp name and renamed, so readers never see half a file)
 # ---------------------------------------------------------------------------------------------
+
+
+_TEMPORARY = re.compile(r"\.tmp-(\d+)(?:\.wal)?$")
+
+
+def remove_stale_temporaries(out_dir: Path | str) -> list[Path]:
+    """Delete the ``*.tmp-<pid>`` files a killed run left in out_dir (and documents/, records/):
+    only those of processes that are gone, so a concurrent run's files in progress stay."""
+    removed = []
+    out_dir = Path(out_dir)
+    for folder in (out_dir, out_dir / "documents", out_dir / "records", out_dir / "cache"):
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            match = _TEMPORARY.search(path.name)
+            if match and not _alive(int(match.group(1))) and path.is_file():
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _write_text(target: Path, text: str) -> Path:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import os
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,7 +163,7 @@ def build_report(out_dir: Path | str, eval_report: dict | None = None, conflicts
         survival_svg=survival_chart(records), response_svg=response_chart(records),
     )
     target = out_dir / "report.html"
-    tmp = target.with_suffix(".html.tmp")
+    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(target)
     return target

@@ -56,7 +56,7 @@ def costs(request, tmp_path_factory) -> dict[str, dict]:
 
 
 def test_corpus_is_big_enough():
-    assert len(MUTATIONS) >= 30
+    assert len(MUTATIONS) >= 80
     assert len(BY_NAME) == len(MUTATIONS), "mutation names must be unique"
 
 
@@ -96,6 +96,19 @@ def _check_specific(name: str, result) -> None:
         assert any(w.startswith("PDF parser reported 1 problem") for w in result.document.warnings)
     if result.error is not None and result.error.kind == "timeout":  # the runaway child is gone
         assert _gone(result.child_pid)
+    if name == "zero-pages":
+        assert "no pages" in result.error.message
+    if name in {"only-crowded-page", "only-bomb-page"}:
+        assert "scanned" not in result.error.message and "limit" in result.error.message
+    if name == "text-utf16-bom":
+        assert "drugamab" in result.document.full_text() and any("UTF-16" in w for w in result.document.warnings)
+    if name == "text-few-bad-bytes":
+        assert any("not UTF-8" in w for w in result.document.warnings)
+    if name == "text-one-long-paragraph":
+        assert any("paragraph 2" in w and "skipped" in w for w in result.document.warnings)
+        assert "drugamab" in result.document.full_text()
+    if name == "text-markup":
+        assert "<script>" in result.document.full_text()  # text stays text (the report escapes it)
     if name == "million-chars-page":
         assert any("characters" in warning and "skipped" in warning for warning in result.document.warnings)
         assert "cisplatin" in result.document.full_text()  # page 1 survives
