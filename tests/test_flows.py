@@ -407,3 +407,102 @@ def test_same_stems_get_unique_doc_ids_and_outputs_agree_with_the_dataset(prefec
     rows = dataset.load_records(out / "evidence.duckdb")
     assert len(rows) == 2
     assert len((out / "records.jsonl").read_text().splitlines()) == len(rows)  # records.jsonl = the dataset
+
+
+# ---------------------------------------------------------------------------------------------
+# kill -9 of `gepnec-extract run` at several moments (slow: each is a real run in a subprocess)
+# ---------------------------------------------------------------------------------------------
+
+
+def _run_command(papers: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "gepnec_extract.cli", "run", str(papers), "--out", str(out), "--no-report"]
+
+
+def _run_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(PREFECT_HOME=str(home), PYTHONPATH=os.pathsep.join([str(REPO / "src"), str(REPO)]))
+    return env
+
+
+def _wait_for(condition, process, limit_s: float = 600.0) -> bool:
+    """Poll until condition() holds or the process ends (a generous bound, not a timing claim)."""
+    import time
+
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline and process.poll() is None:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def _dataset_rows(out: Path) -> int:
+    con = duckdb.connect(str(out / "evidence.duckdb"), read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM records").fetchone()[0]
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def kill_papers(tmp_path_factory) -> Path:
+    _need_shared()
+    folder = tmp_path_factory.mktemp("kill-papers")
+    shutil.copy(DEV / f"{PAPER}.pdf", folder / f"{PAPER}.pdf")
+    for word in ("Quill", "Vash", "Orrin"):
+        (folder / f"{word.lower()}.txt").write_text(
+            f"{word} et al. treated 20 patients with drugamab 100 mg/m2 on day 1 every 3 weeks.\n\n"
+            "The response rate was 30% and the median overall survival was 9 months.\n")
+    return folder
+
+
+MOMENTS = {
+    "server-up": lambda out, tree: any("uvicorn" in " ".join(p.cmdline()) for p in tree()),
+    "first-cache-entry": lambda out, tree: any((out / "cache").glob("*.payload.json")),
+    "dataset-refresh": lambda out, tree: any(out.glob("evidence.duckdb.tmp-*")) or (out / "records.jsonl").exists(),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("moment", list(MOMENTS))
+def test_kill_9_leaves_no_process_and_a_consistent_out_dir(moment, kill_papers, tmp_path):
+    import signal
+    import subprocess
+
+    import psutil
+
+    out, env = tmp_path / "out", _run_env(tmp_path / "prefect-home")
+    process = subprocess.Popen(_run_command(kill_papers, out), env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    parent = psutil.Process(process.pid)
+    seen: dict[int, psutil.Process] = {}
+
+    def tree() -> list[psutil.Process]:
+        try:
+            for child in parent.children(recursive=True):
+                seen.setdefault(child.pid, child)
+        except psutil.Error:
+            pass
+        return list(seen.values())
+
+    reached = _wait_for(lambda: MOMENTS[moment](out, tree), process)
+    tree()
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert reached or process.returncode == 0, f"the run ended before {moment}"
+    # No process of ours outlives the run (the Prefect server, the fork server, parser children).
+    gone, alive = psutil.wait_procs(list(seen.values()), timeout=60)
+    assert not alive, [" ".join(p.cmdline()) for p in alive if p.is_running()]
+    if (out / "evidence.duckdb").exists():
+        _dataset_rows(out)  # reopens
+
+    # A normal run afterwards: outputs agree with the dataset, no temporary file is left.
+    done = subprocess.run(_run_command(kill_papers, out), env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = _dataset_rows(out)
+    assert rows > 0
+    assert len((out / "records.jsonl").read_text().splitlines()) == rows
+    con = duckdb.connect()
+    assert con.execute(f"SELECT count(*) FROM '{out / 'evidence.parquet'}'").fetchone()[0] == rows
+    leftovers = [p.name for p in out.rglob("*") if ".tmp" in p.name]
+    assert not leftovers, leftovers
