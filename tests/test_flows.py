@@ -456,23 +456,31 @@ def kill_papers(tmp_path_factory) -> Path:
     return folder
 
 
+def _cmdline(process) -> str:
+    import psutil
+
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:  # gone, or a zombie already
+        return ""
+
+
 MOMENTS = {
-    "server-up": lambda out, tree: any("uvicorn" in " ".join(p.cmdline()) for p in tree()),
+    "server-up": lambda out, tree: any("uvicorn" in _cmdline(p) for p in tree()),
     "first-cache-entry": lambda out, tree: any((out / "cache").glob("*.payload.json")),
     "dataset-refresh": lambda out, tree: any(out.glob("evidence.duckdb.tmp-*")) or (out / "records.jsonl").exists(),
 }
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("moment", list(MOMENTS))
-def test_kill_9_leaves_no_process_and_a_consistent_out_dir(moment, kill_papers, tmp_path):
+def _kill_run_at(moment: str, papers: Path, out: Path, env: dict[str, str]) -> None:
+    """Start `gepnec-extract run`, kill -9 it (its main process only) when ``moment`` is reached,
+    and check that none of its processes lives on and that the dataset reopens."""
     import signal
     import subprocess
 
     import psutil
 
-    out, env = tmp_path / "out", _run_env(tmp_path / "prefect-home")
-    process = subprocess.Popen(_run_command(kill_papers, out), env=env, stdout=subprocess.DEVNULL,
+    process = subprocess.Popen(_run_command(papers, out), env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     parent = psutil.Process(process.pid)
     seen: dict[int, psutil.Process] = {}
@@ -491,12 +499,24 @@ def test_kill_9_leaves_no_process_and_a_consistent_out_dir(moment, kill_papers, 
     process.wait()
     assert reached or process.returncode == 0, f"the run ended before {moment}"
     # No process of ours outlives the run (the Prefect server, the fork server, parser children).
-    gone, alive = psutil.wait_procs(list(seen.values()), timeout=60)
-    assert not alive, [" ".join(p.cmdline()) for p in alive if p.is_running()]
+    _gone, alive = psutil.wait_procs(list(seen.values()), timeout=60)
+    assert not alive, (moment, [_cmdline(p) for p in alive])
     if (out / "evidence.duckdb").exists():
         _dataset_rows(out)  # reopens
 
-    # A normal run afterwards: outputs agree with the dataset, no temporary file is left.
+
+@pytest.mark.slow
+def test_kill_9_leaves_no_process_and_a_consistent_out_dir(kill_papers, tmp_path):
+    """kill -9 at each moment in turn (into one out dir, a paper changed between the kills so each
+    run has work to do), then one normal run: its outputs agree with the dataset."""
+    import subprocess
+
+    out, env = tmp_path / "out", _run_env(tmp_path / "prefect-home")
+    for number, moment in enumerate(MOMENTS):
+        with (kill_papers / "quill.txt").open("a") as fh:
+            fh.write(f"\nA further {number} patients were treated.\n")
+        _kill_run_at(moment, kill_papers, out, env)
+
     done = subprocess.run(_run_command(kill_papers, out), env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     rows = _dataset_rows(out)
