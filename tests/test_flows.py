@@ -526,3 +526,17 @@ def test_kill_9_leaves_no_process_and_a_consistent_out_dir(kill_papers, tmp_path
     assert con.execute(f"SELECT count(*) FROM '{out / 'evidence.parquet'}'").fetchone()[0] == rows
     leftovers = [p.name for p in out.rglob("*") if ".tmp" in p.name]
     assert not leftovers, leftovers
+
+
+def test_limit_failures_are_cached_for_the_limits_used(prefect_server, tmp_path, monkeypatch):
+    from flows import run_batch
+
+    folder, out = tmp_path / "papers", tmp_path / "out"
+    folder.mkdir()
+    (folder / "one-line.txt").write_bytes(b"word " * 60_000)  # one paragraph of 300 000 characters
+    first = run_batch([folder], out)
+    assert [f["kind"] for f in first.failures] == ["resource_limit"] and first.cached == 0
+    assert run_batch([folder], out).cached == 1  # not paid again
+    monkeypatch.setenv("GEPNEC_MAX_CHARS_PER_PAGE", "400000")  # other limits: read again, and now it fits
+    third = run_batch([folder], out)
+    assert (third.cached, third.ok) == (0, 1)

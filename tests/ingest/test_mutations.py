@@ -119,3 +119,19 @@ def _gone(pid: int) -> bool:
         return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return True
+
+
+TEXT_AND_FILE_CASES = [m.name for m in MUTATIONS if m.suffix == ".txt" or m.create is not None]
+
+
+@pytest.mark.parametrize("name", TEXT_AND_FILE_CASES)
+def test_text_and_file_cases_end_in_a_payload_through_the_whole_pipeline(name, corpus):
+    """What `extract` does per file (the tagger included, where spaCy's E088 used to surface):
+    a payload, never an exception."""
+    from gepnec_extract import batch
+
+    path = corpus[name]
+    payload = batch.unreadable_payload(path) or batch.extract_payload(path, limits=LIMITS)
+    outcome = DOCUMENT if payload["status"] == "ok" else payload["kind"]
+    assert outcome in BY_NAME[name].expect, payload.get("message")
+    assert payload["doc_id"] and "/" not in payload["doc_id"] and not payload["doc_id"].startswith(".")
