@@ -265,5 +265,9 @@ def write_dataset_exports(out_dir: Path | str, db_path: Path | str) -> dict[str,
     from . import dataset
 
     out_dir = Path(out_dir)
-    parquet = dataset.export_parquet(db_path, out_dir / "evidence.parquet")
-    return {**write_record_tables(out_dir, dataset.load_records(db_path)), "evidence_parquet": parquet}
+    dataset.open_dataset(db_path).close()  # exists (created under the lock, which is not re-entrant)
+    # under the dataset's lock: a concurrent run's refresh cannot fall between reading and writing
+    with dataset._locked(Path(db_path)):
+        parquet = dataset.export_parquet(db_path, out_dir / "evidence.parquet")
+        tables = write_record_tables(out_dir, dataset.load_records(db_path))
+    return {**tables, "evidence_parquet": parquet}
