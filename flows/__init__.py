@@ -17,8 +17,8 @@ start one and point the runs at it:
 
 An existing Dask cluster's workers need gepnec_extract installed (the flow code is shipped by
 value), worker processes started non-daemonic (DASK_DISTRIBUTED__WORKER__DAEMON=False: the PDF
-sandbox starts child processes), a PREFECT_API_URL they can reach when they are on other hosts,
-and a cache_dir on storage shared with the client (results are written by the workers).
+sandbox starts child processes) and a PREFECT_API_URL they can reach when they are on other hosts.
+The cache is read and written by the flow's own process (gepnec_extract.cache), not the workers.
 """
 
 from __future__ import annotations

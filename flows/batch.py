@@ -144,6 +144,7 @@ def batch_extract(paths: list[str], out_dir: str, cache_dir: str | None = None,
     """Extract every paper under ``paths`` into ``out_dir``; returns a JSON summary."""
     started = time.perf_counter()
     out = Path(out_dir)
+    batch.remove_stale_temporaries(out)  # left by a killed run
     store = cache.PayloadCache(Path(cache_dir) if cache_dir else out / "cache")
     files = batch.discover_papers(paths)
     doc_ids, renamed = batch.assign_doc_ids(files)

@@ -25,3 +25,50 @@ def test_extract_writes_records_and_reports_bad_files(tmp_path, shared_corpus):
     records = [json.loads(line) for line in (tmp_path / "d08-okuma2014.records.jsonl").read_text().splitlines()]
     assert records and all(r["doc_id"] == "d08-okuma2014" and r["study_id"] == "Okuma2014" for r in records)
     assert not (tmp_path / "not-a-pdf.records.jsonl").exists()
+
+
+def _hostile_document(folder, name: str, doc_id: str):
+    from gepnec_extract.model import Block, Document
+
+    doc = Document(doc_id=doc_id, source="x.pdf", pages=1,
+                   blocks=[Block(page=1, text="Quill et al. gave drugamab to 12 patients.")])
+    path = folder / f"{name}.document.json"
+    path.write_text(doc.model_dump_json(), encoding="utf-8")
+    return path
+
+
+def test_doc_ids_never_write_outside_the_out_dir(tmp_path):
+    inputs, out = tmp_path / "in" / "deep" / "er", tmp_path / "in" / "deep" / "er" / "out"
+    inputs.mkdir(parents=True)
+    escape_to = tmp_path / "escaped"
+    files = [_hostile_document(inputs, "a", "../../x"), _hostile_document(inputs, "b", str(escape_to / "y")),
+             _hostile_document(inputs, "c", ".hidden"), _hostile_document(inputs, "d", "../../x")]
+    before = {p for p in tmp_path.rglob("*")}
+    for command in ("ingest", "extract"):
+        target = out / command
+        result = runner.invoke(app, [command, *map(str, files), "--out", str(target)])
+        assert result.exit_code == 0, result.output
+        written = sorted(p.name for p in target.iterdir())
+        suffix = ".document.json" if command == "ingest" else ".records.jsonl"
+        # sanitised ("../../x" -> "x"), unique (the second "../../x" is "x-2", with a warning), no dot files
+        assert written == sorted(f"{stem}{suffix}" for stem in ("x", "x-2", "hidden", escape_to.as_posix().lstrip("/").replace("/", "_") + "_y"))
+        assert "already taken" in result.output
+    new = {p for p in tmp_path.rglob("*")} - before
+    assert all(out in p.parents or p == out for p in new), sorted(map(str, new))
+    assert not escape_to.exists()
+
+
+def test_files_that_are_not_regular_are_typed_failures(tmp_path):
+    import os
+
+    (tmp_path / "folder.pdf").mkdir()
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "dangling.pdf").symlink_to(tmp_path / "nowhere.pdf")
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")
+    result = runner.invoke(app, ["extract", str(tmp_path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("error")]
+    kinds = {line.split(": ")[0].rsplit("/", 1)[-1]: line.split("[")[1].split("]")[0] for line in lines}
+    assert kinds == {"folder.pdf": "not_regular_file", "pipe.txt": "not_regular_file",
+                     "dangling.pdf": "missing_file", "zero.txt": "not_regular_file"}
+    assert "Traceback" not in result.output

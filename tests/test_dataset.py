@@ -404,3 +404,17 @@ def test_every_sql_example_of_the_readme_runs(tmp_path, gold_by_doc):
             assert rows, f"README example returns nothing on the dev gold: {sql}"
     finally:
         con.close()
+
+
+def test_an_empty_or_failed_reextraction_keeps_the_rows_and_says_so(tmp_path, gold_by_doc):
+    db = tmp_path / "evidence.duckdb"
+    doc_id = next(iter(gold_by_doc))
+    dataset.refresh(db, {doc_id: gold_by_doc[doc_id]})
+    before = len(gold_by_doc[doc_id])
+    kept = dataset.refresh(db, {doc_id: []})  # the paper was replaced by an unreadable file
+    assert kept.kept == {doc_id: before} and kept.removed == 0
+    assert any(doc_id in w and f"{before} earlier" in w for w in kept.warnings)
+    assert sum(r.doc_id == doc_id for r in dataset.load_records(db)) == before
+    dropped = dataset.refresh(db, {doc_id: []}, drop_empty=True)  # a caller that means it
+    assert dropped.removed == before and not dropped.warnings
+    assert not dataset.load_records(db)

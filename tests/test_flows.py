@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from gepnec_extract import batch, pipeline
+from gepnec_extract import batch, dataset, pipeline
 from gepnec_extract.ingest.errors import ParseTimeoutError
 from gepnec_extract.model import StudyRecord
 
@@ -262,3 +262,281 @@ def test_evaluate_flow_scores_batch_style_predictions(prefect_server, tmp_path):
     assert json.loads(json.dumps(report)) == report
     assert report["overall"]["fp"] == 1 and report["overall"]["fn"] == 1
     assert report["overall"]["f1"] < 1.0
+
+
+# ---------------------------------------------------------------------------------------------
+# The cache is data only; hostile entries are misses, never code
+# ---------------------------------------------------------------------------------------------
+
+
+class _WritesMarker:
+    """Unpickling this opens (creates) the marker file: a stand-in for any code in a pickle."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def _prefect_pickle_record(marker: Path) -> bytes:
+    """A result file as Prefect writes it, naming the pickle serializer and holding code."""
+    from prefect._internal.result_records import ResultRecord, ResultRecordMetadata
+    from prefect.serializers import PickleSerializer
+
+    metadata = ResultRecordMetadata(serializer=PickleSerializer(), storage_key="x", expiration=None)
+    return ResultRecord(metadata=metadata, result=_WritesMarker(marker)).serialize()
+
+
+def _ok_payload(sha: str) -> dict:
+    from gepnec_extract.model import Block, Document
+
+    doc = Document(doc_id="p", source="p.txt", pages=1, blocks=[Block(page=1, text="Quill et al. treated 12 patients.")])
+    record = StudyRecord(doc_id="p", study_id="Quill2001", n_patients=12)
+    return {"status": "ok", "file": "p.txt", "doc_id": "p", "sha256": sha, "pipeline_version": pipeline.PIPELINE_VERSION,
+            "pages": 1, "warnings": [], "document": doc.model_dump(mode="json"), "records": [record.model_dump(mode="json")]}
+
+
+def test_cache_entries_are_data_only_keyed_and_verified(tmp_path):
+    from gepnec_extract import cache
+    from gepnec_extract.ingest.limits import Limits
+
+    store, sha = cache.PayloadCache(tmp_path / "cache"), "ab" * 32
+    key = cache.cache_key(sha, pipeline.PIPELINE_VERSION, Limits())
+    assert key != cache.cache_key(sha, pipeline.PIPELINE_VERSION, Limits(timeout_s=1))  # keyed to the limits
+    assert store.get(key, sha, pipeline.PIPELINE_VERSION) is None
+    store.put(key, _ok_payload(sha))
+    assert store.get(key, sha, pipeline.PIPELINE_VERSION)["records"][0]["n_patients"] == 12
+
+    path = store.path(key)
+    edited = path.read_text().replace('"n_patients":12', '"n_patients":999')
+    assert edited != path.read_text()
+    path.write_text(edited)
+    with pytest.raises(cache.CacheMiss, match="modified"):
+        store.get(key, sha, pipeline.PIPELINE_VERSION)
+
+    # Control: Prefect itself runs the code in such a file (so the check below can fail) ...
+    control, marker = tmp_path / "control-marker", tmp_path / "marker"
+    from prefect._internal.result_records import ResultRecord
+
+    ResultRecord.deserialize(_prefect_pickle_record(control))
+    assert control.exists()
+    # ... our cache does not, whether the file is Prefect's record or a bare pickle.
+    import pickle
+
+    for hostile in (_prefect_pickle_record(marker), pickle.dumps(_WritesMarker(marker))):
+        path.write_bytes(hostile)
+        with pytest.raises(cache.CacheMiss):
+            store.get(key, sha, pipeline.PIPELINE_VERSION)
+        assert not marker.exists()
+
+    # A correctly signed entry whose record breaks the model (an unknown field) is a miss too.
+    bad = _ok_payload(sha)
+    bad["records"][0]["drugz"] = ["x"]
+    store.put(key, bad)
+    with pytest.raises(cache.CacheMiss, match="models"):
+        store.get(key, sha, pipeline.PIPELINE_VERSION)
+    store.put(key, _ok_payload("cd" * 32))
+    with pytest.raises(cache.CacheMiss, match="another file"):  # an entry never serves other bytes
+        store.get(key, sha, pipeline.PIPELINE_VERSION)
+
+
+@pytest.fixture
+def one_record_per_paper(monkeypatch):
+    """A records stage that gives each paper one record named after the paper's first word."""
+    def records(doc):
+        word = doc.full_text().split()[0].strip(".").capitalize() if doc.blocks else "None"
+        return [StudyRecord(doc_id=doc.doc_id, study_id=f"{word}2001", n_patients=len(doc.full_text()))]
+
+    monkeypatch.setattr(pipeline, "extract_records", records)
+
+
+def test_poisoned_cache_entries_are_misses_and_the_papers_are_extracted_again(prefect_server, tmp_path,
+                                                                               one_record_per_paper):
+    from flows import run_batch
+
+    folder, out = tmp_path / "papers", tmp_path / "out"
+    folder.mkdir()
+    (folder / "quill.txt").write_text("Quill et al. treated twelve patients with drugamab.\n")
+    (folder / "vash.txt").write_text("Vash et al. treated nine patients with drugamab.\n")
+    first = run_batch([folder], out)
+    assert (first.ok, first.cached) == (2, 0)
+    entries = sorted((out / "cache").glob("*.payload.json"))
+    assert len(entries) == 2
+    marker = tmp_path / "marker"
+    entries[0].write_bytes(_prefect_pickle_record(marker))  # code, naming its own serializer
+    data = json.loads(entries[1].read_text())  # a signed entry whose record breaks the schema
+    from gepnec_extract import cache
+
+    data["payload"]["records"][0]["n_patients"] = "many"
+    cache.PayloadCache(out / "cache").put(data["key"], data["payload"])
+
+    second = run_batch([folder], out)
+    assert not marker.exists()
+    assert (second.ok, second.failed, second.cached) == (2, 0, 0)  # both extracted again, none failed
+    assert sum("cache entry ignored" in w for w in second.warnings) == 2
+    assert sorted(r.n_patients for r in dataset.load_records(out / "evidence.duckdb")) == sorted(
+        len((folder / n).read_text().strip()) for n in ("quill.txt", "vash.txt"))
+    third = run_batch([folder], out)  # the entries were replaced by good ones
+    assert third.cached == 2 and not third.warnings
+
+
+def test_same_stems_get_unique_doc_ids_and_outputs_agree_with_the_dataset(prefect_server, tmp_path,
+                                                                          one_record_per_paper):
+    from flows import run_batch
+
+    for sub, word in (("a", "Quill"), ("b", "Vash")):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "paper.txt").write_text(f"{word} et al. treated patients with drugamab.\n")
+    (tmp_path / "a" / "paper.pdf").write_bytes((BAD / "garbage.pdf").read_bytes() if BAD.exists() else b"%PDF-1.4 junk")
+    out = tmp_path / "out"
+    result = run_batch([tmp_path / "a", tmp_path / "b"], out)
+    ids = sorted(json.loads(line)["doc_id"] for line in (out / "records.jsonl").read_text().splitlines())
+    assert ids == ["paper-2", "paper-3"]  # a/paper.pdf (first, failed) is "paper"; the two texts follow
+    assert len([w for w in result.warnings if "already taken" in w]) == 2
+    assert result.records == 2 == len(dataset.load_records(out / "evidence.duckdb"))
+    assert result.failed == 1 and result.failures[0]["kind"] == "corrupt_pdf"
+    assert not list(out.glob("*.tmp*")) and not list(out.glob("*/*.tmp*"))  # no temporary file left
+
+    # The good paper is replaced by an undecodable file: its record is kept, and the run says so.
+    (tmp_path / "b" / "paper.txt").write_bytes(bytes(range(256)) * 40)
+    again = run_batch([tmp_path / "a", tmp_path / "b"], out)
+    kinds = sorted(f["kind"] for f in again.failures)
+    assert kinds == ["corrupt_pdf", "undecodable_text"]
+    assert any("earlier record(s) are kept" in w for w in again.warnings)
+    rows = dataset.load_records(out / "evidence.duckdb")
+    assert len(rows) == 2
+    assert len((out / "records.jsonl").read_text().splitlines()) == len(rows)  # records.jsonl = the dataset
+
+
+# ---------------------------------------------------------------------------------------------
+# kill -9 of `gepnec-extract run` at several moments (slow: each is a real run in a subprocess)
+# ---------------------------------------------------------------------------------------------
+
+
+def _run_command(papers: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "gepnec_extract.cli", "run", str(papers), "--out", str(out), "--no-report"]
+
+
+def _run_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(PREFECT_HOME=str(home), PYTHONPATH=os.pathsep.join([str(REPO / "src"), str(REPO)]))
+    return env
+
+
+def _wait_for(condition, process, limit_s: float = 600.0) -> bool:
+    """Poll until condition() holds or the process ends (a generous bound, not a timing claim)."""
+    import time
+
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline and process.poll() is None:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def _dataset_rows(out: Path) -> int:
+    con = duckdb.connect(str(out / "evidence.duckdb"), read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM records").fetchone()[0]
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def kill_papers(tmp_path_factory) -> Path:
+    _need_shared()
+    folder = tmp_path_factory.mktemp("kill-papers")
+    shutil.copy(DEV / f"{PAPER}.pdf", folder / f"{PAPER}.pdf")
+    for word in ("Quill", "Vash", "Orrin"):
+        (folder / f"{word.lower()}.txt").write_text(
+            f"{word} et al. treated 20 patients with drugamab 100 mg/m2 on day 1 every 3 weeks.\n\n"
+            "The response rate was 30% and the median overall survival was 9 months.\n")
+    return folder
+
+
+def _cmdline(process) -> str:
+    import psutil
+
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:  # gone, or a zombie already
+        return ""
+
+
+MOMENTS = {
+    "server-up": lambda out, tree: any("uvicorn" in _cmdline(p) for p in tree()),
+    "first-cache-entry": lambda out, tree: any((out / "cache").glob("*.payload.json")),
+    "dataset-refresh": lambda out, tree: any(out.glob("evidence.duckdb.tmp-*")) or (out / "records.jsonl").exists(),
+}
+
+
+def _kill_run_at(moment: str, papers: Path, out: Path, env: dict[str, str]) -> None:
+    """Start `gepnec-extract run`, kill -9 it (its main process only) when ``moment`` is reached,
+    and check that none of its processes lives on and that the dataset reopens."""
+    import signal
+    import subprocess
+
+    import psutil
+
+    process = subprocess.Popen(_run_command(papers, out), env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    parent = psutil.Process(process.pid)
+    seen: dict[int, psutil.Process] = {}
+
+    def tree() -> list[psutil.Process]:
+        try:
+            for child in parent.children(recursive=True):
+                seen.setdefault(child.pid, child)
+        except psutil.Error:
+            pass
+        return list(seen.values())
+
+    reached = _wait_for(lambda: MOMENTS[moment](out, tree), process)
+    tree()
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert reached or process.returncode == 0, f"the run ended before {moment}"
+    # No process of ours outlives the run (the Prefect server, the fork server, parser children).
+    _gone, alive = psutil.wait_procs(list(seen.values()), timeout=60)
+    assert not alive, (moment, [_cmdline(p) for p in alive])
+    if (out / "evidence.duckdb").exists():
+        _dataset_rows(out)  # reopens
+
+
+@pytest.mark.slow
+def test_kill_9_leaves_no_process_and_a_consistent_out_dir(kill_papers, tmp_path):
+    """kill -9 at each moment in turn (into one out dir, a paper changed between the kills so each
+    run has work to do), then one normal run: its outputs agree with the dataset."""
+    import subprocess
+
+    out, env = tmp_path / "out", _run_env(tmp_path / "prefect-home")
+    for number, moment in enumerate(MOMENTS):
+        with (kill_papers / "quill.txt").open("a") as fh:
+            fh.write(f"\nA further {number} patients were treated.\n")
+        _kill_run_at(moment, kill_papers, out, env)
+
+    done = subprocess.run(_run_command(kill_papers, out), env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = _dataset_rows(out)
+    assert rows > 0
+    assert len((out / "records.jsonl").read_text().splitlines()) == rows
+    con = duckdb.connect()
+    assert con.execute(f"SELECT count(*) FROM '{out / 'evidence.parquet'}'").fetchone()[0] == rows
+    leftovers = [p.name for p in out.rglob("*") if ".tmp" in p.name]
+    assert not leftovers, leftovers
+
+
+def test_limit_failures_are_cached_for_the_limits_used(prefect_server, tmp_path, monkeypatch):
+    from flows import run_batch
+
+    folder, out = tmp_path / "papers", tmp_path / "out"
+    folder.mkdir()
+    (folder / "one-line.txt").write_bytes(b"word " * 60_000)  # one paragraph of 300 000 characters
+    first = run_batch([folder], out)
+    assert [f["kind"] for f in first.failures] == ["resource_limit"] and first.cached == 0
+    assert run_batch([folder], out).cached == 1  # not paid again
+    monkeypatch.setenv("GEPNEC_MAX_CHARS_PER_PAGE", "400000")  # other limits: read again, and now it fits
+    third = run_batch([folder], out)
+    assert (third.cached, third.ok) == (0, 1)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -159,6 +160,37 @@ def records_of(payloads: list[dict[str, Any]]) -> dict[str, list[StudyRecord]]:
 # ---------------------------------------------------------------------------------------------
 
 
+_TEMPORARY = re.compile(r"\.tmp-(\d+)(?:\.wal)?$")
+
+
+def remove_stale_temporaries(out_dir: Path | str) -> list[Path]:
+    """Delete the ``*.tmp-<pid>`` files a killed run left in out_dir (and documents/, records/):
+    only those of processes that are gone, so a concurrent run's files in progress stay."""
+    removed = []
+    out_dir = Path(out_dir)
+    for folder in (out_dir, out_dir / "documents", out_dir / "records", out_dir / "cache"):
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            match = _TEMPORARY.search(path.name)
+            if match and not _alive(int(match.group(1))) and path.is_file():
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _write_text(target: Path, text: str) -> Path:
     tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
     tmp.write_text(text, encoding="utf-8")
@@ -233,8 +265,11 @@ def write_dataset_exports(out_dir: Path | str, db_path: Path | str) -> dict[str,
     from . import dataset
 
     out_dir = Path(out_dir)
-    parquet = dataset.export_parquet(db_path, out_dir / "evidence.parquet")
-    records_jsonl = write_records_jsonl(out_dir / "records.jsonl", dataset.load_records(db_path))
-    # records.csv: the Parquet file's columns, flattened (dataset.export_csv)
-    return {"records_jsonl": records_jsonl, "records_csv": dataset.export_csv(db_path, out_dir / "records.csv"),
-            "evidence_parquet": parquet}
+    dataset.open_dataset(db_path).close()  # exists (created under the lock, which is not re-entrant)
+    # under the dataset's lock: a concurrent run's refresh cannot fall between reading and writing
+    with dataset._locked(Path(db_path)):
+        parquet = dataset.export_parquet(db_path, out_dir / "evidence.parquet")
+        records_jsonl = write_records_jsonl(out_dir / "records.jsonl", dataset.load_records(db_path))
+        # records.csv: the Parquet file's columns, flattened (dataset.export_csv)
+        records_csv = dataset.export_csv(db_path, out_dir / "records.csv")
+    return {"records_jsonl": records_jsonl, "records_csv": records_csv, "evidence_parquet": parquet}

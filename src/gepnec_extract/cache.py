@@ -150,7 +150,7 @@ class PayloadCache:
         self.directory.mkdir(parents=True, exist_ok=True)
         target = self.path(key)
         entry = {"format": FORMAT, "key": key, "mac": _mac(key, payload), "payload": payload}
-        tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+        tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
         try:
             tmp.write_bytes(_canonical(entry))
             os.replace(tmp, target)

@@ -6,6 +6,7 @@ All models round-trip through JSON (``model_dump_json`` / ``model_validate_json`
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -115,7 +116,7 @@ class Document(BaseModel):
         out_dir.mkdir(parents=True, exist_ok=True)
         self.doc_id = safe_doc_id(self.doc_id)
         target = out_dir / f"{self.doc_id}.document.json"
-        tmp = target.with_suffix(".json.tmp")
+        tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
         tmp.write_text(self.model_dump_json(indent=1), encoding="utf-8")
         tmp.replace(target)
         return target

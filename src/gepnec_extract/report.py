@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -425,7 +426,7 @@ def build_report(out_dir: Path | str, eval_report: dict | None = None, conflicts
     out_dir = Path(out_dir)
     page = render_page(out_dir, eval_report, conflicts, tag_text=tag_text, sources=sources)
     target = out_dir / "report.html"
-    tmp = target.with_suffix(".html.tmp")
+    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(target)
     return target

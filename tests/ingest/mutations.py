@@ -1,12 +1,15 @@
-"""Generator of the hostile-PDF mutation corpus (written to a pytest tmp dir, never committed).
+"""Generator of the hostile-input mutation corpus (written to a pytest tmp dir, never committed).
 
-Every case is plain bytes: mutations of real rendered papers (a dev paper and the review,
-read from ../shared) and minimal PDFs written by hand with ``build_pdf``. Each case names
+Most cases are plain bytes: mutations of real rendered papers (a dev paper and the review,
+read from ../shared), minimal PDFs written by hand with ``build_pdf``, and plain-text papers
+(``.txt``: encodings, binary data, over-long lines, over-size files); a few are file-system
+objects named like papers (FIFOs, directories, links to devices or to nothing). Each case names
 the outcomes it may end in: ``DOCUMENT`` or error kinds from ``ingest/errors.py``.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import struct
@@ -17,7 +20,8 @@ from typing import Callable
 
 DOCUMENT = "document"
 TYPED_ERRORS = frozenset({"empty_file", "not_a_pdf", "corrupt_pdf", "encrypted_pdf", "no_text_layer",
-                          "resource_limit", "timeout", "unsupported_format"})
+                          "resource_limit", "timeout", "unsupported_format", "missing_file",
+                          "not_regular_file", "no_pages", "undecodable_text"})
 ANY = TYPED_ERRORS | {DOCUMENT}
 DAMAGED = frozenset({DOCUMENT, "corrupt_pdf", "no_text_layer"})  # partial recovery, or a clean refusal
 
@@ -47,9 +51,11 @@ class Sources:
 @dataclass(frozen=True)
 class Mutation:
     name: str
-    build: Callable[[Sources], bytes]
+    build: Callable[[Sources], bytes] | None
     expect: frozenset[str]
     why: str
+    suffix: str = ".pdf"  # the file is written as <name><suffix>
+    create: Callable[[Path], None] | None = None  # makes a non-regular file (FIFO, link, folder) instead
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,6 +369,144 @@ def bad_xref_entries(_: Sources) -> bytes:
     return re.sub(rb"\d{10} 00000 n", b"0000000003 00000 n", pdf)
 
 
+def zero_pages(_: Sources) -> bytes:
+    """A valid catalog whose page tree has no kids."""
+    return build_pdf({1: b"<< /Type /Catalog /Pages 2 0 R >>", 2: b"<< /Type /Pages /Kids [] /Count 0 >>"})
+
+
+def only_crowded_page(_: Sources) -> bytes:
+    """The only page shows a million characters: over the limit, which is not "scanned or blank"."""
+    line = b"(" + b"W" * 1000 + b") Tj 0 -1 Td "
+    crowded = b"BT /F1 1 Tf 0 792 Td " + line * 1000 + b"ET"
+    objects = simple_objects([b""])
+    objects[11] = stream(zlib.compress(crowded, 9), b"/Filter /FlateDecode")
+    return build_pdf(objects)
+
+
+def only_bomb_page(_: Sources) -> bytes:
+    """The only page's content stream inflates to 2 GiB: over the limit, not blank."""
+    objects = simple_objects([b""])
+    objects[11] = stream(zero_bomb(2 << 30), b"/Filter /FlateDecode")
+    return build_pdf(objects)
+
+
+def garbled_xref_blank(_: Sources) -> bytes:
+    """Every xref offset and the trailer garbled, page objects unreadable: damaged, not a scan."""
+    pdf = build_pdf(simple_objects([TEXT_PAGE]))
+    pdf = re.sub(rb"\d{10} 00000 n", b"0000000003 00000 n", pdf)
+    return pdf.replace(b"/Type /Page ", b"/Type /Pag\xff ").replace(b"BT", b"B\x00")
+
+
+def form_text_flood(_: Sources) -> bytes:
+    """Two million characters drawn through one Form XObject (the page stream itself is tiny)."""
+    line = b"(" + b"W" * 1000 + b") Tj 0 -1 Td "
+    body = zlib.compress(b"BT /F1 1 Tf 0 792 Td " + line * 2000 + b"ET", 9)
+    objects = simple_objects([TEXT_PAGE + b" /Fx Do"], b"5 0 R")
+    objects[4] = stream(body, b"/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources 5 0 R /Filter /FlateDecode")
+    objects[5] = b"<< /Font << /F1 3 0 R >> /XObject << /Fx 4 0 R >> >>"
+    return build_pdf(objects)
+
+
+def script_text(_: Sources) -> bytes:
+    """Body text holding markup and script: read as text like any other."""
+    content = (b"BT /F1 11 Tf 72 600 Td (<script>document.title=1</script> <img src=x onerror=alert(1)>) Tj ET "
+               + TEXT_PAGE)
+    return build_pdf(simple_objects([content]))
+
+
+# plain text (.txt) cases
+
+PROSE = ("Quill et al. treated 24 patients with drugamab and cisplatin. The response rate was 40%, "
+         "median overall survival 11 months.\n\n")
+
+
+def text_bytes(text: str, encoding: str = "utf-8") -> Callable[[Sources], bytes]:
+    return lambda _: text.encode(encoding)
+
+
+def random_bytes(seed: int, n: int) -> Callable[[Sources], bytes]:
+    return lambda _: random.Random(seed).randbytes(n)
+
+
+def sparse(n_bytes: int) -> Callable[[Path], None]:
+    """A file of n_bytes zeros that takes no disk space (its size is what must be refused)."""
+    def make(path: Path) -> None:
+        with path.open("wb") as fh:
+            fh.truncate(n_bytes)
+    return make
+
+
+def fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def folder(path: Path) -> None:
+    path.mkdir()
+
+
+def link_to(target: str) -> Callable[[Path], None]:
+    return lambda path: path.symlink_to(target)
+
+
+def _text_cases() -> list[Mutation]:
+    one = frozenset({DOCUMENT})
+    return [
+        Mutation("text-plain", text_bytes(PROSE * 20), one, "ordinary prose", ".txt"),
+        Mutation("text-markup", text_bytes("<script>document.title=1</script>\n\n<svg onload=alert(1)>\n\n" + PROSE),
+                 one, "markup in text is text", ".txt"),
+        Mutation("text-utf8-bom", lambda _: b"\xef\xbb\xbf" + PROSE.encode(), one, "UTF-8 with BOM", ".txt"),
+        Mutation("text-utf16-bom", text_bytes(PROSE * 5, "utf-16"), one, "UTF-16 with BOM: decoded, warned", ".txt"),
+        Mutation("text-utf16-no-bom", text_bytes(PROSE * 5, "utf-16-le"), frozenset({"undecodable_text"}),
+                 "UTF-16 without BOM: NUL bytes", ".txt"),
+        Mutation("text-nul-filled", lambda _: bytes(100_000), frozenset({"undecodable_text"}), "only NUL bytes", ".txt"),
+        Mutation("text-random-bytes", random_bytes(3, 200_000), frozenset({"undecodable_text"}), "random bytes", ".txt"),
+        Mutation("text-random-small", random_bytes(4, 64), frozenset({"undecodable_text"}), "64 random bytes", ".txt"),
+        Mutation("text-latin1-accents", text_bytes(("Caf\u00e9 r\u00e9sum\u00e9 " * 10 + PROSE) * 3, "latin-1"),
+                 frozenset({"undecodable_text", DOCUMENT}), "Latin-1, not UTF-8", ".txt"),
+        Mutation("text-few-bad-bytes", lambda _: (PROSE * 30).encode() + b"\xff\xfe\x80", one,
+                 "three stray bytes: replaced, warned", ".txt"),
+        Mutation("text-control-chars", lambda _: bytes(range(1, 32)) * 2000, frozenset({"undecodable_text"}),
+                 "control characters only", ".txt"),
+        Mutation("text-pdf-bytes", lambda s: s.paper, frozenset({"undecodable_text"}), "a PDF named .txt", ".txt"),
+        Mutation("text-zip-bytes", lambda s: stored_zip(b"p.pdf", s.paper[:5000]), frozenset({"undecodable_text"}),
+                 "a ZIP named .txt", ".txt"),
+        Mutation("text-empty", lambda _: b"", frozenset({"empty_file"}), "0 bytes", ".txt"),
+        Mutation("text-whitespace", lambda _: b" \n\t\n  \r\n" * 100, frozenset({"empty_file"}), "only blanks", ".txt"),
+        Mutation("text-10mb-line", lambda _: b"word " * 2_000_000, frozenset({"resource_limit"}),
+                 "10 MB on one line (spaCy E088 territory)", ".txt"),
+        Mutation("text-one-long-paragraph", lambda _: (PROSE + "x" * 300_000 + "\n\n" + PROSE).encode(), one,
+                 "one paragraph over the limit: skipped, warned; the rest kept", ".txt"),
+        Mutation("text-over-char-limit", lambda _: (PROSE * 40_000).encode(), frozenset({"resource_limit"}),
+                 "about 5 M characters in short paragraphs", ".txt"),
+        Mutation("text-100mb-sparse", None, frozenset({"resource_limit"}), "100 MB: refused before reading", ".txt",
+                 sparse(100 << 20)),
+        Mutation("text-many-lines", lambda _: ("a b c\n" * 200_000).encode(), frozenset({DOCUMENT, "resource_limit"}),
+                 "200 000 short lines in one paragraph", ".txt"),
+        Mutation("text-bidi-zero-width", text_bytes("\u202e\u200b\u2066" * 1000 + "\n\n" + PROSE), one,
+                 "bidi overrides and zero-width characters", ".txt"),
+        Mutation("text-emoji-astral", text_bytes("\U0001F600\U00010348 " * 2000 + "\n\n" + PROSE),
+                 frozenset({DOCUMENT, "undecodable_text"}), "astral-plane characters", ".txt"),
+    ]
+
+
+def _file_kind_cases() -> list[Mutation]:
+    nothing = frozenset({"not_regular_file"})
+    return [
+        Mutation("fifo-txt", None, nothing, "a FIFO named .txt (a read would block forever)", ".txt", fifo),
+        Mutation("fifo-pdf", None, nothing, "a FIFO named .pdf", ".pdf", fifo),
+        Mutation("dir-pdf", None, nothing, "a directory named .pdf", ".pdf", folder),
+        Mutation("dir-txt", None, nothing, "a directory named .txt", ".txt", folder),
+        Mutation("link-dev-zero-txt", None, nothing, "a link to /dev/zero named .txt", ".txt", link_to("/dev/zero")),
+        Mutation("link-dev-zero-pdf", None, nothing, "a link to /dev/zero named .pdf", ".pdf", link_to("/dev/zero")),
+        Mutation("link-dev-urandom-txt", None, nothing, "a link to /dev/urandom", ".txt", link_to("/dev/urandom")),
+        Mutation("link-dangling-pdf", None, frozenset({"missing_file"}), "a link to nothing", ".pdf",
+                 link_to("/nonexistent/gepnec/none.pdf")),
+        Mutation("link-dangling-txt", None, frozenset({"missing_file"}), "a link to nothing", ".txt",
+                 link_to("/nonexistent/gepnec/none.txt")),
+        Mutation("link-to-dir", None, nothing, "a link to a directory", ".pdf", link_to("/tmp")),
+    ]
+
+
 # ---------------------------------------------------------------------------------------------
 # the corpus
 # ---------------------------------------------------------------------------------------------
@@ -428,7 +572,24 @@ def _cases() -> list[Mutation]:
                  "2000 stacked filters, an unknown filter"),
         Mutation("broken-tounicode", broken_tounicode, frozenset({DOCUMENT, "corrupt_pdf"}), "junk ToUnicode CMap"),
         Mutation("bad-xref-offsets", bad_xref_entries, DAMAGED, "every xref offset wrong"),
+        Mutation("zero-pages", zero_pages, frozenset({"no_pages"}), "a page tree with no page"),
+        Mutation("only-crowded-page", only_crowded_page, frozenset({"resource_limit"}),
+                 "the only page is over max_chars_per_page: a limit, not 'scanned or blank'"),
+        Mutation("only-bomb-page", only_bomb_page, frozenset({"resource_limit"}),
+                 "the only page is a decompression bomb: a limit, not 'scanned or blank'"),
+        Mutation("garbled-xref-blank", garbled_xref_blank, frozenset({"corrupt_pdf"}),
+                 "garbled xref and objects, nothing readable: damaged, not 'scanned or blank'"),
+        Mutation("form-text-flood", form_text_flood, frozenset({DOCUMENT, "resource_limit", "timeout"}),
+                 "2 M characters through a Form XObject: bounded by the child's limits"),
+        Mutation("script-in-pdf-text", script_text, frozenset({DOCUMENT}), "markup in the text layer"),
+        Mutation("<img src=x onerror=alert(1)>", lambda s: s.paper, frozenset({DOCUMENT}),
+                 "a paper whose file name is markup"),
+        Mutation("..-dots-name", lambda s: s.paper, frozenset({DOCUMENT}), "a file name starting with dots"),
     ]
+    for seed in (21, 22, 23):
+        cases.append(Mutation(f"paper-bitflip-s{seed}-50", lambda s, seed=seed: bit_flips(s.paper, seed, 50),
+                              ANY, "50 random bit flips in the paper"))
+    cases += _text_cases() + _file_kind_cases()
     return cases
 
 
@@ -441,7 +602,10 @@ def write_corpus(out_dir: Path, sources: Sources, names: list[str] | None = None
     written = {}
     for mutation in MUTATIONS:
         if names is None or mutation.name in names:
-            path = out_dir / f"{mutation.name}.pdf"
-            path.write_bytes(mutation.build(sources))
+            path = out_dir / f"{mutation.name}{mutation.suffix}"
+            if mutation.create is not None:
+                mutation.create(path)
+            else:
+                path.write_bytes(mutation.build(sources))
             written[mutation.name] = path
     return written

@@ -56,7 +56,7 @@ def costs(request, tmp_path_factory) -> dict[str, dict]:
 
 
 def test_corpus_is_big_enough():
-    assert len(MUTATIONS) >= 30
+    assert len(MUTATIONS) >= 80
     assert len(BY_NAME) == len(MUTATIONS), "mutation names must be unique"
 
 
@@ -96,6 +96,19 @@ def _check_specific(name: str, result) -> None:
         assert any(w.startswith("PDF parser reported 1 problem") for w in result.document.warnings)
     if result.error is not None and result.error.kind == "timeout":  # the runaway child is gone
         assert _gone(result.child_pid)
+    if name == "zero-pages":
+        assert "no pages" in result.error.message
+    if name in {"only-crowded-page", "only-bomb-page"}:
+        assert "scanned" not in result.error.message and "limit" in result.error.message
+    if name == "text-utf16-bom":
+        assert "drugamab" in result.document.full_text() and any("UTF-16" in w for w in result.document.warnings)
+    if name == "text-few-bad-bytes":
+        assert any("not UTF-8" in w for w in result.document.warnings)
+    if name == "text-one-long-paragraph":
+        assert any("paragraph 2" in w and "skipped" in w for w in result.document.warnings)
+        assert "drugamab" in result.document.full_text()
+    if name == "text-markup":
+        assert "<script>" in result.document.full_text()  # text stays text (the report escapes it)
     if name == "million-chars-page":
         assert any("characters" in warning and "skipped" in warning for warning in result.document.warnings)
         assert "cisplatin" in result.document.full_text()  # page 1 survives
@@ -106,3 +119,19 @@ def _gone(pid: int) -> bool:
         return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return True
+
+
+TEXT_AND_FILE_CASES = [m.name for m in MUTATIONS if m.suffix == ".txt" or m.create is not None]
+
+
+@pytest.mark.parametrize("name", TEXT_AND_FILE_CASES)
+def test_text_and_file_cases_end_in_a_payload_through_the_whole_pipeline(name, corpus):
+    """What `extract` does per file (the tagger included, where spaCy's E088 used to surface):
+    a payload, never an exception."""
+    from gepnec_extract import batch
+
+    path = corpus[name]
+    payload = batch.unreadable_payload(path) or batch.extract_payload(path, limits=LIMITS)
+    outcome = DOCUMENT if payload["status"] == "ok" else payload["kind"]
+    assert outcome in BY_NAME[name].expect, payload.get("message")
+    assert payload["doc_id"] and "/" not in payload["doc_id"] and not payload["doc_id"].startswith(".")

@@ -93,6 +93,21 @@ def _bounded_data(stream, budget: int) -> bytes | None:
     return None if len(data) > budget else data
 
 
+def _no_pages_error(path: Path, pdf) -> Exception:
+    """No page read: a page tree that says it is empty ("no pages"), or one that cannot be read
+    (a garbled xref, scrambled object streams: a damaged file)."""
+    from .errors import CorruptPdfError
+
+    try:
+        tree = resolve1(pdf.doc.catalog.get("Pages"))
+        declared_empty = isinstance(tree, dict) and resolve1(tree.get("Count")) == 0 and not resolve1(tree.get("Kids"))
+    except Exception:  # noqa: BLE001 - an unreadable catalog is damage too
+        declared_empty = False
+    if declared_empty:
+        return NoPagesError(path, "no pages: the PDF's page tree is empty")
+    return CorruptPdfError(path, "corrupt PDF: no page could be read (damaged page tree, objects or xref)")
+
+
 def read_pdf(path: Path | str, limits: Limits | None = None) -> Document:
     path = Path(path)
     limits = limits or Limits()
@@ -105,7 +120,7 @@ def read_pdf(path: Path | str, limits: Limits | None = None) -> Document:
         if n_pages > limits.max_pages:
             raise ResourceLimitError(path, f"{n_pages} pages, over the limit of {limits.max_pages}")
         if n_pages == 0:
-            raise NoPagesError(path, "no pages: the PDF's page tree is empty")
+            raise _no_pages_error(path, pdf)
         info = dict(pdf.metadata or {})
         for number, page in enumerate(pdf.pages, start=1):
             # estimate from the content stream first: building a million char objects is the cost to avoid

@@ -23,7 +23,8 @@ from .normalize import join_hyphenated, normalize_text, word_counts
 
 UTF8_BYTES_PER_CHAR = 4  # the most bytes one character takes: a file this many times the limit is refused unread
 MAX_INVALID_FRACTION = 0.01  # more undecodable bytes than this: not text
-MIN_TEXT_FRACTION = 0.6  # letters, digits, spaces and punctuation among the characters, at least
+MAX_JUNK_FRACTION = 0.3  # control characters, private-use and replacement characters: at most this share
+_JUNK = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd]")
 
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _TERMINAL = (".", ",", ";", ":", "-", "\u2013", ")")
@@ -87,10 +88,10 @@ def decode_text(path: Path, data: bytes) -> tuple[str, list[str]]:
         if invalid:
             warnings.append(f"{invalid} bytes are not UTF-8 and were replaced")
         text = text.removeprefix("\ufeff")
-    printable = sum(ch.isalnum() or ch.isspace() or ch in ".,;:!?()[]%-/+='\"<>" for ch in text)
-    if text.strip() and printable < MIN_TEXT_FRACTION * len(text):
-        raise UndecodableTextError(path, f"undecodable text: only {printable} of {len(text)} characters are "
-                                         "letters, digits, spaces or punctuation (binary data?)")
+    junk = len(_JUNK.findall(text))
+    if junk > MAX_JUNK_FRACTION * len(text):
+        raise UndecodableTextError(path, f"undecodable text: {junk} of {len(text)} characters are control, "
+                                         "private-use or replacement characters (binary data?)")
     return text, warnings
 
 
