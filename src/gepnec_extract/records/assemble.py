@@ -13,6 +13,8 @@ from .context import DocContext
 
 
 def assemble(cohorts: list[Cohort], ctx: DocContext) -> list[Cohort]:
+    describing = [c for c in cohorts if c.study_level]
+    cohorts = [c for c in cohorts if not c.study_level]
     ordered = sorted(cohorts, key=lambda c: 0 if "table" in c.sources else 1)  # tables first: they win
     merged: dict[tuple[str, str], Cohort] = {}
     order: list[tuple[str, str]] = []
@@ -24,6 +26,7 @@ def assemble(cohorts: list[Cohort], ctx: DocContext) -> list[Cohort]:
             merged[key] = cohort
             order.append(key)
     result = [merged[k] for k in order if merged[k].values]
+    _describe_cohorts(result, describing)
     result = _fold_study_level_cohorts(result)
     _name_whole_cohorts(result)
     _share_study_values(result)
@@ -48,6 +51,28 @@ def _empty_whole_series(cohort: Cohort, group: list[Cohort]) -> bool:
     if cohort.arm_key and cohort.arm not in ("All patients",):
         return False
     return len(group) > 1 and not (OWN_FIGURES & {k for k, v in cohort.values.items() if v not in (None, [])})
+
+
+def _describe_cohorts(cohorts: list[Cohort], describing: list[Cohort]) -> None:
+    """Rows that describe a study (its regimen and doses, design, line, sites) fill its cohorts:
+    regimen, doses, line and design go to each cohort; the rest to the whole series (or the one
+    cohort). A study with no cohort of its own gets nothing: a list of designs is not evidence."""
+    groups = _by_study(cohorts)
+    for row in describing:
+        group = groups.get(row.study.study_id)
+        if not group:
+            continue
+        whole = next((c for c in group if not c.arm_key), group[0] if len(group) == 1 else None)
+        by_field = {}
+        for ev in row.evidence:
+            by_field.setdefault(ev.field, ev)
+        for name, value in row.values.items():
+            evidence = by_field.get(name)
+            if evidence is None:
+                continue
+            targets = group if name in SHARED_FIELDS else [whole] if whole is not None else []
+            for cohort in targets:
+                cohort.set(name, value, evidence)
 
 
 STUDY_LEVEL = {"regimen", "drugs", "doses", "line", "design", "n_total", "population"}

@@ -46,6 +46,9 @@ class Cohort:
     evidence: list[Evidence] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     sources: set[str] = field(default_factory=set)  # "table" / "text": where values came from
+    # a table row with no figures (design, regimen and doses, sites of a study): it describes the
+    # study's cohorts found elsewhere and is never a record of its own
+    study_level: bool = False
 
     @property
     def arm_key(self) -> str:
