@@ -63,6 +63,9 @@ def _describe_cohorts(cohorts: list[Cohort], describing: list[Cohort]) -> None:
         if not group:
             continue
         whole = next((c for c in group if not c.arm_key), group[0] if len(group) == 1 else None)
+        if row.describes:  # "FOLFIRI": the one cohort on that regimen
+            named = [c for c in group if (c.values.get("regimen") or "").lower() == row.describes.lower()]
+            whole = named[0] if len(named) == 1 else whole
         by_field = {}
         for ev in row.evidence:
             by_field.setdefault(ev.field, ev)

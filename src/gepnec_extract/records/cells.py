@@ -174,7 +174,7 @@ def _label_starts(text: str) -> list[tuple[int, int, str]]:
 
 
 _SPACED_LABEL = re.compile(
-    r"^(?P<label>[A-Za-z][\w/+\-<>≥≤]*(?:\s+[A-Za-z][\w/+\-<>≥≤]*){0,2})\s+(?P<value>(?:\d|NR\b|NE\b).*)$")
+    r"^(?P<label>[A-Za-z][\w/+\-<>≥≤]*(?:\s+[A-Za-z][\w/+\-<>≥≤]*){0,2})\s+(?P<value>(?:\d|NR\b|NE\b).*|[–—-])$")
 
 
 def _spaced_segments(text: str) -> list[Segment]:

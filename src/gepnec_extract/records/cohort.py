@@ -49,6 +49,7 @@ class Cohort:
     # a table row with no figures (design, regimen and doses, sites of a study): it describes the
     # study's cohorts found elsewhere and is never a record of its own
     study_level: bool = False
+    describes: str | None = None  # such a row's regimen, naming which of the study's cohorts it is about
 
     @property
     def arm_key(self) -> str:

@@ -110,7 +110,9 @@ def _fill_outcome(cohort: Cohort, spec: ColumnSpec, text: str, table: Table) -> 
 
 # --- footnotes: a mark glued to a cell or header says what its interval or unit is -----------------
 
-_FOOTNOTE = re.compile(r"(?:^|(?<=[.;]\s)|(?<=\n))(?P<mark>[a-f]|[*†‡§¶]+)[\s,:)]+(?P<text>[^.;\n]*)")
+# "a Range.", "c) In weeks", and marks glued to their note: "cIn weeks. d95% CI."
+_FOOTNOTE = re.compile(r"(?:^|(?<=[.;]\s)|(?<=\n))(?P<mark>[a-f]|[*†‡§¶]+)(?:[\s,:)]+|(?=[A-Z\d]))"
+                       r"(?P<text>(?:\d+(?:\.\d+)?%|[^.;\n])*)")
 _MARK_AT_END = re.compile(r"(?<=[\d)A-Z%+\]])(?P<mark>[a-f]|[*†‡§¶]+)(?=[\s,;)(]|$)")
 
 
@@ -185,13 +187,28 @@ def _regimen_text(text: str, ctx: DocContext) -> str | None:
     """The regimen as written: the cell up to its first remark ("Cisplatin/etoposide; 41.6% were
     pretreated ..."), or the bracketed part that names the drugs ("Colorectal (oxaliplatin)");
     None when the cell names no drug (a cancer type, a time point)."""
-    main = re.split(r"[;(]", text)[0].strip(" ,")
+    main = re.split(r"[;(]", _without_doses(text, ctx))[0].strip(" ,")
     if ctx.drugs_of(main):
         return main
     bracket = re.search(r"\(([^)]*)\)", text)
     if bracket and ctx.drugs_of(bracket.group(1)):
         return bracket.group(1).strip()
     return None
+
+
+def _without_doses(text: str, ctx: DocContext) -> str:
+    """"Cisplatin 80 mg/m2 IV d1 + etoposide 100 mg/m2 IV d1–3, q3w" -> "Cisplatin + etoposide": the
+    drug names of a regimen cell that prints its dose schedule (the tagged doses cut out, then the
+    schedule after them)."""
+    spans = [(f.start, f.end) for f in ctx.facts(text) if f.label == "DOSE"]
+    if not spans:
+        return text
+    kept, last = [], 0
+    for start, end in sorted(spans):
+        kept.append(text[last:start])
+        last = max(last, end)
+    kept.append(text[last:])
+    return re.split(r",", re.sub(r"\s+", " ", "".join(kept)))[0].strip()
 
 
 def _toxicities(text: str, ctx: DocContext) -> list[Toxicity]:
@@ -257,11 +274,15 @@ def _study_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], ct
     A row with an empty study cell continues the study above it."""
     study = None
     previous: list[Cohort] = []
+    events = _event_columns(specs, body)
     for row in body:
         cited = _citation(row[study_col], ctx)
         if cited is None and (row[study_col].strip() or study is None):
             continue
         study = cited or study
+        if events:
+            yield from _event_row(study, table, specs, row, events, ctx)
+            continue
         cohorts = _row_cohorts(study, table, specs, row, ctx)
         _inherit(cohorts, previous, specs, row, table)
         previous = cohorts
@@ -269,6 +290,36 @@ def _study_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], ct
             for cohort in cohorts:  # describes the study's cohorts found elsewhere; never a record alone
                 cohort.study_level = True
         yield from cohorts
+
+
+def _event_columns(specs: list[ColumnSpec], body: list[list[str]]) -> tuple[int, int | None, int] | None:
+    """"Study | Regimen | Adverse event | Grade | Patients, %": one row per event of a study, the event
+    named in its own column (no figures in it), the grade and the percentage in theirs."""
+    names = [i for i, s in enumerate(specs) if s.field == "tox"
+             and not any(re.search(r"\d", row[i]) for row in body)]
+    pcts = [i for i, s in enumerate(specs) if "%" in s.header and s.field in {"patients", "pct", "other"}]
+    if not names or not pcts:
+        return None
+    grade = next((i for i, s in enumerate(specs) if re.fullmatch(r"grades?", s.header.strip().lower())), None)
+    return names[0], grade, pcts[0]
+
+
+def _event_row(study: StudyRef, table: Table, specs: list[ColumnSpec], row: list[str],
+               columns: tuple[int, int | None, int], ctx: DocContext) -> list[Cohort]:
+    """One adverse event of a study; it joins the study's cohort the regimen cell names."""
+    name_col, grade_col, pct_col = columns
+    pct = parse_pct(row[pct_col])
+    event = _event_name(row[name_col], ctx) if row[name_col].strip() else None
+    if event is None or pct is None:
+        return []
+    grade = strip_markers(row[grade_col]) if grade_col is not None else ""
+    grade = re.sub(r"\s*[–-]\s*", "-", grade) if re.match(r"^[≥>]?\s*\d", grade) else None
+    cohort = Cohort(study=study, arm=None, study_level=True)
+    cohort.set("toxicities", [Toxicity(event=event, grade=grade, pct=pct)], _evidence(table, "toxicities", " | ".join(row)))
+    regimen_col = next((i for i, s in enumerate(specs) if s.field == "regimen"), None)
+    if regimen_col is not None and row[regimen_col].strip():
+        cohort.describes = row[regimen_col].strip()
+    return [cohort]
 
 
 # --- study header rows with cohort rows beneath ------------------------------------------------
@@ -407,8 +458,8 @@ def _row_cohorts(study: StudyRef, table: Table, specs: list[ColumnSpec], row: li
 
 
 def _row_population(row: list[str], specs: list[ColumnSpec]) -> str | None:
-    """The population a study row describes, named in its patients or primary-site cell."""
-    for field in ("patients", "sites"):
+    """The population a study row describes, named in its tumour-type, patients or primary-site cell."""
+    for field in ("population", "patients", "sites"):
         for spec, text in zip(specs, row):
             if spec.field == field and population_of(text):
                 return population_of(text)
@@ -441,7 +492,7 @@ def _fill_study_columns(row: list[str], specs: list[ColumnSpec], cohorts: dict[s
             for cohort in cohorts.values():
                 _fill_common(cohort, spec, text, table, ctx)
         elif spec.field in {"tox", "sites"}:
-            labelled = _split_by_arms(text, cohorts) if spec.field == "tox" else []
+            labelled = _split_by_arms(text, cohorts)
             if labelled:
                 for cohort, part in labelled:
                     _fill_common(cohort, spec, part, table, ctx)
@@ -471,11 +522,10 @@ def _fill_regimens(text: str, cohorts: dict[str, Cohort], table: Table, ctx: Doc
     "A irinotecan + cisplatin; B etoposide + cisplatin")."""
     named = _split_by_arm_names(text, cohorts)
     if named:
-        for cohort, part in named:
-            regimen = _regimen_text(part, ctx)
-            if regimen:
-                cohort.set("regimen", regimen, _evidence(table, "regimen", text))
-                cohort.set("drugs", ctx.drugs_of(regimen), _evidence(table, "drugs", text))
+        for cohort, part in named:  # a part naming no drug ("no chemotherapy") is that arm's regimen as printed
+            regimen = _regimen_text(part, ctx) or part.strip()
+            cohort.set("regimen", regimen, _evidence(table, "regimen", text))
+            cohort.set("drugs", ctx.drugs_of(regimen), _evidence(table, "drugs", text))
         return
     main = _regimen_text(text, ctx)
     if main is None:
@@ -571,12 +621,17 @@ def _fill_patients(row: list[str], specs: list[ColumnSpec], cohorts: dict[str, C
     text, header = row[col], specs[col].header.lower()
     clean = strip_markers(text)
     labelled = [seg for seg in split_cohorts(clean) if seg.label is not None]
-    if labelled and len(cohorts) > 1:  # "A 20; B 15": one size per named cohort
+    if labelled and len(cohorts) > 1:  # "A 20; B 15": one size per named cohort, the series their sum
+        sizes = []
         for seg in labelled:
             target = cohorts.get(_cohort_key(seg.label))
             n = first_number(seg.text)
             if target is not None and n is not None:
                 target.set("n_patients", int(n), _evidence(table, "n_patients", text))
+                sizes.append(int(n))
+        if len(sizes) == len(labelled) > 1:
+            for cohort in cohorts.values():
+                cohort.set("n_total", sum(sizes), _evidence(table, "n_total", text))
         return
     lead = re.match(r"^\s*(\d+)", clean)
     if not lead:
