@@ -99,6 +99,7 @@ def test_study_header_rows_give_their_cohorts_the_study():
     assert pd.values["os_months"] == Survival(median=5.8, low=2.5, high=15.0, kind="range", not_reached=False)
     # the header row's design and size describe the whole series
     assert pd.values["design"] == Design(prospective=False, randomized=False, centers="single")
+    assert cohorts[("Brack2010", None)].values["design"] == Design(prospective=True, randomized=False, phase="2")
     assert wd.values["n_total"] == 40
     assert not any(arm is not None and "Quill" in arm for _, arm in cohorts)  # a header row is not a cohort
 

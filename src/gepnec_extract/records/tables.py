@@ -281,15 +281,43 @@ def _study_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], ct
             continue
         study = cited or study
         if events:
-            yield from _event_row(study, table, specs, row, events, ctx)
+            rows_events = _event_row(study, table, specs, row, events, ctx)
+            for cohort in rows_events:  # a row with an empty regimen cell goes on with the one above
+                if cited is None and cohort.describes is None and previous:
+                    cohort.describes = previous[0].describes
+            previous = rows_events or previous
+            yield from rows_events
             continue
         cohorts = _row_cohorts(study, table, specs, row, ctx)
         _inherit(cohorts, previous, specs, row, table)
         previous = cohorts
         if not any(STUDY_FIGURES & set(c.values) for c in cohorts):
+            cohorts += _labelled_regimens(study, table, specs, row, cohorts, ctx)
             for cohort in cohorts:  # describes the study's cohorts found elsewhere; never a record alone
                 cohort.study_level = True
         yield from cohorts
+
+
+_ARM_PREFIX = re.compile(r"^\s*(?P<arm>[A-Z][\w\-]{0,3})\s*:\s*(?P<text>\S.*)$")
+
+
+def _labelled_regimens(study: StudyRef, table: Table, specs: list[ColumnSpec], row: list[str],
+                       cohorts: list[Cohort], ctx: DocContext) -> list[Cohort]:
+    """"A: carboplatin + etoposide 100 mg/m2" in a regimen cell, "B: cisplatin + ..." in an "other arms"
+    cell of a row describing a study: each arm's regimen and doses, for the cohort that arm names."""
+    out = []
+    for spec, text in zip(specs, row):
+        match = _ARM_PREFIX.match(text)
+        if spec.field not in {"regimen", "group", "other"} or not match or not ctx.drugs_of(match.group("text")):
+            continue
+        arm = Cohort(study=study, arm=None, for_arm=match.group("arm"))
+        _fill_regimens(match.group("text"), {"": arm}, table, ctx)
+        out.append(arm)
+        if spec.field == "regimen":  # the cell is that arm's, not the study's
+            for cohort in cohorts:
+                for name in ("regimen", "drugs", "doses"):
+                    cohort.values.pop(name, None)
+    return out
 
 
 def _event_columns(specs: list[ColumnSpec], body: list[list[str]]) -> tuple[int, int | None, int] | None:
@@ -349,11 +377,8 @@ def _grouped_study_rows(table: Table, specs: list[ColumnSpec], body: list[list[s
         cohorts: list[Cohort] = []
         previous: list[Cohort] = []
         for row in rows:
-            row_cohorts = _row_cohorts(study, table, specs, row, ctx)
             label = row[label_col].strip()
-            for cohort in row_cohorts:
-                if cohort.arm is None and label:
-                    cohort.arm = _arm_label(label, "", ctx)
+            row_cohorts = _row_cohorts(study, table, specs, row, ctx, _arm_label(label, "", ctx) if label else None)
             _inherit(row_cohorts, previous, specs, row, table)
             previous = row_cohorts
             cohorts += row_cohorts
@@ -362,8 +387,8 @@ def _grouped_study_rows(table: Table, specs: list[ColumnSpec], body: list[list[s
         for fact in ctx.facts(header_cell):
             if fact.label == "DESIGN" and isinstance(fact.value, dict):
                 design = Design(**fact.value)
-                if design.prospective is False and design.randomized is None:
-                    design.randomized = False
+                if design.prospective is not None and design.randomized is None:
+                    design.randomized = False  # a series or trial not said to be randomized
                 for cohort in cohorts + [whole]:
                     cohort.set("design", design, ev)
             elif fact.label == "N_PATIENTS" and isinstance(fact.value, int):
@@ -413,7 +438,7 @@ def _inherit(cohorts: list[Cohort], previous: list[Cohort], specs: list[ColumnSp
 
 
 def _row_cohorts(study: StudyRef, table: Table, specs: list[ColumnSpec], row: list[str],
-                 ctx: DocContext) -> list[Cohort]:
+                 ctx: DocContext, row_arm: str | None = None) -> list[Cohort]:
     """The cohorts one study row reports: labels found in its outcome cells, aligned across columns.
 
     Unlabelled values joined by "vs." are arms in the order the regimen cell names them; a value
@@ -422,6 +447,7 @@ def _row_cohorts(study: StudyRef, table: Table, specs: list[ColumnSpec], row: li
     arm_names = _arm_names_from_regimen(row, specs)
 
     def cohort_for(label: str | None) -> Cohort:
+        label = label or row_arm  # an unlabelled value belongs to the cohort the row names
         key = _cohort_key(label)
         if key not in cohorts:
             cohorts[key] = Cohort(study=study, arm=label)
@@ -489,7 +515,7 @@ def _fill_study_columns(row: list[str], specs: list[ColumnSpec], cohorts: dict[s
                 for cohort in cohorts.values():
                     cohort.set("line", "mixed", _evidence(table, "line", text))
         elif spec.field in {"line", "design"}:
-            for cohort in cohorts.values():
+            for cohort in _cohorts_named_at_end(text, cohorts):
                 _fill_common(cohort, spec, text, table, ctx)
         elif spec.field in {"tox", "sites"}:
             labelled = _split_by_arms(text, cohorts)
@@ -502,6 +528,13 @@ def _fill_study_columns(row: list[str], specs: list[ColumnSpec], cohorts: dict[s
                 target = next((c for k, c in cohorts.items() if k.endswith("pd")), target)
             if target is not None:
                 _fill_common(target, spec, text, table, ctx)
+
+
+def _cohorts_named_at_end(text: str, cohorts: dict[str, Cohort]) -> list[Cohort]:
+    """"Second (A)": the cell says it of the cohort it names in brackets; otherwise of every cohort."""
+    match = re.search(r"\(\s*([A-Z][\w\-]{0,3})\s*\)\s*$", text)
+    named = [c for c in cohorts.values() if match and c.arm and c.arm.lower() == match.group(1).lower()]
+    return named or list(cohorts.values())
 
 
 def _split_by_arms(text: str, cohorts: dict[str, Cohort]) -> list[tuple[Cohort, str]]:
@@ -524,6 +557,7 @@ def _fill_regimens(text: str, cohorts: dict[str, Cohort], table: Table, ctx: Doc
     if named:
         for cohort, part in named:  # a part naming no drug ("no chemotherapy") is that arm's regimen as printed
             regimen = _regimen_text(part, ctx) or part.strip()
+            cohort.no_drug_regimen = not ctx.drugs_of(regimen)
             cohort.set("regimen", regimen, _evidence(table, "regimen", text))
             cohort.set("drugs", ctx.drugs_of(regimen), _evidence(table, "drugs", text))
         return
