@@ -168,3 +168,21 @@ def test_header_footnote_marks_do_not_hide_the_field():
     assert classify_header("ORRa").field == "rr"
     assert classify_header("Median OS (95% CI)b").field == "os"
     assert classify_header("Grade 3–4, n (%)").grade == "3-4"
+
+
+def test_a_table_footnote_glossary_says_which_drugs_a_regimen_abbreviation_holds():
+    table = Table(label="Table 1", page=2, header_rows=1,
+                  footnote="VEXA, vinorelbine, etoposide and oxaliplatin; ORR, objective response rate.", rows=[
+                      ["Study", "Regimen", "Patients, n", "ORR, %"],
+                      ["Quill et al. 2004 [3]", "VEXA", "20", "25"], ["Brack 2010 [4]", "VEXA", "11", "18"]])
+    cohorts = cohorts_of(table)
+    assert cohorts[("Quill2004", None)].values["drugs"] == ["etoposide", "oxaliplatin", "vinorelbine"]
+
+
+@pytest.mark.parametrize("cell, same", [
+    ("Same regimen", True), ("As above", True), ("same", True), ("Same as above.", True),
+    ("Etoposide + cisplatin", False), ("None", False), ("Regimen B", False),
+])
+def test_back_reference_cells(cell, same):
+    from gepnec_extract.records.tables import _is_backref
+    assert _is_backref(cell) is same

@@ -39,6 +39,7 @@ def header_texts(table: Table) -> list[str]:
 
 
 def records_from_table(table: Table, ctx: DocContext) -> list[Cohort]:
+    ctx = _with_glossary(table, ctx)
     table = _studies_as_rows(table, ctx)
     specs = [classify_header(h) for h in header_texts(table)]
     body = [row + [""] * (len(specs) - len(row)) for row in table.body if any(c.strip() for c in row)]
@@ -65,6 +66,20 @@ def records_from_table(table: Table, ctx: DocContext) -> list[Cohort]:
     if any(f in OUTCOME_FIELDS for f in fields):
         return _cohort_rows(table, specs, body, ctx)
     return _characteristics(table, specs, body, ctx)
+
+
+_GLOSSARY_ITEM = re.compile(r"(?:^|(?<=[;.]\s))(?P<short>[A-Z][A-Z0-9\-]{1,11}),\s+(?P<long>[^;]+?)(?=;|\.\s|\.?$)")
+
+
+def _with_glossary(table: Table, ctx: DocContext) -> DocContext:
+    """The table's footnote glossary ("FOLFIRI, 5-fluorouracil, leucovorin and irinotecan; ...") says
+    what its abbreviations stand for; where it names drugs it is read before the document's own."""
+    glossary = {m.group("short"): m.group("long").strip() for m in _GLOSSARY_ITEM.finditer(table.footnote or "")}
+    drugs = {short: long for short, long in glossary.items()
+             if ctx.abbreviations.get(short) != long and ctx.drugs_of(long)}
+    if not drugs:
+        return ctx
+    return replace(ctx, abbreviations={**ctx.abbreviations, **drugs})
 
 
 def _evidence(table: Table, field: str, text: str) -> Evidence:
