@@ -90,7 +90,7 @@ def _describe_cohorts(cohorts: list[Cohort], describing: list[Cohort]) -> None:
                         cohort.evidence = [e for e in cohort.evidence if e.field != name]
                 targets = [c for c in targets if not c.values.get(name)]
             else:
-                targets = [_named_cohort(evidence.text, group) or whole] if (whole or len(group) > 1) else []
+                targets = _named_cohorts(evidence.text, group, whole)
             for cohort in [t for t in targets if t is not None]:
                 cohort.set(name, value, evidence)
 
@@ -106,9 +106,10 @@ def _other_regimen(cohort: Cohort, row: Cohort) -> bool:
     return bool(mine and theirs and mine != theirs)
 
 
-def _named_cohort(text: str, group: list[Cohort]) -> Cohort | None:
-    """The cohort a study-wide cell names in brackets ("GEP 14, lung 1 (NEC cohort)") or by its one
-    primary site ("Unknown primary 48" beside an "Unknown primary site" cohort)."""
+def _named_cohorts(text: str, group: list[Cohort], whole: Cohort | None) -> list[Cohort]:
+    """Where a study-wide cell goes: to the cohort it names in brackets ("GEP 14, lung 1 (NEC cohort)");
+    else to the whole series, and to the subgroup named by its one primary site as well ("Unknown
+    primary 48" beside an "Unknown primary site" cohort)."""
     from .normalize import parse_sites, population_of, site_name
 
     bracket = re.search(r"\(([^()]*\bcohort)\)", text or "", re.I)
@@ -117,13 +118,14 @@ def _named_cohort(text: str, group: list[Cohort]) -> Cohort | None:
         wanted = {"NEC": {"NEC", "PDNEC"}, "PDNEC": {"NEC", "PDNEC"}}.get(wanted, {wanted})
         named = [c for c in group if c.arm_key and population_of(c.arm or "") in wanted]
         if len(named) == 1:
-            return named[0]
+            return named
+    targets = [whole] if whole is not None else []
     sites = parse_sites(text or "")
     if len(sites) == 1:
         named = [c for c in group if c.arm and site_name(c.arm) == sites[0].site]
-        if len(named) == 1:
-            return named[0]
-    return None
+        if len(named) == 1 and named[0] is not whole:
+            targets.append(named[0])
+    return targets
 
 
 STUDY_LEVEL = {"regimen", "drugs", "doses", "line", "design", "n_total", "population"}

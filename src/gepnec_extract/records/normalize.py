@@ -27,7 +27,7 @@ def site_name(text: str) -> str | None:
 
 _SITE_ITEM = re.compile(
     rf"(?P<name>[A-Za-z][A-Za-z/\- ]*?)\s*(?:\(\s*(?:n\s*=\s*)?(?P<n1>{NUMBER})\s*%?\s*[);,]|,\s*(?P<n2>\d+)\b"
-    rf"|\s(?P<n3>{NUMBER})(?P<pct>\s*%)?(?=\s*(?:[,;(]|$)))")  # "Pancreas 10, colon 4", "pancreas 52%"
+    rf"|\s(?P<n3>{NUMBER})(?P<pct>\s*%)?(?=\s*(?:[,;()]|$)))")  # "Pancreas 10, colon 4", "pancreas 52%"
 
 
 def parse_sites(text: str) -> list[PrimarySite]:
@@ -95,7 +95,7 @@ def _is_group(text: str, match: re.Match) -> bool:
     after = text[match.end():]
     if match.group("n1"):
         return match.group(0).rstrip().endswith((";", ",")) and bool(re.match(r"\s*[A-Za-z]", after))
-    return bool(re.match(r"\s*\(\s*[A-Za-z]", after))
+    return bool(re.match(r"\s*\(\s*[A-Za-z][^()]*\d", after))  # "(NEC cohort)" names a cohort, not parts
 
 
 @lru_cache(maxsize=1)
