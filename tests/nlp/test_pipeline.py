@@ -97,3 +97,10 @@ CELLS = [
 @pytest.mark.parametrize("cell, expected", CELLS, ids=[c for c, _ in CELLS])
 def test_table_cell_sub_patterns(nlp, cell, expected):
     assert [(s.label_, s._.value) for s in facts(nlp(cell))] == expected
+
+
+def test_a_short_cycle_after_a_dose_list_gives_every_dose_its_length(nlp):
+    # a table cell printing the schedule: "..., q3w" / "..., q2w"
+    doses = facts(nlp("Drugamab 80 mg/m2 IV d1 + cisplatin 60 mg/m2 IV d1–3, q3w"), "DOSE")
+    assert [d._.value["schedule"] for d in doses] == [21, 21]
+    assert facts(nlp("Irinotecan 100 mg/m2 IV d1, q2w"), "DOSE")[0]._.value["schedule"] == 14
