@@ -381,6 +381,49 @@ def test_rows_a_column_that_ended_and_restarts_opens_a_new_row():
     assert rows[0][2] == "Vomiting (96), leukopenia"
 
 
+def _cell(text: str, x0: float) -> list[tuple[str, float]]:
+    """The words of one cell from x0, one space (2 pt) apart, as _word measures them."""
+    words, x = [], x0
+    for word in text.split():
+        words.append((word, x))
+        x += 4.0 * len(word) + 2.0
+    return words
+
+
+def _line(*cells: tuple[str, float]) -> list[tuple[str, float]]:
+    return [word for text, x0 in cells for word in _cell(text, x0)]
+
+
+def test_rows_a_dash_under_a_value_and_slash_values_start_a_row():
+    # one row per line: the dash ("not reported") and "0/0/85/15" are fresh values, not wrapped text
+    rows = _rows([
+        _line(("Poorly differentiated", 0), ("18", 160), ("17/50/33/0", 200), ("11", 280)),
+        _line(("Well-differentiated carcinoid", 0), ("–", 160), ("0/0/85/15", 200), ("3", 280)),
+    ])
+    assert [row[0] for row in rows] == ["Poorly differentiated", "Well-differentiated carcinoid"]
+    assert rows[1][1:] == ["–", "0/0/85/15", "3"]
+
+
+def test_rows_a_label_with_an_open_bracket_goes_on_below():
+    rows = _rows([
+        _line(("Median PFS, months (95%", 0), ("4.1", 160), ("5.0", 220)),
+        _line(("CI)", 0)),
+        _line(("Median OS, months", 0), ("12", 160), ("9", 220)),
+    ])
+    assert [row[0] for row in rows] == ["Median PFS, months (95% CI)", "Median OS, months"]
+
+
+def test_rows_a_wrapped_heading_in_the_first_cell_ends_at_the_first_data_line():
+    rows = _rows([
+        _line(("Quill et al. 2004 [3];", 0)),
+        _line(("retrospective; 40 patients", 0)),
+        _line(("Regimen A", 0), ("Cisplatin", 160), ("8", 220), ("17", 260)),
+        _line(("Regimen B", 0), ("Etoposide", 160), ("12", 220), ("20", 260)),
+    ])
+    assert rows[0] == ["Quill et al. 2004 [3]; retrospective; 40 patients", "", "", ""]
+    assert [row[0] for row in rows[1:]] == ["Regimen A", "Regimen B"]
+
+
 def test_columns_single_spaces_aligned_down_a_column_are_not_gutters():
     # "41 (41)" on every line: the space is aligned but it is a word space, and the header spans it
     rows = _rows([[("Poorly", 0), ("41", 60), ("(41)", 70), ("4", 120)]] * 3 +

@@ -136,3 +136,10 @@ def test_a_saved_pipeline_loads_with_spacy_load_and_tags_the_review_alike(tmp_pa
     assert result["pipe_names"] == STAGES
     assert len(expected) > 500
     assert result["facts"] == json.loads(json.dumps(expected))
+
+
+def test_a_short_cycle_after_a_dose_list_gives_every_dose_its_length(nlp):
+    # a table cell printing the schedule: "..., q3w" / "..., q2w"
+    doses = facts(nlp("Drugamab 80 mg/m2 IV d1 + cisplatin 60 mg/m2 IV d1–3, q3w"), "DOSE")
+    assert [d._.value["schedule"] for d in doses] == [21, 21]
+    assert facts(nlp("Irinotecan 100 mg/m2 IV d1, q2w"), "DOSE")[0]._.value["schedule"] == 14

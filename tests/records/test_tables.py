@@ -137,3 +137,38 @@ def test_response_and_toxicity_lists_fill_the_whole_cohort():
     assert okuma.values["pr_pct"] == 50.0
     hadoux = dev("d06-hadoux2015")[("Hadoux2015", None)]
     assert Toxicity(event="neutropenia", grade="3-4", pct=35.0) in hadoux.values["toxicities"]
+
+
+def test_subgroup_heading_rows_are_not_cohorts_and_name_their_subgroups():
+    cohorts = dev("d13-ramirez2016")
+    arms = {arm for _, arm in cohorts}
+    assert not arms & {"Primary site", "Ki-67 index"}  # heading rows of the subgroup table
+    assert {"Pancreatic", "Nonpancreatic", "Ki-67 <2%", "Ki-67 2–20%", "Ki-67 >20%"} <= arms
+    whole = next(c for (_, arm), c in cohorts.items() if arm == "All patients")
+    grades = {(t.event, t.grade) for t in whole.values["toxicities"]}
+    assert ("nausea", "1-2") in grades and ("diarrhea", "3-4") in grades  # the grade is the column's
+
+
+def test_study_header_rows_with_cohort_rows_beneath():
+    cohorts = dev("d18-review-grouped")
+    studies = {study for study, _ in cohorts}
+    assert len(studies) == 9
+    assert not any(arm and " et al." in arm for _, arm in cohorts)  # a study header row is not a cohort
+    by_study = {}
+    for (study, arm), cohort in cohorts.items():
+        by_study.setdefault(study, []).append(cohort)
+    # a study with one cohort row is one record; one with several keeps one per row
+    assert max(len(group) for group in by_study.values()) >= 3
+    assert min(len(group) for group in by_study.values()) == 1
+    weeks = [c for c in cohorts.values() if any("wk" in e.text for e in c.evidence if e.field == "os_months")]
+    assert weeks and all(c.values["os_months"].median < 10 for c in weeks)  # weeks became months
+
+
+def test_studies_as_columns_become_one_record_group_per_column():
+    cohorts = dev("d17-review-transposed")
+    studies = {study for study, _ in cohorts}
+    assert len(studies) >= 5
+    two_arms = [group for group in ({a for s, a in cohorts if s == study} for study in studies) if len(group) > 1]
+    assert two_arms  # a column whose cells hold "A ...; B ..." gives two cohorts
+    compound = [c for c in cohorts.values() if any("/" in e.text for e in c.evidence if e.field == "sd_pct")]
+    assert compound and all(c.values.get("pr_pct") is not None for c in compound)

@@ -269,7 +269,8 @@ def chars_splitter(chars: list[dict]) -> WordSplitter:
 
 # --- rows ----------------------------------------------------------------------------------------
 
-_VALUE = re.compile(r"^[<>≤≥~]?\s*\d[\d.,]*\s*%?\s*(\([^()]*\))?[a-z*†‡§+]?$|^(NA|NR|NE|ND|–|-|—)$")
+_VALUE = re.compile(r"^[<>≤≥~]?\s*\d[\d.,]*\s*%?\s*(\([^()]*\))?[a-z*†‡§+]?$|^(NA|NR|NE|ND|–|-|—)$"
+                    r"|^(\d[\d.,]*|–)(\s*/\s*(\d[\d.,]*|–))+\s*%?[a-z*†‡§]?$")  # "17/50/33/0", "12.5/42/–/–"
 _VALUE_START = re.compile(r"^([<>≤≥~]?\d|NA\b|NR\b|NE\b|ND\b|–$|-$|—$)")
 _OPEN_END = re.compile(r"([-–/(,;:&+]|\b(and|or|of|with|the|in|to|vs\.?|for|a|an|on|by|at|per|from))$")
 _CONT_START = re.compile(r"^[a-z(\[{+–\-,;:%).\]]")
@@ -292,12 +293,12 @@ def _fits_on_previous(prev_line_end: float, word_width: float, col: int, geo: Ro
 def _judge(prev_text: str, prev_end: float, text: str, first_width: float, col: int,
            geo: RowGeometry) -> str:
     """'cont' if ``text`` reads as the wrapped rest of ``prev_text``, 'fresh' if as a new cell."""
-    if _OPEN_END.search(prev_text):
-        return "cont"
+    if _OPEN_END.search(prev_text) or prev_text.count("(") > prev_text.count(")"):
+        return "cont"  # "Median PFS, months (95%" goes on with "CI)"
+    if _VALUE.match(prev_text) and _VALUE_START.match(text):
+        return "fresh"  # two values, a dash for "not reported" among them
     if _CONT_START.match(text):
         return "cont"
-    if _VALUE.match(prev_text) and _VALUE_START.match(text):
-        return "fresh"
     return "fresh" if _fits_on_previous(prev_end, first_width, col, geo) else "cont"
 
 
@@ -338,7 +339,8 @@ def segment_rows(lines: list[Line], geo: RowGeometry,
         frags = _fragments(line, geo, splitter)
         if not frags:
             continue
-        new_row = previous is None or _starts_row(frags, state, last, geo)
+        new_row = previous is None or _starts_row(frags, state, last, geo) \
+            or _after_heading_row(rows[-1], frags)
         if previous is not None and line_gap(previous, line) > big_gap:
             new_row = True
         if new_row:
@@ -352,6 +354,13 @@ def segment_rows(lines: list[Line], geo: RowGeometry,
                  for col, s in enumerate(state)]
         previous = line
     return rows
+
+
+def _after_heading_row(row: list[list[str]], frags: dict[int, _Frag]) -> bool:
+    """A heading row held in the first cell alone, wrapped over two lines or more ("Quill et al. 2004
+    [3]; retrospective; / 40 patients"), ends where a line fills two other columns: that line is the
+    first data row below the heading, not more of the heading."""
+    return len(row[0]) >= 2 and not any(row[1:]) and sum(col > 0 for col in frags) >= 2
 
 
 def _starts_row(frags: dict[int, _Frag], state: list[str], last: dict[int, _Frag],

@@ -46,5 +46,6 @@ def extract_records(document: Document, nlp=None) -> list[StudyRecord]:
     from .text import records_from_text
 
     table_cohorts = [c for table in document.tables for c in records_from_table(table, ctx)]
-    cohorts = table_cohorts + records_from_text(ctx, table_cohorts)
+    # rows that only describe a study (design, regimen, doses) are not cohorts the text can report on
+    cohorts = table_cohorts + records_from_text(ctx, [c for c in table_cohorts if not c.study_level])
     return [c.to_record(document.doc_id) for c in assemble(cohorts, ctx)]

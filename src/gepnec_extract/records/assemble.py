@@ -8,11 +8,15 @@ when its sub-cohorts differ.
 
 from __future__ import annotations
 
+import re
+
 from .cohort import OWN_FIGURES, Cohort
 from .context import DocContext
 
 
 def assemble(cohorts: list[Cohort], ctx: DocContext) -> list[Cohort]:
+    describing = [c for c in cohorts if c.study_level]
+    cohorts = [c for c in cohorts if not c.study_level]
     ordered = sorted(cohorts, key=lambda c: 0 if "table" in c.sources else 1)  # tables first: they win
     merged: dict[tuple[str, str], Cohort] = {}
     order: list[tuple[str, str]] = []
@@ -24,6 +28,7 @@ def assemble(cohorts: list[Cohort], ctx: DocContext) -> list[Cohort]:
             merged[key] = cohort
             order.append(key)
     result = [merged[k] for k in order if merged[k].values]
+    _describe_cohorts(result, describing)
     result = _fold_study_level_cohorts(result)
     _name_whole_cohorts(result)
     _share_study_values(result)
@@ -48,6 +53,79 @@ def _empty_whole_series(cohort: Cohort, group: list[Cohort]) -> bool:
     if cohort.arm_key and cohort.arm not in ("All patients",):
         return False
     return len(group) > 1 and not (OWN_FIGURES & {k for k, v in cohort.values.items() if v not in (None, [])})
+
+
+def _describe_cohorts(cohorts: list[Cohort], describing: list[Cohort]) -> None:
+    """Rows that describe a study (its regimen and doses, design, line, sites) fill its cohorts:
+    regimen, doses, line and design go to each cohort; the rest to the whole series (or the one
+    cohort). A study with no cohort of its own gets nothing: a list of designs is not evidence."""
+    groups = _by_study(cohorts)
+    for row in describing:
+        group = groups.get(row.study.study_id)
+        if not group or not any((OWN_FIGURES | {"n_patients"}) & set(c.values) for c in group):
+            continue  # a study merely mentioned is not made a record by the rows describing it
+        if row.for_arm:  # "A: ..." describes the cohort that arm names ("Regimen A")
+            arm = row.for_arm.lower()
+            group = [c for c in group if (c.arm or "").lower() == arm or (c.arm or "").lower().endswith(" " + arm)]
+            if not group:
+                continue
+        whole = next((c for c in group if not c.arm_key), group[0] if len(group) == 1 else None)
+        if row.describes:  # "FOLFIRI": the one cohort on that regimen
+            named = [c for c in group if (c.values.get("regimen") or "").lower() == row.describes.lower()]
+            if len(named) > 1:  # the arm on it rather than a whole series said to be on it
+                named = [c for c in named if c.arm_key and "table" in c.sources]
+            whole = named[0] if len(named) == 1 else whole
+        by_field = {}
+        for ev in row.evidence:
+            by_field.setdefault(ev.field, ev)
+        for name, value in row.values.items():
+            evidence = by_field.get(name)
+            if evidence is None:
+                continue
+            if name in SHARED_FIELDS:  # said of the study: for each cohort whose table does not say otherwise
+                targets = [c for c in group if not (name in ("drugs", "doses") and _other_regimen(c, row))]
+                for cohort in targets:
+                    if _from_text_only(cohort, name):  # a table row outranks the running text
+                        cohort.values.pop(name)
+                        cohort.evidence = [e for e in cohort.evidence if e.field != name]
+                targets = [c for c in targets if not c.values.get(name)]
+            else:
+                targets = _named_cohorts(evidence.text, group, whole)
+            for cohort in [t for t in targets if t is not None]:
+                cohort.set(name, value, evidence)
+
+
+def _from_text_only(cohort: Cohort, name: str) -> bool:
+    sources = {e.source.split(":")[0] for e in cohort.evidence if e.field == name}
+    return bool(cohort.values.get(name)) and sources == {"text"} and name not in {"drugs", "doses"}
+
+
+def _other_regimen(cohort: Cohort, row: Cohort) -> bool:
+    """The cohort's own regimen names other drugs than the describing row's."""
+    mine, theirs = set(cohort.values.get("drugs") or []), set(row.values.get("drugs") or [])
+    return bool(mine and theirs and mine != theirs)
+
+
+def _named_cohorts(text: str, group: list[Cohort], whole: Cohort | None) -> list[Cohort]:
+    """Where a study-wide cell goes: to the cohort it names in brackets ("GEP 14, lung 1 (NEC cohort)");
+    else to the whole series, and to the subgroup named by its one primary site as well ("Unknown
+    primary 48" beside an "Unknown primary site" cohort)."""
+    from .normalize import parse_sites, population_of, site_name
+
+    bracket = re.search(r"\(([^()]*\bcohort)\)", text or "", re.I)
+    if bracket:
+        wanted = population_of(bracket.group(1))
+        wanted = {"NEC": {"NEC", "PDNEC"}, "PDNEC": {"NEC", "PDNEC"}}.get(wanted, {wanted})
+        named = [c for c in group if c.arm_key and population_of(c.arm or "") in wanted]
+        if len(named) == 1:
+            return named
+    targets = [whole] if whole is not None else []
+    sites = parse_sites(text or "")
+    if len(sites) == 1:
+        named = [c for c in group if c.arm and site_name(c.arm) == sites[0].site]
+        if len(named) == 1 and named[0] is not whole:
+            targets.append(named[0])
+    return targets
 
 
 STUDY_LEVEL = {"regimen", "drugs", "doses", "line", "design", "n_total", "population"}
@@ -104,8 +182,13 @@ def _share_study_values(cohorts: list[Cohort]) -> None:
                 donor = next((c for c in sources if not c.arm_key), sources[0])
                 evidence = next((e for e in donor.evidence if e.field == name), None)
                 for cohort in group:
-                    if not cohort.values.get(name) and evidence is not None:
+                    if not cohort.values.get(name) and evidence is not None and not _untreated(cohort):
                         cohort.set(name, donor.values[name], evidence)
+
+
+def _untreated(cohort: Cohort) -> bool:
+    """A comparator whose regimen cell names no drug ("no chemotherapy"): nothing of the treated arm's applies."""
+    return cohort.no_drug_regimen and not cohort.values.get("drugs")
 
 
 def _share_totals(cohorts: list[Cohort]) -> None:

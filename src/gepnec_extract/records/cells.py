@@ -173,9 +173,32 @@ def _label_starts(text: str) -> list[tuple[int, int, str]]:
     return starts
 
 
+_SPACED_LABEL = re.compile(
+    r"^(?P<label>[A-Za-z][\w/+\-<>≥≤]*(?:\s+[A-Za-z][\w/+\-<>≥≤]*){0,2})\s+(?P<value>(?:\d|NR\b|NE\b).*|[–—-])$")
+
+
+def _spaced_segments(text: str) -> list[Segment]:
+    """"A 31%; B 18%": cohorts separated by ";", each a label and its value with no colon."""
+    depths = _depths(text)
+    cuts = [i for i, ch in enumerate(text) if ch == ";" and depths[i] == 0]
+    if not cuts:
+        return []
+    parts = [text[a + 1:b].strip() for a, b in zip([-1] + cuts, cuts + [len(text)])]
+    segments = []
+    for part in parts:
+        match = _SPACED_LABEL.match(part)
+        if not match or match.group("label").lower() in _NOT_A_LABEL:
+            return []
+        segments.append(Segment(match.group("label"), match.group("value").strip()))
+    return segments
+
+
 def split_cohorts(text: str) -> list[Segment]:
     """Split a cell into cohort segments: labelled ones, and unlabelled values joined by "vs."."""
     text = re.sub(r"\s+", " ", _PVALUE.sub("", text)).strip()
+    spaced = _spaced_segments(text)
+    if spaced:
+        return spaced
     starts = _label_starts(text)
     segments: list[Segment] = []
     head_end = starts[0][0] if starts else len(text)

@@ -46,6 +46,12 @@ class Cohort:
     evidence: list[Evidence] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     sources: set[str] = field(default_factory=set)  # "table" / "text": where values came from
+    # a table row with no figures (design, regimen and doses, sites of a study): it describes the
+    # study's cohorts found elsewhere and is never a record of its own
+    study_level: bool = False
+    describes: str | None = None  # such a row's regimen, naming which of the study's cohorts it is about
+    for_arm: str | None = None  # or the arm it names ("A: ..." for the cohort "Regimen A")
+    no_drug_regimen: bool = False  # an arm whose own regimen cell names no drug ("B no chemotherapy")
 
     @property
     def arm_key(self) -> str:
@@ -93,6 +99,7 @@ class Cohort:
             self.set(name, value, ev)
         self.conflicts.extend(other.conflicts)
         self.sources |= other.sources
+        self.no_drug_regimen = self.no_drug_regimen or other.no_drug_regimen
 
     def to_record(self, doc_id: str) -> StudyRecord:
         values = {k: v for k, v in self.values.items() if k in StudyRecord.model_fields}

@@ -24,6 +24,9 @@ class ColumnSpec:
     weeks: bool = False  # survival printed in weeks
     interval: str | None = None  # "range" / "ci95": what the bracketed pair in a cell means
     counts_first: bool = False  # "n (%)": the bare number is a count, the bracketed one a percent
+    parts: tuple[str, ...] = ()  # "CR/PR/SD/PD, %": one cell holds these fields, "/"-separated, in order
+    grade: str | None = None  # "Grade 3–4, n (%)": the toxicity grade every cell of the column has
+    notes: tuple[tuple[str, str], ...] = ()  # the table's footnotes by mark, read for marks in cells
 
 
 @lru_cache(maxsize=1)
@@ -33,9 +36,29 @@ def _header_patterns() -> list[tuple[str, re.Pattern]]:
     return [(row["field"], re.compile(row["pattern"], re.I)) for row in rows]
 
 
+# a footnote mark glued to a header: "ORRa", "Median OS (95% CI)b", "Hentic 2012 [5]c"
+_HEADER_MARK = re.compile(r"(?<=[A-Z)\]%])(?:[a-f]|[*†‡§¶]+)(?=[\s,;:]|$)")
+
+
 def normalize_header(text: str) -> str:
     text = re.sub(r"(\w)- (\w)", r"\1\2", text)  # "Me- dian" left by a wrapped header cell
+    text = _HEADER_MARK.sub("", text)
     return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def _compound_parts(header: str) -> tuple[str, ...]:
+    """"cr/pr/sd/pd, %" -> ("cr", "pr", "sd", "pd"): a header naming several response fields with "/"."""
+    head = re.split(r"[,(]", header)[0].strip()
+    names = [n.strip() for n in head.split("/")]
+    if len(names) < 2:
+        return ()
+    fields = []
+    for name in names:
+        field = next((f for f, pattern in _header_patterns() if pattern.search(name)), None)
+        if field not in RESPONSE_FIELDS:
+            return ()
+        fields.append(field)
+    return tuple(fields)
 
 
 def classify_header(text: str) -> ColumnSpec:
@@ -46,7 +69,13 @@ def classify_header(text: str) -> ColumnSpec:
     interval = "ci95" if re.search(r"\bci\b|confidence", header) else "range" if "range" in header else None
     weeks = bool(re.search(r"\b(weeks?|wk)\b", header))
     counts_first = bool(re.search(r"\bn\s*\(\s*%\s*\)", header))
-    return ColumnSpec(field=field, header=text, weeks=weeks, interval=interval, counts_first=counts_first)
+    parts = _compound_parts(header)
+    grade = re.search(r"\bgrades?\s*(\d(?:\s*(?:–|-|or)\s*\d)?\+?)", header)
+    grade_text = re.sub(r"\s*(?:–|-|or)\s*", "-", grade.group(1)) if grade else None
+    if grade_text and field in {"group", "other", "patients", "pct"}:  # "Grade 3–4, n (%)": a toxicity column
+        field = "tox"
+    return ColumnSpec(field=field, header=text, weeks=weeks, interval=interval, counts_first=counts_first,
+                      parts=parts, grade=grade_text)
 
 
 def classify_row_label(text: str) -> ColumnSpec:

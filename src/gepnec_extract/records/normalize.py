@@ -26,7 +26,8 @@ def site_name(text: str) -> str | None:
 
 
 _SITE_ITEM = re.compile(
-    rf"(?P<name>[A-Za-z][A-Za-z/\- ]*?)\s*(?:\(\s*(?:n\s*=\s*)?(?P<n1>{NUMBER})\s*%?\s*[);,]|,\s*(?P<n2>\d+)\b)")
+    rf"(?P<name>[A-Za-z][A-Za-z/\- ]*?)\s*(?:\(\s*(?:n\s*=\s*)?(?P<n1>{NUMBER})\s*%?\s*[);,]|,\s*(?P<n2>\d+)\b"
+    rf"|\s(?P<n3>{NUMBER})(?P<pct>\s*%)?(?=\s*(?:[,;()]|$)))")  # "Pancreas 10, colon 4", "pancreas 52%"
 
 
 def parse_sites(text: str) -> list[PrimarySite]:
@@ -35,7 +36,8 @@ def parse_sites(text: str) -> list[PrimarySite]:
     seen: set[str] = set()
     text = strip_markers(text)
     items = [m for m in _SITE_ITEM.finditer(text) if not _is_group(text, m)]
-    percentages = any("." in (m.group("n1") or m.group("n2") or "") for m in items)  # "pancreas (37.5)"
+    percentages = any("." in (m.group("n1") or m.group("n2") or m.group("n3") or "") or m.group("pct")
+                      for m in items)  # "pancreas (37.5)", "pancreas 52%"
     for match in items:
         words = re.split(r"[\s\-]+", match.group("name").strip())
         # the site name is the tail of the phrase ("and pancreas", "Total GEP")
@@ -44,7 +46,7 @@ def parse_sites(text: str) -> list[PrimarySite]:
             name = site_name(" ".join(words[start:]))
             if name:
                 break
-        count = match.group("n1") or match.group("n2")
+        count = match.group("n1") or match.group("n2") or match.group("n3")
         if name and name not in seen:
             seen.add(name)
             sites.append(PrimarySite(site=name, n=int(count) if count and not percentages else None))
@@ -93,7 +95,7 @@ def _is_group(text: str, match: re.Match) -> bool:
     after = text[match.end():]
     if match.group("n1"):
         return match.group(0).rstrip().endswith((";", ",")) and bool(re.match(r"\s*[A-Za-z]", after))
-    return bool(re.match(r"\s*\(\s*[A-Za-z]", after))
+    return bool(re.match(r"\s*\(\s*[A-Za-z][^()]*\d", after))  # "(NEC cohort)" names a cohort, not parts
 
 
 @lru_cache(maxsize=1)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
-from ..model import Dose, Evidence, PrimarySite, Table, Toxicity
+from ..model import Design, Dose, Evidence, PrimarySite, Table, Toxicity
 from .cells import (first_number, is_missing, parse_count_pct, parse_pct, parse_response_breakdown,
                     parse_survival, split_cohorts, strip_markers)
 from .cohort import OWN_FIGURES, Cohort, StudyRef, arm_key
@@ -38,13 +39,19 @@ def header_texts(table: Table) -> list[str]:
 
 
 def records_from_table(table: Table, ctx: DocContext) -> list[Cohort]:
+    ctx = _with_glossary(table, ctx)
+    table = _studies_as_rows(table, ctx)
     specs = [classify_header(h) for h in header_texts(table)]
     body = [row + [""] * (len(specs) - len(row)) for row in table.body if any(c.strip() for c in row)]
     if not specs or not body:
         return []
+    specs = _with_footnotes(specs, table)
+    if any(_study_header(row, ctx) for row in body):
+        return _grouped_study_rows(table, specs, body, ctx)
+    study_col = _study_column(specs, body, ctx)
+    if study_col is not None:
+        return list(_study_rows(table, specs, body, ctx, study_col))
     fields = [s.field for s in specs]
-    if "study" in fields:
-        return list(_study_rows(table, specs, body, ctx))
     if ctx.own_study is None:
         return []
     row_specs = [classify_row_label(row[0]) for row in body]
@@ -59,6 +66,20 @@ def records_from_table(table: Table, ctx: DocContext) -> list[Cohort]:
     if any(f in OUTCOME_FIELDS for f in fields):
         return _cohort_rows(table, specs, body, ctx)
     return _characteristics(table, specs, body, ctx)
+
+
+_GLOSSARY_ITEM = re.compile(r"(?:^|(?<=[;.]\s))(?P<short>[A-Z][A-Z0-9\-]{1,11}),\s+(?P<long>[^;]+?)(?=;|\.\s|\.?$)")
+
+
+def _with_glossary(table: Table, ctx: DocContext) -> DocContext:
+    """The table's footnote glossary ("FOLFIRI, 5-fluorouracil, leucovorin and irinotecan; ...") says
+    what its abbreviations stand for; where it names drugs it is read before the document's own."""
+    glossary = {m.group("short"): m.group("long").strip() for m in _GLOSSARY_ITEM.finditer(table.footnote or "")}
+    drugs = {short: long for short, long in glossary.items()
+             if ctx.abbreviations.get(short) != long and ctx.drugs_of(long)}
+    if not drugs:
+        return ctx
+    return replace(ctx, abbreviations={**ctx.abbreviations, **drugs})
 
 
 def _evidence(table: Table, field: str, text: str) -> Evidence:
@@ -77,8 +98,16 @@ def _no_value(spec: ColumnSpec, text: str) -> bool:
 def _fill_outcome(cohort: Cohort, spec: ColumnSpec, text: str, table: Table) -> None:
     """Put one cohort's value of an outcome column (rr/cr/.../os/pfs) into the cohort."""
     ev = lambda name: _evidence(table, name, text)  # noqa: E731
+    if spec.parts:  # "CR/PR/SD/PD, %" over "17/50/33/0"
+        values = [v.strip() for v in strip_markers(text).split("/")]
+        if len(values) == len(spec.parts):
+            for name, value in zip(spec.parts, values):
+                if name in PCT_FIELD and not is_missing(value):
+                    cohort.set(PCT_FIELD[name], parse_pct(value), ev(PCT_FIELD[name]))
+        return
     if spec.field in ("os", "pfs"):
-        cohort.set(f"{spec.field}_months", parse_survival(text, spec.interval, spec.weeks), ev(f"{spec.field}_months"))
+        interval, weeks = _cell_notes(spec, text)
+        cohort.set(f"{spec.field}_months", parse_survival(text, interval, weeks), ev(f"{spec.field}_months"))
         return
     if spec.field not in PCT_FIELD:
         return
@@ -92,6 +121,57 @@ def _fill_outcome(cohort: Cohort, spec: ColumnSpec, text: str, table: Table) -> 
         for key, value in breakdown[0].items():
             if key in PCT_FIELD and key != spec.field:
                 cohort.set(PCT_FIELD[key], value, ev(PCT_FIELD[key]))
+
+
+# --- footnotes: a mark glued to a cell or header says what its interval or unit is -----------------
+
+# "a Range.", "c) In weeks", and marks glued to their note: "cIn weeks. d95% CI."
+_FOOTNOTE = re.compile(r"(?:^|(?<=[.;]\s)|(?<=\n))(?P<mark>[a-f]|[*†‡§¶]+)(?:[\s,:)]+|(?=[A-Z\d]))"
+                       r"(?P<text>(?:\d+(?:\.\d+)?%|[^.;\n])*)")
+_MARK_AT_END = re.compile(r"(?<=[\d)A-Z%+\]])(?P<mark>[a-f]|[*†‡§¶]+)(?=[\s,;)(]|$)")
+
+
+def _footnotes(table: Table) -> dict[str, str]:
+    return {m.group("mark"): m.group("text").strip().lower() for m in _FOOTNOTE.finditer(table.footnote or "")}
+
+
+def _note_semantics(note: str) -> tuple[str | None, bool]:
+    """What a footnote says of the values it marks: (interval kind, printed in weeks)."""
+    spec = classify_header(note)
+    interval = spec.interval
+    return interval, spec.weeks
+
+
+def _with_footnotes(specs: list[ColumnSpec], table: Table) -> list[ColumnSpec]:
+    """Header marks ("Median OS, mob") whose footnote gives the unit or interval kind."""
+    notes = _footnotes(table)
+    if not notes:
+        return specs
+    out = []
+    for spec in specs:
+        marks = [m.group("mark") for m in _MARK_AT_END.finditer(spec.header) if m.group("mark") in notes]
+        updates = {"notes": tuple(sorted(notes.items()))}
+        for mark in marks:
+            interval, weeks = _note_semantics(notes[mark])
+            if interval:
+                updates["interval"] = interval
+            if weeks:
+                updates["weeks"] = True
+        out.append(replace(spec, **updates))
+    return out
+
+
+def _cell_notes(spec: ColumnSpec, text: str) -> tuple[str | None, bool]:
+    """The interval kind and unit of one cell: its own footnote marks first, then its column's."""
+    interval, weeks = spec.interval, spec.weeks
+    notes = dict(spec.notes)
+    for match in _MARK_AT_END.finditer(text):
+        note = notes.get(match.group("mark"))
+        if note:
+            kind, in_weeks = _note_semantics(note)
+            interval = kind or interval
+            weeks = weeks or in_weeks
+    return interval, weeks
 
 
 def _fill_common(cohort: Cohort, spec: ColumnSpec, text: str, table: Table, ctx: DocContext) -> None:
@@ -122,13 +202,28 @@ def _regimen_text(text: str, ctx: DocContext) -> str | None:
     """The regimen as written: the cell up to its first remark ("Cisplatin/etoposide; 41.6% were
     pretreated ..."), or the bracketed part that names the drugs ("Colorectal (oxaliplatin)");
     None when the cell names no drug (a cancer type, a time point)."""
-    main = re.split(r"[;(]", text)[0].strip(" ,")
+    main = re.split(r"[;(]", _without_doses(text, ctx))[0].strip(" ,")
     if ctx.drugs_of(main):
         return main
     bracket = re.search(r"\(([^)]*)\)", text)
     if bracket and ctx.drugs_of(bracket.group(1)):
         return bracket.group(1).strip()
     return None
+
+
+def _without_doses(text: str, ctx: DocContext) -> str:
+    """"Cisplatin 80 mg/m2 IV d1 + etoposide 100 mg/m2 IV d1–3, q3w" -> "Cisplatin + etoposide": the
+    drug names of a regimen cell that prints its dose schedule (the tagged doses cut out, then the
+    schedule after them)."""
+    spans = [(f.start, f.end) for f in ctx.facts(text) if f.label == "DOSE"]
+    if not spans:
+        return text
+    kept, last = [], 0
+    for start, end in sorted(spans):
+        kept.append(text[last:start])
+        last = max(last, end)
+    kept.append(text[last:])
+    return re.split(r",", re.sub(r"\s+", " ", "".join(kept)))[0].strip()
 
 
 def _toxicities(text: str, ctx: DocContext) -> list[Toxicity]:
@@ -146,21 +241,219 @@ def _toxicities(text: str, ctx: DocContext) -> list[Toxicity]:
 STUDY_FIGURES = OWN_FIGURES | {"n_patients"}
 
 
-def _study_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx: DocContext) -> Iterator[Cohort]:
+def _citation(text: str, ctx: DocContext) -> StudyRef | None:
+    """The study a cell cites, as the tagger reads it ("Quill et al. 2004 [3]")."""
+    for fact in ctx.facts(text):
+        if fact.label == "CITATION" and isinstance(fact.value, dict) and fact.value.get("first_author"):
+            return StudyRef(fact.value["first_author"], fact.value.get("year"), fact.value.get("ref"))
+    cited = parse_citation(text)
+    return StudyRef(*cited) if cited else None
+
+
+def _study_column(specs: list[ColumnSpec], body: list[list[str]], ctx: DocContext) -> int | None:
+    """The column naming each row's study: a "First author (year)" header, or a first column whose
+    cells are citations (a plain "Study" header)."""
+    named = next((i for i, s in enumerate(specs) if s.field == "study"), None)
+    if named is not None:
+        return named
+    if specs[0].field in OUTCOME_FIELDS:
+        return None
+    cited = sum(_citation(row[0], ctx) is not None for row in body)
+    return 0 if cited >= 2 and cited * 2 >= len(body) else None
+
+
+def _studies_as_rows(table: Table, ctx: DocContext) -> Table:
+    """A transposed review table (one column per study, one row per field) turned so each study is a
+    row. Orientation is read from header semantics: the header cells after the first cite studies,
+    and the first column's cells name fields ("ORR, %", "Median OS (95% CI)", "Patients, n")."""
+    headers = header_texts(table)
+    body = [row for row in table.body if any(c.strip() for c in row)]
+    if len(headers) < 2 or not body:
+        return table
+    cited = [_citation(h, ctx) is not None for h in headers[1:]]
+    fields = [classify_header(row[0]).field if row else "other" for row in body]
+    named = sum(f not in {"other", "group", "summary", "study"} for f in fields)
+    if sum(cited) < max(1, (len(cited) + 1) // 2) or named * 2 < len(body) or named < 2:
+        return table
+    columns = [i for i in range(1, len(headers)) if cited[i - 1]]
+    rows = [["Study"] + [row[0] for row in body]]
+    for i in columns:
+        rows.append([headers[i]] + [row[i] if i < len(row) else "" for row in body])
+    return table.model_copy(update={"rows": rows, "header_rows": 1})
+
+
+def _study_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx: DocContext,
+                study_col: int) -> Iterator[Cohort]:
     """One group of cohorts per cited study; a row that gives none of the record's figures (a
-    table of study designs or of another outcome) is a citation list, not evidence of a cohort."""
-    study_col = next(i for i, s in enumerate(specs) if s.field == "study")
+    table of study designs or of another outcome) is a citation list, not evidence of a cohort.
+    A row with an empty study cell continues the study above it."""
+    study = None
+    previous: list[Cohort] = []
+    events = _event_columns(specs, body)
     for row in body:
-        cited = parse_citation(row[study_col])
-        if not cited:
+        cited = _citation(row[study_col], ctx)
+        if cited is None and (row[study_col].strip() or study is None):
             continue
-        cohorts = _row_cohorts(StudyRef(*cited), table, specs, row, ctx)
-        if any(STUDY_FIGURES & set(c.values) for c in cohorts):
-            yield from cohorts
+        study = cited or study
+        if events:
+            rows_events = _event_row(study, table, specs, row, events, ctx)
+            for cohort in rows_events:  # a row with an empty regimen cell goes on with the one above
+                if cited is None and cohort.describes is None and previous:
+                    cohort.describes = previous[0].describes
+            previous = rows_events or previous
+            yield from rows_events
+            continue
+        cohorts = _row_cohorts(study, table, specs, row, ctx)
+        _inherit(cohorts, previous, specs, row, table)
+        previous = cohorts
+        if not any(STUDY_FIGURES & set(c.values) for c in cohorts):
+            cohorts += _labelled_regimens(study, table, specs, row, cohorts, ctx)
+            for cohort in cohorts:  # describes the study's cohorts found elsewhere; never a record alone
+                cohort.study_level = True
+        yield from cohorts
+
+
+_ARM_PREFIX = re.compile(r"^\s*(?P<arm>[A-Z][\w\-]{0,3})\s*:\s*(?P<text>\S.*)$")
+
+
+def _labelled_regimens(study: StudyRef, table: Table, specs: list[ColumnSpec], row: list[str],
+                       cohorts: list[Cohort], ctx: DocContext) -> list[Cohort]:
+    """"A: carboplatin + etoposide 100 mg/m2" in a regimen cell, "B: cisplatin + ..." in an "other arms"
+    cell of a row describing a study: each arm's regimen and doses, for the cohort that arm names."""
+    out = []
+    for spec, text in zip(specs, row):
+        match = _ARM_PREFIX.match(text)
+        if spec.field not in {"regimen", "group", "other"} or not match or not ctx.drugs_of(match.group("text")):
+            continue
+        arm = Cohort(study=study, arm=None, for_arm=match.group("arm"))
+        _fill_regimens(match.group("text"), {"": arm}, table, ctx)
+        out.append(arm)
+        if spec.field == "regimen":  # the cell is that arm's, not the study's
+            for cohort in cohorts:
+                for name in ("regimen", "drugs", "doses"):
+                    cohort.values.pop(name, None)
+    return out
+
+
+def _event_columns(specs: list[ColumnSpec], body: list[list[str]]) -> tuple[int, int | None, int] | None:
+    """"Study | Regimen | Adverse event | Grade | Patients, %": one row per event of a study, the event
+    named in its own column (no figures in it), the grade and the percentage in theirs."""
+    names = [i for i, s in enumerate(specs) if s.field == "tox"
+             and not any(re.search(r"\d", row[i]) for row in body)]
+    pcts = [i for i, s in enumerate(specs) if "%" in s.header and s.field in {"patients", "pct", "other"}]
+    if not names or not pcts:
+        return None
+    grade = next((i for i, s in enumerate(specs) if re.fullmatch(r"grades?", s.header.strip().lower())), None)
+    return names[0], grade, pcts[0]
+
+
+def _event_row(study: StudyRef, table: Table, specs: list[ColumnSpec], row: list[str],
+               columns: tuple[int, int | None, int], ctx: DocContext) -> list[Cohort]:
+    """One adverse event of a study; it joins the study's cohort the regimen cell names."""
+    name_col, grade_col, pct_col = columns
+    pct = parse_pct(row[pct_col])
+    event = _event_name(row[name_col], ctx) if row[name_col].strip() else None
+    if event is None or pct is None:
+        return []
+    grade = strip_markers(row[grade_col]) if grade_col is not None else ""
+    grade = re.sub(r"\s*[–-]\s*", "-", grade) if re.match(r"^[≥>]?\s*\d", grade) else None
+    cohort = Cohort(study=study, arm=None, study_level=True)
+    cohort.set("toxicities", [Toxicity(event=event, grade=grade, pct=pct)], _evidence(table, "toxicities", " | ".join(row)))
+    regimen_col = next((i for i, s in enumerate(specs) if s.field == "regimen"), None)
+    if regimen_col is not None and row[regimen_col].strip():
+        cohort.describes = row[regimen_col].strip()
+    return [cohort]
+
+
+# --- study header rows with cohort rows beneath ------------------------------------------------
+
+def _study_header(row: list[str], ctx: DocContext) -> StudyRef | None:
+    """A row holding only its first cell, and that cell cites a study: the cohorts below are its."""
+    if len(row) < 2 or not row[0].strip() or any(c.strip() for c in row[1:]):
+        return None
+    return _citation(row[0], ctx)
+
+
+def _grouped_study_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]],
+                        ctx: DocContext) -> list[Cohort]:
+    """Study header rows ("Quill et al. 2004 [3]; retrospective; 40 patients"), each followed by its
+    cohort rows ("Poorly differentiated | EP | 30 | 40 | ..."): the cohorts inherit the study, and the
+    design and size the header row prints describe the whole series."""
+    groups: list[tuple[StudyRef, str, list[list[str]]]] = []
+    for row in body:
+        study = _study_header(row, ctx)
+        if study is not None:
+            groups.append((study, row[0], []))
+        elif groups:
+            groups[-1][2].append(row)
+    label_col = 0 if all(row[0].strip() for _, _, rows in groups for row in rows) else _label_column(specs, body)
+    out: list[Cohort] = []
+    for study, header_cell, rows in groups:
+        cohorts: list[Cohort] = []
+        previous: list[Cohort] = []
+        for row in rows:
+            label = row[label_col].strip()
+            row_cohorts = _row_cohorts(study, table, specs, row, ctx, _arm_label(label, "", ctx) if label else None)
+            _inherit(row_cohorts, previous, specs, row, table)
+            previous = row_cohorts
+            cohorts += row_cohorts
+        whole = Cohort(study=study, arm=None)
+        ev = _evidence(table, "design", header_cell)
+        for fact in ctx.facts(header_cell):
+            if fact.label == "DESIGN" and isinstance(fact.value, dict):
+                design = Design(**fact.value)
+                if design.prospective is not None and design.randomized is None:
+                    design.randomized = False  # a series or trial not said to be randomized
+                for cohort in cohorts + [whole]:
+                    cohort.set("design", design, ev)
+            elif fact.label == "N_PATIENTS" and isinstance(fact.value, int):
+                whole.set("n_patients", fact.value, _evidence(table, "n_patients", header_cell))
+        if len(cohorts) == 1 and not cohorts[0].arm_key:
+            cohorts[0].arm = None
+        if len(cohorts) == 1:  # a study's one cohort is the study: its row's label is not an arm
+            cohorts[0].arm = None
+            cohorts[0].merge(whole)
+        else:
+            cohorts.append(whole)
+        _set_populations(cohorts, ctx)
+        out += cohorts
+    return out
+
+
+# --- back-references: "Same regimen", "as above" ---------------------------------------------------
+
+BACKREF_FIELDS = ("regimen", "drugs", "doses")
+
+
+def _is_backref(text: str) -> bool:
+    from .normalize import _vocab
+    cleaned = strip_markers(text).strip(" .").lower()
+    return bool(cleaned) and any(p.search(cleaned) for _, p in _vocab("cells", "kind"))
+
+
+def _backref_cells(specs: list[ColumnSpec], row: list[str]) -> list[int]:
+    return [i for i, (spec, text) in enumerate(zip(specs, row))
+            if spec.field in {"regimen", "group", "other"} and _is_backref(text)]
+
+
+def _inherit(cohorts: list[Cohort], previous: list[Cohort], specs: list[ColumnSpec], row: list[str],
+             table: Table) -> None:
+    """A regimen cell "Same regimen" / "as above" gives this row's cohorts the regimen and doses of
+    the row above (of the study's other cohorts when they sit in the same row)."""
+    for i in _backref_cells(specs, row):
+        if specs[i].field != "regimen" or not previous:
+            continue
+        donor = next((c for c in previous if c.values.get("regimen")), None)
+        if donor is None:
+            continue
+        for cohort in cohorts:
+            for name in BACKREF_FIELDS:
+                if donor.values.get(name):
+                    cohort.set(name, donor.values[name], _evidence(table, name, row[i]))
 
 
 def _row_cohorts(study: StudyRef, table: Table, specs: list[ColumnSpec], row: list[str],
-                 ctx: DocContext) -> list[Cohort]:
+                 ctx: DocContext, row_arm: str | None = None) -> list[Cohort]:
     """The cohorts one study row reports: labels found in its outcome cells, aligned across columns.
 
     Unlabelled values joined by "vs." are arms in the order the regimen cell names them; a value
@@ -169,6 +462,7 @@ def _row_cohorts(study: StudyRef, table: Table, specs: list[ColumnSpec], row: li
     arm_names = _arm_names_from_regimen(row, specs)
 
     def cohort_for(label: str | None) -> Cohort:
+        label = label or row_arm  # an unlabelled value belongs to the cohort the row names
         key = _cohort_key(label)
         if key not in cohorts:
             cohorts[key] = Cohort(study=study, arm=label)
@@ -205,8 +499,8 @@ def _row_cohorts(study: StudyRef, table: Table, specs: list[ColumnSpec], row: li
 
 
 def _row_population(row: list[str], specs: list[ColumnSpec]) -> str | None:
-    """The population a study row describes, named in its patients or primary-site cell."""
-    for field in ("patients", "sites"):
+    """The population a study row describes, named in its tumour-type, patients or primary-site cell."""
+    for field in ("population", "patients", "sites"):
         for spec, text in zip(specs, row):
             if spec.field == field and population_of(text):
                 return population_of(text)
@@ -236,10 +530,10 @@ def _fill_study_columns(row: list[str], specs: list[ColumnSpec], cohorts: dict[s
                 for cohort in cohorts.values():
                     cohort.set("line", "mixed", _evidence(table, "line", text))
         elif spec.field in {"line", "design"}:
-            for cohort in cohorts.values():
+            for cohort in _cohorts_named_at_end(text, cohorts):
                 _fill_common(cohort, spec, text, table, ctx)
         elif spec.field in {"tox", "sites"}:
-            labelled = _split_by_arms(text, cohorts) if spec.field == "tox" else []
+            labelled = _split_by_arms(text, cohorts)
             if labelled:
                 for cohort, part in labelled:
                     _fill_common(cohort, spec, part, table, ctx)
@@ -249,6 +543,13 @@ def _fill_study_columns(row: list[str], specs: list[ColumnSpec], cohorts: dict[s
                 target = next((c for k, c in cohorts.items() if k.endswith("pd")), target)
             if target is not None:
                 _fill_common(target, spec, text, table, ctx)
+
+
+def _cohorts_named_at_end(text: str, cohorts: dict[str, Cohort]) -> list[Cohort]:
+    """"Second (A)": the cell says it of the cohort it names in brackets; otherwise of every cohort."""
+    match = re.search(r"\(\s*([A-Z][\w\-]{0,3})\s*\)\s*$", text)
+    named = [c for c in cohorts.values() if match and c.arm and c.arm.lower() == match.group(1).lower()]
+    return named or list(cohorts.values())
 
 
 def _split_by_arms(text: str, cohorts: dict[str, Cohort]) -> list[tuple[Cohort, str]]:
@@ -265,7 +566,16 @@ def _split_by_arms(text: str, cohorts: dict[str, Cohort]) -> list[tuple[Cohort, 
 
 
 def _fill_regimens(text: str, cohorts: dict[str, Cohort], table: Table, ctx: DocContext) -> None:
-    """One regimen for all cohorts, or one per arm when the cell names several ("A or B", "A vs. B")."""
+    """One regimen for all cohorts, or one per arm when the cell names several ("A or B", "A vs. B",
+    "A irinotecan + cisplatin; B etoposide + cisplatin")."""
+    named = _split_by_arm_names(text, cohorts)
+    if named:
+        for cohort, part in named:  # a part naming no drug ("no chemotherapy") is that arm's regimen as printed
+            regimen = _regimen_text(part, ctx) or part.strip()
+            cohort.no_drug_regimen = not ctx.drugs_of(regimen)
+            cohort.set("regimen", regimen, _evidence(table, "regimen", text))
+            cohort.set("drugs", ctx.drugs_of(regimen), _evidence(table, "drugs", text))
+        return
     main = _regimen_text(text, ctx)
     if main is None:
         return
@@ -281,6 +591,36 @@ def _fill_regimens(text: str, cohorts: dict[str, Cohort], table: Table, ctx: Doc
         ev = _evidence(table, "regimen", text)
         cohort.set("regimen", regimen, ev)
         cohort.set("drugs", ctx.drugs_of(regimen), _evidence(table, "drugs", text))
+        if len(parts) == 1:
+            cohort.set("doses", _doses(text, ctx), _evidence(table, "doses", text))
+
+
+def _doses(text: str, ctx: DocContext) -> list[Dose]:
+    """The doses a regimen cell prints ("Cisplatin 80 mg/m2 IV d1 + etoposide 120 mg/m2 IV d1–3"), as tagged."""
+    doses = []
+    for fact in ctx.facts(text):
+        if fact.label == "DOSE" and isinstance(fact.value, dict) and fact.value.get("drug") \
+                and fact.value.get("amount") is not None:
+            dose = Dose(**{k: fact.value.get(k) for k in Dose.model_fields if k in fact.value})
+            if dose not in doses:
+                doses.append(dose)
+    return doses
+
+
+def _split_by_arm_names(text: str, cohorts: dict[str, Cohort]) -> list[tuple[Cohort, str]]:
+    """"A x + y; B z": the ";"-separated parts of a cell, each opening with the label of a cohort."""
+    labelled = {c.arm.lower(): c for c in cohorts.values() if c.arm}
+    parts = [p.strip() for p in text.split(";") if p.strip()]
+    if len(labelled) < 2 or len(parts) < 2:
+        return []
+    out = []
+    for part in parts:
+        label, _, rest = part.partition(" ")
+        cohort = labelled.get(label.rstrip(":,").lower())
+        if cohort is None or not rest.strip():
+            return []
+        out.append((cohort, rest.strip(" :,")))
+    return out
 
 
 def _regimen_of_arm(arm: str, parts: list[str], ctx: DocContext) -> str | None:
@@ -329,6 +669,19 @@ def _fill_patients(row: list[str], specs: list[ColumnSpec], cohorts: dict[str, C
         return
     text, header = row[col], specs[col].header.lower()
     clean = strip_markers(text)
+    labelled = [seg for seg in split_cohorts(clean) if seg.label is not None]
+    if labelled and len(cohorts) > 1:  # "A 20; B 15": one size per named cohort, the series their sum
+        sizes = []
+        for seg in labelled:
+            target = cohorts.get(_cohort_key(seg.label))
+            n = first_number(seg.text)
+            if target is not None and n is not None:
+                target.set("n_patients", int(n), _evidence(table, "n_patients", text))
+                sizes.append(int(n))
+        if len(sizes) == len(labelled) > 1:
+            for cohort in cohorts.values():
+                cohort.set("n_total", sum(sizes), _evidence(table, "n_total", text))
+        return
     lead = re.match(r"^\s*(\d+)", clean)
     if not lead:
         return
@@ -419,6 +772,9 @@ def _cohort_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], c
     cohorts = []
     group = ""  # the characteristic a subgroup row belongs to (printed once, on its first row)
     for row in body:
+        if _group_row(row):  # "Primary site", "Ki-67 index": a heading row, not a cohort
+            group = row[0].strip()
+            continue
         if label_col > 0 and row[0].strip():
             group = row[0].strip()
         arm = _arm_label(row[label_col], group, ctx)
@@ -439,6 +795,11 @@ def _cohort_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], c
         cohorts.append(cohort)
     _set_populations(cohorts, ctx)
     return cohorts
+
+
+def _group_row(row: list[str]) -> bool:
+    """A row that only names a characteristic in its first cell: the rows below are its subgroups."""
+    return len(row) > 1 and bool(row[0].strip()) and not any(c.strip() for c in row[1:])
 
 
 def _arm_label(cell: str, group: str, ctx: DocContext) -> str:
@@ -503,16 +864,21 @@ def _toxicity_list(table: Table, specs: list[ColumnSpec], body: list[list[str]],
     """"Adverse event | Patients, n (%)" under a caption such as "Grade 3–4 adverse events"."""
     grade = re.search(r"grades?\s*(\d(?:\s*[–-]\s*\d)?)", f"{table.caption or ''} {specs[0].header}", re.I)
     grade_text = re.sub(r"\s*[–-]\s*", "-", grade.group(1)) if grade else None
+    graded = [i for i, spec in enumerate(specs) if i > 0 and spec.grade]  # "Grade 1–2 | Grade 3–4" columns
     col = _value_column(specs)
-    if col is None:
+    columns = graded or ([col] if col is not None else [])
+    if not columns:
         return []
     cohort = _own(ctx, None)
     for row in body:
-        n, pct = parse_count_pct(row[col])
         event = _event_name(row[0], ctx)
-        if event and pct is not None:
-            cohort.set("toxicities", [Toxicity(event=event, grade=grade_text, pct=pct)],
-                       _evidence(table, "toxicities", " | ".join(row)))
+        for i in columns:
+            if is_missing(row[i]):
+                continue
+            n, pct = parse_count_pct(row[i])
+            if event and pct is not None:
+                cohort.set("toxicities", [Toxicity(event=event, grade=specs[i].grade or grade_text, pct=pct)],
+                           _evidence(table, "toxicities", " | ".join(row)))
     return [cohort]
 
 
