@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..model import Design, Evidence
+from ..nlp.references import same_surname
 from .cohort import Cohort, StudyRef, arm_key
 from .context import DocContext
 from .normalize import parse_line, population_of, site_name, sites_in_sentence
@@ -114,8 +115,22 @@ class TextReader:
     # --- studies -------------------------------------------------------------------------------
 
     def _state(self, author, year, ref=None, acronym=None, from_table=False) -> StudyState:
-        state = StudyState(author, year, ref, acronym, from_table)
+        state = self._complete(StudyState(author, year, ref, acronym, from_table))
         self.studies.append(state)
+        return state
+
+    def _complete(self, state: StudyState) -> StudyState:
+        """First author, year and reference number the citation leaves out, from the document's
+        reference index ("[7]" -> Quill 2011; "Quill et al." -> [7], 2011)."""
+        if state is getattr(self, "own", None):
+            return state
+        entry = self.ctx.references.lookup(state.first_author, state.year, state.ref)
+        if entry is None:
+            return state
+        if state.first_author is None and entry.first_author:
+            state.first_author, state.acronym = entry.first_author, None
+        state.year = state.year or entry.year
+        state.ref = state.ref or entry.number
         return state
 
     def _load_tables(self) -> None:
@@ -175,7 +190,7 @@ class TextReader:
                 state.ref = ref
             if state.year is None and first.get("year"):
                 state.year = first["year"]
-            return True, state
+            return True, self._complete(state)
         if trial:
             acronym = f"{trial.group('name')}{trial.group('num')}"
             state = next((s for s in self.studies if s.acronym == acronym), None) \
@@ -183,13 +198,20 @@ class TextReader:
             return True, state
         if single_ref is not None:
             state = self._find(None, None, single_ref)
-            if state is None and current is not None and current.ref is None:
+            if state is None and current is not None and current.ref is None \
+                    and self._may_be(current, single_ref):
                 current.ref = single_ref
-                return True, current
+                return True, self._complete(current)
             if state is None:
                 state = self._state(None, None, single_ref, f"Ref{single_ref}")
             return True, state
         return True, None  # several references at once: no single study
+
+    def _may_be(self, state: StudyState, ref: int) -> bool:
+        """Could reference ``ref`` be this study? Not when the reference list names another author."""
+        entry = self.ctx.references.get(ref)
+        return entry is None or not entry.first_author or not state.first_author \
+            or same_surname(entry.first_author, state.first_author)
 
     def _fill_leftover_ref(self, sentence: Sentence, named: list[dict]) -> None:
         """"Brown et al. ... reported by Smith et al. [36, 38]": the number not Smith's is Brown's."""
