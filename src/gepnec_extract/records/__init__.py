@@ -40,13 +40,16 @@ def is_review(document: Document) -> bool:
 def own_study(document: Document) -> StudyRef | None:
     """A primary paper's own study: its first author and year, else its trial acronym (first
     author and year null, as the spec names a trial known by its acronym), else an unnamed study
-    (the paper's records are kept; ingest warned that the byline was not read). None for a review."""
+    (the paper's records are kept; ingest warned that the byline was not read). None for a review,
+    and for a text with no front matter at all (extract_records warns)."""
     if is_review(document):
         return None
     meta = document.metadata
     if meta.first_author:
         return StudyRef(meta.first_author, meta.year)
-    return StudyRef(None, None, acronym=meta.acronym)
+    if meta.acronym or meta.title:
+        return StudyRef(None, None, acronym=meta.acronym)
+    return None  # no front matter at all (a plain text): paper or review cannot be told, read as a review
 
 
 def build_context(document: Document, nlp=None) -> DocContext:
@@ -116,6 +119,9 @@ def extract_records(document: Document, nlp=None) -> list[StudyRecord]:
     text_cohorts = records_from_text(ctx, table_cohorts)
     records = [c.to_record(document.doc_id) for c in assemble(table_cohorts + text_cohorts, ctx)]
     records = _treatment_study(records, ctx)
+    meta = document.metadata
+    if ctx.own_study is None and not (meta.title or meta.first_author or meta.group):
+        document.warnings.append("no front matter (title, byline): read as a review of cited studies")
     if not records:
         document.warnings.append(_unread(ctx, table_cohorts, text_cohorts))
     elif ctx.own_study is not None and ctx.own_study.first_author is None:
