@@ -84,3 +84,14 @@ def test_a_real_paper_gives_only_treatment_studies(path):
     studies = {r.study_id for r in records}
     for study in studies:  # a record belongs to a study that names a treatment
         assert any(r.regimen or r.drugs or r.doses for r in records if r.study_id == study), study
+
+
+def test_a_paragraph_cut_by_a_table_keeps_its_study():
+    # the sentence about Quill's study breaks off, a table footnote lands in between, the text resumes
+    doc = _doc(Metadata(title="Chemotherapy for quill carcinoma: a review", group="Evidence Drafting Panel"),
+               "Quill et al. [2] treated 20 patients with cisplatin and etoposide. Among the 20",
+               "IV, intravenous; EP, etoposide plus cisplatin.",
+               "patients the objective response rate was 35% and the median overall survival 11.2 months.",
+               references="1. Marsh C. Other. J Drugs 2009;1:2-9. 2. Quill AB. Cisplatin. Ann Drugs 2011;12:34-39.")
+    records = {r.study_id: r for r in extract_records(doc)}
+    assert records["Quill2011"].rr_pct == 35

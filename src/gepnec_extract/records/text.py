@@ -262,39 +262,51 @@ class TextReader:
     # --- reading ----------------------------------------------------------------------------------------
 
     def read(self) -> None:
+        broken = None  # (study, arm, paragraphs since) of a paragraph cut mid-sentence by a table or page
         for paragraph in paragraphs(self.ctx):
             current = self.own if self.primary else None
             arm: str | None = None
-            last_doses: list = []
-            pending: list[Sentence] = []  # a review's sentences about a study not yet cited
-            for sentence in paragraph:
-                cites, study = self.cited(sentence, current)
-                if cites and study is not None and study is not current and pending and _bare_reference(sentence) \
-                        and any(A_STUDY.search(p.text) for p in pending):
-                    # "A retrospective analysis was conducted in 32 patients. This study found ... [93]."
-                    for earlier in pending:
-                        self.read_sentence(earlier, study, None, [])
-                if cites:
-                    pending = []
-                if study is not None and not study.from_table and study.population is None and not self.primary:
-                    # a study known only from the text: the population its paragraph speaks of
-                    study.population = population_of(" ".join(s.text for s in paragraph))
-                if cites:
-                    if study is not current:
-                        arm = None
-                    current = study
-                elif self.primary and OWN_MARKER.search(sentence.text):
-                    current = self.own
-                if current is None:
-                    if not self.primary:
-                        pending.append(sentence)
-                    continue
-                if self.primary and sentence.framing and not OWN_MARKER.search(sentence.text) \
-                        and sentence.kind != "title":
-                    continue
-                if not self.primary and _several_studies(sentence):
-                    continue  # "X et al. and Y et al. used ...": whose figure is it?
-                arm, last_doses = self.read_sentence(sentence, current, arm, last_doses)
+            if broken is not None and paragraph[0].text[:1].islower():
+                current, arm = broken[0], broken[1]  # "... Among the 18 patients" | table | "with ... was 67%"
+                broken = None
+            elif broken is not None:
+                broken = None if broken[2] >= 1 else (broken[0], broken[1], broken[2] + 1)  # a footnote in between
+            current, arm = self._read_paragraph(paragraph, current, arm)
+            if paragraph[-1].text.rstrip()[-1:] not in ".!?:;" and paragraph[-1].kind == "paragraph":
+                broken = (current, arm, 0)
+
+    def _read_paragraph(self, paragraph: list[Sentence], current: StudyState | None, arm: str | None):
+        last_doses: list = []
+        pending: list[Sentence] = []  # a review's sentences about a study not yet cited
+        for sentence in paragraph:
+            cites, study = self.cited(sentence, current)
+            if cites and study is not None and study is not current and pending and _bare_reference(sentence) \
+                    and any(A_STUDY.search(p.text) for p in pending):
+                # "A retrospective analysis was conducted in 32 patients. This study found ... [93]."
+                for earlier in pending:
+                    self.read_sentence(earlier, study, None, [])
+            if cites:
+                pending = []
+            if study is not None and not study.from_table and study.population is None and not self.primary:
+                # a study known only from the text: the population its paragraph speaks of
+                study.population = population_of(" ".join(s.text for s in paragraph))
+            if cites:
+                if study is not current:
+                    arm = None
+                current = study
+            elif self.primary and OWN_MARKER.search(sentence.text):
+                current = self.own
+            if current is None:
+                if not self.primary:
+                    pending.append(sentence)
+                continue
+            if self.primary and sentence.framing and not OWN_MARKER.search(sentence.text) \
+                    and sentence.kind != "title":
+                continue
+            if not self.primary and _several_studies(sentence):
+                continue  # "X et al. and Y et al. used ...": whose figure is it?
+            arm, last_doses = self.read_sentence(sentence, current, arm, last_doses)
+        return current, arm
 
     def _evidence(self, name: str, sentence: Sentence) -> Evidence:
         return Evidence(field=name, page=sentence.page, source="text", text=sentence.text)
