@@ -53,13 +53,14 @@ def kinds(report) -> list[tuple[str, str]]:
 
 
 def test_dev_gold_scored_against_itself_is_perfect(tmp_path: Path, shared_corpus: Path) -> None:
-    for gold_file in sorted((shared_corpus / "dev").glob("*.gold.jsonl")):
+    gold_files = sorted((shared_corpus / "dev").glob("*.gold.jsonl"))
+    for gold_file in gold_files:
         shutil.copy(gold_file, tmp_path / gold_file.name.replace(".gold.jsonl", ".records.jsonl"))
     report = evaluate_dirs(tmp_path, shared_corpus / "dev")
     assert report.overall.tp > 500
     assert (report.overall.fp, report.overall.fn) == (0, 0)
     assert report.overall.f1 == 1.0
-    assert len(report.per_document) == 10
+    assert len(report.per_document) == len(gold_files)  # the corpus grows: follow it, do not pin a count
     assert report.errors == []
 
 

@@ -30,6 +30,7 @@ from wordfreq import zipf_frequency
 from ..model import Metadata
 
 DATA = Path(__file__).resolve().parent / "data" / "byline.json"
+MAX_LINE = 200  # a running head or citation line is one short line; longer text is not read as one
 
 
 @lru_cache(maxsize=1)
@@ -184,7 +185,7 @@ def running_head_author(lines: list[str]) -> str | None:
     """The surname the running heads repeat ("Quill et al."), or None."""
     found = Counter()
     for line in lines:
-        match = _running_head().match(line)
+        match = _running_head().match(line) if len(line) <= MAX_LINE else None
         if match and _is_name_like(match.group("surname")):
             found[match.group("surname")] += 1
     return found.most_common(1)[0][0] if found else None
@@ -198,7 +199,7 @@ def citation_line_author(lines: list[str]) -> str | None:
     """"Quill et al. J Drugs 2012, 3:14" or "Cite this article as: Quill AB, ..." on the first page."""
     for line in lines:
         line = re.sub(r"^\s*(?:please\s+)?cite\s+this\s+article\s+as\s*:?\s*", "", line, flags=re.I)
-        if len(line) > 160 or not _YEAR.search(line):
+        if len(line) > MAX_LINE or not _YEAR.search(line):
             continue
         match = _running_head().match(line)
         if match and _is_name_like(match.group("surname")):
@@ -218,6 +219,8 @@ _TITLE_ACRONYM = re.compile(
 def title_acronym(title: str | None) -> str | None:
     """A trial acronym the title names as its study; a parenthesised one needs a
     number ("(QUILL-2)"), so a defined term ("(NEC)") is not taken for a trial."""
+    if len(title or "") > 4 * MAX_LINE:
+        return None  # not a title (a page of text in the title's type): no trial is named there
     for match in _TITLE_ACRONYM.finditer(title or ""):
         name = match.group("paren") or match.group("named")
         if match.group("paren") and not re.search(r"\d", name):
