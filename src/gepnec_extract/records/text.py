@@ -266,47 +266,38 @@ class TextReader:
         for paragraph in paragraphs(self.ctx):
             current = self.own if self.primary else None
             arm: str | None = None
-            if broken is not None and paragraph[0].text[:1].islower():
-                current, arm = broken[0], broken[1]  # "... Among the 18 patients" | table | "with ... was 67%"
-                broken = None
-            elif broken is not None:
-                broken = None if broken[2] >= 1 else (broken[0], broken[1], broken[2] + 1)  # a footnote in between
-            current, arm = self._read_paragraph(paragraph, current, arm)
-            if paragraph[-1].text.rstrip()[-1:] not in ".!?:;" and paragraph[-1].kind == "paragraph":
-                broken = (current, arm, 0)
-
-    def _read_paragraph(self, paragraph: list[Sentence], current: StudyState | None, arm: str | None):
-        last_doses: list = []
-        pending: list[Sentence] = []  # a review's sentences about a study not yet cited
-        for sentence in paragraph:
-            cites, study = self.cited(sentence, current)
-            if cites and study is not None and study is not current and pending and _bare_reference(sentence) \
-                    and any(A_STUDY.search(p.text) for p in pending):
-                # "A retrospective analysis was conducted in 32 patients. This study found ... [93]."
-                for earlier in pending:
-                    self.read_sentence(earlier, study, None, [])
-            if cites:
-                pending = []
-            if study is not None and not study.from_table and study.population is None and not self.primary:
-                # a study known only from the text: the population its paragraph speaks of
-                study.population = population_of(" ".join(s.text for s in paragraph))
-            if cites:
-                if study is not current:
-                    arm = None
-                current = study
-            elif self.primary and OWN_MARKER.search(sentence.text):
-                current = self.own
-            if current is None:
-                if not self.primary:
-                    pending.append(sentence)
-                continue
-            if self.primary and sentence.framing and not OWN_MARKER.search(sentence.text) \
-                    and sentence.kind != "title":
-                continue
-            if not self.primary and _several_studies(sentence):
-                continue  # "X et al. and Y et al. used ...": whose figure is it?
-            arm, last_doses = self.read_sentence(sentence, current, arm, last_doses)
-        return current, arm
+            current, arm, broken = _resumed(paragraph, current, arm, broken)
+            last_doses: list = []
+            pending: list[Sentence] = []  # a review's sentences about a study not yet cited
+            for sentence in paragraph:
+                cites, study = self.cited(sentence, current)
+                if cites and study is not None and study is not current and pending and _bare_reference(sentence) \
+                        and any(A_STUDY.search(p.text) for p in pending):
+                    # "A retrospective analysis was conducted in 32 patients. This study found ... [93]."
+                    for earlier in pending:
+                        self.read_sentence(earlier, study, None, [])
+                if cites:
+                    pending = []
+                if study is not None and not study.from_table and study.population is None and not self.primary:
+                    # a study known only from the text: the population its paragraph speaks of
+                    study.population = population_of(" ".join(s.text for s in paragraph))
+                if cites:
+                    if study is not current:
+                        arm = None
+                    current = study
+                elif self.primary and OWN_MARKER.search(sentence.text):
+                    current = self.own
+                if current is None:
+                    if not self.primary:
+                        pending.append(sentence)
+                    continue
+                if self.primary and sentence.framing and not OWN_MARKER.search(sentence.text) \
+                        and sentence.kind != "title":
+                    continue
+                if not self.primary and _several_studies(sentence):
+                    continue  # "X et al. and Y et al. used ...": whose figure is it?
+                arm, last_doses = self.read_sentence(sentence, current, arm, last_doses)
+            broken = _cut(paragraph, current, arm, broken)
 
     def _evidence(self, name: str, sentence: Sentence) -> Evidence:
         return Evidence(field=name, page=sentence.page, source="text", text=sentence.text)
@@ -545,6 +536,24 @@ class TextReader:
         evidence = next(e for t, e in pool if t.lower() == best)
         text = next(t for t, _ in pool if t.lower() == best)
         return text, Evidence(field="regimen", page=evidence.page, source="text", text=evidence.text)
+
+
+def _resumed(paragraph: list[Sentence], current, arm, broken):
+    """A paragraph that opens in lower case goes on with the study of the paragraph a table or
+    page cut mid-sentence ("... Among the 18 patients" | table | "with ... was 67%"); a table
+    footnote may sit in between. Returns (current, arm, broken)."""
+    if broken is None:
+        return current, arm, None
+    if paragraph[0].text[:1].islower():
+        return broken[0], broken[1], None
+    return current, arm, (None if broken[2] >= 1 else (broken[0], broken[1], broken[2] + 1))
+
+
+def _cut(paragraph: list[Sentence], current, arm, broken):
+    """(study, arm, 0) when the paragraph ends mid-sentence, else what was pending."""
+    if paragraph[-1].kind == "paragraph" and paragraph[-1].text.rstrip()[-1:] not in ".!?:;":
+        return (current, arm, 0)
+    return broken
 
 
 def _cites_for_comparison(sentence: Sentence) -> bool:
