@@ -60,7 +60,7 @@ def test_dev_gold_scored_against_itself_is_perfect(tmp_path: Path, shared_corpus
     assert report.overall.tp > 500
     assert (report.overall.fp, report.overall.fn) == (0, 0)
     assert report.overall.f1 == 1.0
-    assert len(report.per_document) == len(gold_files)
+    assert len(report.per_document) == len(gold_files)  # the corpus grows: follow it, do not pin a count
     assert report.errors == []
     assert all(s["found"] == s["gold"] > 0 for s in report.studies.values())
 

@@ -20,9 +20,11 @@ BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points, t
 class Metadata(BaseModel):
     title: str | None = None
     authors: list[str] = Field(default_factory=list)
-    first_author: str | None = None
+    first_author: str | None = None  # surname as printed (diacritics kept)
     year: int | None = None
     journal: str | None = None
+    group: str | None = None  # a group the byline names ("for the X Study Group"), or its only author
+    acronym: str | None = None  # the trial acronym of the title, when no author names the study
 
 
 class Block(BaseModel):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pdfplumber.utils import extract_words
 
 from ..model import BBox, Block, Document, Metadata
+from .metadata import read_front_matter
 from .normalize import (collapse_spaces, count_undecodable, join_hyphenated, normalize_text,
                         strip_undecodable, word_counts)
 
@@ -375,58 +376,23 @@ def _bbox(lines: list[Line]) -> BBox:
 
 # --- metadata ----------------------------------------------------------------------------------
 
-_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
-# "British Journal of Cancer 1999;81:1351-1355", "Cancer Sci 2014; 105: 1176", "Lancet 2015;386:2059–68"
-_CITATION_LINE = re.compile(
-    r"(?P<journal>[A-Z][A-Za-z&.\- ]{2,80}?)[,.]?\s+(?P<year>(19[5-9]\d|20[0-4]\d))(\s*[;,]\s*\d+|\s*$)")
-_SURNAME_NOISE = re.compile(r"[\d*†‡§¶,]+$")
-
-
-def _metadata(paras: list[_Para], headers: list[str], info: dict, body: float) -> Metadata:
-    meta = Metadata()
+def _metadata(paras: list[_Para], headers: list[str], info: dict, body: float) -> tuple[Metadata, list[str]]:
+    """The title is the largest type of page 1; the byline grammar and its fallbacks (running
+    head, citation line, title acronym) are in metadata.py."""
     first_page = [p for p in paras if p.lines[0].page == 1]
     titled = [p for p in first_page if p.lines[0].size > body * 1.25]
+    title, candidates = None, []
     if titled:
         title_para = max(titled, key=lambda p: p.lines[0].size)
-        meta.title = collapse_spaces(" ".join(ln.text for ln in title_para.lines))
+        title = collapse_spaces(" ".join(ln.text for ln in title_para.lines))
         idx = paras.index(title_para)
-        for para in paras[idx + 1: idx + 4]:
-            if para.kind == "heading":
-                break
-            names = _author_names(" ".join(ln.text for ln in para.lines))
-            if names:
-                meta.authors = names[:50]
-                meta.first_author = _SURNAME_NOISE.sub("", names[0].split()[-1]) or None
-                break
-    if not meta.title and info.get("Title"):
-        meta.title = str(info["Title"])
+        candidates = [" ".join(ln.text for ln in para.lines) for para in paras[idx + 1: idx + 5]]
+    else:
+        candidates = [" ".join(ln.text for ln in para.lines) for para in first_page[:8]]
+    if not title and info.get("Title"):
+        title = str(info["Title"])
     front_matter = [ln.text for p in first_page[:12] for ln in p.lines]
-    for text in headers + front_matter + [str(info.get("Subject", ""))]:
-        citation = _CITATION_LINE.search(text)
-        if citation and _looks_like_journal(citation.group("journal")):
-            meta.year = int(citation.group("year"))
-            meta.journal = citation.group("journal").strip()
-            break
-    if meta.year is None:
-        years = [int(m.group()) for text in headers for m in _YEAR.finditer(text)]
-        meta.year = Counter(years).most_common(1)[0][0] if years else None
-    return meta
-
-
-_NAME = re.compile(r"^(?:[A-Z][\w'\u2019-]*\.?\s*){1,5}[\d*\u2020\u2021\u00a7,]*$")
-_JOURNAL_WORD = re.compile(r"^([A-Z][\w.\-]*|of|and|the|de|&|in|for)$")
-
-
-def _author_names(text: str) -> list[str]:
-    """The names of an author line ("A. B. Smith, C. D. Jones and E. Brown"), or []."""
-    items = [a.strip() for a in re.split(r",|;|\band\b|&", text) if a.strip()]
-    names = [a for a in items if _NAME.match(a) and 2 <= len(a.split()) <= 6 and not a.isupper()]
-    return names if items and len(names) >= 0.7 * len(items) else []
-
-
-def _looks_like_journal(name: str) -> bool:
-    words = name.split()
-    return 1 <= len(words) <= 8 and all(_JOURNAL_WORD.match(w) for w in words) and words[0][:1].isupper()
+    return read_front_matter(title, candidates, headers, front_matter, info)
 
 
 # --- document ----------------------------------------------------------------------------------
@@ -446,7 +412,8 @@ def build_document(doc_id: str, pages: list[PageLines], n_pages: int, info: dict
     vocab = word_counts(ln.text for ln in lines)
     blocks: list[Block] = []
     section = None
-    meta = _metadata(paras, headers, info, body)
+    meta, byline_warnings = _metadata(paras, headers, info, body)
+    warnings += byline_warnings
     for para in paras:
         text = join_hyphenated([ln.text for ln in para.lines], vocab)
         if not text:

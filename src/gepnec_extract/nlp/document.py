@@ -1,6 +1,7 @@
 """Tag a whole Document: one spaCy Doc per body block and per table cell, with provenance.
 
-Abbreviations are document-wide: a first light pass over every block (and table captions and
+The reference index (citation number -> first author, year) is read from the reference list once
+per document (references.py). Abbreviations are document-wide: a first light pass over every block (and table captions and
 footnotes) collects the document's definitions; the full pass then gives that map to every Doc
 (``doc._.abbrev_context``), so "IP" defined on page 2 resolves on page 9 and inside table cells.
 """
@@ -17,6 +18,7 @@ from ..model import Document
 from .abbreviations import parse_glossary
 from .grammar import FACTS_KEY
 from .pipeline import get_nlp
+from .references import ReferenceIndex, reference_index
 
 DEFINITION_PIPES = ("gepnec_drug_tokens", "gepnec_sentences", "abbreviation_detector", "gepnec_abbreviations")
 
@@ -54,6 +56,7 @@ class TaggedDocument:
     blocks: list[BlockDoc] = field(default_factory=list)
     cells: list[CellDoc] = field(default_factory=list)
     abbreviations: dict[str, str] = field(default_factory=dict)
+    references: ReferenceIndex = field(default_factory=ReferenceIndex)  # citation number -> first author, year
 
     def parts(self) -> Iterator[BlockDoc | CellDoc]:
         yield from self.blocks
@@ -111,7 +114,7 @@ def _with_context(nlp: Language, texts: list[str], context: dict[str, str]) -> I
 def tag_document(document: Document, nlp: Language | None = None) -> TaggedDocument:
     nlp = nlp or get_nlp()
     context = document_abbreviations(document, nlp)
-    tagged = TaggedDocument(document=document, abbreviations=context)
+    tagged = TaggedDocument(document=document, abbreviations=context, references=reference_index(document))
     block_docs = _with_context(nlp, [b.text for b in document.blocks], context)
     for index, (block, doc) in enumerate(zip(document.blocks, block_docs)):
         tagged.blocks.append(BlockDoc(index, block.page, block.section, doc))

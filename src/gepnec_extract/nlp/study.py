@@ -6,7 +6,9 @@ DESIGN span whose value holds every attribute they state.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -30,6 +32,23 @@ def merge_design(text: str, facts: list[Fact]) -> list[Fact]:
                 continue
         merged.append(fact)
     return merged
+
+
+def read_citation(text: str) -> dict | None:
+    """The first study a short text cites (a table cell: "Quill et al. (2011) [7]", "Quill 2011
+    [7]", "Quill et al. [7]"), by the same CITATION rules as the running text; None if none."""
+    facts = [f for f in run_rules(text, load_rules("citation"), BUILDERS) if f.label == "CITATION"]
+    if facts:
+        return facts[0].value
+    # a cell that starts with a citation names a study even if its surname is a common word ("Won (2012)")
+    lead = len(text) - len(text.lstrip())
+    facts = [f for f in run_rules(text, _cell_rules(), BUILDERS) if f.label == "CITATION" and f.start == lead]
+    return facts[0].value if facts else None
+
+
+@lru_cache(maxsize=1)
+def _cell_rules() -> tuple:
+    return tuple(dataclasses.replace(r, static={**r.static, "check_surname": False}) for r in load_rules("citation"))
 
 
 @Language.component("gepnec_study")

@@ -9,6 +9,7 @@ from functools import cached_property, lru_cache
 from spacy.language import Language
 
 from ..model import Document
+from ..nlp.references import ReferenceIndex
 from .cohort import StudyRef
 from .normalize import population_of
 
@@ -29,6 +30,7 @@ class DocContext:
     abbreviations: dict[str, str] = field(default_factory=dict)
     own_study: StudyRef | None = None  # the paper's own study (None for a review)
     population: str | None = None  # the population the paper is about
+    references: ReferenceIndex = field(default_factory=ReferenceIndex)  # citation number -> first author, year
 
     @cached_property
     def abbreviation_key(self) -> tuple:

@@ -160,22 +160,19 @@ def parse_design(text: str) -> Design | None:
 
 # --- study citations ------------------------------------------------------------------------------
 
-_CITATION = re.compile(
-    r"(?P<author>[A-Z][A-Za-z\u00c0-\u017f'\u2019\-]+)(?:\s+(?:et al\.?|and colleagues|and coworkers))?"
-    r"\s*[\(,]?\s*(?P<year>(19|20)\d\d)\s*\)?\s*(?:\[(?P<ref>\d+)[^\]]*\])?")
-
-
 def ascii_fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 def parse_citation(text: str) -> tuple[str, int | None, int | None] | None:
-    """"Smith (1991) [16]" -> ("Smith", 1991, 16)."""
-    match = _CITATION.search(text)
-    if not match:
+    """"Quill (1991) [16]" -> ("Quill", 1991, 16); "Quill et al. [16]" -> ("Quill", None, 16):
+    the tagger's CITATION grammar, the same that reads the running text."""
+    from ..nlp.study import read_citation
+
+    value = read_citation(text)
+    if not value or not value.get("first_author"):
         return None
-    ref = int(match.group("ref")) if match.group("ref") else None
-    return match.group("author"), int(match.group("year")), ref
+    return value["first_author"], value.get("year"), value.get("ref")
 
 
 def study_id(first_author: str | None, year: int | None, acronym: str | None = None) -> str:

@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..model import Design, Evidence
+from ..nlp.references import same_surname
 from .cohort import Cohort, StudyRef, arm_key
 from .context import DocContext
 from .normalize import parse_line, population_of, site_name, sites_in_sentence
@@ -120,8 +121,22 @@ class TextReader:
     # --- studies -------------------------------------------------------------------------------
 
     def _state(self, author, year, ref=None, acronym=None, from_table=False) -> StudyState:
-        state = StudyState(author, year, ref, acronym, from_table)
+        state = self._complete(StudyState(author, year, ref, acronym, from_table))
         self.studies.append(state)
+        return state
+
+    def _complete(self, state: StudyState) -> StudyState:
+        """First author, year and reference number the citation leaves out, from the document's
+        reference index ("[7]" -> Quill 2011; "Quill et al." -> [7], 2011)."""
+        if state is getattr(self, "own", None):
+            return state
+        entry = self.ctx.references.lookup(state.first_author, state.year, state.ref)
+        if entry is None:
+            return state
+        if state.first_author is None and entry.first_author:
+            state.first_author, state.acronym = entry.first_author, None
+        state.year = state.year or entry.year
+        state.ref = state.ref or entry.number
         return state
 
     def _load_tables(self) -> None:
@@ -181,7 +196,7 @@ class TextReader:
                 state.ref = ref
             if state.year is None and first.get("year"):
                 state.year = first["year"]
-            return True, state
+            return True, self._complete(state)
         if trial:
             acronym = f"{trial.group('name')}{trial.group('num')}"
             state = next((s for s in self.studies if s.acronym == acronym), None) \
@@ -189,13 +204,20 @@ class TextReader:
             return True, state
         if single_ref is not None:
             state = self._find(None, None, single_ref)
-            if state is None and current is not None and current.ref is None:
+            if state is None and current is not None and current.ref is None \
+                    and self._may_be(current, single_ref):
                 current.ref = single_ref
-                return True, current
+                return True, self._complete(current)
             if state is None:
                 state = self._state(None, None, single_ref, f"Ref{single_ref}")
             return True, state
         return True, None  # several references at once: no single study
+
+    def _may_be(self, state: StudyState, ref: int) -> bool:
+        """Could reference ``ref`` be this study? Not when the reference list names another author."""
+        entry = self.ctx.references.get(ref)
+        return entry is None or not entry.first_author or not state.first_author \
+            or same_surname(entry.first_author, state.first_author)
 
     def _fill_leftover_ref(self, sentence: Sentence, named: list[dict]) -> None:
         """"Brown et al. ... reported by Smith et al. [36, 38]": the number not Smith's is Brown's."""
@@ -339,6 +361,7 @@ class TextReader:
 
     def read(self) -> None:
         carried: tuple[str | None, str | None] = (None, None)  # (section, arm) at the end of a paragraph
+        broken = None  # (study, arm, paragraphs since) of a paragraph cut mid-sentence by a table or page
         read = paragraphs(self.ctx)
         if self.primary:
             self._prepass(read)
@@ -347,6 +370,7 @@ class TextReader:
             arm: str | None = None
             if self.primary and self.text_arms.get(id(self.own)) and paragraph[0].section == carried[0]:
                 arm = carried[1]  # a paper of named trials: the one spoken of goes on in the next paragraph
+            current, arm, broken = _resumed(paragraph, current, arm, broken)
             last_doses: list = []
             pending: list[Sentence] = []  # a review's sentences about a study not yet cited
             for sentence in paragraph:
@@ -378,6 +402,7 @@ class TextReader:
                     continue  # "X et al. and Y et al. used ...": whose figure is it?
                 arm, last_doses = self.read_sentence(sentence, current, arm, last_doses)
             carried = (paragraph[-1].section, arm)
+            broken = _cut(paragraph, current, arm, broken)
 
     def _evidence(self, name: str, sentence: Sentence) -> Evidence:
         return Evidence(field=name, page=sentence.page, source="text", text=sentence.text)
@@ -674,6 +699,24 @@ class TextReader:
         evidence = next(e for t, e in pool if t.lower() == best)
         text = next(t for t, _ in pool if t.lower() == best)
         return text, Evidence(field="regimen", page=evidence.page, source="text", text=evidence.text)
+
+
+def _resumed(paragraph: list[Sentence], current, arm, broken):
+    """A paragraph that opens in lower case goes on with the study of the paragraph a table or
+    page cut mid-sentence ("... Among the 18 patients" | table | "with ... was 67%"); a table
+    footnote may sit in between. Returns (current, arm, broken)."""
+    if broken is None:
+        return current, arm, None
+    if paragraph[0].text[:1].islower():
+        return broken[0], broken[1], None
+    return current, arm, (None if broken[2] >= 1 else (broken[0], broken[1], broken[2] + 1))
+
+
+def _cut(paragraph: list[Sentence], current, arm, broken):
+    """(study, arm, 0) when the paragraph ends mid-sentence, else what was pending."""
+    if paragraph[-1].kind == "paragraph" and paragraph[-1].text.rstrip()[-1:] not in ".!?:;":
+        return (current, arm, 0)
+    return broken
 
 
 def _cites_for_comparison(sentence: Sentence) -> bool:
