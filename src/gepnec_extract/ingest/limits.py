@@ -13,7 +13,7 @@ class Limits:
     max_chars_per_page: int = 250_000  # a page (or a text paragraph) with more characters is skipped with a warning
     max_text_chars: int = 3_000_000  # characters of one plain-text paper (its size is checked before reading)
     timeout_s: float = 120.0  # wall clock for one document, in the child process
-    memory_mb: int = 3072  # address-space limit of the child process
+    memory_mb: int = 1024  # address-space limit of the child process: a 200-page paper parses in it, a font or form bomb stops at it
 
     @classmethod
     def from_env(cls, **overrides) -> "Limits":
