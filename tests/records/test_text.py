@@ -210,7 +210,8 @@ def test_doses_of_each_arm_follow_the_drugs_the_arm_is_given():
 
 def test_toxicity_list_sharing_one_figure_and_x_of_n_responses():
     record = next(iter(_records(_paper(
-        "Thirty-two patients were enrolled and treated.",
+        # a treatment study (a dose is printed): a paper whose own study names no treatment gives no records
+        "Thirty-two patients were enrolled and treated.", "Temozolomide 150 mg/m2 was given orally on days 1–5.",
         "Six of 32 patients (19%) had a partial response, and none of the 32 patients had a complete response.",
         "Grade 3–4 anemia, leukopenia and diarrhea each occurred in 4 patients (13%).",
         "WHO grade 1–2 nephrotoxicity occurred in 11 of 32 patients (34%).")).values()))
@@ -223,6 +224,7 @@ def test_toxicity_list_sharing_one_figure_and_x_of_n_responses():
 def test_survival_in_weeks_with_an_open_upper_bound_and_line_after_at_least_one_line():
     record = next(iter(_records(_paper(
         "Forty patients who had progressed after at least one line of chemotherapy were enrolled.",
+        "Avelumab 10 mg/kg was given intravenously every 2 weeks.",  # a treatment study: a dose is printed
         "Median overall survival was 26.1 weeks (95% CI 17.4–not reached).")).values()))
     assert record.line == "mixed"
     assert (record.os_months.median, record.os_months.low, record.os_months.high) == (6.0, 4.0, None)
