@@ -186,3 +186,37 @@ def test_a_table_footnote_glossary_says_which_drugs_a_regimen_abbreviation_holds
 def test_back_reference_cells(cell, same):
     from gepnec_extract.records.tables import _is_backref
     assert _is_backref(cell) is same
+
+
+@pytest.mark.parametrize("header", ["Value", "Result", "n (%)", "All patients (n = 8)", "Total"])
+def test_one_generic_value_column_is_the_whole_cohort_of_the_own_study(header):
+    """Rows of fields and ONE value column with a generic header: the header is no arm label, and the
+    table's cohort is the paper's whole series, one record with the text's figures of the same study."""
+    own = Table(label="Table 1", page=2, header_rows=1, rows=[
+        ["Outcome", header], ["Complete response, n (%)", "1 (12.5)"], ["Partial response, n (%)", "4 (50)"],
+        ["Median PFS, months (range)", "4.5 (2–9)"]])
+    document = Document(doc_id="own", metadata=Metadata(title="Drugamab in carcinoma", first_author="Quill",
+                                                        year=2020), tables=[own])
+    ctx = build_context(document)
+    table_cohorts = records_from_table(own, ctx)
+    assert [c.arm for c in table_cohorts] == [None]
+    assert table_cohorts[0].values["pr_pct"] == 50
+    if "n = 8" in header:
+        assert table_cohorts[0].values["n_patients"] == 8
+    from gepnec_extract.model import Evidence
+    from gepnec_extract.records.cohort import Cohort
+    text_cohort = Cohort(study=ctx.own_study, arm=None)
+    text_cohort.set("rr_pct", 62.5, Evidence(field="rr_pct", source="text", text="a response rate of 62.5%"))
+    merged = assemble(table_cohorts + [text_cohort], ctx)
+    assert len(merged) == 1 and merged[0].arm is None
+    assert merged[0].values["rr_pct"] == 62.5 and merged[0].values["pr_pct"] == 50
+
+
+def test_two_named_value_columns_stay_two_arms():
+    own = Table(label="Table 1", page=2, header_rows=1, rows=[
+        ["Outcome", "Drugamab", "Total"], ["Partial response, n (%)", "4 (50)", "6 (40)"],
+        ["Median PFS, months", "4.5", "4.0"]])
+    document = Document(doc_id="own", metadata=Metadata(title="Drugamab in carcinoma", first_author="Quill",
+                                                        year=2020), tables=[own])
+    arms = [c.arm for c in records_from_table(own, build_context(document))]
+    assert "Drugamab" in arms and len(arms) == 2

@@ -19,7 +19,7 @@ from ..model import Design, Dose, Evidence, PrimarySite, Table, Toxicity
 from .cells import (first_number, is_missing, parse_count_pct, parse_pct, parse_response_breakdown,
                     parse_survival, split_cohorts, strip_markers)
 from .cohort import OWN_FIGURES, Cohort, StudyRef, arm_key
-from .columns import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, classify_header, classify_row_label
+from .columns import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, classify_header, classify_row_label, is_whole_header
 from .context import DocContext
 from .normalize import (parse_citation, parse_design, parse_line, parse_sites, population_of, single_site,
                         site_name)
@@ -844,6 +844,8 @@ def _transposed(table: Table, specs: list[ColumnSpec], body: list[list[str]], ro
     for i in data_cols:
         header = specs[i].header
         arm = re.sub(r"\(\s*n\s*=\s*\d+\s*\)", "", header).strip() or None
+        if len(data_cols) == 1 and is_whole_header(header):
+            arm = None  # one value column under a generic header: the paper's whole series, not an arm
         cohort = _own(ctx, arm)
         n = re.search(r"\(\s*n\s*=\s*(\d+)\s*\)", header)
         if n:
