@@ -220,3 +220,38 @@ def test_two_named_value_columns_stay_two_arms():
                                                         year=2020), tables=[own])
     arms = [c.arm for c in records_from_table(own, build_context(document))]
     assert "Drugamab" in arms and len(arms) == 2
+
+
+SITE_ROWS = Table(label="Table 1", page=2, header_rows=1, rows=[
+    ["Tumour group", "Patients, n", "Responders, n (%)", "Median response duration, months"],
+    ["Hindgut carcinoids", "12", "6 (50)", "7"],
+    ["Pancreatic tumours", "9", "3 of 8 (38)", "11"],
+    ["Midgut tumours", "2", "–", "–"],
+])
+
+
+def _own_paper(*tables: Table):
+    document = Document(doc_id="own", metadata=Metadata(title="Drugamab in carcinoid tumours", first_author="Quill",
+                                                        year=2020), tables=list(tables))
+    return build_context(document)
+
+
+def test_a_duration_column_is_no_response_rate_and_responders_are():
+    ctx = _own_paper(SITE_ROWS)
+    assert classify_header("Median response duration, months").field not in {"rr", "cr", "pr"}
+    assert classify_header("Duration of response (months)").field not in {"rr", "cr", "pr"}
+    assert classify_header("Responders, n (%)").field == "rr"
+    arms = {c.arm: c for c in records_from_table(SITE_ROWS, ctx)}
+    assert arms["Hindgut carcinoids"].values["rr_pct"] == 50
+    assert arms["Pancreatic tumours"].values["rr_pct"] == 38
+
+
+def test_a_row_with_only_its_size_is_no_cohort_but_its_site_counts_in_the_whole_series():
+    ctx = _own_paper(SITE_ROWS)
+    cohorts = records_from_table(SITE_ROWS, ctx)
+    arms = {c.arm: c for c in cohorts}
+    assert "Midgut tumours" not in arms
+    assert arms["Hindgut carcinoids"].values["primary_sites"][0].site == "hindgut"
+    whole = arms[None]
+    assert [(s.site, s.n) for s in whole.values["primary_sites"]] == [("hindgut", 12), ("pancreas", 9), ("midgut", 2)]
+    assert not set(whole.values) - {"primary_sites"}  # the breakdown only: kept only beside figures of its own

@@ -22,7 +22,7 @@ from .cohort import OWN_FIGURES, Cohort, StudyRef, arm_key
 from .columns import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, classify_header, classify_row_label, is_whole_header
 from .context import DocContext
 from .normalize import (parse_citation, parse_design, parse_line, parse_sites, population_of, single_site,
-                        site_name)
+                        label_site, site_name)
 
 PCT_FIELD = {"rr": "rr_pct", "cr": "cr_pct", "pr": "pr_pct", "sd": "sd_pct", "pd": "pd_pct"}
 LABEL_FIELDS = {"group", "other", "sites", "regimen"}
@@ -770,6 +770,9 @@ def _label_column(specs: list[ColumnSpec], body: list[list[str]]) -> int:
 def _cohort_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx: DocContext) -> list[Cohort]:
     label_col = _label_column(specs, body)
     cohorts = []
+    has_outcomes = any(spec.field in OUTCOME_FIELDS for spec in specs)
+    breakdown: list[tuple[PrimarySite, str]] = []  # the rows named by a primary site, with their sizes
+    n_rows = 0
     group = ""  # the characteristic a subgroup row belongs to (printed once, on its first row)
     for row in body:
         if _group_row(row):  # "Primary site", "Ki-67 index": a heading row, not a cohort
@@ -780,6 +783,7 @@ def _cohort_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], c
         arm = _arm_label(row[label_col], group, ctx)
         if not arm:
             continue
+        n_rows += 1
         cohort = _own(ctx, arm)
         for spec, text in zip(specs, row):
             if spec.field in OUTCOME_FIELDS and not _no_value(spec, text):
@@ -788,12 +792,21 @@ def _cohort_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], c
                 cohort.set("n_patients", parse_count_pct(text)[0], _evidence(table, "n_patients", text))
             elif spec.field in {"regimen", "line", "design", "sites", "tox"}:
                 _fill_common(cohort, spec, text, table, ctx)
-        site = site_name(arm)
+        site = label_site(arm)
         if site:  # a cohort named by its primary site ("Unknown primary site", "Pancreas")
             cohort.set("primary_sites", [PrimarySite(site=site, n=cohort.values.get("n_patients"))],
                        _evidence(table, "primary_sites", " | ".join(row)))
+        if site:
+            breakdown.append((PrimarySite(site=site, n=cohort.values.get("n_patients")), " | ".join(row)))
+        if has_outcomes and not (set(cohort.values) & OWN_FIGURES):
+            continue  # a row with only its size ("Other | 3 | – | –") counts in the series, it is no cohort
         cohorts.append(cohort)
     _set_populations(cohorts, ctx)
+    if len(breakdown) > 1 and len(breakdown) == n_rows:  # every row a primary site: the series by site
+        whole = _own(ctx, None)
+        whole.set("primary_sites", [site for site, _ in breakdown],
+                  _evidence(table, "primary_sites", "; ".join(text for _, text in breakdown)))
+        cohorts.append(whole)
     return cohorts
 
 
