@@ -255,3 +255,17 @@ def test_a_row_with_only_its_size_is_no_cohort_but_its_site_counts_in_the_whole_
     whole = arms[None]
     assert [(s.site, s.n) for s in whole.values["primary_sites"]] == [("hindgut", 12), ("pancreas", 9), ("midgut", 2)]
     assert not set(whole.values) - {"primary_sites"}  # the breakdown only: kept only beside figures of its own
+
+
+def test_alternating_amounts_of_one_drug_share_their_days_and_route():
+    """"oral X 25 mg alternating with 75 mg d1–7": two amounts of one drug, one set of attributes."""
+    table = Table(label="Table 1", page=2, header_rows=1, rows=[
+        ["Study [ref]", "Regimen", "n", "ORR, %"],
+        ["Quill et al. 2004 [3]", "Cisplatin 60 mg/m2 IV d1 + oral etoposide 25 mg alternating with 75 mg d1–7, q4w",
+         "20", "30"]])
+    cohort = cohorts_of(table)[("Quill2004", None)]
+    doses = {(d.drug, d.amount): d for d in cohort.values["doses"]}
+    assert (doses[("cisplatin", 60.0)].days, doses[("cisplatin", 60.0)].route) == ("1", "IV")
+    for amount in (25.0, 75.0):
+        dose = doses[("etoposide", amount)]
+        assert (dose.days, dose.route, dose.schedule) == ("1-7", "oral", 28)

@@ -597,13 +597,27 @@ def _fill_regimens(text: str, cohorts: dict[str, Cohort], table: Table, ctx: Doc
 
 def _doses(text: str, ctx: DocContext) -> list[Dose]:
     """The doses a regimen cell prints ("Cisplatin 80 mg/m2 IV d1 + etoposide 120 mg/m2 IV d1–3"), as tagged."""
+    facts = ctx.facts(text)
+    tagged = [f for f in facts if f.label == "DOSE" and isinstance(f.value, dict) and f.value.get("drug")
+              and f.value.get("amount") is not None]
+    drug_starts = [f.start for f in facts if f.label in ("DRUG", "REGIMEN")]
+    values = [dict(f.value) for f in tagged]
+    for i in range(len(tagged) - 1):
+        # two amounts of one drug with no drug named between them ("X 25 mg alternating with 75 mg d1–7"):
+        # alternatives of one dose, printed with one set of days, route and cycle
+        first, second = tagged[i], tagged[i + 1]
+        if values[i]["drug"] != values[i + 1]["drug"] or any(first.end <= d < second.start for d in drug_starts):
+            continue
+        for key in ("days", "route", "schedule"):
+            if values[i].get(key) is None:
+                values[i][key] = values[i + 1].get(key)
+            if values[i + 1].get(key) is None:
+                values[i + 1][key] = values[i].get(key)
     doses = []
-    for fact in ctx.facts(text):
-        if fact.label == "DOSE" and isinstance(fact.value, dict) and fact.value.get("drug") \
-                and fact.value.get("amount") is not None:
-            dose = Dose(**{k: fact.value.get(k) for k in Dose.model_fields if k in fact.value})
-            if dose not in doses:
-                doses.append(dose)
+    for value in values:
+        dose = Dose(**{k: value.get(k) for k in Dose.model_fields if k in value})
+        if dose not in doses:
+            doses.append(dose)
     return doses
 
 
