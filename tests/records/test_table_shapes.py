@@ -269,3 +269,36 @@ def test_alternating_amounts_of_one_drug_share_their_days_and_route():
     for amount in (25.0, 75.0):
         dose = doses[("etoposide", amount)]
         assert (dose.days, dose.route, dose.schedule) == ("1-7", "oral", 28)
+
+
+def test_the_whole_series_takes_the_doses_its_table_cohorts_agree_on_over_the_text():
+    """Tables first: the prose's dose sentence of a study whose table rows all print one dosing of the
+    same drugs does not give the whole series a second, worse-read dosing."""
+    from gepnec_extract.model import Evidence
+    from gepnec_extract.records.cohort import Cohort, StudyRef
+
+    document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"))
+    ctx = build_context(document)
+    study = StudyRef("Quill", 2004)
+    table_doses = [Dose(drug="cisplatin", amount=60, unit="mg/m2", days="1", route="IV", schedule=21)]
+    text_doses = [Dose(drug="cisplatin", amount=60, unit="mg/m2", days=None, route=None, schedule=21)]
+    arms = []
+    for arm, rr in (("Unknown primary", 30), ("Known primary", 20)):
+        cohort = Cohort(study=study, arm=arm)
+        cohort.set("doses", list(table_doses), Evidence(field="doses", source="table:Table 1", text="Cisplatin 60 mg/m2"))
+        cohort.set("rr_pct", rr, Evidence(field="rr_pct", source="table:Table 1", text=str(rr)))
+        arms.append(cohort)
+    whole = Cohort(study=study, arm=None)
+    whole.set("doses", list(text_doses), Evidence(field="doses", source="text", text="cisplatin 60 mg/m2 ..."))
+    whole.set("rr_pct", 25, Evidence(field="rr_pct", source="text", text="25%"))
+    merged = {c.arm: c for c in assemble(arms + [whole], ctx)}
+    assert merged["All patients"].values["doses"] == table_doses
+    other = Cohort(study=study, arm=None)  # text naming other drugs keeps its own
+    other.set("doses", [Dose(drug="etoposide", amount=100, unit="mg/m2")], Evidence(field="doses", source="text", text="e"))
+    other.set("rr_pct", 25, Evidence(field="rr_pct", source="text", text="25%"))
+    arms2 = [Cohort(study=study, arm=a.arm) for a in arms]
+    for a, b in zip(arms, arms2):
+        b.set("doses", list(table_doses), Evidence(field="doses", source="table:Table 1", text="Cisplatin 60 mg/m2"))
+        b.set("rr_pct", a.values["rr_pct"], Evidence(field="rr_pct", source="table:Table 1", text="x"))
+    merged = {c.arm: c for c in assemble(arms2 + [other], ctx)}
+    assert merged["All patients"].values["doses"][0].drug == "etoposide"
