@@ -143,3 +143,12 @@ def test_a_short_cycle_after_a_dose_list_gives_every_dose_its_length(nlp):
     doses = facts(nlp("Drugamab 80 mg/m2 IV d1 + cisplatin 60 mg/m2 IV d1–3, q3w"), "DOSE")
     assert [d._.value["schedule"] for d in doses] == [21, 21]
     assert facts(nlp("Irinotecan 100 mg/m2 IV d1, q2w"), "DOSE")[0]._.value["schedule"] == 14
+
+
+def test_a_range_of_cycle_lengths_is_no_one_cycle_length(nlp):
+    # spec: schedule is the normalized cycle length in days; "every 3–4 weeks" names none
+    doses = facts(nlp("Drugamab 90 mg/m2 IV on day 1 and zorbicin 40 mg/m2 IV on days 1–3 every 3–4 weeks."), "DOSE")
+    assert [d._.value["schedule"] for d in doses] == [None, None]
+    assert [d._.value["days"] for d in doses] == ["1", "1-3"]
+    doses = facts(nlp("Drugamab 90 mg/m2 IV on day 1 every 3 weeks."), "DOSE")
+    assert doses[0]._.value["schedule"] == 21

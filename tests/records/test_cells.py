@@ -68,6 +68,7 @@ def test_interval_kind_comes_from_the_header():
 def test_counts_and_percents_as_printed():
     assert parse_count_pct("4 (9.8)") == (4, 9.8)
     assert parse_count_pct("0") == (0, 0.0)
+    assert parse_count_pct("3 of 8 (38)") == (3, 38.0)  # "x of N (%)": the evaluable denominator printed
     assert parse_count_pct("13") == (13, None)  # no percent printed: none computed
 
 

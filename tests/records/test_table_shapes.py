@@ -186,3 +186,119 @@ def test_a_table_footnote_glossary_says_which_drugs_a_regimen_abbreviation_holds
 def test_back_reference_cells(cell, same):
     from gepnec_extract.records.tables import _is_backref
     assert _is_backref(cell) is same
+
+
+@pytest.mark.parametrize("header", ["Value", "Result", "n (%)", "All patients (n = 8)", "Total"])
+def test_one_generic_value_column_is_the_whole_cohort_of_the_own_study(header):
+    """Rows of fields and ONE value column with a generic header: the header is no arm label, and the
+    table's cohort is the paper's whole series, one record with the text's figures of the same study."""
+    own = Table(label="Table 1", page=2, header_rows=1, rows=[
+        ["Outcome", header], ["Complete response, n (%)", "1 (12.5)"], ["Partial response, n (%)", "4 (50)"],
+        ["Median PFS, months (range)", "4.5 (2–9)"]])
+    document = Document(doc_id="own", metadata=Metadata(title="Drugamab in carcinoma", first_author="Quill",
+                                                        year=2020), tables=[own])
+    ctx = build_context(document)
+    table_cohorts = records_from_table(own, ctx)
+    assert [c.arm for c in table_cohorts] == [None]
+    assert table_cohorts[0].values["pr_pct"] == 50
+    if "n = 8" in header:
+        assert table_cohorts[0].values["n_patients"] == 8
+    from gepnec_extract.model import Evidence
+    from gepnec_extract.records.cohort import Cohort
+    text_cohort = Cohort(study=ctx.own_study, arm=None)
+    text_cohort.set("rr_pct", 62.5, Evidence(field="rr_pct", source="text", text="a response rate of 62.5%"))
+    merged = assemble(table_cohorts + [text_cohort], ctx)
+    assert len(merged) == 1 and merged[0].arm is None
+    assert merged[0].values["rr_pct"] == 62.5 and merged[0].values["pr_pct"] == 50
+
+
+def test_two_named_value_columns_stay_two_arms():
+    own = Table(label="Table 1", page=2, header_rows=1, rows=[
+        ["Outcome", "Drugamab", "Total"], ["Partial response, n (%)", "4 (50)", "6 (40)"],
+        ["Median PFS, months", "4.5", "4.0"]])
+    document = Document(doc_id="own", metadata=Metadata(title="Drugamab in carcinoma", first_author="Quill",
+                                                        year=2020), tables=[own])
+    arms = [c.arm for c in records_from_table(own, build_context(document))]
+    assert "Drugamab" in arms and len(arms) == 2
+
+
+SITE_ROWS = Table(label="Table 1", page=2, header_rows=1, rows=[
+    ["Tumour group", "Patients, n", "Responders, n (%)", "Median response duration, months"],
+    ["Hindgut carcinoids", "12", "6 (50)", "7"],
+    ["Pancreatic tumours", "9", "3 of 8 (38)", "11"],
+    ["Midgut tumours", "2", "–", "–"],
+])
+
+
+def _own_paper(*tables: Table):
+    document = Document(doc_id="own", metadata=Metadata(title="Drugamab in carcinoid tumours", first_author="Quill",
+                                                        year=2020), tables=list(tables))
+    return build_context(document)
+
+
+def test_a_duration_column_is_no_response_rate_and_responders_are():
+    ctx = _own_paper(SITE_ROWS)
+    assert classify_header("Median response duration, months").field not in {"rr", "cr", "pr"}
+    assert classify_header("Duration of response (months)").field not in {"rr", "cr", "pr"}
+    assert classify_header("Responders, n (%)").field == "rr"
+    arms = {c.arm: c for c in records_from_table(SITE_ROWS, ctx)}
+    assert arms["Hindgut carcinoids"].values["rr_pct"] == 50
+    assert arms["Pancreatic tumours"].values["rr_pct"] == 38
+
+
+def test_a_row_with_only_its_size_is_no_cohort_but_its_site_counts_in_the_whole_series():
+    ctx = _own_paper(SITE_ROWS)
+    cohorts = records_from_table(SITE_ROWS, ctx)
+    arms = {c.arm: c for c in cohorts}
+    assert "Midgut tumours" not in arms
+    assert arms["Hindgut carcinoids"].values["primary_sites"][0].site == "hindgut"
+    whole = arms[None]
+    assert [(s.site, s.n) for s in whole.values["primary_sites"]] == [("hindgut", 12), ("pancreas", 9), ("midgut", 2)]
+    assert not set(whole.values) - {"primary_sites"}  # the breakdown only: kept only beside figures of its own
+
+
+def test_alternating_amounts_of_one_drug_share_their_days_and_route():
+    """"oral X 25 mg alternating with 75 mg d1–7": two amounts of one drug, one set of attributes."""
+    table = Table(label="Table 1", page=2, header_rows=1, rows=[
+        ["Study [ref]", "Regimen", "n", "ORR, %"],
+        ["Quill et al. 2004 [3]", "Cisplatin 60 mg/m2 IV d1 + oral etoposide 25 mg alternating with 75 mg d1–7, q4w",
+         "20", "30"]])
+    cohort = cohorts_of(table)[("Quill2004", None)]
+    doses = {(d.drug, d.amount): d for d in cohort.values["doses"]}
+    assert (doses[("cisplatin", 60.0)].days, doses[("cisplatin", 60.0)].route) == ("1", "IV")
+    for amount in (25.0, 75.0):
+        dose = doses[("etoposide", amount)]
+        assert (dose.days, dose.route, dose.schedule) == ("1-7", "oral", 28)
+
+
+def test_the_whole_series_takes_the_doses_its_table_cohorts_agree_on_over_the_text():
+    """Tables first: the prose's dose sentence of a study whose table rows all print one dosing of the
+    same drugs does not give the whole series a second, worse-read dosing."""
+    from gepnec_extract.model import Evidence
+    from gepnec_extract.records.cohort import Cohort, StudyRef
+
+    document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"))
+    ctx = build_context(document)
+    study = StudyRef("Quill", 2004)
+    table_doses = [Dose(drug="cisplatin", amount=60, unit="mg/m2", days="1", route="IV", schedule=21)]
+    text_doses = [Dose(drug="cisplatin", amount=60, unit="mg/m2", days=None, route=None, schedule=21)]
+    arms = []
+    for arm, rr in (("Unknown primary", 30), ("Known primary", 20)):
+        cohort = Cohort(study=study, arm=arm)
+        cohort.set("doses", list(table_doses), Evidence(field="doses", source="table:Table 1", text="Cisplatin 60 mg/m2"))
+        cohort.set("rr_pct", rr, Evidence(field="rr_pct", source="table:Table 1", text=str(rr)))
+        arms.append(cohort)
+    whole = Cohort(study=study, arm=None)
+    whole.set("doses", list(text_doses), Evidence(field="doses", source="text", text="cisplatin 60 mg/m2 ..."))
+    whole.set("rr_pct", 25, Evidence(field="rr_pct", source="text", text="25%"))
+    merged = {c.arm: c for c in assemble(arms + [whole], ctx)}
+    assert merged["All patients"].values["doses"] == table_doses
+    other = Cohort(study=study, arm=None)  # text naming other drugs keeps its own
+    other.set("doses", [Dose(drug="etoposide", amount=100, unit="mg/m2")], Evidence(field="doses", source="text", text="e"))
+    other.set("rr_pct", 25, Evidence(field="rr_pct", source="text", text="25%"))
+    arms2 = [Cohort(study=study, arm=a.arm) for a in arms]
+    for a, b in zip(arms, arms2):
+        b.set("doses", list(table_doses), Evidence(field="doses", source="table:Table 1", text="Cisplatin 60 mg/m2"))
+        b.set("rr_pct", a.values["rr_pct"], Evidence(field="rr_pct", source="table:Table 1", text="x"))
+    merged = {c.arm: c for c in assemble(arms2 + [other], ctx)}
+    assert merged["All patients"].values["doses"][0].drug == "etoposide"

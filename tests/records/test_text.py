@@ -60,7 +60,7 @@ def test_review_dose_sentence_gives_dose_tuples_to_the_cited_study():
     cohorts = _text_cohorts(str(REVIEW_PDF))
     iwasa = [c for c in cohorts if c.study.study_id == "Iwasa2010"]
     doses = [d for c in iwasa for d in c.values.get("doses", [])]
-    assert Dose(drug="cisplatin", amount=80.0, unit="mg/m2", days="1", route="IV", schedule=21) in doses
+    assert Dose(drug="cisplatin", amount=80.0, unit="mg/m2", days="1", route="IV", schedule=None) in doses  # "every 3–4 weeks": no one cycle length (spec, review gold)
     assert {d.drug for d in doses} == {"cisplatin", "etoposide"}
 
 

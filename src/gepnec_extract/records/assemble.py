@@ -31,6 +31,7 @@ def assemble(cohorts: list[Cohort], ctx: DocContext) -> list[Cohort]:
     _describe_cohorts(result, describing)
     result = _fold_study_level_cohorts(result)
     _name_whole_cohorts(result)
+    _table_doses_for_whole_series(result)
     _share_study_values(result)
     _share_totals(result)
     groups = _by_study(result)
@@ -184,6 +185,30 @@ def _share_study_values(cohorts: list[Cohort]) -> None:
                 for cohort in group:
                     if not cohort.values.get(name) and evidence is not None and not _untreated(cohort):
                         cohort.set(name, donor.values[name], evidence)
+
+
+def _table_doses_for_whole_series(cohorts: list[Cohort]) -> None:
+    """Tables first: a whole series whose doses only the running text gives takes the doses its
+    table cohorts all print, when they are of the same drugs (one regimen, read twice)."""
+    for group in _by_study(cohorts).values():
+        whole = next((c for c in group if not c.arm_key), None)
+        if whole is None or not whole.values.get("doses") or "table" in _dose_sources(whole):
+            continue
+        tabled = [c for c in group if c is not whole and _dose_sources(c) == {"table"}]
+        if not tabled or len(tabled) != len(group) - 1:
+            continue
+        first = tabled[0].values["doses"]
+        if any(c.values["doses"] != first for c in tabled[1:]):
+            continue
+        if {d.drug for d in first} != {d.drug for d in whole.values["doses"]}:
+            continue
+        evidence = next(e for e in tabled[0].evidence if e.field == "doses")
+        whole.values["doses"] = list(first)
+        whole.evidence = [e for e in whole.evidence if e.field != "doses"] + [evidence]
+
+
+def _dose_sources(cohort: Cohort) -> set[str]:
+    return {e.source.split(":")[0] for e in cohort.evidence if e.field == "doses"}
 
 
 def _untreated(cohort: Cohort) -> bool:

@@ -82,11 +82,11 @@ def parse_survival(text: str, interval: str | None = None, weeks: bool = False) 
     )
 
 
-_COUNT_PCT = re.compile(rf"^(?P<n>{NUMBER})\s*(?:/\s*(?P<of>\d+))?\s*(?:\(\s*(?P<pct>{NUMBER})\s*%?\s*\))?")
+_COUNT_PCT = re.compile(rf"^(?P<n>{NUMBER})\s*(?:(?:/|\bof\b)\s*(?P<of>\d+))?\s*(?:\(\s*(?P<pct>{NUMBER})\s*%?\s*\))?")
 
 
 def parse_count_pct(text: str) -> tuple[int | None, float | None]:
-    """"4 (9.8)" -> (4, 9.8); "0" -> (0, 0.0); "13" -> (13, None). Printed values only."""
+    """"4 (9.8)" -> (4, 9.8); "3 of 8 (38)" -> (3, 38.0); "0" -> (0, 0.0); "13" -> (13, None). Printed values only."""
     match = _COUNT_PCT.match(strip_markers(text))
     if not match:
         return None, None

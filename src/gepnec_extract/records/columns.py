@@ -78,6 +78,23 @@ def classify_header(text: str) -> ColumnSpec:
                       parts=parts, grade=grade_text)
 
 
+@lru_cache(maxsize=1)
+def _whole_patterns() -> list[re.Pattern]:
+    text = resources.files(__package__).joinpath("data/whole_headers.jsonl").read_text(encoding="utf-8")
+    return [re.compile(json.loads(line)["pattern"], re.I) for line in text.splitlines() if line.strip()]
+
+
+_SIZE = re.compile(r"[(\[]\s*n\s*=\s*\d+\s*[)\]]|,\s*n\s*=\s*\d+\s*$", re.I)
+
+
+def is_whole_header(text: str) -> bool:
+    """A value column whose header names no arm: a generic word ("Value", "Result"), the whole series
+    ("All patients (n = 8)", "Total") or only the kind of figure ("n (%)", "%")."""
+    header = normalize_header(_SIZE.sub("", text)).strip(" ,:;")
+    return bool(header) and any(p.match(header) for p in _whole_patterns()) or \
+        (not header and bool(_SIZE.search(text)))
+
+
 def classify_row_label(text: str) -> ColumnSpec:
     """Row labels of a transposed table ("Response rate, %", "Median PFS, months", "Complete response")."""
     spec = classify_header(text)

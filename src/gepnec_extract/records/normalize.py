@@ -25,6 +25,23 @@ def site_name(text: str) -> str | None:
     return next((site for site, pattern in _vocab("sites", "site") if pattern.search(term)), None)
 
 
+# "Foregut carcinoids", "Endocrine pancreatic tumours", "Gastric NEC": a site and the tumour it bears
+_TUMOUR_NOUN = re.compile(r"\s+(?:(?:neuro)?endocrine\s+)?(?:tumou?rs?|carcinoids?|carcinomas?|neoplasms?|cancers?|"
+                          r"nets?|necs?|primar(?:y|ies)|origin)$", re.I)
+_TUMOUR_ADJ = re.compile(r"^(?:(?:neuro)?endocrine|primary|well[- ]differentiated|poorly[- ]differentiated)\s+", re.I)
+
+
+def label_site(label: str) -> str | None:
+    """The primary site a cohort label names, bare or with its tumour noun ("Pancreas", "Foregut
+    carcinoids", "Endocrine pancreatic tumours")."""
+    site = site_name(label)
+    if site:
+        return site
+    term = label.strip(" .,;:")
+    bare = _TUMOUR_ADJ.sub("", _TUMOUR_NOUN.sub("", term))
+    return site_name(bare) if bare and bare != term else None
+
+
 _SITE_ITEM = re.compile(
     rf"(?P<name>[A-Za-z][A-Za-z/\- ]*?)\s*(?:\(\s*(?:n\s*=\s*)?(?P<n1>{NUMBER})\s*%?\s*[);,]|,\s*(?P<n2>\d+)\b"
     rf"|\s(?P<n3>{NUMBER})(?P<pct>\s*%)?(?=\s*(?:[,;()]|$)))")  # "Pancreas 10, colon 4", "pancreas 52%"

@@ -19,10 +19,10 @@ from ..model import Design, Dose, Evidence, PrimarySite, Table, Toxicity
 from .cells import (first_number, is_missing, parse_count_pct, parse_pct, parse_response_breakdown,
                     parse_survival, split_cohorts, strip_markers)
 from .cohort import OWN_FIGURES, Cohort, StudyRef, arm_key
-from .columns import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, classify_header, classify_row_label
+from .columns import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, classify_header, classify_row_label, is_whole_header
 from .context import DocContext
 from .normalize import (parse_citation, parse_design, parse_line, parse_sites, population_of, single_site,
-                        site_name)
+                        label_site, site_name)
 
 PCT_FIELD = {"rr": "rr_pct", "cr": "cr_pct", "pr": "pr_pct", "sd": "sd_pct", "pd": "pd_pct"}
 LABEL_FIELDS = {"group", "other", "sites", "regimen"}
@@ -597,13 +597,27 @@ def _fill_regimens(text: str, cohorts: dict[str, Cohort], table: Table, ctx: Doc
 
 def _doses(text: str, ctx: DocContext) -> list[Dose]:
     """The doses a regimen cell prints ("Cisplatin 80 mg/m2 IV d1 + etoposide 120 mg/m2 IV d1–3"), as tagged."""
+    facts = ctx.facts(text)
+    tagged = [f for f in facts if f.label == "DOSE" and isinstance(f.value, dict) and f.value.get("drug")
+              and f.value.get("amount") is not None]
+    drug_starts = [f.start for f in facts if f.label in ("DRUG", "REGIMEN")]
+    values = [dict(f.value) for f in tagged]
+    for i in range(len(tagged) - 1):
+        # two amounts of one drug with no drug named between them ("X 25 mg alternating with 75 mg d1–7"):
+        # alternatives of one dose, printed with one set of days, route and cycle
+        first, second = tagged[i], tagged[i + 1]
+        if values[i]["drug"] != values[i + 1]["drug"] or any(first.end <= d < second.start for d in drug_starts):
+            continue
+        for key in ("days", "route", "schedule"):
+            if values[i].get(key) is None:
+                values[i][key] = values[i + 1].get(key)
+            if values[i + 1].get(key) is None:
+                values[i + 1][key] = values[i].get(key)
     doses = []
-    for fact in ctx.facts(text):
-        if fact.label == "DOSE" and isinstance(fact.value, dict) and fact.value.get("drug") \
-                and fact.value.get("amount") is not None:
-            dose = Dose(**{k: fact.value.get(k) for k in Dose.model_fields if k in fact.value})
-            if dose not in doses:
-                doses.append(dose)
+    for value in values:
+        dose = Dose(**{k: value.get(k) for k in Dose.model_fields if k in value})
+        if dose not in doses:
+            doses.append(dose)
     return doses
 
 
@@ -770,6 +784,9 @@ def _label_column(specs: list[ColumnSpec], body: list[list[str]]) -> int:
 def _cohort_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx: DocContext) -> list[Cohort]:
     label_col = _label_column(specs, body)
     cohorts = []
+    has_outcomes = any(spec.field in OUTCOME_FIELDS for spec in specs)
+    breakdown: list[tuple[PrimarySite, str]] = []  # the rows named by a primary site, with their sizes
+    n_rows = 0
     group = ""  # the characteristic a subgroup row belongs to (printed once, on its first row)
     for row in body:
         if _group_row(row):  # "Primary site", "Ki-67 index": a heading row, not a cohort
@@ -780,6 +797,7 @@ def _cohort_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], c
         arm = _arm_label(row[label_col], group, ctx)
         if not arm:
             continue
+        n_rows += 1
         cohort = _own(ctx, arm)
         for spec, text in zip(specs, row):
             if spec.field in OUTCOME_FIELDS and not _no_value(spec, text):
@@ -788,12 +806,21 @@ def _cohort_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], c
                 cohort.set("n_patients", parse_count_pct(text)[0], _evidence(table, "n_patients", text))
             elif spec.field in {"regimen", "line", "design", "sites", "tox"}:
                 _fill_common(cohort, spec, text, table, ctx)
-        site = site_name(arm)
+        site = label_site(arm)
         if site:  # a cohort named by its primary site ("Unknown primary site", "Pancreas")
             cohort.set("primary_sites", [PrimarySite(site=site, n=cohort.values.get("n_patients"))],
                        _evidence(table, "primary_sites", " | ".join(row)))
+        if site:
+            breakdown.append((PrimarySite(site=site, n=cohort.values.get("n_patients")), " | ".join(row)))
+        if has_outcomes and not (set(cohort.values) & OWN_FIGURES):
+            continue  # a row with only its size ("Other | 3 | – | –") counts in the series, it is no cohort
         cohorts.append(cohort)
     _set_populations(cohorts, ctx)
+    if len(breakdown) > 1 and len(breakdown) == n_rows:  # every row a primary site: the series by site
+        whole = _own(ctx, None)
+        whole.set("primary_sites", [site for site, _ in breakdown],
+                  _evidence(table, "primary_sites", "; ".join(text for _, text in breakdown)))
+        cohorts.append(whole)
     return cohorts
 
 
@@ -844,6 +871,8 @@ def _transposed(table: Table, specs: list[ColumnSpec], body: list[list[str]], ro
     for i in data_cols:
         header = specs[i].header
         arm = re.sub(r"\(\s*n\s*=\s*\d+\s*\)", "", header).strip() or None
+        if len(data_cols) == 1 and is_whole_header(header):
+            arm = None  # one value column under a generic header: the paper's whole series, not an arm
         cohort = _own(ctx, arm)
         n = re.search(r"\(\s*n\s*=\s*(\d+)\s*\)", header)
         if n:
