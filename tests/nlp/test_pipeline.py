@@ -143,3 +143,36 @@ def test_a_short_cycle_after_a_dose_list_gives_every_dose_its_length(nlp):
     doses = facts(nlp("Drugamab 80 mg/m2 IV d1 + cisplatin 60 mg/m2 IV d1–3, q3w"), "DOSE")
     assert [d._.value["schedule"] for d in doses] == [21, 21]
     assert facts(nlp("Irinotecan 100 mg/m2 IV d1, q2w"), "DOSE")[0]._.value["schedule"] == 14
+
+
+# --- toxicities of a review's running text (issue 9): invented sentences ---------------------------------
+PROSE_TOXICITIES = [
+    # a "respectively" list: the n-th event takes the n-th figure, the trailing grade is every event's
+    ("Fatigue, rash, anaemia and neutropenia of grade 3 or higher were seen in 12%, 8%, 5.5% and 30%, respectively.",
+     [("fatigue", "3 or higher", 12.0), ("rash", "3 or higher", 8.0), ("anemia", "3 or higher", 5.5),
+      ("neutropenia", "3 or higher", 30.0)]),
+    # each event its own grade; the closed list lends its grade to nothing after it
+    ("Grade 1 rash and grade 2 fatigue were noted in 10% and 20%, respectively, and febrile neutropenia in 5%.",
+     [("rash", "1", 10.0), ("fatigue", "2", 20.0), ("febrile neutropenia", None, 5.0)]),
+    # a second clause without its verb: "and grade 3 fatigue 15%"
+    ("Grade 2 mucositis affected 40% of patients and grade 3 fatigue 15%.",
+     [("mucositis", "2", 40.0), ("fatigue", "3", 15.0)]),
+    # toxicity of a grade, with no event named
+    ("Grade 4 toxicity occurred in 12% of patients and grade 3 toxicity in 30%.",
+     [("toxicity", "4", 12.0), ("toxicity", "3", 30.0)]),
+    # each item its own grade, one figure for all ("each")
+    ("Grade 3 rash and grade 4 neutropenia each affected 6% of patients.",
+     [("rash", "3", 6.0), ("neutropenia", "4", 6.0)]),
+    # adverse events by class keep their printed name (American spelling)
+    ("Grade 3–4 haematological adverse events occurred in 20% of patients and grade 3–4 "
+     "non-haematological adverse events in 9%.",
+     [("hematological adverse events", "3-4", 20.0), ("non-hematological adverse events", "3-4", 9.0)]),
+    # counts that differ from the figures: no pairing is guessed
+    ("Rash, fatigue and anaemia were seen in 12% and 8%, respectively.", []),
+]
+
+
+@pytest.mark.parametrize("sentence, expected", PROSE_TOXICITIES, ids=[s[:40] for s, _ in PROSE_TOXICITIES])
+def test_toxicities_of_running_text(nlp, sentence, expected):
+    found = [(s._.value["event"], s._.value["grade"], s._.value["pct"]) for s in facts(nlp(sentence), "TOXICITY")]
+    assert found == expected

@@ -210,7 +210,8 @@ def test_doses_of_each_arm_follow_the_drugs_the_arm_is_given():
 
 def test_toxicity_list_sharing_one_figure_and_x_of_n_responses():
     record = next(iter(_records(_paper(
-        "Thirty-two patients were enrolled and treated.",
+        # a treatment study (a dose is printed): a paper whose own study names no treatment gives no records
+        "Thirty-two patients were enrolled and treated.", "Temozolomide 150 mg/m2 was given orally on days 1–5.",
         "Six of 32 patients (19%) had a partial response, and none of the 32 patients had a complete response.",
         "Grade 3–4 anemia, leukopenia and diarrhea each occurred in 4 patients (13%).",
         "WHO grade 1–2 nephrotoxicity occurred in 11 of 32 patients (34%).")).values()))
@@ -223,6 +224,7 @@ def test_toxicity_list_sharing_one_figure_and_x_of_n_responses():
 def test_survival_in_weeks_with_an_open_upper_bound_and_line_after_at_least_one_line():
     record = next(iter(_records(_paper(
         "Forty patients who had progressed after at least one line of chemotherapy were enrolled.",
+        "Avelumab 10 mg/kg was given intravenously every 2 weeks.",  # a treatment study: a dose is printed
         "Median overall survival was 26.1 weeks (95% CI 17.4–not reached).")).values()))
     assert record.line == "mixed"
     assert (record.os_months.median, record.os_months.low, record.os_months.high) == (6.0, 4.0, None)
@@ -245,3 +247,29 @@ def test_a_paper_of_two_named_trials_gives_each_its_treatment_figures_and_size()
     everolimus = next(d for d in second.doses if d.drug == "everolimus")
     assert everolimus.schedule is None  # "every 28 days" is the other drug's, not a cycle of the regimen
     assert set(records) == {"ORCA", "ORCA-2"}  # no whole-series record of figures
+
+
+def _review(table_rows, *paragraphs: str):
+    from gepnec_extract.model import Block, Metadata, Table
+    from gepnec_extract.records import extract_records
+
+    title = "Chemotherapy of neuroendocrine carcinoma: a review"
+    blocks = [Block(page=1, text=title, kind="title")]
+    blocks += [Block(page=1, section="Results", text=text) for text in paragraphs]
+    table = Table(label="Table 1", page=2, header_rows=1, rows=table_rows)
+    document = Document(doc_id="synthetic", metadata=Metadata(title=title), blocks=blocks, tables=[table])
+    return {r.study_id: r for r in extract_records(document)}
+
+
+def test_review_text_gives_the_adverse_events_of_a_tabulated_study_when_no_table_lists_them():
+    rows = [["Study", "Regimen", "Patients, n", "ORR, %"], ["Quill et al. 2019 [3]", "Cisplatin + etoposide", "30", "40"],
+            ["Brack 2010 [4]", "Temozolomide", "12", "8"]]
+    text = ("Quill et al. [3] treated 30 patients with cisplatin and etoposide. Grade 3 rash and grade 4 "
+            "neutropenia were noted in 10% and 20% of patients, respectively, and febrile neutropenia in 5%.")
+    quill = _review(rows, text)["Quill2019"]
+    assert {(t.event, t.grade, t.pct) for t in quill.toxicities} == {
+        ("rash", "3", 10.0), ("neutropenia", "4", 20.0), ("febrile neutropenia", None, 5.0)}
+    # a review whose table lists adverse events: the table is their source, the text adds none
+    with_tox = [rows[0] + ["Grade 3–4 toxicity"], rows[1] + ["Neutropenia (20%)"], rows[2] + ["–"]]
+    quill = _review(with_tox, text)["Quill2019"]
+    assert {(t.event, t.pct) for t in quill.toxicities} == {("neutropenia", 20.0)}

@@ -23,7 +23,8 @@ from ..nlp.references import same_surname
 from .cohort import Cohort, StudyRef, arm_key
 from .context import DocContext
 from .normalize import parse_line, population_of, site_name, sites_in_sentence
-from .tables import records_from_table
+from .columns import classify_header
+from .tables import header_texts, records_from_table
 from .text_sentences import Sentence, paragraphs
 from .text_values import (
     continuous_drugs,
@@ -404,6 +405,13 @@ class TextReader:
             carried = (paragraph[-1].section, arm)
             broken = _cut(paragraph, current, arm, broken)
 
+    def _tabulates_toxicities(self) -> bool:
+        """Do the document's tables list adverse events (a header or a tabulated event)?"""
+        if not hasattr(self, "_tox_tables"):
+            self._tox_tables = any(self.table_events.values()) or any(
+                classify_header(h).field == "tox" for t in self.ctx.document.tables for h in header_texts(t))
+        return self._tox_tables
+
     def _evidence(self, name: str, sentence: Sentence) -> Evidence:
         return Evidence(field=name, page=sentence.page, source="text", text=sentence.text)
 
@@ -453,8 +461,10 @@ class TextReader:
             arm = None
         known_events = self.table_events.get(id(study), set())
         tox = [t for t in toxicities(sentence) if t.event not in known_events]
-        if tox and len(arms_named) <= 1 and not (study.from_table and not self.primary and not arms_named):
-            # adverse events are the whole series' unless the sentence itself names the arm
+        if tox and len(arms_named) <= 1 and not (study.from_table and not self.primary and not arms_named
+                                                         and self._tabulates_toxicities()):
+            # adverse events are the whole series' unless the sentence itself names the arm; a review's
+            # table that lists a study's adverse events is their source, else its running text is
             self.add(study, arms_named[0] if arms_named else None, "toxicities", tox, sentence)
         sites = sites_in_sentence(sentence.text)
         # the sites of the subgroup the sentence names ("Among the 41 poorly differentiated tumours, the
