@@ -176,3 +176,13 @@ PROSE_TOXICITIES = [
 def test_toxicities_of_running_text(nlp, sentence, expected):
     found = [(s._.value["event"], s._.value["grade"], s._.value["pct"]) for s in facts(nlp(sentence), "TOXICITY")]
     assert found == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Quill et al. [3] treated 40 patients with neuroendocrine neoplasms, 12 of them poorly differentiated.",
+     [{"n": 40, "part": 12}]),
+    ("Brack enrolled 30 patients with digestive tumours, ten of whom were well-differentiated.", [{"n": 30, "part": 10}]),
+    ("Zorn treated 30 patients, 30 of them poorly differentiated.", []),  # the whole series: not a mix
+])
+def test_a_series_only_part_of_which_is_of_one_differentiation(nlp, sentence, expected):
+    assert [s._.value for s in facts(nlp(sentence), "MIXED_SERIES")] == expected

@@ -159,6 +159,15 @@ def n_patients(m: re.Match, static: dict) -> Facts:
     return [(m.start(), m.end(), int(count))]
 
 
+def mixed_series(m: re.Match, static: dict) -> Facts:
+    """"treated 40 patients with neuroendocrine neoplasms, 12 of them poorly differentiated": a series
+    of which only part is of one differentiation is a mixed one (value: the series size and the part)."""
+    whole, part = _count(m.group("n")), _count(m.group("m"))
+    if whole is None or part is None or not 0 < part < whole:
+        return []
+    return [(m.start(), m.end(), {"n": whole, "part": part})]
+
+
 def _count(text: str | None) -> int | None:
     value = _num(text)
     return int(value) if value is not None and value == int(value) and value > 0 else None
@@ -459,6 +468,7 @@ BUILDERS = {
     "toxicity_shared": toxicity_shared,
     "toxicity_list": toxicity_list,
     "toxicity_respectively": toxicity_respectively,
+    "mixed_series": mixed_series,
     "response_kind": response_kind,
     "allocation": allocation,
     "allocation_each": allocation_each,
