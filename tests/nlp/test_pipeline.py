@@ -152,3 +152,46 @@ def test_a_range_of_cycle_lengths_is_no_one_cycle_length(nlp):
     assert [d._.value["days"] for d in doses] == ["1", "1-3"]
     doses = facts(nlp("Drugamab 90 mg/m2 IV on day 1 every 3 weeks."), "DOSE")
     assert doses[0]._.value["schedule"] == 21
+
+
+# --- toxicities of a review's running text (issue 9): invented sentences ---------------------------------
+PROSE_TOXICITIES = [
+    # a "respectively" list: the n-th event takes the n-th figure, the trailing grade is every event's
+    ("Fatigue, rash, anaemia and neutropenia of grade 3 or higher were seen in 12%, 8%, 5.5% and 30%, respectively.",
+     [("fatigue", "3 or higher", 12.0), ("rash", "3 or higher", 8.0), ("anemia", "3 or higher", 5.5),
+      ("neutropenia", "3 or higher", 30.0)]),
+    # each event its own grade; the closed list lends its grade to nothing after it
+    ("Grade 1 rash and grade 2 fatigue were noted in 10% and 20%, respectively, and febrile neutropenia in 5%.",
+     [("rash", "1", 10.0), ("fatigue", "2", 20.0), ("febrile neutropenia", None, 5.0)]),
+    # a second clause without its verb: "and grade 3 fatigue 15%"
+    ("Grade 2 mucositis affected 40% of patients and grade 3 fatigue 15%.",
+     [("mucositis", "2", 40.0), ("fatigue", "3", 15.0)]),
+    # toxicity of a grade, with no event named
+    ("Grade 4 toxicity occurred in 12% of patients and grade 3 toxicity in 30%.",
+     [("toxicity", "4", 12.0), ("toxicity", "3", 30.0)]),
+    # each item its own grade, one figure for all ("each")
+    ("Grade 3 rash and grade 4 neutropenia each affected 6% of patients.",
+     [("rash", "3", 6.0), ("neutropenia", "4", 6.0)]),
+    # adverse events by class keep their printed name (American spelling)
+    ("Grade 3–4 haematological adverse events occurred in 20% of patients and grade 3–4 "
+     "non-haematological adverse events in 9%.",
+     [("hematological adverse events", "3-4", 20.0), ("non-hematological adverse events", "3-4", 9.0)]),
+    # counts that differ from the figures: no pairing is guessed
+    ("Rash, fatigue and anaemia were seen in 12% and 8%, respectively.", []),
+]
+
+
+@pytest.mark.parametrize("sentence, expected", PROSE_TOXICITIES, ids=[s[:40] for s, _ in PROSE_TOXICITIES])
+def test_toxicities_of_running_text(nlp, sentence, expected):
+    found = [(s._.value["event"], s._.value["grade"], s._.value["pct"]) for s in facts(nlp(sentence), "TOXICITY")]
+    assert found == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Quill et al. [3] treated 40 patients with neuroendocrine neoplasms, 12 of them poorly differentiated.",
+     [{"n": 40, "part": 12}]),
+    ("Brack enrolled 30 patients with digestive tumours, ten of whom were well-differentiated.", [{"n": 30, "part": 10}]),
+    ("Zorn treated 30 patients, 30 of them poorly differentiated.", []),  # the whole series: not a mix
+])
+def test_a_series_only_part_of_which_is_of_one_differentiation(nlp, sentence, expected):
+    assert [s._.value for s in facts(nlp(sentence), "MIXED_SERIES")] == expected

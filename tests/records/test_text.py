@@ -247,3 +247,65 @@ def test_a_paper_of_two_named_trials_gives_each_its_treatment_figures_and_size()
     everolimus = next(d for d in second.doses if d.drug == "everolimus")
     assert everolimus.schedule is None  # "every 28 days" is the other drug's, not a cycle of the regimen
     assert set(records) == {"ORCA", "ORCA-2"}  # no whole-series record of figures
+
+
+def _review(table_rows, *paragraphs: str):
+    return {r.study_id: r for r in _review_records(table_rows, *paragraphs)}
+
+
+def _review_records(table_rows, *paragraphs: str):
+    from gepnec_extract.model import Block, Metadata, Table
+    from gepnec_extract.records import extract_records
+
+    title = "Chemotherapy of neuroendocrine carcinoma: a review"
+    blocks = [Block(page=1, text=title, kind="title")]
+    blocks += [Block(page=1, section="Results", text=text) for text in paragraphs]
+    table = Table(label="Table 1", page=2, header_rows=1, rows=table_rows)
+    document = Document(doc_id="synthetic", metadata=Metadata(title=title), blocks=blocks, tables=[table])
+    return extract_records(document)
+
+
+def test_review_text_gives_the_adverse_events_of_a_tabulated_study_when_no_table_lists_them():
+    rows = [["Study", "Regimen", "Patients, n", "ORR, %"], ["Quill et al. 2019 [3]", "Cisplatin + etoposide", "30", "40"],
+            ["Brack 2010 [4]", "Temozolomide", "12", "8"]]
+    text = ("Quill et al. [3] treated 30 patients with cisplatin and etoposide. Grade 3 rash and grade 4 "
+            "neutropenia were noted in 10% and 20% of patients, respectively, and febrile neutropenia in 5%.")
+    quill = _review(rows, text)["Quill2019"]
+    assert {(t.event, t.grade, t.pct) for t in quill.toxicities} == {
+        ("rash", "3", 10.0), ("neutropenia", "4", 20.0), ("febrile neutropenia", None, 5.0)}
+    # a review whose table lists adverse events: the table is their source, the text adds none
+    with_tox = [rows[0] + ["Grade 3–4 toxicity"], rows[1] + ["Neutropenia (20%)"], rows[2] + ["–"]]
+    quill = _review(with_tox, text)["Quill2019"]
+    assert {(t.event, t.pct) for t in quill.toxicities} == {("neutropenia", 20.0)}
+
+
+def test_review_series_only_part_of_which_is_poorly_differentiated_is_mixed():
+    rows = [["Study", "Regimen", "Patients, n", "ORR, %"], ["Brack 2010 [4]", "Temozolomide", "12", "8"],
+            ["Zorn 2015 [7]", "Temozolomide", "10", "10"]]
+    quill = _review(rows, "In a retrospective series, Quill et al. (2019) [3] treated 40 patients with neuroendocrine "
+                          "neoplasms, 12 of them poorly differentiated, with capecitabine and oxaliplatin. The "
+                          "response rate was 25% and median overall survival 14.2 months.")["Quill2019"]
+    assert quill.population == "mixed" and quill.rr_pct == 25.0
+
+
+@pytest.mark.parametrize("label, population", [
+    ("NET of any grade (4 NEC)", "mixed"), ("progressive high-grade neuroendocrine neoplasms", "mixed"),
+    ("neutropenia of any grade in NEC", "NEC"), ("high-grade neuroendocrine carcinoma", "NEC")])
+def test_populations_that_span_both_differentiations(label, population):
+    from gepnec_extract.records.normalize import population_of
+
+    assert population_of(label) == population
+
+
+
+def test_review_sentence_comparing_two_regimens_gives_each_the_adverse_events_named_after_it():
+    rows = [["Study / cohort", "Regimen", "n", "ORR, %"], ["Quill et al. 2019 [3]; retrospective", "", "", ""],
+            ["Regimen A", "Cisplatin + etoposide", "16", "40"], ["Regimen B", "Carboplatin + etoposide", "14", "20"],
+            ["Brack 2010 [4]; retrospective", "", "", ""], ["All patients", "Temozolomide", "12", "8"]]
+    records = _review_records(
+        rows, "Quill et al. [3] compared two regimens. Regimen A caused grade 3–4 neutropenia in 60% of patients, whereas regimen B caused grade 3 fatigue "
+              "in 15% and grade 2 renal failure in 5%.")
+    quill = {r.arm: r for r in records if r.study_id == "Quill2019"}
+    events = {arm: {(t.event, t.grade, t.pct) for t in r.toxicities} for arm, r in quill.items()}
+    assert events["Regimen A"] == {("neutropenia", "3-4", 60.0)}
+    assert events["Regimen B"] == {("fatigue", "3", 15.0), ("renal failure", "2", 5.0)}

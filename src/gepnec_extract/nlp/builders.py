@@ -159,6 +159,15 @@ def n_patients(m: re.Match, static: dict) -> Facts:
     return [(m.start(), m.end(), int(count))]
 
 
+def mixed_series(m: re.Match, static: dict) -> Facts:
+    """"treated 40 patients with neuroendocrine neoplasms, 12 of them poorly differentiated": a series
+    of which only part is of one differentiation is a mixed one (value: the series size and the part)."""
+    whole, part = _count(m.group("n")), _count(m.group("m"))
+    if whole is None or part is None or not 0 < part < whole:
+        return []
+    return [(m.start(), m.end(), {"n": whole, "part": part})]
+
+
 def _count(text: str | None) -> int | None:
     value = _num(text)
     return int(value) if value is not None and value == int(value) and value > 0 else None
@@ -212,8 +221,8 @@ def _event(term: str) -> str | None:
 
 def toxicity(m: re.Match, static: dict) -> Facts:
     event, pct = _event(m.group("event")), _num(m.group("pct"))
-    if event is None or pct is None or pct > 100:
-        return []
+    if event is None or pct is None or pct > 100 or RESPECTIVE_TAIL.match(m.string, m.end()):
+        return []  # the first figure of a "respectively" list is not this event's unless the list pairs it
     return [(m.start(), m.end(), {"event": event, "grade": normalize_grade(m.group("grade")), "pct": pct})]
 
 
@@ -243,14 +252,41 @@ def toxicity_shared(m: re.Match, static: dict) -> Facts:
     ]
 
 
+def toxicity_respectively(m: re.Match, static: dict) -> Facts:
+    """"grade 1 A, grade 2 B and C of grade 3 or higher were recorded in 5%, 6% and 7%, respectively":
+    the n-th event takes the n-th figure; an event's own grade, else the list's trailing ("of grade
+    ...") or leading grade. Lists whose counts differ, or that hold one event twice, give nothing."""
+    from .grammar import compiled
+
+    shared = normalize_grade(m.group("grade") or m.group("lead"))
+    base = m.start("events")
+    items = list(compiled(r"(?:(?P<g><<GRADE>>)\s+)?(?<![/-])\b(?P<e><<TOX_EVENT>>)\b").finditer(m.group("events")))
+    pcts = [_num(p.group(1)) for p in compiled(r"(<<NUM>>)\s*%").finditer(m.group("pcts"))]
+    if len(items) < 2 or len(items) != len(pcts) or None in pcts or max(pcts) > 100:
+        return []
+    events = [_event(i.group("e")) for i in items]
+    if None in events or len(set(zip(events, (i.group("g") for i in items)))) < len(events):
+        return []
+    facts = []
+    for i, (item, event, pct) in enumerate(zip(items, events, pcts)):
+        grade = normalize_grade(item.group("g")) if item.group("g") else shared
+        start = m.start() if i == 0 else base + item.start()
+        end = m.end() if i == len(items) - 1 else base + item.end()
+        facts.append((start, end, {"event": event, "grade": grade, "pct": pct}))
+    return facts
+
+
+RESPECTIVE_TAIL = re.compile(r"\s*(?:,\s*|\s+and\s+)[\d.]+\s*%[^.;]*?\brespectively", re.IGNORECASE)
+
+
 def toxicity_list(m: re.Match, static: dict) -> Facts:
     """"grade 3-4 anemia, leukopenia and diarrhea each occurred in 3 patients (10%)": every event of
     the list takes the grade and the figure. Each event is one fact (the last one runs to the figure)."""
     from .grammar import compiled
 
     grade, pct = normalize_grade(m.group("grade")), _num(m.group("pct"))
-    if pct is None or pct > 100:
-        return []
+    if pct is None or pct > 100 or RESPECTIVE_TAIL.match(m.string, m.end()):
+        return []  # "A, B and C in 5% and 6%, respectively": figures per event, not one for all
     base = m.start("events")
     found = list(compiled(r"\b(?:<<TOX_EVENT>>)\b").finditer(m.group("events")))
     if len(found) < 2:
@@ -431,6 +467,8 @@ BUILDERS = {
     "toxicity_pair": toxicity_pair,
     "toxicity_shared": toxicity_shared,
     "toxicity_list": toxicity_list,
+    "toxicity_respectively": toxicity_respectively,
+    "mixed_series": mixed_series,
     "response_kind": response_kind,
     "allocation": allocation,
     "allocation_each": allocation_each,

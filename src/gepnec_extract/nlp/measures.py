@@ -114,8 +114,10 @@ def share_grades(doc: Doc, facts: list[Fact]) -> None:
         gap = text[previous.end : current.start]
         # "..., and three patients (25%) developed X": a clause with its own subject is not the list
         own_subject = count_first.match(text, current.start)
+        # "A and B in 5% and 6%, respectively, and C in 7%": a closed list shares nothing further
+        closed = text[previous.start : previous.end].rstrip().lower().endswith("respectively")
         if current.value["grade"] is None and previous.value["grade"] and GRADE_SHARED_GAP.match(gap) \
-                and not own_subject:
+                and not own_subject and not closed:
             current.value["grade"] = previous.value["grade"]
 
 

@@ -23,9 +23,11 @@ from ..nlp.references import same_surname
 from .cohort import Cohort, StudyRef, arm_key
 from .context import DocContext
 from .normalize import parse_line, population_of, site_name, sites_in_sentence
-from .tables import records_from_table
+from .columns import classify_header
+from .tables import header_texts, records_from_table
 from .text_sentences import Sentence, paragraphs
 from .text_values import (
+    located_toxicities,
     continuous_drugs,
     cycle_length,
     doses,
@@ -385,6 +387,10 @@ class TextReader:
                 if study is not None and not study.from_table and study.population is None and not self.primary:
                     # a study known only from the text: the population its paragraph speaks of
                     study.population = population_of(" ".join(s.text for s in paragraph))
+                if study is not None and not self.primary and study.population != "mixed" \
+                        and any(s.of("MIXED_SERIES") for s in paragraph[:paragraph.index(sentence) + 1]):
+                    # "24 patients with neuroendocrine tumours, nine of them poorly differentiated"
+                    study.population = "mixed"
                 if cites:
                     if study is not current:
                         arm = None
@@ -403,6 +409,13 @@ class TextReader:
                 arm, last_doses = self.read_sentence(sentence, current, arm, last_doses)
             carried = (paragraph[-1].section, arm)
             broken = _cut(paragraph, current, arm, broken)
+
+    def _tabulates_toxicities(self) -> bool:
+        """Do the document's tables list adverse events (a header or a tabulated event)?"""
+        if not hasattr(self, "_tox_tables"):
+            self._tox_tables = any(self.table_events.values()) or any(
+                classify_header(h).field == "tox" for t in self.ctx.document.tables for h in header_texts(t))
+        return self._tox_tables
 
     def _evidence(self, name: str, sentence: Sentence) -> Evidence:
         return Evidence(field=name, page=sentence.page, source="text", text=sentence.text)
@@ -452,10 +465,25 @@ class TextReader:
         elif len(arms_named) > 1:
             arm = None
         known_events = self.table_events.get(id(study), set())
-        tox = [t for t in toxicities(sentence) if t.event not in known_events]
-        if tox and len(arms_named) <= 1 and not (study.from_table and not self.primary and not arms_named):
-            # adverse events are the whole series' unless the sentence itself names the arm
+        located = [(at, t) for at, t in located_toxicities(sentence) if t.event not in known_events]
+        tox = [t for _, t in located]
+        if tox and len(arms_named) <= 1 and not (study.from_table and not self.primary and not arms_named
+                                                         and self._tabulates_toxicities()):
+            # adverse events are the whole series' unless the sentence itself names the arm; a review's
+            # table that lists a study's adverse events is their source, else its running text is
             self.add(study, arms_named[0] if arms_named else None, "toxicities", tox, sentence)
+        elif tox and len(arms_named) > 1 and not self.primary \
+                and not (study.from_table and self._tabulates_toxicities()):
+            # "arm A caused X in 76% ..., whereas arm B caused Y in 17%": each event is the arm named before it
+            per_arm: dict[str, list] = {}
+            for at, item in located:
+                before = [a for p, a in mentions if p <= at]
+                if not before:
+                    per_arm = {}
+                    break
+                per_arm.setdefault(before[-1], []).append(item)
+            for named, items in per_arm.items():
+                self.add(study, named, "toxicities", items, sentence)
         sites = sites_in_sentence(sentence.text)
         # the sites of the subgroup the sentence names ("Among the 41 poorly differentiated tumours, the
         # primary lay in ..."), else of the whole series; an arm named by a site is one of the sites listed

@@ -140,7 +140,13 @@ _GRADE_HEADING = re.compile(
 
 
 def toxicities(sentence: Sentence) -> list[Toxicity]:
-    items = []
+    return [tox for _, tox in located_toxicities(sentence)]
+
+
+def located_toxicities(sentence: Sentence) -> list[tuple[int, Toxicity]]:
+    """(position in the sentence, toxicity) of each adverse event the sentence reports."""
+    items: list[Toxicity] = []
+    where: list[int] = []
     heading = _GRADE_HEADING.search(sentence.text)
     heading_grade = None
     if heading:
@@ -155,7 +161,8 @@ def toxicities(sentence: Sentence) -> list[Toxicity]:
         tox = Toxicity(event=value["event"], grade=grade, pct=value["pct"])
         if tox not in items:
             items.append(tox)
-    return items
+            where.append(fact.start)
+    return list(zip(where, items))
 
 
 def doses(sentence: Sentence) -> list[Dose]:
