@@ -71,12 +71,7 @@ def batch_extract(paths: list[str], out_dir: str, cache_dir: str | None = None,
                   refresh_cache: bool = False) -> dict[str, Any]:
     """Extract every paper under ``paths`` into ``out_dir``; returns a JSON summary."""
     return orchestrate.batch_job(paths, out_dir, submit_task, cache_dir=cache_dir, refresh_cache=refresh_cache,
-                                 progress=_progress)
-
-
-# Called (in the flow's own process) with each paper's payload as the flow collects it (a callable
-# is no flow parameter: Prefect validates and records parameters, so it is hooked in here instead).
-_progress: Callable[[dict[str, Any]], None] | None = None
+                                 progress=orchestrate.flow_progress())
 
 
 def run_batch(paths: list[Path | str], out_dir: Path | str, workers: int = 1, dask_address: str | None = None,
@@ -88,16 +83,11 @@ def run_batch(paths: list[Path | str], out_dir: Path | str, workers: int = 1, da
     evidence.parquet into ``out_dir``; the cache defaults to ``out_dir/cache``. ``progress`` is
     called with each paper's payload (status, file, doc_id ...) as it is collected.
     """
-    global _progress
     runner = _runtime.task_runner(workers, dask_address)
     configured = batch_extract.with_options(task_runner=runner)
-    _progress = progress
-    try:
-        with _runtime.one_api():
-            summary = configured(paths=[str(p) for p in paths], out_dir=str(out_dir),
-                                 cache_dir=str(cache_dir) if cache_dir else None, refresh_cache=refresh_cache)
-    finally:
-        _progress = None
+    with orchestrate.flow_progress_hook(progress), _runtime.one_api():
+        summary = configured(paths=[str(p) for p in paths], out_dir=str(out_dir),
+                             cache_dir=str(cache_dir) if cache_dir else None, refresh_cache=refresh_cache)
     return BatchResult(**summary)
 
 

@@ -24,11 +24,12 @@ runs it (the Prefect task has no retries of its own: this is their one home).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from . import batch, cache, dataset, pipeline
 from .ingest.errors import IngestError
@@ -265,6 +266,27 @@ class BatchResult:
     outputs: dict[str, str] = field(default_factory=dict)  # name -> path
     warnings: list[str] = field(default_factory=list)  # doc_id collisions, ignored cache entries, kept rows
     seconds: float = 0.0
+
+
+# The Prefect wrapper's progress callback. A callable is no flow parameter (Prefect validates and
+# records parameters), and it must not be a global of flows/batch.py either: that module is
+# shipped to Dask workers by value, globals included, and a progress display holds locks
+# ("cannot pickle '_thread.RLock'"). Kept here, it stays in the calling process.
+_flow_progress: Progress | None = None
+
+
+@contextlib.contextmanager
+def flow_progress_hook(progress: Progress | None) -> Iterator[None]:
+    global _flow_progress
+    _flow_progress = progress
+    try:
+        yield
+    finally:
+        _flow_progress = None
+
+
+def flow_progress() -> Progress | None:
+    return _flow_progress
 
 
 def prefect_configured() -> bool:
