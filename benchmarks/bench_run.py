@@ -9,6 +9,7 @@ script, with every child process included (psutil samples the process tree every
     ingest       `gepnec-extract ingest PDF`
     run cold     `gepnec-extract run PDF` into an empty out dir (report included, as a user runs it)
     run no-op    the same command again (every paper a cache hit)
+    no-op --no-report   the same without the report (which today tags every document again)
 
 ``--before TREE`` also runs ingest/run with TREE's code (PYTHONPATH=TREE/src:TREE), alternating
 with this tree's, for a before/after table. Figures are medians over ``--rounds``; the machine's
@@ -82,6 +83,7 @@ def cases(pdf: Path, tree: Path, scratch: Path, label: str) -> dict[str, dict[st
         f"ingest ({label})": measure([cli, "ingest", str(pdf), "--out", str(scratch / f"ingest-{label}")], env),
         f"run cold ({label})": measure([cli, "run", str(pdf), "--out", str(out)], env),
         f"run no-op ({label})": measure([cli, "run", str(pdf), "--out", str(out)], env),
+        f"no-op --no-report ({label})": measure([cli, "run", str(pdf), "--out", str(out), "--no-report"], env),
     }
     return results
 
