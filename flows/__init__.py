@@ -5,12 +5,14 @@
     evaluate           predictions vs gold (gepnec_extract.evaluate)    flows/evaluation.py
     refresh_dataset    records.jsonl -> evidence.duckdb + .parquet      flows/refresh.py
 
-``run_batch`` is the entry point for the CLI. Run a flow with ``python -m flows.batch DIR``
+The orchestration itself is ``gepnec_extract.orchestrate`` (no Prefect); these flows wrap it.
+The CLI (``flows/run.py``) runs them only when PREFECT_API_URL is set, and the library path
+otherwise (no Prefect import, no server). Run a flow with ``python -m flows.batch DIR``
 (``--workers 2`` for a Dask LocalCluster, ``--dask-address tcp://host:8786`` for an existing one).
 
-Prefect server: none is needed; without PREFECT_API_URL a temporary local server is started once
-per process (SQLite under PREFECT_HOME) and every Dask worker reports to it. To keep the runs,
-start one and point the runs at it:
+Prefect server: run directly, a flow needs none; without PREFECT_API_URL a temporary local server
+is started once per process (SQLite under PREFECT_HOME) and every Dask worker reports to it. To
+keep the runs, start one and point the runs at it:
 
     prefect server start                      # UI and API on http://127.0.0.1:4200
     PREFECT_API_URL=http://127.0.0.1:4200/api python -m flows.batch papers/ --workers 2

@@ -1,8 +1,13 @@
 """The main job (`gepnec-extract run`): batch extraction, evidence dataset, evaluation, report.
 
-Wiring only: extraction and the dataset refresh are ``batch_extract``; scoring is
-``gepnec_extract.evaluate``; the report is ``gepnec_extract.report``. Gold is looked up per paper,
-never by the extractor: ``<doc_id>.gold.jsonl`` beside the paper, or in the project's gold/.
+Wiring only: extraction and the dataset refresh are ``gepnec_extract.orchestrate.run_batch``;
+scoring is ``gepnec_extract.evaluate``; the report is ``gepnec_extract.report``. Gold is looked up
+per paper, never by the extractor: ``<doc_id>.gold.jsonl`` beside the paper, or in the project's gold/.
+
+Without PREFECT_API_URL in the environment this module imports no Prefect and starts no server:
+the batch runs on the library's executors (in process, or Dask for workers > 1 / an address).
+With it, the main job is itself a Prefect flow ("run") on that server, and the batch its
+``batch-extract`` subflow with one task run per paper.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from gepnec_extract import batch, dataset
+from gepnec_extract import batch, dataset, orchestrate
 
 PROJECT_GOLD = Path(__file__).resolve().parents[1] / "gold"
 
@@ -77,8 +82,7 @@ def conflict_rows(db_path: Path) -> list[dict]:
 
 def run(paths: list[Path], out_dir: Path, workers: int = 1, dask_address: str | None = None,
         report: bool = True, console: Console | None = None, refresh_cache: bool = False) -> RunResult:
-    from .batch import run_batch
-
+    """The main job; a Prefect flow run when PREFECT_API_URL is set, plain calls otherwise."""
     papers = batch.discover_papers(paths)
     if not any(paper.is_file() for paper in papers):  # a missing paper among others is a failure; none at all is no run
         raise RunError(f"no papers found in {', '.join(str(p) for p in paths)}")
@@ -87,17 +91,51 @@ def run(paths: list[Path], out_dir: Path, workers: int = 1, dask_address: str | 
     except OSError as err:
         raise RunError(f"cannot write to {out_dir}: {err}") from err
     console = console or Console(stderr=True)
+    if not orchestrate.prefect_configured():
+        return _main_job(papers, out_dir, workers, dask_address, report, console, refresh_cache)
+    global _console
+    _console = console  # no flow parameter: Prefect validates and records parameters
+    try:
+        return _main_job_flow()(papers=[str(p) for p in papers], out_dir=str(out_dir), workers=workers,
+                                dask_address=dask_address, report=report, refresh_cache=refresh_cache)
+    finally:
+        _console = None
+
+
+_console: Console | None = None
+_FLOW = None
+
+
+def _main_job_flow():
+    """The main job as the Prefect flow "run" (built on first use: importing Prefect costs seconds)."""
+    global _FLOW
+    if _FLOW is None:
+        from . import _runtime  # noqa: F401  (Prefect env defaults, before prefect is imported)
+        from prefect import flow
+
+        @flow(name="run", persist_result=False, validate_parameters=False)
+        def main_job(papers: list[str], out_dir: str, workers: int = 1, dask_address: str | None = None,
+                     report: bool = True, refresh_cache: bool = False) -> RunResult:
+            return _main_job([Path(p) for p in papers], Path(out_dir), workers, dask_address, report,
+                             _console or Console(stderr=True), refresh_cache)
+
+        _FLOW = main_job
+    return _FLOW
+
+
+def _main_job(papers: list[Path], out_dir: Path, workers: int, dask_address: str | None, report: bool,
+              console: Console, refresh_cache: bool) -> RunResult:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.fields[last]}"))
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("extracting", total=len(papers), last="starting Prefect ...")
+        task = bar.add_task("extracting", total=len(papers), last="starting ...")
 
-        def advance(payload: dict) -> None:
+        def advance(payload: dict) -> None:  # called in this process, never shipped to a worker
             mark = "ok" if payload["status"] == "ok" else f"failed: {payload['kind']}"
             bar.update(task, advance=1, last=f"{Path(payload['file']).name} ({mark})")
 
-        summary = run_batch(papers, out_dir, workers=workers, dask_address=dask_address, progress=advance,
-                            refresh_cache=refresh_cache)
+        summary = orchestrate.run_batch(papers, out_dir, workers=workers, dask_address=dask_address,
+                                        progress=advance, refresh_cache=refresh_cache)
     golds = gold_files(papers)
     result = RunResult(batch=summary, out_dir=out_dir, gold_documents=sorted(golds))
     with console.status("scoring against gold ..."):

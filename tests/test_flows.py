@@ -1,8 +1,9 @@
-"""The batch library (gepnec_extract.batch, no Prefect) and the Prefect flows in flows/.
+"""The batch library (gepnec_extract.batch and .orchestrate, no Prefect) and the Prefect flows in flows/.
 
-Flow tests run against Prefect's test harness (a temporary server on a throwaway SQLite database,
-PREFECT_HOME in a temp dir); if that server cannot start on a loaded machine they skip rather
-than fail: the library tests above them cover the same functions without Prefect.
+The batch tests run twice (the ``run_batch`` fixture): through the library's orchestration, as
+`gepnec-extract run` does without PREFECT_API_URL, and through the Prefect flow batch_extract on
+Prefect's test harness (a temporary server on a throwaway SQLite database, PREFECT_HOME in a temp
+dir); if that server cannot start on a loaded machine the Prefect cases skip rather than fail.
 
 The records stage is still a placeholder that returns no records, so where a test needs records
 flowing through the batch it stands in the dev papers' gold records (test data read from
@@ -143,9 +144,21 @@ def prefect_server(tmp_path_factory):
             os.environ[key] = value
 
 
-def test_batch_extract_outputs_failures_and_cache(prefect_server, papers, gold_records_stage, tmp_path, monkeypatch):
-    from flows import run_batch
+@pytest.fixture(params=["library", "prefect"])
+def run_batch(request):
+    """The batch as the CLI runs it without PREFECT_API_URL (gepnec_extract.orchestrate, no Prefect)
+    and as the Prefect flow batch_extract (on the test server)."""
+    if request.param == "library":
+        from gepnec_extract.orchestrate import run_library_batch
 
+        return run_library_batch
+    request.getfixturevalue("prefect_server")
+    from flows import run_batch as prefect_run_batch
+
+    return prefect_run_batch
+
+
+def test_batch_extract_outputs_failures_and_cache(run_batch, papers, gold_records_stage, tmp_path, monkeypatch):
     out = tmp_path / "out"
     seen = []  # the progress display hears of every paper as the flow collects it
     first = run_batch([papers], out, progress=lambda payload: seen.append((payload["doc_id"], payload["status"])))
@@ -181,9 +194,8 @@ def test_batch_extract_outputs_failures_and_cache(prefect_server, papers, gold_r
     assert (fourth.files, fourth.cached, fourth.ok) == (5, 1, 3)
 
 
-def test_transient_errors_are_retried_ingest_errors_are_not(prefect_server, papers, tmp_path, monkeypatch):
-    from flows import batch as batch_flow
-    from flows import run_batch
+def test_transient_errors_are_retried_ingest_errors_are_not(run_batch, papers, tmp_path, monkeypatch):
+    from gepnec_extract import orchestrate
 
     calls: dict[str, int] = {}
     real_extract = pipeline.extract_paper
@@ -202,19 +214,18 @@ def test_transient_errors_are_retried_ingest_errors_are_not(prefect_server, pape
         return real_extract(path, limits)
 
     monkeypatch.setattr(pipeline, "extract_paper", extract_with_faults)
+    monkeypatch.setattr(orchestrate, "RETRY_DELAY_S", 0.01)
     names = ["flaky.txt", "broken.txt", "slow.txt", "garbage.pdf"]
     result = run_batch([papers / n for n in names], tmp_path / "out")
 
-    assert calls == {"flaky.txt": 2, "broken.txt": 1 + batch_flow.RETRIES, "slow.txt": 1, "garbage.pdf": 1}
+    assert calls == {"flaky.txt": 2, "broken.txt": 1 + orchestrate.RETRIES, "slow.txt": 1, "garbage.pdf": 1}
     assert (result.ok, result.failed) == (1, 3)
     kinds = {Path(f["file"]).name: f["kind"] for f in result.failures}
     assert kinds == {"broken.txt": "error:OSError", "slow.txt": "timeout", "garbage.pdf": "corrupt_pdf"}
 
 
-def test_batch_on_a_dask_cluster_shares_the_cache(prefect_server, papers, tmp_path):
+def test_batch_on_a_dask_cluster_shares_the_cache(run_batch, papers, tmp_path):
     from distributed import LocalCluster
-
-    from flows import run_batch
 
     out = tmp_path / "out"
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
@@ -351,10 +362,8 @@ def one_record_per_paper(monkeypatch):
     monkeypatch.setattr(pipeline, "extract_records", records)
 
 
-def test_poisoned_cache_entries_are_misses_and_the_papers_are_extracted_again(prefect_server, tmp_path,
+def test_poisoned_cache_entries_are_misses_and_the_papers_are_extracted_again(run_batch, tmp_path,
                                                                                one_record_per_paper):
-    from flows import run_batch
-
     folder, out = tmp_path / "papers", tmp_path / "out"
     folder.mkdir()
     (folder / "quill.txt").write_text("Quill et al. treated twelve patients with drugamab.\n")
@@ -381,10 +390,8 @@ def test_poisoned_cache_entries_are_misses_and_the_papers_are_extracted_again(pr
     assert third.cached == 2 and not third.warnings
 
 
-def test_same_stems_get_unique_doc_ids_and_outputs_agree_with_the_dataset(prefect_server, tmp_path,
+def test_same_stems_get_unique_doc_ids_and_outputs_agree_with_the_dataset(run_batch, tmp_path,
                                                                           one_record_per_paper):
-    from flows import run_batch
-
     for sub, word in (("a", "Quill"), ("b", "Vash")):
         (tmp_path / sub).mkdir()
         (tmp_path / sub / "paper.txt").write_text(f"{word} et al. treated patients with drugamab.\n")
@@ -465,8 +472,8 @@ def _cmdline(process) -> str:
         return ""
 
 
-MOMENTS = {
-    "server-up": lambda out, tree: any("uvicorn" in _cmdline(p) for p in tree()),
+MOMENTS = {  # without PREFECT_API_URL there is no Prefect server: the first moment is the parser's
+    "parser-up": lambda out, tree: any("forkserver" in _cmdline(p) for p in tree()),
     "first-cache-entry": lambda out, tree: any((out / "cache").glob("*.payload.json")),
     "dataset-refresh": lambda out, tree: any(out.glob("evidence.duckdb.tmp-*")) or (out / "records.jsonl").exists(),
 }
@@ -498,9 +505,11 @@ def _kill_run_at(moment: str, papers: Path, out: Path, env: dict[str, str]) -> N
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert reached or process.returncode == 0, f"the run ended before {moment}"
-    # No process of ours outlives the run (the Prefect server, the fork server, parser children).
+    # No process of ours outlives the run (the fork server, parser children), and none was a
+    # Prefect server (the run has no PREFECT_API_URL: it starts none).
     _gone, alive = psutil.wait_procs(list(seen.values()), timeout=60)
     assert not alive, (moment, [_cmdline(p) for p in alive])
+    assert not any("uvicorn" in _cmdline(p) or "prefect" in _cmdline(p) for p in seen.values())
     if (out / "evidence.duckdb").exists():
         _dataset_rows(out)  # reopens
 
@@ -528,9 +537,7 @@ def test_kill_9_leaves_no_process_and_a_consistent_out_dir(kill_papers, tmp_path
     assert not leftovers, leftovers
 
 
-def test_limit_failures_are_cached_for_the_limits_used(prefect_server, tmp_path, monkeypatch):
-    from flows import run_batch
-
+def test_limit_failures_are_cached_for_the_limits_used(run_batch, tmp_path, monkeypatch):
     folder, out = tmp_path / "papers", tmp_path / "out"
     folder.mkdir()
     (folder / "one-line.txt").write_bytes(b"word " * 60_000)  # one paragraph of 300 000 characters
@@ -540,3 +547,54 @@ def test_limit_failures_are_cached_for_the_limits_used(prefect_server, tmp_path,
     monkeypatch.setenv("GEPNEC_MAX_CHARS_PER_PAGE", "400000")  # other limits: read again, and now it fits
     third = run_batch([folder], out)
     assert (third.cached, third.ok) == (0, 1)
+
+
+@pytest.mark.slow
+def test_with_prefect_api_url_the_main_job_and_each_paper_are_recorded(prefect_server, tmp_path):
+    """`gepnec-extract run` with PREFECT_API_URL: the main job is the flow "run", the batch its
+    subflow with one task run per paper, all on that server (here the test harness's)."""
+    import subprocess
+
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName, FlowRunFilter, FlowRunFilterId
+    from prefect.settings import PREFECT_API_URL
+
+    folder, out = tmp_path / "papers", tmp_path / "out"
+    folder.mkdir()
+    for word in ("Quill", "Vash"):
+        (folder / f"{word.lower()}.txt").write_text(f"{word} et al. treated 20 patients with drugamab.\n")
+    env = {**_run_env(tmp_path / "prefect-home"), "PREFECT_API_URL": PREFECT_API_URL.value()}
+    done = subprocess.run(_run_command(folder, out), env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert sorted(p.name for p in (out / "records").iterdir()) == ["quill.records.jsonl", "vash.records.jsonl"]
+
+    with get_client(sync_client=True) as client:
+        def runs_of(name: str):
+            return [r for r in client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=[name])))
+                    if r.parameters.get("out_dir") == str(out)]
+
+        (main,), (batch_run,) = runs_of("run"), runs_of("batch-extract")
+        assert main.state.is_completed() and batch_run.state.is_completed()
+        tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[batch_run.id])))
+        assert len(tasks) == 2 and all(t.name.startswith("extract-paper") for t in tasks)
+        assert all(t.state.is_completed() for t in tasks)
+        parent = client.read_task_run(batch_run.parent_task_run_id)  # the subflow's place in the main job
+        assert parent.flow_run_id == main.id
+
+
+@pytest.mark.slow
+def test_prefect_flow_on_two_worker_processes_keeps_the_progress_callback_home(prefect_server, papers, tmp_path):
+    """The progress callback holds a lock (as rich's display does): it must never travel to a worker."""
+    import threading
+
+    from flows import run_batch
+
+    lock, seen = threading.RLock(), []
+
+    def progress(payload):
+        with lock:
+            seen.append(payload["doc_id"])
+
+    result = run_batch([papers], tmp_path / "out", workers=2, progress=progress)
+    assert (result.files, result.ok, result.failed) == (4, 2, 2)
+    assert sorted(seen) == sorted(batch.assign_doc_ids(batch.discover_papers([papers]))[0].values())

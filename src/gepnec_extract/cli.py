@@ -145,7 +145,7 @@ def run(
     exists, and write records.jsonl/.csv, evidence.duckdb/.parquet, failures.jsonl and report.html."""
     if workers < 1:
         _fail(f"--workers {workers}: at least 1 (one paper at a time)")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # the summary table says what happened
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # when Prefect runs: the summary table says what happened
     # the limits travel as the environment every worker reads (Limits.from_env), flags over variables
     for name, value in (("TIMEOUT_S", timeout), ("MEMORY_MB", memory_mb), ("MAX_PAGES", max_pages),
                         ("MAX_FILE_BYTES", None if max_file_mb is None else max_file_mb * 1024 * 1024)):
@@ -157,7 +157,7 @@ def run(
         _fail(f"bad limit in the environment: {err}")
     if out.exists() and not out.is_dir():
         _fail(f"--out {out} is a file, not a directory")
-    from flows import run as runner  # the main job is the Prefect batch flow plus scoring and report
+    from flows import run as runner  # the main job: batch, scoring, report (Prefect only with PREFECT_API_URL)
 
     paths = list(paths or [BUNDLED_REVIEW])
     try:

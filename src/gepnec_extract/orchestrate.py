@@ -1,0 +1,325 @@
+"""The batch's orchestration, with no Prefect in it: plan, submit, collect, outputs, dataset.
+
+``batch_job`` is the whole of ``batch_extract`` (the Prefect flow in flows/batch.py is a thin
+wrapper over it). It takes an executor-like ``submit(fn, **kwargs) -> future`` whose future has
+``.result()`` (returning fn's value or raising its exception), so one body runs
+
+* in this process, one paper at a time (``InlineExecutor``: the default for one worker),
+* on Dask (``dask_executor``: a LocalCluster of N processes for ``--workers N``, or the cluster at
+  ``--dask-address``),
+* as Prefect tasks (flows/batch.py adapts Prefect's task submission).
+
+Only ``extract_job`` (a module-level function: pickled by reference, so a Dask worker needs
+gepnec_extract installed and nothing else) and its plain-JSON arguments travel to a worker. The
+progress callback, the cache and the dataset stay in the calling process.
+
+``run_batch`` is what the CLI calls: without PREFECT_API_URL in the environment it runs the
+library path above and never imports Prefect (no temporary server, no Prefect import); with it,
+it runs the Prefect flow (flows.batch.run_batch) so that the run is recorded on that server.
+
+Retries. A typed IngestError (a bad file stays bad) is never retried; any other exception is
+taken as transient and retried ``RETRIES`` times inside ``extract_job``, on whichever executor
+runs it (the Prefect task has no retries of its own: this is their one home).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Protocol
+
+from . import batch, cache, dataset, pipeline
+from .ingest.errors import IngestError
+from .ingest.limits import Limits
+
+RETRIES = 2
+RETRY_DELAY_S = 1.0
+
+Progress = Callable[[dict[str, Any]], None]
+
+
+class Future(Protocol):
+    def result(self) -> Any: ...
+
+
+Submit = Callable[..., Future]  # submit(fn, **kwargs) -> Future
+
+
+def is_transient(error: BaseException) -> bool:
+    """Retry anything but a typed IngestError: a bad PDF stays bad on the next try."""
+    return not isinstance(error, IngestError)
+
+
+def extract_job(path: str, sha256: str, limits: dict[str, Any], retries: int = RETRIES,
+                retry_delay_s: float = RETRY_DELAY_S) -> dict[str, Any]:
+    """One paper's payload (batch.extract_payload), transient errors retried; the last one raised."""
+    attempt = 0
+    while True:
+        try:
+            return batch.extract_payload(path, sha256=sha256, limits=Limits(**limits))
+        except Exception as error:  # noqa: BLE001 - classified just below
+            if attempt >= retries or not is_transient(error):
+                raise
+            attempt += 1
+            time.sleep(retry_delay_s)
+
+
+# ---------------------------------------------------------------------------------------------
+# Executors
+# ---------------------------------------------------------------------------------------------
+
+
+class _Deferred:
+    """A future that runs its call when its result is first asked for (and keeps the outcome)."""
+
+    def __init__(self, fn: Callable[..., Any], kwargs: dict[str, Any]):
+        self._call = (fn, kwargs)
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+    def result(self) -> Any:
+        if self._call is not None:
+            fn, kwargs = self._call
+            self._call = None
+            try:
+                self._value = fn(**kwargs)
+            except Exception as error:  # noqa: BLE001 - re-raised to whoever asks, as a future does
+                self._error = error
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+class InlineExecutor:
+    """One worker, this process: each job runs when the batch collects it (so progress is live)."""
+
+    def submit(self, fn: Callable[..., Any], **kwargs: Any) -> Future:
+        return _Deferred(fn, kwargs)
+
+    def close(self) -> None:
+        pass
+
+
+class DaskExecutor:
+    """Jobs on a Dask cluster: the one at ``address``, else a LocalCluster of ``workers`` processes."""
+
+    def __init__(self, workers: int = 2, address: str | None = None):
+        import dask
+        from distributed import Client, LocalCluster
+
+        self._cluster = None
+        if address:
+            self._client = Client(address)
+        else:
+            # PDF parsing runs in a sandboxed child process per file; daemonic Dask worker processes
+            # may not start children, so local workers are non-daemonic. (An existing cluster needs
+            # the same: DASK_DISTRIBUTED__WORKER__DAEMON=False for its workers.)
+            dask.config.set({"distributed.worker.daemon": False})
+            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                         dashboard_address=None)
+            self._client = Client(self._cluster)
+
+    def submit(self, fn: Callable[..., Any], **kwargs: Any) -> Future:
+        return self._client.submit(fn, pure=False, **kwargs)
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def executor_for(workers: int = 1, dask_address: str | None = None):
+    if dask_address or workers > 1:
+        return DaskExecutor(workers, dask_address)
+    return InlineExecutor()
+
+
+# ---------------------------------------------------------------------------------------------
+# The batch
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PaperOutcome:
+    payload: dict[str, Any]
+    cached: bool
+
+
+@dataclass
+class _Job:
+    path: Path
+    doc_id: str
+    payload: dict[str, Any] | None = None  # known before any job: unreadable file, cache hit
+    cached: bool = False
+    sha256: str | None = None
+    key: str | None = None
+    future: Any = None
+    owner: bool = False  # this job's result is the one to cache
+
+
+def plan(files: list[Path], doc_ids: dict[str, str], store: cache.PayloadCache, limits: Limits,
+         refresh_cache: bool, submit: Submit, notes: list[str]) -> list[_Job]:
+    """A job per paper: unreadable files and cache hits are answered at once, the rest submitted
+    (one job per distinct key: a second copy of the same bytes waits on the first)."""
+    jobs, by_key = [], {}
+    for path in files:
+        job = _Job(path, doc_ids[str(path)])
+        jobs.append(job)
+        job.payload = batch.unreadable_payload(path)
+        if job.payload is not None:
+            continue
+        try:
+            job.sha256 = pipeline.file_sha256(path)
+        except OSError as err:
+            job.payload = batch.failure_payload(path, "missing_file", f"cannot read: {err}")
+            continue
+        job.key = cache.cache_key(job.sha256, pipeline.PIPELINE_VERSION, limits)
+        if not refresh_cache:
+            try:
+                job.payload = store.get(job.key, job.sha256, pipeline.PIPELINE_VERSION)
+            except cache.CacheMiss as miss:
+                notes.append(f"{path}: cache entry ignored ({miss}); extracted again")
+            job.cached = job.payload is not None
+            if job.cached:
+                continue
+        if job.key in by_key:
+            job.future = by_key[job.key]
+            continue
+        job.future = by_key[job.key] = submit(extract_job, path=str(path), sha256=job.sha256, limits=asdict(limits))
+        job.owner = True
+    return jobs
+
+
+def outcome(job: _Job, store: cache.PayloadCache, notes: list[str]) -> PaperOutcome:
+    if job.payload is not None:
+        return PaperOutcome(job.payload, job.cached)
+    try:
+        payload = job.future.result()
+    except Exception as error:  # noqa: BLE001 - the paper failed (after retries); the batch goes on
+        return PaperOutcome(batch.error_payload(job.path, error, job.sha256), cached=False)
+    if job.owner and cache.cacheable(payload):
+        try:
+            store.put(job.key, payload)
+        except OSError as err:
+            notes.append(f"{job.path}: result not cached ({err})")
+    return PaperOutcome(payload, cached=not job.owner)
+
+
+def batch_job(paths: Iterable[str], out_dir: str, submit: Submit, cache_dir: str | None = None,
+              refresh_cache: bool = False, progress: Progress | None = None) -> dict[str, Any]:
+    """Extract every paper under ``paths`` into ``out_dir`` through ``submit``; a JSON summary."""
+    started = time.perf_counter()
+    out = Path(out_dir)
+    batch.remove_stale_temporaries(out)  # left by a killed run
+    store = cache.PayloadCache(Path(cache_dir) if cache_dir else out / "cache")
+    files = batch.discover_papers(paths)
+    doc_ids, renamed = batch.assign_doc_ids(files)
+    notes = list(renamed.values())
+    jobs = plan(files, doc_ids, store, Limits.from_env(), refresh_cache, submit, notes)
+
+    outcomes = []
+    for job in jobs:
+        done = outcome(job, store, notes)
+        note = renamed.get(str(job.path))
+        done.payload = batch.restamp(done.payload, job.path, job.doc_id, [note] if note else [])
+        outcomes.append(done)
+        if progress is not None:
+            progress(done.payload)
+    payloads = [o.payload for o in outcomes]
+
+    outputs = {k: str(v) for k, v in batch.write_paper_outputs(out, payloads).items()}
+    # a failed paper is named too, with no records: its earlier rows are kept, and said to be
+    given = {**{p["doc_id"]: [] for p in payloads if p["status"] == "failed"}, **batch.records_of(payloads)}
+    summary = dataset.refresh(out / "evidence.duckdb", given, note=f"batch_extract {pipeline.PIPELINE_VERSION}",
+                              papers=dataset.paper_rows(payloads))
+    notes.extend(summary.warnings)
+    outputs["evidence_duckdb"] = str(out / "evidence.duckdb")
+    outputs.update({k: str(v) for k, v in batch.write_dataset_exports(out, out / "evidence.duckdb").items()})
+    return {
+        "files": len(files),
+        "ok": sum(p["status"] == "ok" for p in payloads),
+        "failed": sum(p["status"] == "failed" for p in payloads),
+        "cached": sum(o.cached for o in outcomes),
+        "pages": sum(p.get("pages", 0) for p in payloads if p["status"] == "ok"),
+        "records": sum(len(p["records"]) for p in payloads if p["status"] == "ok"),
+        "failures": [{k: p[k] for k in ("file", "kind", "message")} for p in payloads if p["status"] == "failed"],
+        "refresh": {k: v for k, v in summary.to_dict().items() if k not in ("details", "warnings")},
+        "outputs": outputs,
+        "warnings": notes,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+@dataclass
+class BatchResult:
+    files: int
+    ok: int
+    failed: int
+    cached: int  # papers served from the cache (not re-extracted)
+    pages: int
+    records: int
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    refresh: dict[str, Any] = field(default_factory=dict)  # dataset refresh counts
+    outputs: dict[str, str] = field(default_factory=dict)  # name -> path
+    warnings: list[str] = field(default_factory=list)  # doc_id collisions, ignored cache entries, kept rows
+    seconds: float = 0.0
+
+
+# The Prefect wrapper's progress callback. A callable is no flow parameter (Prefect validates and
+# records parameters), and it must not be a global of flows/batch.py either: that module is
+# shipped to Dask workers by value, globals included, and a progress display holds locks
+# ("cannot pickle '_thread.RLock'"). Kept here, it stays in the calling process.
+_flow_progress: Progress | None = None
+
+
+@contextlib.contextmanager
+def flow_progress_hook(progress: Progress | None) -> Iterator[None]:
+    global _flow_progress
+    _flow_progress = progress
+    try:
+        yield
+    finally:
+        _flow_progress = None
+
+
+def flow_progress() -> Progress | None:
+    return _flow_progress
+
+
+def prefect_configured() -> bool:
+    """Whether runs are to be recorded on a Prefect server: PREFECT_API_URL in the environment.
+    (A URL kept only in a Prefect profile is not looked up: that would mean importing Prefect.)"""
+    return bool(os.environ.get("PREFECT_API_URL"))
+
+
+def run_library_batch(paths: list[Path | str], out_dir: Path | str, workers: int = 1, dask_address: str | None = None,
+                      cache_dir: Path | str | None = None, refresh_cache: bool = False,
+                      progress: Progress | None = None) -> BatchResult:
+    """The batch without Prefect: in this process for one worker, else on Dask."""
+    executor = executor_for(workers, dask_address)
+    try:
+        summary = batch_job([str(p) for p in paths], str(out_dir), executor.submit,
+                            cache_dir=str(cache_dir) if cache_dir else None, refresh_cache=refresh_cache,
+                            progress=progress)
+    finally:
+        executor.close()
+    return BatchResult(**summary)
+
+
+def run_batch(paths: list[Path | str], out_dir: Path | str, workers: int = 1, dask_address: str | None = None,
+              cache_dir: Path | str | None = None, refresh_cache: bool = False,
+              progress: Progress | None = None) -> BatchResult:
+    """The CLI's entry point. Writes records.jsonl, records.csv, failures.jsonl, documents/,
+    records/, evidence.duckdb and evidence.parquet into ``out_dir`` (cache: ``out_dir/cache``);
+    ``progress`` is called in this process with each paper's payload as it is collected.
+    With PREFECT_API_URL set, the Prefect flow batch_extract runs it (recorded on that server)."""
+    if prefect_configured():
+        from flows.batch import run_batch as run_prefect_batch
+
+        return run_prefect_batch(paths, out_dir, workers=workers, dask_address=dask_address, cache_dir=cache_dir,
+                                 refresh_cache=refresh_cache, progress=progress)
+    return run_library_batch(paths, out_dir, workers=workers, dask_address=dask_address, cache_dir=cache_dir,
+                             refresh_cache=refresh_cache, progress=progress)

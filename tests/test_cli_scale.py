@@ -1,0 +1,137 @@
+"""`gepnec-extract run` as users run it: the console script, the progress bar on, one worker,
+``--workers 2`` and ``--dask-address`` on a real `dask scheduler` + `dask worker` on 127.0.0.1.
+
+Each parallel run must give the same records as one worker. Without PREFECT_API_URL no Prefect
+is imported and no Prefect server started. Slow: real PDFs in subprocesses; every process the
+test starts is killed in a finally.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DEV = REPO / ".." / "shared" / "corpus" / "dev"
+BIN = Path(sys.executable).parent
+STEMS = ("d01-mitry1999", "d07-bajetta2007", "d09-lu2013")  # three short dev PDFs
+
+pytestmark = pytest.mark.slow
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(PYTHONPATH=os.pathsep.join([str(REPO / "src"), str(REPO)]),
+               TTY_COMPATIBLE="1", TTY_INTERACTIVE="1",  # rich draws the progress bar though stderr is a pipe
+               **extra)
+    return env
+
+
+@pytest.fixture(scope="module")
+def papers(tmp_path_factory) -> Path:
+    if not all((DEV / f"{stem}.pdf").exists() for stem in STEMS):
+        pytest.skip("../shared corpus not present")
+    folder = tmp_path_factory.mktemp("papers")
+    for stem in STEMS:
+        shutil.copy(DEV / f"{stem}.pdf", folder / f"{stem}.pdf")
+    return folder
+
+
+def _run(papers: Path, out: Path, *options: str) -> subprocess.CompletedProcess:
+    done = subprocess.run([str(BIN / "gepnec-extract"), "run", str(papers), "--out", str(out), "--no-report", *options],
+                          env=_env(), capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "extracting" in done.stderr  # the progress bar was drawn
+    assert "cannot pickle" not in done.stderr
+    return done
+
+
+def _records(out: Path) -> list[dict]:
+    lines = (out / "records.jsonl").read_text(encoding="utf-8").splitlines()
+    return sorted((json.loads(line) for line in lines), key=lambda r: json.dumps(r, sort_keys=True))
+
+
+@pytest.fixture(scope="module")
+def one_worker(papers, tmp_path_factory) -> list[dict]:
+    out = tmp_path_factory.mktemp("one-worker")
+    _run(papers, out)
+    records = _records(out)
+    assert {r["doc_id"] for r in records} == set(STEMS)  # every paper gave records
+    return records
+
+
+def test_one_worker_imports_no_prefect(papers, tmp_path):
+    """The same main job in a process that reports what it imported."""
+    script = ("import sys\nfrom gepnec_extract.cli import main\n"
+              f"sys.argv = ['gepnec-extract', 'run', {str(papers / (STEMS[2] + '.pdf'))!r}, '--out', "
+              f"{str(tmp_path / 'out')!r}, '--no-report']\n"
+              "try:\n    main()\nexcept SystemExit as end:\n    assert not end.code, end.code\n"
+              "print(sorted({m.split('.')[0] for m in sys.modules} & {'prefect', 'prefect_dask', 'distributed', 'uvicorn'}))\n")
+    done = subprocess.run([sys.executable, "-c", script], env=_env(), capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "out" / "records.jsonl").is_file()
+
+
+def test_two_workers_give_the_records_of_one(papers, one_worker, tmp_path):
+    _run(papers, tmp_path / "out", "--workers", "2")
+    assert _records(tmp_path / "out") == one_worker
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)  # the worker's nanny and its worker process too
+    process.wait(timeout=60)
+
+
+def test_dask_address_gives_the_records_of_one_worker(papers, one_worker, tmp_path):
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    started = []
+    try:
+        started.append(subprocess.Popen(
+            [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+        # non-daemonic worker processes: the PDF sandbox starts children
+        started.append(subprocess.Popen(
+            [str(BIN / "dask"), "worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--nworkers", "1",
+             "--no-dashboard"],
+            env=_env(DASK_DISTRIBUTED__WORKER__DAEMON="False"), stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True))
+        from distributed import Client
+
+        deadline = time.monotonic() + 300  # a bound for a loaded machine, not a timing claim
+        while True:
+            try:
+                with Client(address, timeout=10) as client:
+                    client.wait_for_workers(1, timeout=300)
+                break
+            except OSError:
+                if time.monotonic() > deadline or any(p.poll() is not None for p in started):
+                    raise
+                time.sleep(1)
+        _run(papers, tmp_path / "out", "--dask-address", address)
+        assert _records(tmp_path / "out") == one_worker
+        # the papers were extracted on the cluster, and a re-run is served by this machine's cache
+        again = _run(papers, tmp_path / "out", "--dask-address", address)
+        plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", again.stderr)
+        assert re.search(r"│ +3 │ +3 │ +3 │ +0 │", plain), plain[-2000:]  # papers, extracted, cached, failed
+    finally:
+        for process in reversed(started):
+            _stop(process)
