@@ -105,7 +105,7 @@ def test_hostile_text_is_escaped_in_the_html(hostile_report):
     assert not re.findall(r"<(?:script|img|iframe|object)\b", page)
     assert "&lt;script&gt;document.body.dataset.xss" in page  # shown as text, not dropped
     assert "&lt;img src=x onerror=" in page
-    # every <svg is one of ours (matplotlib's charts), never a paper's
+    # every <svg is one of ours (the charts), never a paper's
     assert page.count("<svg") == page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"')
     policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
     assert policy and "script-src 'none'" in policy.group(1) and "default-src 'none'" in policy.group(1)

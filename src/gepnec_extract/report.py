@@ -11,7 +11,7 @@ script. ``gepnec-extract review`` serves the same page with a verdict form besid
 
 Everything in the report comes from untrusted papers (text, table cells, file names, doc_ids), so
 the template is rendered with autoescape on, and only markup built here is passed as ``|safe``:
-the charts (matplotlib escapes its text) and the tagged text (displaCy escapes the tokens; the
+the charts (hand-drawn SVG, every string escaped) and the tagged text (displaCy escapes the tokens; the
 span labels, which displaCy does not escape, are escaped before rendering). The page also carries
 a Content-Security-Policy that allows no script at all and no fetch, as a second line (images
 only from the page's own folder; forms only to the review server that served the page).
