@@ -36,7 +36,7 @@ def _header_patterns() -> list[tuple[str, re.Pattern]]:
     return [(row["field"], re.compile(row["pattern"], re.I)) for row in rows]
 
 
-# a footnote mark glued to a header: "ORRa", "Median OS (95% CI)b", "Hentic 2012 [5]c"
+# a footnote mark glued to a header: "ORRa", "Median OS (95% CI)b", "Quill 2012 [5]c"
 _HEADER_MARK = re.compile(r"(?<=[A-Z)\]%])(?:[a-f]|[*†‡§¶]+)(?=[\s,;:]|$)")
 
 
