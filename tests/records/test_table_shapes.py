@@ -302,3 +302,37 @@ def test_the_whole_series_takes_the_doses_its_table_cohorts_agree_on_over_the_te
         b.set("rr_pct", a.values["rr_pct"], Evidence(field="rr_pct", source="table:Table 1", text="x"))
     merged = {c.arm: c for c in assemble(arms2 + [other], ctx)}
     assert merged["All patients"].values["doses"][0].drug == "etoposide"
+
+
+def test_a_schedule_row_of_the_same_drugs_outranks_the_prose_doses():
+    """A study's description row printing route and days ("IV d1") is the source of its doses over
+    a prose sentence dosing the same drugs without them; prose of other drugs keeps its own."""
+    from gepnec_extract.model import Block
+    from gepnec_extract.records import extract_records
+
+    outcomes = Table(label="Table 1", page=2, header_rows=1, rows=[
+        ["Study / cohort", "Regimen", "n", "ORR, %", "Median PFS, mo"],
+        ["Brack et al. 2010 [4]; retrospective; 25 patients", "", "", "", ""],
+        ["All patients", "Cisplatin + etoposide", "25", "12", "3.0"],
+        ["Vey et al. 2001 [9]; retrospective; 14 patients", "", "", "", ""],
+        ["All patients", "Temozolomide", "14", "20", "5.5"],
+    ])
+    schedules = Table(label="Table 2", page=3, header_rows=1, rows=[
+        ["Study [ref]", "Design", "Regimen and dose schedule", "Other cohorts or arms"],
+        ["Brack 2010 [4]", "Retrospective", "Cisplatin 75 mg/m2 IV d1 + etoposide 110 mg/m2/day IV d1–3, q3w", "None"],
+        ["Vey 2001 [9]", "Retrospective", "Capecitabine 750 mg/m2 oral d1–14 + temozolomide", "None"],
+    ])
+    prose = ("Brack et al. [4] treated 25 patients with cisplatin 75 mg/m2 on day 1 and etoposide "
+             "110 mg/m2/day on days 1–3 every 3 weeks. Vey et al. [9] gave temozolomide 150 mg/m2 on days 1–5 "
+             "every 4 weeks to 14 patients.")
+    document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"),
+                        blocks=[Block(page=1, text="Chemotherapy of carcinoma: a review", kind="title"),
+                                Block(page=2, section="Results", text=prose)],
+                        tables=[outcomes, schedules])
+    records = {r.study_id: r for r in extract_records(document)}
+    brack = {d.drug: d for d in records["Brack2010"].doses}
+    assert (brack["cisplatin"].days, brack["cisplatin"].route, brack["cisplatin"].schedule) == ("1", "IV", 21)
+    assert (brack["etoposide"].days, brack["etoposide"].route) == ("1-3", "IV")
+    assert [e.source for e in records["Brack2010"].evidence if e.field == "doses"] == ["table:Table 2"]
+    # the schedule row doses other drugs than the prose: the prose's temozolomide dose stays
+    assert any(d.drug == "temozolomide" and d.amount == 150 for d in records["Vey2001"].doses)

@@ -86,7 +86,7 @@ def _describe_cohorts(cohorts: list[Cohort], describing: list[Cohort]) -> None:
             if name in SHARED_FIELDS:  # said of the study: for each cohort whose table does not say otherwise
                 targets = [c for c in group if not (name in ("drugs", "doses") and _other_regimen(c, row))]
                 for cohort in targets:
-                    if _from_text_only(cohort, name):  # a table row outranks the running text
+                    if _from_text_only(cohort, name, row):  # a table row outranks the running text
                         cohort.values.pop(name)
                         cohort.evidence = [e for e in cohort.evidence if e.field != name]
                 targets = [c for c in targets if not c.values.get(name)]
@@ -96,9 +96,17 @@ def _describe_cohorts(cohorts: list[Cohort], describing: list[Cohort]) -> None:
                 cohort.set(name, value, evidence)
 
 
-def _from_text_only(cohort: Cohort, name: str) -> bool:
+def _from_text_only(cohort: Cohort, name: str, row: Cohort) -> bool:
     sources = {e.source.split(":")[0] for e in cohort.evidence if e.field == name}
-    return bool(cohort.values.get(name)) and sources == {"text"} and name not in {"drugs", "doses"}
+    if not cohort.values.get(name) or sources != {"text"} or name == "drugs":
+        return False
+    if name == "doses":  # a schedule cell of the same drugs prints what the prose leaves out (route, days)
+        return _dosed_drugs(cohort.values[name]) == _dosed_drugs(row.values[name])
+    return True
+
+
+def _dosed_drugs(doses: list) -> set[str]:
+    return {dose.drug for dose in doses}
 
 
 def _other_regimen(cohort: Cohort, row: Cohort) -> bool:
