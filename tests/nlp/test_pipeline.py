@@ -195,3 +195,22 @@ def test_toxicities_of_running_text(nlp, sentence, expected):
 ])
 def test_a_series_only_part_of_which_is_of_one_differentiation(nlp, sentence, expected):
     assert [s._.value for s in facts(nlp(sentence), "MIXED_SERIES")] == expected
+
+
+# --- line of therapy: prose that permits or reports earlier lines (issue 9): invented sentences ----------
+EARLIER_LINES = [
+    ("Eligible patients had a performance status of 0 or 1 and previous treatment with at least one "
+     "platinum-containing regimen.", ["mixed"]),
+    ("Quill et al. [4] reviewed 30 patients given drugamab, with no restriction on earlier therapy.", ["mixed"]),
+    ("Brack et al. analysed 40 patients; 55% had received no earlier chemotherapy.", ["mixed"]),
+    ("Vey treated 22 patients with drugamab, prior treatment being allowed.", ["mixed"]),
+    ("Zorn reported 31 patients, two thirds of whom had received some earlier therapy.", ["mixed"]),
+    # no earlier therapy at all is the first line, and a plain mention of therapy says no line
+    ("All patients had no previous chemotherapy.", ["first"]),
+    ("Earlier therapy was recorded for every patient.", []),
+]
+
+
+@pytest.mark.parametrize("sentence, expected", EARLIER_LINES, ids=[s[:40] for s, _ in EARLIER_LINES])
+def test_earlier_lines_permitted_or_partly_received_are_a_mix(nlp, sentence, expected):
+    assert [s._.value for s in facts(nlp(sentence), "LINE")] == expected
