@@ -214,3 +214,29 @@ EARLIER_LINES = [
 @pytest.mark.parametrize("sentence, expected", EARLIER_LINES, ids=[s[:40] for s, _ in EARLIER_LINES])
 def test_earlier_lines_permitted_or_partly_received_are_a_mix(nlp, sentence, expected):
     assert [s._.value for s in facts(nlp(sentence), "LINE")] == expected
+
+
+# --- subgroups the running text reports on (issue 9): invented sentences ---------------------------------
+SUBGROUP_SENTENCES = [
+    ("Among the four patients with NEC, the partial response rate was 25%.", [{"label": "NEC", "n": 4}]),
+    ("Among the nine patients with poorly differentiated tumours, the response rate was 30%.",
+     [{"label": "Poorly differentiated", "n": 9}]),
+    ("The 9 patients with a gastric primary lived longer than the 12 with other primaries "
+     "(median overall survival 8.0 versus 3.9 months).",
+     [{"label": "Gastric primary", "n": 9}, {"label": "Other primaries", "n": 12}]),
+    ("Median overall survival was 11.9 months when the Ki-67 index was below 40% and 3.7 months when it was "
+     "40% or higher.", [{"label": "Ki-67 <40%", "n": None}, {"label": "Ki-67 ≥40%", "n": None}]),
+    # a whole series described, not a subgroup of it
+    ("We treated 30 patients with metastatic disease.", []),
+]
+
+
+@pytest.mark.parametrize("sentence, expected", SUBGROUP_SENTENCES, ids=[s[:40] for s, _ in SUBGROUP_SENTENCES])
+def test_subgroups_named_in_running_text(nlp, sentence, expected):
+    assert [s._.value for s in facts(nlp(sentence), "SUBGROUP")] == expected
+
+
+def test_a_second_median_after_a_threshold_condition_is_read_too(nlp):
+    found = facts(nlp("Median overall survival was 11.9 months when the Ki-67 index was below 40% and 3.7 months "
+                      "when it was 40% or higher."), "SURVIVAL")
+    assert [(s._.value["endpoint"], s._.value["median"]) for s in found] == [("os", 11.9), ("os", 3.7)]

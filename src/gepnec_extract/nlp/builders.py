@@ -91,8 +91,10 @@ def _survival_value(m: re.Match, unit: str | None) -> dict:
 OPEN_BOUND = re.compile(r"(?:–|—|‒|−|-|to)\s*(?:not\s+(?:yet\s+)?reached|NR|NE|not\s+estimable)", re.I)
 
 FOLLOW_ON = re.compile(
-    # the cohort the first figure is of may come between ("14.4 months in the drugamab arm and 22.7 months ...")
-    r"(?P<filler>\s*(?:in|with|for|on|among)\s+(?:(?!and\b|vs\b|versus\b)[A-Za-z][\w+/-]*\s+){0,5}?(?!and\b|vs\b|versus\b)[A-Za-z][\w+/-]*)?"
+    # the cohort the first figure is of may come between ("14.4 months in the drugamab arm and 22.7 months ...",
+    # "9.5 months when the Ki-67 index was below 30% and 3.1 months ...")
+    r"(?P<filler>\s*(?:in|with|for|on|among)\s+(?:(?!and\b|vs\b|versus\b)[A-Za-z][\w+/-]*\s+){0,5}?(?!and\b|vs\b|versus\b)[A-Za-z][\w+/-]*"
+    r"|\s*(?:when|if)\s+(?:[\w-]+\s+){0,4}?(?:was|were|is|are)\s+(?:[a-z]+\s+){0,2}?\d+(?:\.\d+)?\s*%(?:\s+or\s+[a-z]+)?)?"
     r"\s*,?\s*(?:vs\.?|versus|and|compared\s+with)\s+(?:(?!median)[A-Za-z][\w-]*\s+){0,3}?,?\s*"
     r"(?P<median>\d+(?:\.\d+)?)(?:[a-e](?![a-z]))?(?!\s*%)\s*(?P<unit>months?|mo|weeks?|wks?)?\b\s*"
     r"(?P<paren>\(\s*(?:(?:range|95\s*%\s*CI|CI)\s*[,:]?\s*)?\d+(?:\.\d+)?\s*(?:months?|mo)?\+?\s*(?:–|-|to)\s*\d+(?:\.\d+)?\+?\s*(?:months?|mo)?\s*\))?"
@@ -171,6 +173,49 @@ def mixed_series(m: re.Match, static: dict) -> Facts:
 def _count(text: str | None) -> int | None:
     value = _num(text)
     return int(value) if value is not None and value == int(value) and value > 0 else None
+
+
+# the head noun after a subgroup's defining words names no part of its label ("poorly differentiated tumours")
+SUBGROUP_HEAD = re.compile(r"\s+(?:tumou?rs?|disease|cancers?|neoplasms?)$", re.IGNORECASE)
+THRESHOLD_OPS = {"below": "<", "under": "<", "less than": "<", "lower than": "<", "above": ">", "over": ">",
+                 "greater than": ">", "higher than": ">", "more than": ">", "at least": "≥", "or higher": "≥",
+                 "or more": "≥", "or above": "≥", "or greater": "≥", "or lower": "≤", "or less": "≤", "or below": "≤"}
+
+
+def _subgroup_label(text: str) -> str | None:
+    words = re.sub(r"^(?:an?|the)\s+", "", text.strip(), flags=re.IGNORECASE)
+    words = SUBGROUP_HEAD.sub("", words) or words
+    return words[:1].upper() + words[1:] if words else None
+
+
+def subgroup(m: re.Match, static: dict) -> Facts:
+    """"among the five patients with NEC", "the 9 patients with a gastric primary ... than the 12 with
+    other primaries": each subgroup the phrase names (label as printed, article and head noun dropped)
+    and its size."""
+    facts = []
+    for k in ("1", "2"):
+        if f"x{k}" not in m.re.groupindex or m.group(f"x{k}") is None:
+            continue
+        label = _subgroup_label(m.group(f"x{k}"))
+        if label:
+            start = m.start() if k == "1" else m.start(f"n{k}")
+            facts.append((start, m.end(f"x{k}"), {"label": label, "n": _count(m.group(f"n{k}"))}))
+    return facts
+
+
+def subgroup_threshold(m: re.Match, static: dict) -> Facts:
+    """"when the Ki-67 index was below 50% and ... when it was 50% or higher": a marker's subgroups
+    ("Ki-67 <50%", "Ki-67 ≥50%"), one fact per condition."""
+    marker = "Ki-67"
+    facts = []
+    for k in ("1", "2"):
+        if m.group(f"c{k}") is None:
+            continue
+        value = m.group(f"v{k}") or m.group(f"v{k}b")  # the operator before the figure, or after it
+        op = THRESHOLD_OPS.get(re.sub(r"\s+", " ", (m.group(f"op{k}") or m.group(f"op{k}b") or "").lower()))
+        if op is not None and value:
+            facts.append((m.start(f"c{k}"), m.end(f"c{k}"), {"label": f"{marker} {op}{value}%", "n": None}))
+    return facts
 
 
 # "Response was assessed in 31 patients in the A arm and 30 in the B arm": evaluable counts, not arm sizes
@@ -469,6 +514,8 @@ BUILDERS = {
     "toxicity_list": toxicity_list,
     "toxicity_respectively": toxicity_respectively,
     "mixed_series": mixed_series,
+    "subgroup": subgroup,
+    "subgroup_threshold": subgroup_threshold,
     "response_kind": response_kind,
     "allocation": allocation,
     "allocation_each": allocation_each,
