@@ -309,3 +309,38 @@ def test_review_sentence_comparing_two_regimens_gives_each_the_adverse_events_na
     events = {arm: {(t.event, t.grade, t.pct) for t in r.toxicities} for arm, r in quill.items()}
     assert events["Regimen A"] == {("neutropenia", "3-4", 60.0)}
     assert events["Regimen B"] == {("fatigue", "3", 15.0), ("renal failure", "2", 5.0)}
+
+
+def test_subgroups_only_the_running_text_reports_become_cohorts_of_the_tabulated_study():
+    """A review's table gives a study's whole series; its prose adds subgroups ("among the four patients
+    with NEC", a Ki-67 threshold, "the 9 patients with X ... than the 12 with Y"): each a cohort with
+    its own figures and size, the study's regimen and the whole series' population."""
+    from gepnec_extract.model import Block, Document, Metadata, Table
+    from gepnec_extract.records import extract_records
+
+    table = Table(label="Table 1", page=2, header_rows=1, rows=[
+        ["Characteristic", "Quill et al. 2014 [3]", "Brack et al. 2011 [4]"],
+        ["Patients, n", "21", "30"],
+        ["Regimen", "Temozolomide", "Cisplatin + etoposide"],
+        ["Tumour type", "NEC", "NEC"],
+        ["ORR, %", "10", "40"],
+        ["Median OS, months", "6.0", "11.0"],
+    ])
+    prose = ("Quill et al. [3] gave temozolomide to 21 patients. Median overall survival was 11.9 months when the "
+             "Ki-67 index was below 40% and 3.7 months when it was 40% or higher. The 9 patients with a gastric "
+             "primary lived longer than the 12 with other primaries (median overall survival 8.0 versus 3.9 months). "
+             "Brack et al. [4] treated 30 patients with cisplatin and etoposide. Among the four patients with "
+             "small-cell histology, the partial response rate was 25%.")
+    document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"),
+                        blocks=[Block(page=1, text="Chemotherapy of carcinoma: a review", kind="title"),
+                                Block(page=2, section="Results", text=prose)], tables=[table])
+    records = {(r.study_id, r.arm): r for r in extract_records(document)}
+    low, high = records[("Quill2014", "Ki-67 <40%")], records[("Quill2014", "Ki-67 ≥40%")]
+    assert (low.os_months.median, high.os_months.median) == (11.9, 3.7)
+    assert low.regimen == "Temozolomide" and low.n_total == 21 and low.population == "NEC"
+    gastric, other = records[("Quill2014", "Gastric primary")], records[("Quill2014", "Other primaries")]
+    assert (gastric.n_patients, gastric.os_months.median) == (9, 8.0)
+    assert (other.n_patients, other.os_months.median) == (12, 3.9)
+    small = records[("Brack2011", "Small-cell histology")]
+    assert (small.n_patients, small.pr_pct) == (4, 25.0) and small.drugs == ["cisplatin", "etoposide"]
+    assert records[("Quill2014", "All patients")].os_months.median == 6.0  # the table's whole series keeps its own

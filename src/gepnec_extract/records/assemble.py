@@ -33,6 +33,7 @@ def assemble(cohorts: list[Cohort], ctx: DocContext) -> list[Cohort]:
     _name_whole_cohorts(result)
     _table_doses_for_whole_series(result)
     _share_study_values(result)
+    _share_population(result)
     _share_totals(result)
     groups = _by_study(result)
     result = [c for c in result if not _empty_whole_series(c, groups[c.study.study_id])]
@@ -222,6 +223,19 @@ def _dose_sources(cohort: Cohort) -> set[str]:
 def _untreated(cohort: Cohort) -> bool:
     """A comparator whose regimen cell names no drug ("no chemotherapy"): nothing of the treated arm's applies."""
     return cohort.no_drug_regimen and not cohort.values.get("drugs")
+
+
+def _share_population(cohorts: list[Cohort]) -> None:
+    """A subgroup with no tumour type of its own (a site, a marker level, a performance status) is of
+    its whole series' population."""
+    for group in _by_study(cohorts).values():
+        whole = next((c for c in group if not c.arm_key), None)
+        population = whole.values.get("population") if whole else None
+        if population is None:
+            continue
+        for cohort in group:  # as tables set a cohort's default population: a value, no evidence of its own
+            if cohort is not whole and not cohort.values.get("population"):
+                cohort.values["population"] = population
 
 
 def _share_totals(cohorts: list[Cohort]) -> None:

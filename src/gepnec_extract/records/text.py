@@ -37,6 +37,7 @@ from .text_values import (
     place,
     studied_count,
     subgroup_prefix,
+    subgroup_sizes,
     subgroups,
     toxicities,
     treated_subset,
@@ -452,6 +453,9 @@ class TextReader:
         subset = treated_subset(sentence)
         if subset and any(item.arm == subset[1] for item in placed):
             self.add(study, subset[1], "n_patients", subset[2], sentence)
+        for label, size in subgroup_sizes(sentence).items():
+            if any(item.arm == label for item in placed):  # "among the five patients with X, ...": X's size
+                self.add(study, label, "n_patients", size, sentence)
         for item in placed:
             self.add(study, item.arm, item.field, item.value, sentence)
             if item.arm is not None:

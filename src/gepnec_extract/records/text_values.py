@@ -341,4 +341,28 @@ def subgroups(sentence: Sentence) -> list[tuple[int, str]]:
             if re.search(r"%\s+(?:of\s+(?:the\s+)?patients\s+)?(?:had|have|has|showed)\s+(?:an?\s+)?$", before, re.I):
                 continue  # "only 17% had a Ki-67 index >20%": how common the trait is, not a cohort's figures
             found.append((match.start(), label(match)))
+    for fact, label, _ in _tagged_subgroups(sentence, found):
+        found.append((fact.start, label))
     return sorted(found)
+
+
+def subgroup_sizes(sentence: Sentence) -> dict[str, int]:
+    """label -> size of the subgroups the tagger read with a count ("among the five patients with X")."""
+    return {label: n for _, label, n in _tagged_subgroups(sentence, _regex_subgroups(sentence)) if n}
+
+
+def _regex_subgroups(sentence: Sentence) -> list[tuple[int, str]]:
+    return [(m.start(), label(m)) for pattern, label in _SUBGROUPS for m in pattern.finditer(sentence.text)]
+
+
+def _tagged_subgroups(sentence: Sentence, named: list[tuple[int, str]]) -> list[tuple[TextFact, str, int | None]]:
+    """SUBGROUP facts as (fact, label, size); a subgroup already named inside the fact keeps that name."""
+    result = []
+    for fact in sentence.of("SUBGROUP"):
+        value = fact.value if isinstance(fact.value, dict) else {}
+        inside = [label for pos, label in named if fact.start <= pos < fact.end]
+        if inside:
+            result.append((fact, inside[0], value.get("n")))
+        elif value.get("label"):
+            result.append((fact, value["label"], value.get("n")))
+    return result
