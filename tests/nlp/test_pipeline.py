@@ -226,8 +226,11 @@ SUBGROUP_SENTENCES = [
      [{"label": "Gastric primary", "n": 9}, {"label": "Other primaries", "n": 12}]),
     ("Median overall survival was 11.9 months when the Ki-67 index was below 40% and 3.7 months when it was "
      "40% or higher.", [{"label": "Ki-67 <40%", "n": None}, {"label": "Ki-67 ≥40%", "n": None}]),
+    ("The benefit held among biliary and gastric primaries, in which 30% and 10% responded to IP and EP, "
+     "respectively.", [{"label": "Biliary and gastric primaries", "n": None}]),
     # a whole series described, not a subgroup of it
     ("We treated 30 patients with metastatic disease.", []),
+    ("Among all tumours, 5% responded.", []),
 ]
 
 

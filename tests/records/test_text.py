@@ -344,3 +344,28 @@ def test_subgroups_only_the_running_text_reports_become_cohorts_of_the_tabulated
     small = records[("Brack2011", "Small-cell histology")]
     assert (small.n_patients, small.pr_pct) == (4, 25.0) and small.drugs == ["cisplatin", "etoposide"]
     assert records[("Quill2014", "All patients")].os_months.median == 6.0  # the table's whole series keeps its own
+
+
+def test_arms_compared_within_a_subgroup_the_prose_names_are_that_subgroup_of_each_arm():
+    """"among biliary and gastric primaries, the response rates were 30% and 10% with IP and EP,
+    respectively": the subgroup of each tabulated arm, with the arm's regimen."""
+    from gepnec_extract.model import Block, Document, Metadata, Table
+    from gepnec_extract.records import extract_records
+
+    table = Table(label="Table 1", page=2, header_rows=1, rows=[
+        ["Study / cohort", "Regimen", "n", "ORR, %", "Median OS, mo"],
+        ["Quill et al. 2014 [3]; retrospective, multicentre; 120 patients", "", "", "", ""],
+        ["IP", "Irinotecan + cisplatin", "80", "45", "12.0"],
+        ["EP", "Etoposide + cisplatin", "40", "25", "8.0"],
+    ])
+    prose = ("Quill et al. [3] compared irinotecan plus cisplatin (IP) with etoposide plus cisplatin (EP) in 120 "
+             "patients. The difference held among biliary and gastric primaries, in which the response rates "
+             "were 30% and 10% with IP and EP, respectively.")
+    document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"),
+                        blocks=[Block(page=1, text="Chemotherapy of carcinoma: a review", kind="title"),
+                                Block(page=2, section="Results", text=prose)], tables=[table])
+    records = {(r.study_id, r.arm): r for r in extract_records(document)}
+    ip, ep = (records[("Quill2014", f"Biliary and gastric primaries: {arm}")] for arm in ("IP", "EP"))
+    assert (ip.rr_pct, ep.rr_pct) == (30.0, 10.0)
+    assert ip.drugs == ["cisplatin", "irinotecan"] and ep.drugs == ["cisplatin", "etoposide"]
+    assert records[("Quill2014", "IP")].rr_pct == 45  # the arm itself keeps the table's figure

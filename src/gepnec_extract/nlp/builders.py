@@ -190,16 +190,17 @@ def _subgroup_label(text: str) -> str | None:
 
 def subgroup(m: re.Match, static: dict) -> Facts:
     """"among the five patients with NEC", "the 9 patients with a gastric primary ... than the 12 with
-    other primaries": each subgroup the phrase names (label as printed, article and head noun dropped)
+    other primaries", "among biliary and gastric primaries, ...": each subgroup the phrase names (label as printed, article and head noun dropped)
     and its size."""
     facts = []
     for k in ("1", "2"):
         if f"x{k}" not in m.re.groupindex or m.group(f"x{k}") is None:
             continue
         label = _subgroup_label(m.group(f"x{k}"))
+        count = m.groupdict().get(f"n{k}")
         if label:
-            start = m.start() if k == "1" else m.start(f"n{k}")
-            facts.append((start, m.end(f"x{k}"), {"label": label, "n": _count(m.group(f"n{k}"))}))
+            start = m.start() if k == "1" or count is None else m.start(f"n{k}")
+            facts.append((start, m.end(f"x{k}"), {"label": label, "n": _count(count)}))
     return facts
 
 

@@ -440,7 +440,7 @@ class TextReader:
         if any(len(items) == 2 for items in groups.values()):
             mentions = _with_complement(mentions, sentence)
         placed = place(groups, mentions, arm, compared, sentence.text, series_first=self.primary)
-        prefix = subgroup_prefix(sentence)
+        prefix = subgroup_prefix(sentence) or _compared_within_subgroup(sentence, placed)
         if prefix and prefix not in self.table_arms.get(id(study), []):
             # figures of a subgroup, per arm when the arms are compared ("HBP: IP")
             for item in placed:
@@ -781,6 +781,16 @@ def _several_studies(sentence: Sentence) -> bool:
     authors = {f.value.get("first_author") for f in sentence.of("CITATION") if isinstance(f.value, dict)
                and not COMPARED_WITH.search(sentence.text[:f.start])}
     return len(authors) > 1
+
+
+def _compared_within_subgroup(sentence: Sentence, placed: list) -> str | None:
+    """"among biliary and gastric primaries, ... 30% and 10% with IP and EP": arms compared within the
+    one subgroup the tagger names (with no size of its own: a part of each arm, not a new series)."""
+    named = [f.value for f in sentence.of("SUBGROUP") if isinstance(f.value, dict) and f.value.get("label")]
+    arms = {item.arm for item in placed}
+    if len(named) != 1 or named[0].get("n") or len(arms) < 2 or None in arms:
+        return None
+    return named[0]["label"]
 
 
 def _compared_treatments(sentence: Sentence) -> list[str]:
