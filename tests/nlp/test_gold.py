@@ -9,7 +9,8 @@ other numbers, plus traps ("written"). Annotation conventions, fixed before the 
   N_PATIENTS every "<number> (adjectives) patients" and "n = N" (the records stage picks the cohort);
   RESPONSE/SURVIVAL/TOXICITY only where a label word and a number are printed together
   (a bare number in a cell is the records stage's job, via the column header);
-  CITATION author + "et al."/"and colleagues"/year/reference number; LINE and DESIGN every mention.
+  CITATION author + "et al."/"and colleagues"/year/reference number; LINE and DESIGN every mention;
+  SUBGROUP (added with that label, issue 9) a subgroup the figures are restricted to ("among the N patients with X").
 Scoring (gepnec_extract.nlp.evaluate): same label, overlapping span, equal normalized value.
 """
 
