@@ -228,6 +228,8 @@ SUBGROUP_SENTENCES = [
      "40% or higher.", [{"label": "Ki-67 <40%", "n": None}, {"label": "Ki-67 ≥40%", "n": None}]),
     ("The benefit held among biliary and gastric primaries, in which 30% and 10% responded to IP and EP, "
      "respectively.", [{"label": "Biliary and gastric primaries", "n": None}]),
+    ("Status mattered, with medians of 5.5 months for patients with a performance status of 0–1 and 2.1 months "
+     "for those with a performance status of 2.", [{"label": "PS 0–1", "n": None}, {"label": "PS 2", "n": None}]),
     # a whole series described, not a subgroup of it
     ("We treated 30 patients with metastatic disease.", []),
     ("Among all tumours, 5% responded.", []),
@@ -243,3 +245,11 @@ def test_a_second_median_after_a_threshold_condition_is_read_too(nlp):
     found = facts(nlp("Median overall survival was 11.9 months when the Ki-67 index was below 40% and 3.7 months "
                       "when it was 40% or higher."), "SURVIVAL")
     assert [(s._.value["endpoint"], s._.value["median"]) for s in found] == [("os", 11.9), ("os", 3.7)]
+
+
+def test_medians_take_the_endpoint_the_text_named_just_before(nlp):
+    text = ("Median overall survival was 11.9 months. Status mattered, with medians of 5.5 months for patients with "
+            "a performance status of 0–1 and 2.1 months for those with a performance status of 2.")
+    found = facts(nlp(text), "SURVIVAL")
+    assert [(s._.value["endpoint"], s._.value["median"]) for s in found] == [("os", 11.9), ("os", 5.5), ("os", 2.1)]
+    assert facts(nlp("The two groups had medians of 5.5 and 3 cycles."), "SURVIVAL") == []  # no endpoint named

@@ -329,6 +329,8 @@ def test_subgroups_only_the_running_text_reports_become_cohorts_of_the_tabulated
     prose = ("Quill et al. [3] gave temozolomide to 21 patients. Median overall survival was 11.9 months when the "
              "Ki-67 index was below 40% and 3.7 months when it was 40% or higher. The 9 patients with a gastric "
              "primary lived longer than the 12 with other primaries (median overall survival 8.0 versus 3.9 months). "
+             "Status mattered, with medians of 5.5 months for patients with a performance status of 0–1 and 2.1 "
+             "months for those with a performance status of 2. "
              "Brack et al. [4] treated 30 patients with cisplatin and etoposide. Among the four patients with "
              "small-cell histology, the partial response rate was 25%.")
     document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"),
@@ -341,6 +343,8 @@ def test_subgroups_only_the_running_text_reports_become_cohorts_of_the_tabulated
     gastric, other = records[("Quill2014", "Gastric primary")], records[("Quill2014", "Other primaries")]
     assert (gastric.n_patients, gastric.os_months.median) == (9, 8.0)
     assert (other.n_patients, other.os_months.median) == (12, 3.9)
+    assert (records[("Quill2014", "PS 0–1")].os_months.median, records[("Quill2014", "PS 2")].os_months.median) \
+        == (5.5, 2.1)
     small = records[("Brack2011", "Small-cell histology")]
     assert (small.n_patients, small.pr_pct) == (4, 25.0) and small.drugs == ["cisplatin", "etoposide"]
     assert records[("Quill2014", "All patients")].os_months.median == 6.0  # the table's whole series keeps its own

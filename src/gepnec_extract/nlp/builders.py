@@ -10,7 +10,7 @@ import re
 
 from functools import lru_cache
 
-from .vocab import VOCAB_DIR, parse_number, read_jsonl, term_table
+from .vocab import VOCAB_DIR, alternation, parse_number, read_jsonl, term_table
 
 Facts = list[tuple[int, int, object]]
 
@@ -127,6 +127,33 @@ def survival(m: re.Match, static: dict) -> Facts:
         value = _survival_value(tail, tail.group("unit") or unit)
         facts.append((tail.start("median"), tail.end(), {"endpoint": endpoint, **value}))
     return facts
+
+
+@lru_cache(maxsize=1)
+def _survival_terms() -> re.Pattern:
+    return re.compile(rf"\b(?:{alternation(term_table('survival_terms', 'endpoint').keys())})\b", re.IGNORECASE)
+
+
+def survival_named_before(m: re.Match, static: dict) -> Facts:
+    """"with medians of 4.5 months for patients with A and 1.1 months for those with B": medians whose
+    endpoint the text named just before (the last survival term within the preceding sentences)."""
+    lead = m.string[max(0, m.start() - 300): m.start()]
+    terms = list(_survival_terms().finditer(lead))
+    endpoint = term_table("survival_terms", "endpoint").get(_key(terms[-1].group())) if terms else None
+    if endpoint is None:
+        return []
+    convert = (lambda v: round(v / WEEKS_PER_MONTH, 1)) if m.group("unit").lower().startswith("w") else (lambda v: v)
+    empty = {"low": None, "high": None, "kind": None, "not_reached": False}
+    facts = [(m.start(), m.end("unit"), {"endpoint": endpoint, "median": convert(_num(m.group("median"))), **empty})]
+    if m.group("median2"):
+        facts.append((m.start("median2"), m.end("unit2"),
+                      {"endpoint": endpoint, "median": convert(_num(m.group("median2"))), **empty}))
+    return facts
+
+
+def subgroup_status(m: re.Match, static: dict) -> Facts:
+    """"patients with a performance status of 0–1", "those with an ECOG performance status of 2": "PS 0–1"."""
+    return [(m.start(), m.end(), {"label": f"PS {m.group('ps')}", "n": None})]
 
 
 def survival_pair(m: re.Match, static: dict) -> Facts:
@@ -508,6 +535,7 @@ BUILDERS = {
     "survival": survival,
     "survival_nr": survival_nr,
     "survival_pair": survival_pair,
+    "survival_named_before": survival_named_before,
     "n_patients": n_patients,
     "toxicity": toxicity,
     "toxicity_pair": toxicity_pair,
@@ -517,6 +545,7 @@ BUILDERS = {
     "mixed_series": mixed_series,
     "subgroup": subgroup,
     "subgroup_threshold": subgroup_threshold,
+    "subgroup_status": subgroup_status,
     "response_kind": response_kind,
     "allocation": allocation,
     "allocation_each": allocation_each,
