@@ -253,3 +253,18 @@ def test_medians_take_the_endpoint_the_text_named_just_before(nlp):
     found = facts(nlp(text), "SURVIVAL")
     assert [(s._.value["endpoint"], s._.value["median"]) for s in found] == [("os", 11.9), ("os", 5.5), ("os", 2.1)]
     assert facts(nlp("The two groups had medians of 5.5 and 3 cycles."), "SURVIVAL") == []  # no endpoint named
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # days and route printed once after two coordinated doses are both doses'
+    ("The regimen was irinotecan 160 mg/m2 and cisplatin 60 mg/m2, both given intravenously on day 1 every 2 weeks.",
+     [("irinotecan", "1", "IV"), ("cisplatin", "1", "IV")]),
+    ("Quill gave irinotecan 160 mg/m2 and cisplatin 60 mg/m2 on day 1 every two weeks.",
+     [("irinotecan", "1", None), ("cisplatin", "1", None)]),
+    # a first dose with attributes of its own keeps them, and lends nothing
+    ("Etoposide 110 mg/m2 IV on days 1-3 and cisplatin 70 mg/m2 on day 1.",
+     [("etoposide", "1-3", "IV"), ("cisplatin", "1", None)]),
+])
+def test_coordinated_doses_share_the_days_and_route_printed_after_them(nlp, sentence, expected):
+    found = [(s._.value["drug"], s._.value["days"], s._.value["route"]) for s in facts(nlp(sentence), "DOSE")]
+    assert found == expected

@@ -91,6 +91,24 @@ def spread_route(doc: Doc, facts: list[Fact]) -> None:
                 fact.value["route"] = route
 
 
+# "A 25 mg/m2 and B 100 mg/m2 on day 1": nothing but "and" and the next drug between two doses
+COORDINATED_GAP = re.compile(r"^\s*(?:,\s*)?(?:and\s+|plus\s+|\+\s*)?(?:[\w-]+\s+){1,3}$", re.IGNORECASE)
+
+
+def spread_coordinated_attributes(doc: Doc, facts: list[Fact]) -> None:
+    """Two doses joined by "and" whose days and route are printed once, after the second ("A 25 mg/m2
+    and B 100 mg/m2, both given intravenously on day 1"), share them: the first takes what it lacks."""
+    text = doc.text
+    doses = sorted((f for f in facts if f.label == "DOSE"), key=lambda f: f.start)
+    for first, second in reversed(list(zip(doses, doses[1:]))):
+        if first.value["days"] is not None or first.value["route"] is not None:
+            continue  # the first prints attributes of its own: the second's are its own too
+        if not COORDINATED_GAP.match(text[first.end:second.start]):
+            continue
+        first.value["days"] = second.value["days"]
+        first.value["route"] = second.value["route"]
+
+
 def share_grades(doc: Doc, facts: list[Fact]) -> None:
     toxicities = sorted((f for f in facts if f.label == "TOXICITY"), key=lambda f: f.start)
     text = doc.text
@@ -128,6 +146,7 @@ def gepnec_measures(doc: Doc) -> Doc:
     attach_drugs(doc, facts)
     spread_schedule(doc, facts)
     spread_route(doc, facts)
+    spread_coordinated_attributes(doc, facts)
     share_grades(doc, facts)
     add_facts(doc, facts)
     return doc
