@@ -205,6 +205,8 @@ EARLIER_LINES = [
     ("Brack et al. analysed 40 patients; 55% had received no earlier chemotherapy.", ["mixed"]),
     ("Vey treated 22 patients with drugamab, prior treatment being allowed.", ["mixed"]),
     ("Zorn reported 31 patients, two thirds of whom had received some earlier therapy.", ["mixed"]),
+    ("Patients who started drugamab after at least one previous platinum-containing regimen were included.", ["mixed"]),
+    ("Response was assessed after at least one cycle of chemotherapy.", []),
     # no earlier therapy at all is the first line, and a plain mention of therapy says no line
     ("All patients had no previous chemotherapy.", ["first"]),
     ("Earlier therapy was recorded for every patient.", []),
