@@ -49,9 +49,23 @@ def test_design_cells():
     ("Carcinoid WDNET", "WDNET"), ("PDNEC/Atypical", "PDNEC"), ("NEC", "NEC"),
     ("esophageal neuroendocrine carcinoma", "GEPNEC"), ("colorectal adenocarcinoma", None),
     ("extensive small-cell lung cancer", "SCLC"), ("Regimen A", None),
+    ("advanced low- or intermediate-grade pancreatic NETs", "WDNET"), ("intermediate-grade tumours", "WDNET"),
+    ("high-grade neuroendocrine neoplasms", "mixed"),
 ])
 def test_population(text, population):
     assert population_of(text) == population
+
+
+def test_a_papers_generic_net_title_is_refined_by_the_grade_its_abstract_names():
+    from gepnec_extract.model import Block, Document, Metadata
+    from gepnec_extract.records.context import document_population
+
+    def paper(abstract: str) -> Document:
+        return Document(doc_id="p", metadata=Metadata(title="Drugamab for advanced neuroendocrine tumours"),
+                        blocks=[Block(page=1, section="Abstract", text=abstract)])
+
+    assert document_population(paper("We enrolled patients with low-grade pancreatic NETs.")) == "WDNET"
+    assert document_population(paper("We enrolled patients with pancreatic NETs.")) == "NET"
 
 
 def test_citations_and_study_ids():

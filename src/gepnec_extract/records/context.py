@@ -67,8 +67,9 @@ def _cached_tag(nlp: Language, abbreviations: tuple, text: str) -> tuple[Fact, .
 def document_population(document: Document) -> str | None:
     """The population of a paper, from its title, then its abstract."""
     texts = [document.metadata.title or ""] + [b.text for b in document.blocks[:6]]
-    for text in texts:
-        population = population_of(text)
-        if population:
-            return population
-    return None
+    found = [p for p in (population_of(text) for text in texts) if p]
+    if not found:
+        return None
+    if found[0] == "NET" and "WDNET" in found:
+        return "WDNET"  # "neuroendocrine tumours" in the title, "low- or intermediate-grade" in the abstract
+    return found[0]
