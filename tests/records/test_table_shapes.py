@@ -336,3 +336,16 @@ def test_a_schedule_row_of_the_same_drugs_outranks_the_prose_doses():
     assert [e.source for e in records["Brack2010"].evidence if e.field == "doses"] == ["table:Table 2"]
     # the schedule row doses other drugs than the prose: the prose's temozolomide dose stays
     assert any(d.drug == "temozolomide" and d.amount == 150 for d in records["Vey2001"].doses)
+
+
+@pytest.mark.parametrize("caption, size", [
+    ("Table 1. Best response and survival (n = 9)", 9),
+    ("Table 2. Best response in assessable patients (n = 7)", None),  # part of the series, not its size
+])
+def test_a_whole_series_table_caption_gives_the_series_size(caption, size):
+    table = Table(label="Table 1", page=2, header_rows=1, caption=caption, rows=[
+        ["Outcome", "Value"], ["Partial response, n (%)", "3 (33)"], ["Median OS, months (range)", "9.5 (3.5–17)"]])
+    cohorts = records_from_table(table, _own_paper(table))
+    whole = next(c for c in cohorts if c.arm is None)
+    assert whole.values.get("n_patients") == size
+    assert whole.values["pr_pct"] == 33 and whole.values["os_months"].median == 9.5

@@ -866,6 +866,7 @@ def _transposed(table: Table, specs: list[ColumnSpec], body: list[list[str]], ro
             else:
                 value = next((parse_count_pct(row[i])[1] for i in data_cols if "(" in row[i]), None)
             cohort.set(PCT_FIELD[row_spec.field], value, _evidence(table, PCT_FIELD[row_spec.field], " | ".join(row)))
+        _caption_size(cohort, table)
         return [cohort]
     cohorts = []
     for i in data_cols:
@@ -880,9 +881,22 @@ def _transposed(table: Table, specs: list[ColumnSpec], body: list[list[str]], ro
         for row, row_spec in zip(body, row_specs):
             if row_spec.field in OUTCOME_FIELDS and i < len(row) and not is_missing(row[i]):
                 _fill_outcome(cohort, row_spec, row[i], table)
+        if arm is None:
+            _caption_size(cohort, table)
         cohorts.append(cohort)
     _set_populations(cohorts, ctx)
     return cohorts
+
+
+def _caption_size(whole: Cohort, table: Table) -> None:
+    """"Best response and survival (n = 8)": a whole-series table's caption gives the series' size, unless
+    it counts only part of it ("Best response in assessable patients (n = 14)")."""
+    caption = table.caption or ""
+    size = re.search(r"\(\s*n\s*=\s*(\d+)\s*\)", caption)
+    if re.search(r"\b(?:assessable|evaluable|evaluated|assessed|responders?|responding)\b", caption, re.I):
+        return
+    if size and not whole.values.get("n_patients"):
+        whole.set("n_patients", int(size.group(1)), _evidence(table, "n_patients", table.caption))
 
 
 def _value_column(specs: list[ColumnSpec]) -> int | None:
