@@ -373,3 +373,17 @@ def test_arms_compared_within_a_subgroup_the_prose_names_are_that_subgroup_of_ea
     assert (ip.rr_pct, ep.rr_pct) == (30.0, 10.0)
     assert ip.drugs == ["cisplatin", "irinotecan"] and ep.drugs == ["cisplatin", "etoposide"]
     assert records[("Quill2014", "IP")].rr_pct == 45  # the arm itself keeps the table's figure
+
+
+@pytest.mark.parametrize("verb", ["retrospectively reviewed", "analysed", "treated"])
+def test_a_cited_study_reported_only_in_prose_takes_the_size_it_studied(verb):
+    from gepnec_extract.model import Block, Document, Metadata
+    from gepnec_extract.records import extract_records
+
+    prose = (f"Quill et al. (2013) [12] {verb} 28 patients with poorly differentiated carcinoma given "
+             "irinotecan and cisplatin. The response rate was 46%.")
+    document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"),
+                        blocks=[Block(page=1, text="Chemotherapy of carcinoma: a review", kind="title"),
+                                Block(page=2, section="Results", text=prose)])
+    record = next(r for r in extract_records(document) if r.study_id == "Quill2013")
+    assert record.n_patients == 28 and record.rr_pct == 46

@@ -215,7 +215,7 @@ def merge_doses(found: list[Dose]) -> list[Dose]:
 
 
 _STUDIED = re.compile(r"\b(?:examined|evaluating|evaluated|enrolled|included|involving|review of|analysis of|"
-                      r"conducted in|study of|trial of|data of)\s+$", re.I)
+                      r"conducted in|study of|trial of|data of|reviewed|analy[sz]ed|treated|studied)\s+$", re.I)
 
 
 def studied_count(sentence: Sentence) -> int | None:
