@@ -270,3 +270,13 @@ def test_medians_take_the_endpoint_the_text_named_just_before(nlp):
 def test_coordinated_doses_share_the_days_and_route_printed_after_them(nlp, sentence, expected):
     found = [(s._.value["drug"], s._.value["days"], s._.value["route"]) for s in facts(nlp(sentence), "DOSE")]
     assert found == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Patients received irinotecan combined with cisplatin or carboplatin.", [["carboplatin", "cisplatin", "irinotecan"]]),
+    ("They were given etoposide in combination with cisplatin.", [["cisplatin", "etoposide"]]),
+    # alternatives with no combination around them are no regimen
+    ("Either cisplatin or carboplatin was used.", []),
+])
+def test_written_combinations_with_an_alternative_partner(nlp, sentence, expected):
+    assert [s._.value for s in facts(nlp(sentence), "REGIMEN")] == expected

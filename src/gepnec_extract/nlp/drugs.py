@@ -25,7 +25,10 @@ JOINED_PARTS = re.compile(r"([/+–-])")
 # "oxaliplatin-based", "cisplatin-induced": the drug is named, the suffix qualifies it.
 DRUG_SUFFIX = re.compile(r"^(?P<drug>.+?)(?P<dash>[-–])(?P<suffix>based|containing|induced|related|refractory|resistant|pretreated|naive|free|alone)$", re.IGNORECASE)
 TIGHT_GAP = re.compile(r"^\s*(?:/|\+|-|–)\s*$")
-LOOSE_GAP = re.compile(r"^\s*(?:&|plus|and|with|,|,\s*and|,\s*plus)\s*$", re.IGNORECASE)
+LOOSE_GAP = re.compile(r"^\s*(?:&|plus|and|with|,|,\s*and|,\s*plus|combined\s+with|in\s+combination\s+with)\s*$",
+                       re.IGNORECASE)
+# "A combined with B or C": the partner drug is one of two alternatives, and the regimen holds both
+ALTERNATIVE_PARTNER = re.compile(r"^\s*or\s*$", re.IGNORECASE)
 # "such as everolimus, sunitinib, and interferon" lists alternatives, not a combination.
 ALTERNATIVES_BEFORE = re.compile(r"(?:such\s+as|including|like|e\.g\.,?|i\.e\.,?|either|or)\s*(?:[\w()-]+[\s,]+){0,5}$", re.IGNORECASE)
 CLASS_WORDS = {
@@ -219,10 +222,20 @@ def find_combinations(doc: Doc, items: list[Fact]) -> list[Fact]:
         listed = "," in text[chain[0].start : chain[-1].end]
         if listed and ALTERNATIVES_BEFORE.search(text[max(0, chain[0].start - 40) : chain[0].start]):
             continue
+        chain = chain + _alternative_partner(text, chain, units)
         merged = _merge(chain)
         if merged.label == "REGIMEN":
             facts.append(merged)
     return facts
+
+
+def _alternative_partner(text: str, chain: list[Fact], units: list[Fact]) -> list[Fact]:
+    """The single drug after "or" that ends a written combination ("irinotecan with cisplatin or
+    carboplatin"): either partner may have been given, so both belong to the regimen."""
+    following = [u for u in units if u.start >= chain[-1].end]
+    if not following or len(_drugs_of(following[0])) != 1 or len(_drugs_of(chain[-1])) != 1:
+        return []
+    return [following[0]] if ALTERNATIVE_PARTNER.match(text[chain[-1].end:following[0].start]) else []
 
 
 @Language.component("gepnec_drug_tokens")
