@@ -280,3 +280,13 @@ def test_coordinated_doses_share_the_days_and_route_printed_after_them(nlp, sent
 ])
 def test_written_combinations_with_an_alternative_partner(nlp, sentence, expected):
     assert [s._.value for s in facts(nlp(sentence), "REGIMEN")] == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("For the whole series, the response rate was 20%.", ["Whole series"]),
+    ("Toxicity was heavy across the whole series of 45 patients.", ["Whole series"]),
+    ("Median PFS was 9.8 months, for the series as a whole.", ["Whole series"]),
+    ("The whole series was small.", []),  # the series spoken of, not figures restricted to it
+])
+def test_the_whole_series_named_in_running_text(nlp, sentence, expected):
+    assert [s._.value for s in facts(nlp(sentence), "WHOLE_SERIES")] == expected

@@ -387,3 +387,20 @@ def test_a_cited_study_reported_only_in_prose_takes_the_size_it_studied(verb):
                                 Block(page=2, section="Results", text=prose)])
     record = next(r for r in extract_records(document) if r.study_id == "Quill2013")
     assert record.n_patients == 28 and record.rr_pct == 46
+
+
+def test_a_whole_series_the_prose_names_keeps_that_name_and_a_one_cohort_study_none():
+    from gepnec_extract.model import Block, Document, Metadata
+    from gepnec_extract.records import extract_records
+
+    prose = ("Quill et al. [3] treated 40 patients with neuroendocrine tumours, 10 of them poorly differentiated. "
+             "In the whole series the response rate was 30%. Among the ten patients with poorly differentiated "
+             "tumours, the response rate was 20%. Brack et al. [4] treated 25 patients with cisplatin and etoposide. "
+             "For the whole series, the response rate was 44%.")
+    document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"),
+                        blocks=[Block(page=1, text="Chemotherapy of carcinoma: a review", kind="title"),
+                                Block(page=2, section="Results", text=prose)])
+    records = {(r.study_id, r.arm): r for r in extract_records(document)}
+    assert records[("Quill", "Whole series")].rr_pct == 30
+    assert records[("Quill", "PDNEC")].rr_pct == 20
+    assert records[("Brack", None)].rr_pct == 44  # one cohort: the study itself, arm null

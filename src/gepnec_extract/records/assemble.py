@@ -170,6 +170,8 @@ def _percent_sites(cohort: Cohort) -> None:
 def _name_whole_cohorts(cohorts: list[Cohort]) -> None:
     for group in _by_study(cohorts).values():
         if len(group) < 2:
+            if not group[0].arm_key:
+                group[0].arm = None  # a study's one cohort is the study itself, however the text names it
             continue
         for cohort in group:
             if cohort.arm is None:

@@ -15,7 +15,8 @@ from .normalize import study_id
 LIST_FIELDS = {"primary_sites", "drugs", "doses", "toxicities"}
 # the figures that make a cohort evidence (rather than a mention of a study)
 OWN_FIGURES = {"rr_pct", "cr_pct", "pr_pct", "sd_pct", "pd_pct", "os_months", "pfs_months", "toxicities"}
-ALL_PATIENTS = re.compile(r"^(all( patients| cases)?|total|overall|whole (cohort|group)|entire (cohort|population))$", re.I)
+ALL_PATIENTS = re.compile(r"^(all( patients| cases)?|total|overall|whole (cohort|group|series)|entire (cohort|population))$",
+                          re.I)
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,8 @@ class Cohort:
             self.set(name, value, ev)
         self.conflicts.extend(other.conflicts)
         self.sources |= other.sources
+        if self.arm is None and other.arm and not arm_key(other.arm):
+            self.arm = other.arm  # the whole series as the text names it ("Whole series")
         self.no_drug_regimen = self.no_drug_regimen or other.no_drug_regimen
 
     def to_record(self, doc_id: str) -> StudyRecord:

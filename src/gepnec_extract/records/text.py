@@ -116,6 +116,7 @@ class TextReader:
         self.text_arms: dict[int, list[str]] = {}  # id(study) -> arms an allocation sentence names
         self.arm_each: dict[int, tuple[int, Sentence]] = {}  # id(study) -> "N per arm"
         self.text_arm_regimens: dict[tuple[int, str], tuple] = {}  # (id(study), arm) -> (regimen, drugs, sentence)
+        self.whole_labels: dict[int, str] = {}  # id(study) -> the name the text gives its whole series
         if self.primary:
             own = ctx.own_study
             self.own = self._state(own.first_author, own.year, own.ref, own.acronym)
@@ -440,6 +441,9 @@ class TextReader:
         if any(len(items) == 2 for items in groups.values()):
             mentions = _with_complement(mentions, sentence)
         placed = place(groups, mentions, arm, compared, sentence.text, series_first=self.primary)
+        whole = sentence.of("WHOLE_SERIES")
+        if whole and not mentions:  # "in the whole series, ...": the name of the cohort the figures are of
+            self.whole_labels.setdefault(id(study), whole[0].value)
         prefix = subgroup_prefix(sentence) or _compared_within_subgroup(sentence, placed)
         if prefix and prefix not in self.table_arms.get(id(study), []):
             # figures of a subgroup, per arm when the arms are compared ("HBP: IP")
@@ -579,7 +583,7 @@ class TextReader:
             study = found.study
             if not study.from_table and study is not getattr(self, "own", None) and not self._has_figures(study):
                 continue  # a study the text only mentions: no record
-            cohort = Cohort(study=study.ref_obj(), arm=found.arm)
+            cohort = Cohort(study=study.ref_obj(), arm=found.arm if key else self.whole_labels.get(id(study)))
             if found.values and found.arm and population_of(found.arm) and found.arm not in self.table_arms.get(id(study), []):
                 # a subgroup the text names by its tumour type ("patients with WDNETs")
                 cohort.set("population", population_of(found.arm), _named(found.values[0][2], "population"))
