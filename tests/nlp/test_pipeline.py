@@ -176,6 +176,10 @@ PROSE_TOXICITIES = [
     ("Grade 3–4 haematological adverse events occurred in 20% of patients and grade 3–4 "
      "non-haematological adverse events in 9%.",
      [("hematological adverse events", "3-4", 20.0), ("non-hematological adverse events", "3-4", 9.0)]),
+    # a death from an event: "fatal <event>", never graded, not even by the list it closes
+    ("Three patients (5%) died of neutropenic sepsis.", [("fatal neutropenic sepsis", None, 5.0)]),
+    ("Grade 3–4 anaemia occurred in 12%, and febrile neutropenia was fatal in 2%.",
+     [("anemia", "3-4", 12.0), ("fatal febrile neutropenia", None, 2.0)]),
     # counts that differ from the figures: no pairing is guessed
     ("Rash, fatigue and anaemia were seen in 12% and 8%, respectively.", []),
 ]

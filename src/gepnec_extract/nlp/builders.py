@@ -299,6 +299,15 @@ def toxicity(m: re.Match, static: dict) -> Facts:
     return [(m.start(), m.end(), {"event": event, "grade": normalize_grade(m.group("grade")), "pct": pct})]
 
 
+def toxicity_fatal(m: re.Match, static: dict) -> Facts:
+    """"Three patients (4%) died of neutropenic sepsis", "neutropenic sepsis was fatal in 4%": a death from
+    an event is the event "fatal <event as printed>", with no grade."""
+    pct = _num(m.group("pct"))
+    if _event(m.group("event")) is None or pct is None or pct > 100:
+        return []
+    return [(m.start(), m.end(), {"event": "fatal " + re.sub(r"\s+", " ", m.group("event").lower()), "grade": None, "pct": pct})]
+
+
 def toxicity_pair(m: re.Match, static: dict) -> Facts:
     grade = normalize_grade(m.group("grade"))
     first, second = _event(m.group("event")), _event(m.group("event2"))
@@ -539,6 +548,7 @@ BUILDERS = {
     "n_patients": n_patients,
     "toxicity": toxicity,
     "toxicity_pair": toxicity_pair,
+    "toxicity_fatal": toxicity_fatal,
     "toxicity_shared": toxicity_shared,
     "toxicity_list": toxicity_list,
     "toxicity_respectively": toxicity_respectively,

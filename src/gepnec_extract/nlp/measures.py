@@ -109,8 +109,13 @@ def spread_coordinated_attributes(doc: Doc, facts: list[Fact]) -> None:
         first.value["route"] = second.value["route"]
 
 
+# a death from an event ("neutropenic sepsis was fatal in 4%") has no grade to share or take
+UNGRADED_RULES = {"count_pct_died_of_event", "event_fatal_in_pct"}
+
+
 def share_grades(doc: Doc, facts: list[Fact]) -> None:
-    toxicities = sorted((f for f in facts if f.label == "TOXICITY"), key=lambda f: f.start)
+    toxicities = sorted((f for f in facts if f.label == "TOXICITY" and f.rule not in UNGRADED_RULES),
+                        key=lambda f: f.start)
     text = doc.text
     heading = compiled(GRADE_HEADING.pattern)
     labelled = compiled(GRADE_LABEL.pattern)
