@@ -404,3 +404,20 @@ def test_a_whole_series_the_prose_names_keeps_that_name_and_a_one_cohort_study_n
     assert records[("Quill", "Whole series")].rr_pct == 30
     assert records[("Quill", "PDNEC")].rr_pct == 20
     assert records[("Brack", None)].rr_pct == 44  # one cohort: the study itself, arm null
+
+
+def test_design_words_of_another_clause_than_the_citation_describe_other_studies():
+    from gepnec_extract.model import Block, Document, Metadata
+    from gepnec_extract.records import extract_records
+
+    prose = ("Six were retrospective reviews, three of them from a single centre, and the design of the oldest "
+             "series [5] was not described. Quill et al. [5] treated 40 patients with etoposide and cisplatin; the "
+             "response rate was 50%. Brack et al. [6] reported a retrospective, single-centre series of 30 patients "
+             "given etoposide and cisplatin, with a response rate of 30%.")
+    document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"),
+                        blocks=[Block(page=1, text="Chemotherapy of carcinoma: a review", kind="title"),
+                                Block(page=2, section="Results", text=prose)])
+    records = {r.study_id: r for r in extract_records(document)}
+    quill = records["Quill"].design
+    assert records["Quill"].rr_pct == 50 and (quill is None or (quill.prospective, quill.centers) == (None, None))
+    assert records["Brack"].design.prospective is False and records["Brack"].design.centers == "single"

@@ -533,6 +533,8 @@ class TextReader:
     def _study_level(self, sentence: Sentence, study: StudyState) -> None:
         if not PROSPECTIVE_TALK.search(sentence.text):
             for fact in sentence.of("DESIGN"):
+                if not self.primary and not _cited_in_clause(sentence, fact.start):
+                    continue  # "Seven were retrospective ..., and the design of [5] was not described"
                 self.add(study, None, "_design", fact.value, sentence)
             if self.primary and OWN_MARKER.search(sentence.text) and CHART_REVIEW.search(sentence.text):
                 self.add(study, None, "_design", {"prospective": False}, sentence)
@@ -779,6 +781,20 @@ def _with_complement(mentions: list[tuple[int, str]], sentence: Sentence) -> lis
 def _bare_reference(sentence: Sentence) -> bool:
     refs = BRACKET_REFS.findall(sentence.text)
     return not sentence.of("CITATION") and len(refs) == 1 and refs[0].isdigit()
+
+
+CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|whereas|while)\s+", re.I)
+
+
+def _cited_in_clause(sentence: Sentence, position: int) -> bool:
+    """Does the clause holding ``position`` cite a study (or the sentence cite none at all)? A design
+    word in another clause than the citation describes other studies."""
+    cites = [f.start for f in sentence.of("CITATION")] + [m.start() for m in BRACKET_REFS.finditer(sentence.text)]
+    if not cites:
+        return True
+    breaks = [0] + [m.end() for m in CLAUSE_BREAK.finditer(sentence.text)] + [len(sentence.text) + 1]
+    clause = next(i for i in range(len(breaks) - 1) if breaks[i] <= position < breaks[i + 1])
+    return any(breaks[clause] <= at < breaks[clause + 1] for at in cites)
 
 
 def _several_studies(sentence: Sentence) -> bool:
