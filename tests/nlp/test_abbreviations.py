@@ -72,3 +72,16 @@ def test_definition_in_body_text_reaches_table_cells(nlp):
     assert responses == [{"kind": "cr", "pct": 5.0}, {"kind": "pr", "pct": 35.0}]
     record = next(r for r in tagged.records() if r["label"] == "REGIMEN" and r["source"].startswith("table"))
     assert record["source"] == "table:Table 1" and (record["row"], record["col"]) == (1, 0)
+
+
+def test_a_detected_long_form_running_past_a_phrase_break_is_no_definition(nlp):
+    """"after failure of first-line treatment: fluoropyrimidine doublets with irinotecan (FOLFIRI) or
+    oxaliplatin (FOLFOX)": the detector's long forms run past a colon or hold a bracket of another
+    definition; the regimen acronyms then keep their vocabulary drugs."""
+    doc = nlp("Chemotherapy after failure of first-line treatment: fluoropyrimidine doublets with irinotecan "
+              "(FOLFIRI) or oxaliplatin (FOLFOX). Later, FOLFOX was given to 20 patients.")
+    assert "FOLFIRI" not in doc._.abbrev_map and "FOLFOX" not in doc._.abbrev_map
+    regimens = [s._.value for s in facts(doc, "REGIMEN") if s.text == "FOLFOX"]
+    assert regimens and all(value == ["fluorouracil", "leucovorin", "oxaliplatin"] for value in regimens)
+    assert nlp("Patients received capecitabine plus temozolomide (CAPTEM).")._.abbrev_map["CAPTEM"] \
+        == "capecitabine plus temozolomide"

@@ -35,6 +35,15 @@ def parse_glossary(text: str) -> dict[str, str]:
     return found
 
 
+# a phrase break inside a detected long form ("failure of first-line treatment: A doublets with B",
+# "B) or C"): the detector reached back past the phrase the short form stands for
+PHRASE_BREAK = re.compile(r"[:;]")
+
+
+def _well_formed(long_text: str) -> bool:
+    return not PHRASE_BREAK.search(long_text) and long_text.count("(") == long_text.count(")")
+
+
 def abbreviation_map(doc: Doc) -> dict[str, str]:
     mapping: dict[str, str] = {}
     if Doc.has_extension("abbreviations"):
@@ -43,7 +52,8 @@ def abbreviation_map(doc: Doc) -> dict[str, str]:
             short_text, long_text = (
                 (short["short_text"], short["long_text"]) if isinstance(short, dict) else (short.text, short._.long_form.text)
             )
-            mapping.setdefault(short_text, " ".join(long_text.split()))
+            if _well_formed(long_text):
+                mapping.setdefault(short_text, " ".join(long_text.split()))
     for short, long in parse_glossary(doc.text).items():
         mapping.setdefault(short, long)
     for short, long in (doc._.abbrev_context or {}).items():
