@@ -421,3 +421,24 @@ def test_design_words_of_another_clause_than_the_citation_describe_other_studies
     quill = records["Quill"].design
     assert records["Quill"].rr_pct == 50 and (quill is None or (quill.prospective, quill.centers) == (None, None))
     assert records["Brack"].design.prospective is False and records["Brack"].design.centers == "single"
+
+
+def test_an_untreated_comparator_takes_none_of_the_treated_arms_regimen_or_line_from_the_text():
+    from gepnec_extract.model import Block, Document, Metadata, Table
+    from gepnec_extract.records import extract_records
+
+    table = Table(label="Table 1", page=2, header_rows=1, rows=[
+        ["Characteristic", "Quill 2012 [5]", "Brack 2015 [6]"],
+        ["Patients", "A 19; B 20", "20"],
+        ["Regimen", "A FOLFIRI; B no chemotherapy (not eligible)", "FOLFOX"],
+        ["ORR", "A 31%; B –", "29%"],
+        ["Median OS, months", "A 18; B 6.8", "9.9"],
+    ])
+    prose = ("Quill et al. [5] identified 39 patients after first-line etoposide–platinum. Nineteen of them "
+             "received FOLFIRI (group A); the other 20 were not eligible and received no chemotherapy (group B).")
+    document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"),
+                        blocks=[Block(page=1, text="Chemotherapy of carcinoma: a review", kind="title"),
+                                Block(page=2, section="Results", text=prose)], tables=[table])
+    records = {r.arm: r for r in extract_records(document) if r.study_id == "Quill2012"}
+    assert records["A"].drugs == ["fluorouracil", "irinotecan", "leucovorin"]
+    assert records["B"].drugs == [] and records["B"].line is None and records["B"].os_months.median == 6.8

@@ -151,10 +151,21 @@ def _fold_study_level_cohorts(cohorts: list[Cohort]) -> list[Cohort]:
         if (not cohort.arm_key and siblings and "table" not in cohort.sources
                 and set(cohort.values) <= STUDY_LEVEL):
             for sibling in siblings:
-                sibling.merge(cohort)
+                sibling.merge(_for_untreated(cohort) if _untreated(sibling) else cohort)
         else:
             kept.append(cohort)
     return kept
+
+
+TREATMENT_FIELDS = {"regimen", "drugs", "doses", "line"}
+
+
+def _for_untreated(cohort: Cohort) -> Cohort:
+    """What a study-level text cohort says that also holds for an untreated comparator: not the
+    treatment, its doses or its line."""
+    return Cohort(study=cohort.study, arm=cohort.arm,
+                  values={k: v for k, v in cohort.values.items() if k not in TREATMENT_FIELDS},
+                  evidence=[e for e in cohort.evidence if e.field not in TREATMENT_FIELDS])
 
 
 def _percent_sites(cohort: Cohort) -> None:
