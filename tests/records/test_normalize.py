@@ -73,3 +73,33 @@ def test_citations_and_study_ids():
     assert parse_citation("Jones et al. 2006 [32, 33]") == ("Jones", 2006, 32)
     assert study_id("Sjöberg", 2001) == "Sjoberg2001"
     assert study_id(None, None, "CheckMate 032") == "CheckMate032"
+
+
+@pytest.mark.parametrize("label, population", [
+    ("Ki-67 <2%", "WDNET"), ("Ki-67 2–20%", "WDNET"), ("Ki-67 ≤20%", "WDNET"),
+    ("Ki-67 >20%", "NEC"), ("Ki-67 ≥50%", "NEC"),
+    ("Ki-67 <50%", None), ("Ki-67 10–30%", None),  # a band across the grade 3 threshold names no type
+    ("Pancreatic", None),
+])
+def test_a_ki67_band_names_its_tumour_grade(label, population):
+    from gepnec_extract.records.normalize import grade_population
+
+    assert grade_population(label) == population
+
+
+def test_subgroups_by_ki67_band_of_both_grades_make_the_series_and_its_site_subgroups_mixed():
+    from gepnec_extract.model import Document, Metadata, Table
+    from gepnec_extract.records import build_context
+    from gepnec_extract.records.tables import records_from_table
+
+    table = Table(label="Table 1", page=2, header_rows=1, rows=[
+        ["Subgroup", "Patients, n", "Partial response, n (%)"],
+        ["Primary site", "", ""], ["Pancreatic", "12", "3 (25)"], ["Other", "10", "1 (10)"],
+        ["Ki-67 index", "", ""], ["<3%", "6", "1 (17)"], ["3–20%", "11", "2 (18)"], [">20%", "5", "1 (20)"],
+        ["All patients", "22", "4 (18)"],
+    ])
+    document = Document(doc_id="own", metadata=Metadata(title="Drugamab for neuroendocrine tumours",
+                                                        first_author="Quill", year=2016), tables=[table])
+    arms = {c.arm: c.values["population"] for c in records_from_table(table, build_context(document))}
+    assert arms["Ki-67 <3%"] == "WDNET" and arms["Ki-67 3–20%"] == "WDNET" and arms["Ki-67 >20%"] == "NEC"
+    assert arms["Pancreatic"] == arms["Other"] == arms["All patients"] == "mixed"

@@ -123,6 +123,30 @@ def _population_rules() -> list[tuple[str, re.Pattern, re.Pattern | None]]:
              re.compile(row["requires"], re.I) if row.get("requires") else None) for row in rows]
 
 
+# a cohort label naming a Ki-67 band ("Ki-67 <2%", "Ki-67 2–20%", "Ki-67 >20%", "Ki-67 ≥50%")
+_KI67_BAND = re.compile(r"^\s*Ki-?67(?:\s+index)?\s*(?:(?P<op>[<>≤≥])\s*(?P<bound>\d+(?:\.\d+)?)|"
+                        r"(?P<low>\d+(?:\.\d+)?)\s*[–-]\s*(?P<high>\d+(?:\.\d+)?))\s*%\s*$", re.I)
+WHO_G3_KI67 = 20.0  # Ki-67 above 20% is grade 3 (WHO): a carcinoma; at most 20%, a well-differentiated tumour
+
+
+def grade_population(label: str) -> str | None:
+    """The population a Ki-67 band names: wholly at or below 20% WDNET, wholly above it NEC, else none."""
+    band = _KI67_BAND.match(label or "")
+    if band is None:
+        return None
+    op = band.group("op")
+    if op:
+        bound = float(band.group("bound"))
+        low, high = (bound, None) if op in ">≥" else (None, bound)
+    else:
+        low, high = float(band.group("low")), float(band.group("high"))
+    if high is not None and high <= WHO_G3_KI67:
+        return "WDNET"
+    if low is not None and (low > WHO_G3_KI67 or (low == WHO_G3_KI67 and op == ">")):
+        return "NEC"
+    return None
+
+
 def population_of(text: str) -> str | None:
     """The cohort type a label or title names (first rule that matches wins: subtypes first)."""
     for population, pattern, requires in _population_rules():

@@ -21,8 +21,8 @@ from .cells import (first_number, is_missing, parse_count_pct, parse_pct, parse_
 from .cohort import OWN_FIGURES, Cohort, StudyRef, arm_key
 from .columns import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, classify_header, classify_row_label, is_whole_header
 from .context import DocContext
-from .normalize import (parse_citation, parse_design, parse_line, parse_sites, population_of, single_site,
-                        label_site, site_name)
+from .normalize import (grade_population, parse_citation, parse_design, parse_line, parse_sites, population_of,
+                        single_site, label_site, site_name)
 
 PCT_FIELD = {"rr": "rr_pct", "cr": "cr_pct", "pr": "pr_pct", "sd": "sd_pct", "pd": "pd_pct"}
 LABEL_FIELDS = {"group", "other", "sites", "regimen"}
@@ -750,13 +750,17 @@ def _set_populations(cohorts: list[Cohort], ctx: DocContext, row_population: str
     """Each cohort's population: what its label names; "NEC" beside well-differentiated cohorts is the
     poorly differentiated one; the whole series is "mixed" when its sub-cohorts differ in type."""
     named = {id(c): _type_named(c.arm) for c in cohorts}
+    graded = {id(c): grade_population(c.arm or "") for c in cohorts}  # "Ki-67 >20%": by grade, as labelled
     has_wd = any(p in {"WDNET", "NET"} for p in named.values())
-    sub_types = {p for p in named.values() if p in {"WDNET", "NET", "PDNEC", "NEC"}}
+    sub_types = {p for p in (*named.values(), *graded.values()) if p in {"WDNET", "NET", "PDNEC", "NEC"}}
     default = row_population or ctx.population
+    if {"WDNET", "NEC"} <= set(graded.values()):
+        default = "mixed"  # grade bands of both kinds: the series and its other subgroups (sites) are mixed
     for cohort in cohorts:
         population = named[id(cohort)]
         if population == "NEC" and has_wd:
             population = "PDNEC"
+        population = population or graded[id(cohort)]
         if population is None:
             population = "mixed" if not cohort.arm_key and sub_types else default
         cohort.values.setdefault("population", population)
