@@ -75,11 +75,11 @@ def test_definition_in_body_text_reaches_table_cells(nlp):
 
 
 def test_a_detected_long_form_running_past_a_phrase_break_is_no_definition(nlp):
-    """"after failure of first-line treatment: fluoropyrimidine doublets with irinotecan (FOLFIRI) or
-    oxaliplatin (FOLFOX)": the detector's long forms run past a colon or hold a bracket of another
-    definition; the regimen acronyms then keep their vocabulary drugs."""
-    doc = nlp("Chemotherapy after failure of first-line treatment: fluoropyrimidine doublets with irinotecan "
-              "(FOLFIRI) or oxaliplatin (FOLFOX). Later, FOLFOX was given to 20 patients.")
+    """"Salvage options after platinum: doublets ... with irinotecan (FOLFIRI) or with oxaliplatin
+    (FOLFOX)": the detector's long forms run past a colon or hold a bracket of another definition; the
+    regimen acronyms then keep their vocabulary drugs."""
+    doc = nlp("Salvage options after platinum: doublets of a fluoropyrimidine with irinotecan (FOLFIRI) or with "
+              "oxaliplatin (FOLFOX). Later, FOLFOX was given to 20 patients.")
     assert "FOLFIRI" not in doc._.abbrev_map and "FOLFOX" not in doc._.abbrev_map
     regimens = [s._.value for s in facts(doc, "REGIMEN") if s.text == "FOLFOX"]
     assert regimens and all(value == ["fluorouracil", "leucovorin", "oxaliplatin"] for value in regimens)

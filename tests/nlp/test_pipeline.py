@@ -177,9 +177,9 @@ PROSE_TOXICITIES = [
      "non-haematological adverse events in 9%.",
      [("hematological adverse events", "3-4", 20.0), ("non-hematological adverse events", "3-4", 9.0)]),
     # a death from an event: "fatal <event>", never graded, not even by the list it closes
-    ("Three patients (5%) died of neutropenic sepsis.", [("fatal neutropenic sepsis", None, 5.0)]),
-    ("Grade 3–4 anaemia occurred in 12%, and febrile neutropenia was fatal in 2%.",
-     [("anemia", "3-4", 12.0), ("fatal febrile neutropenia", None, 2.0)]),
+    ("Two patients (3%) died of febrile neutropenia.", [("fatal febrile neutropenia", None, 3.0)]),
+    ("Grade 3–4 anaemia occurred in 12%, and infection was fatal in 2%.",
+     [("anemia", "3-4", 12.0), ("fatal infection", None, 2.0)]),
     # counts that differ from the figures: no pairing is guessed
     ("Rash, fatigue and anaemia were seen in 12% and 8%, respectively.", []),
 ]
@@ -203,13 +203,12 @@ def test_a_series_only_part_of_which_is_of_one_differentiation(nlp, sentence, ex
 
 # --- line of therapy: prose that permits or reports earlier lines (issue 9): invented sentences ----------
 EARLIER_LINES = [
-    ("Eligible patients had a performance status of 0 or 1 and previous treatment with at least one "
-     "platinum-containing regimen.", ["mixed"]),
-    ("Quill et al. [4] reviewed 30 patients given drugamab, with no restriction on earlier therapy.", ["mixed"]),
-    ("Brack et al. analysed 40 patients; 55% had received no earlier chemotherapy.", ["mixed"]),
-    ("Vey treated 22 patients with drugamab, prior treatment being allowed.", ["mixed"]),
+    ("All had measurable disease and previous treatment with at least one taxane-containing regimen.", ["mixed"]),
+    ("Quill et al. [4] pooled 30 drugamab-treated patients; there was no restriction on prior lines.", ["mixed"]),
+    ("In Brack's cohort 55% of patients had received no prior chemotherapy.", ["mixed"]),
+    ("Vey gave drugamab to 22 patients, previous therapy being permitted.", ["mixed"]),
     ("Zorn reported 31 patients, two thirds of whom had received some earlier therapy.", ["mixed"]),
-    ("Patients who started drugamab after at least one previous platinum-containing regimen were included.", ["mixed"]),
+    ("Drugamab was started after at least one previous taxane-based regimen.", ["mixed"]),
     ("Response was assessed after at least one cycle of chemotherapy.", []),
     # no earlier therapy at all is the first line, and a plain mention of therapy says no line
     ("All patients had no previous chemotherapy.", ["first"]),
@@ -223,19 +222,22 @@ def test_earlier_lines_permitted_or_partly_received_are_a_mix(nlp, sentence, exp
 
 
 # --- subgroups the running text reports on (issue 9): invented sentences ---------------------------------
+KI67_PAIR = ("Median overall survival was 11.9 months when the Ki-67 index was under 40% and 3.7 months when it "
+             "was 40% or more.")
+PS_PAIR = ("Fitness counted too, with medians of 5.5 months for patients with a performance status of 0 and 2.1 "
+           "months for those with a performance status of 1–2.")
 SUBGROUP_SENTENCES = [
-    ("Among the four patients with NEC, the partial response rate was 25%.", [{"label": "NEC", "n": 4}]),
-    ("Among the nine patients with poorly differentiated tumours, the response rate was 30%.",
-     [{"label": "Poorly differentiated", "n": 9}]),
-    ("The 9 patients with a gastric primary lived longer than the 12 with other primaries "
+    ("Among the six patients with large-cell NEC, the partial response rate was 33%.",
+     [{"label": "Large-cell NEC", "n": 6}]),
+    ("Among the eleven patients with poorly differentiated tumours, 30% responded.",
+     [{"label": "Poorly differentiated", "n": 11}]),
+    ("The 9 patients with a colonic primary survived longer than the 12 with other primaries "
      "(median overall survival 8.0 versus 3.9 months).",
-     [{"label": "Gastric primary", "n": 9}, {"label": "Other primaries", "n": 12}]),
-    ("Median overall survival was 11.9 months when the Ki-67 index was below 40% and 3.7 months when it was "
-     "40% or higher.", [{"label": "Ki-67 <40%", "n": None}, {"label": "Ki-67 ≥40%", "n": None}]),
-    ("The benefit held among biliary and gastric primaries, in which 30% and 10% responded to IP and EP, "
+     [{"label": "Colonic primary", "n": 9}, {"label": "Other primaries", "n": 12}]),
+    (KI67_PAIR, [{"label": "Ki-67 <40%", "n": None}, {"label": "Ki-67 ≥40%", "n": None}]),
+    ("Responses stayed apart among biliary and gastric primaries, where 30% and 10% responded to IP and EP, "
      "respectively.", [{"label": "Biliary and gastric primaries", "n": None}]),
-    ("Status mattered, with medians of 5.5 months for patients with a performance status of 0–1 and 2.1 months "
-     "for those with a performance status of 2.", [{"label": "PS 0–1", "n": None}, {"label": "PS 2", "n": None}]),
+    (PS_PAIR, [{"label": "PS 0", "n": None}, {"label": "PS 1–2", "n": None}]),
     # a whole series described, not a subgroup of it
     ("We treated 30 patients with metastatic disease.", []),
     ("Among all tumours, 5% responded.", []),
@@ -248,25 +250,22 @@ def test_subgroups_named_in_running_text(nlp, sentence, expected):
 
 
 def test_a_second_median_after_a_threshold_condition_is_read_too(nlp):
-    found = facts(nlp("Median overall survival was 11.9 months when the Ki-67 index was below 40% and 3.7 months "
-                      "when it was 40% or higher."), "SURVIVAL")
+    found = facts(nlp(KI67_PAIR), "SURVIVAL")
     assert [(s._.value["endpoint"], s._.value["median"]) for s in found] == [("os", 11.9), ("os", 3.7)]
 
 
 def test_medians_take_the_endpoint_the_text_named_just_before(nlp):
-    text = ("Median overall survival was 11.9 months. Status mattered, with medians of 5.5 months for patients with "
-            "a performance status of 0–1 and 2.1 months for those with a performance status of 2.")
-    found = facts(nlp(text), "SURVIVAL")
+    found = facts(nlp("Median overall survival was 11.9 months. " + PS_PAIR), "SURVIVAL")
     assert [(s._.value["endpoint"], s._.value["median"]) for s in found] == [("os", 11.9), ("os", 5.5), ("os", 2.1)]
     assert facts(nlp("The two groups had medians of 5.5 and 3 cycles."), "SURVIVAL") == []  # no endpoint named
 
 
 @pytest.mark.parametrize("sentence, expected", [
     # days and route printed once after two coordinated doses are both doses'
-    ("The regimen was irinotecan 160 mg/m2 and cisplatin 60 mg/m2, both given intravenously on day 1 every 2 weeks.",
-     [("irinotecan", "1", "IV"), ("cisplatin", "1", "IV")]),
-    ("Quill gave irinotecan 160 mg/m2 and cisplatin 60 mg/m2 on day 1 every two weeks.",
-     [("irinotecan", "1", None), ("cisplatin", "1", None)]),
+    ("The doublet was oxaliplatin 85 mg/m2 and irinotecan 150 mg/m2, both given intravenously on day 1 every 2 weeks.",
+     [("oxaliplatin", "1", "IV"), ("irinotecan", "1", "IV")]),
+    ("Quill gave docetaxel 60 mg/m2 and carboplatin 300 mg/m2 on day 1 every three weeks.",
+     [("docetaxel", "1", None), ("carboplatin", "1", None)]),
     # a first dose with attributes of its own keeps them, and lends nothing
     ("Etoposide 110 mg/m2 IV on days 1-3 and cisplatin 70 mg/m2 on day 1.",
      [("etoposide", "1-3", "IV"), ("cisplatin", "1", None)]),
@@ -288,8 +287,8 @@ def test_written_combinations_with_an_alternative_partner(nlp, sentence, expecte
 
 @pytest.mark.parametrize("sentence, expected", [
     ("For the whole series, the response rate was 20%.", ["Whole series"]),
-    ("Toxicity was heavy across the whole series of 45 patients.", ["Whole series"]),
-    ("Median PFS was 9.8 months, for the series as a whole.", ["Whole series"]),
+    ("Neutropenia was common across the whole series of 60 patients.", ["Whole series"]),
+    ("Median PFS was 6.1 months for the series as a whole.", ["Whole series"]),
     ("The whole series was small.", []),  # the series spoken of, not figures restricted to it
 ])
 def test_the_whole_series_named_in_running_text(nlp, sentence, expected):

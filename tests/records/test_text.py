@@ -313,7 +313,7 @@ def test_review_sentence_comparing_two_regimens_gives_each_the_adverse_events_na
 
 def test_subgroups_only_the_running_text_reports_become_cohorts_of_the_tabulated_study():
     """A review's table gives a study's whole series; its prose adds subgroups ("among the four patients
-    with NEC", a Ki-67 threshold, "the 9 patients with X ... than the 12 with Y"): each a cohort with
+    with X", a Ki-67 threshold, "the 9 patients with X ... than the 12 with Y"): each a cohort with
     its own figures and size, the study's regimen and the whole series' population."""
     from gepnec_extract.model import Block, Document, Metadata, Table
     from gepnec_extract.records import extract_records
@@ -327,10 +327,10 @@ def test_subgroups_only_the_running_text_reports_become_cohorts_of_the_tabulated
         ["Median OS, months", "6.0", "11.0"],
     ])
     prose = ("Quill et al. [3] gave temozolomide to 21 patients. Median overall survival was 11.9 months when the "
-             "Ki-67 index was below 40% and 3.7 months when it was 40% or higher. The 9 patients with a gastric "
-             "primary lived longer than the 12 with other primaries (median overall survival 8.0 versus 3.9 months). "
-             "Status mattered, with medians of 5.5 months for patients with a performance status of 0–1 and 2.1 "
-             "months for those with a performance status of 2. "
+             "Ki-67 index was under 40% and 3.7 months when it was 40% or more. The 9 patients with a colonic "
+             "primary survived longer than the 12 with other primaries (median overall survival 8.0 versus 3.9 "
+             "months). Fitness counted too, with medians of 5.5 months for patients with a performance status of 0 "
+             "and 2.1 months for those with a performance status of 1–2. "
              "Brack et al. [4] treated 30 patients with cisplatin and etoposide. Among the four patients with "
              "small-cell histology, the partial response rate was 25%.")
     document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"),
@@ -340,10 +340,10 @@ def test_subgroups_only_the_running_text_reports_become_cohorts_of_the_tabulated
     low, high = records[("Quill2014", "Ki-67 <40%")], records[("Quill2014", "Ki-67 ≥40%")]
     assert (low.os_months.median, high.os_months.median) == (11.9, 3.7)
     assert low.regimen == "Temozolomide" and low.n_total == 21 and low.population == "NEC"
-    gastric, other = records[("Quill2014", "Gastric primary")], records[("Quill2014", "Other primaries")]
+    gastric, other = records[("Quill2014", "Colonic primary")], records[("Quill2014", "Other primaries")]
     assert (gastric.n_patients, gastric.os_months.median) == (9, 8.0)
     assert (other.n_patients, other.os_months.median) == (12, 3.9)
-    assert (records[("Quill2014", "PS 0–1")].os_months.median, records[("Quill2014", "PS 2")].os_months.median) \
+    assert (records[("Quill2014", "PS 0")].os_months.median, records[("Quill2014", "PS 1–2")].os_months.median) \
         == (5.5, 2.1)
     small = records[("Brack2011", "Small-cell histology")]
     assert (small.n_patients, small.pr_pct) == (4, 25.0) and small.drugs == ["cisplatin", "etoposide"]
@@ -363,7 +363,7 @@ def test_arms_compared_within_a_subgroup_the_prose_names_are_that_subgroup_of_ea
         ["EP", "Etoposide + cisplatin", "40", "25", "8.0"],
     ])
     prose = ("Quill et al. [3] compared irinotecan plus cisplatin (IP) with etoposide plus cisplatin (EP) in 120 "
-             "patients. The difference held among biliary and gastric primaries, in which the response rates "
+             "patients. Responses stayed apart among biliary and gastric primaries, where the response rates "
              "were 30% and 10% with IP and EP, respectively.")
     document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"),
                         blocks=[Block(page=1, text="Chemotherapy of carcinoma: a review", kind="title"),
@@ -380,23 +380,23 @@ def test_a_cited_study_reported_only_in_prose_takes_the_size_it_studied(verb):
     from gepnec_extract.model import Block, Document, Metadata
     from gepnec_extract.records import extract_records
 
-    prose = (f"Quill et al. (2013) [12] {verb} 28 patients with poorly differentiated carcinoma given "
-             "irinotecan and cisplatin. The response rate was 46%.")
+    prose = (f"Quill et al. (2009) [4] {verb} 33 patients with small-cell carcinoma given topotecan. "
+             "The response rate was 15%.")
     document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"),
                         blocks=[Block(page=1, text="Chemotherapy of carcinoma: a review", kind="title"),
                                 Block(page=2, section="Results", text=prose)])
-    record = next(r for r in extract_records(document) if r.study_id == "Quill2013")
-    assert record.n_patients == 28 and record.rr_pct == 46
+    record = next(r for r in extract_records(document) if r.study_id == "Quill2009")
+    assert record.n_patients == 33 and record.rr_pct == 15
 
 
 def test_a_whole_series_the_prose_names_keeps_that_name_and_a_one_cohort_study_none():
     from gepnec_extract.model import Block, Document, Metadata
     from gepnec_extract.records import extract_records
 
-    prose = ("Quill et al. [3] treated 40 patients with neuroendocrine tumours, 10 of them poorly differentiated. "
-             "In the whole series the response rate was 30%. Among the ten patients with poorly differentiated "
-             "tumours, the response rate was 20%. Brack et al. [4] treated 25 patients with cisplatin and etoposide. "
-             "For the whole series, the response rate was 44%.")
+    prose = ("Quill et al. [3] gave drugamab to 40 patients with neuroendocrine tumours, 10 of them poorly "
+             "differentiated. In the whole series the response rate was 30%. Among the ten patients with poorly "
+             "differentiated tumours, the response rate reached 20%. Brack et al. [4] gave cisplatin and etoposide "
+             "to 25 patients. For the whole series, the response rate was 44%.")
     document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"),
                         blocks=[Block(page=1, text="Chemotherapy of carcinoma: a review", kind="title"),
                                 Block(page=2, section="Results", text=prose)])
@@ -410,8 +410,8 @@ def test_design_words_of_another_clause_than_the_citation_describe_other_studies
     from gepnec_extract.model import Block, Document, Metadata
     from gepnec_extract.records import extract_records
 
-    prose = ("Six were retrospective reviews, three of them from a single centre, and the design of the oldest "
-             "series [5] was not described. Quill et al. [5] treated 40 patients with etoposide and cisplatin; the "
+    prose = ("Most were retrospective chart reviews from a single centre, and no design is given for [5]. "
+             "Quill et al. [5] treated 40 patients with etoposide and cisplatin; the "
              "response rate was 50%. Brack et al. [6] reported a retrospective, single-centre series of 30 patients "
              "given etoposide and cisplatin, with a response rate of 30%.")
     document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"),
@@ -429,16 +429,16 @@ def test_an_untreated_comparator_takes_none_of_the_treated_arms_regimen_or_line_
 
     table = Table(label="Table 1", page=2, header_rows=1, rows=[
         ["Characteristic", "Quill 2012 [5]", "Brack 2015 [6]"],
-        ["Patients", "A 19; B 20", "20"],
-        ["Regimen", "A FOLFIRI; B no chemotherapy (not eligible)", "FOLFOX"],
-        ["ORR", "A 31%; B –", "29%"],
-        ["Median OS, months", "A 18; B 6.8", "9.9"],
+        ["Patients", "A 22; B 19", "26"],
+        ["Regimen", "A FOLFIRI; B no chemotherapy (unfit)", "FOLFOX"],
+        ["ORR", "A 28%; B –", "24%"],
+        ["Median OS, months", "A 15; B 5.2", "8.1"],
     ])
-    prose = ("Quill et al. [5] identified 39 patients after first-line etoposide–platinum. Nineteen of them "
-             "received FOLFIRI (group A); the other 20 were not eligible and received no chemotherapy (group B).")
+    prose = ("Quill et al. [5] followed 41 patients after first-line platinum. Twenty-two of them received "
+             "FOLFIRI (group A); the remaining 19 were unfit and had no chemotherapy (group B).")
     document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"),
                         blocks=[Block(page=1, text="Chemotherapy of carcinoma: a review", kind="title"),
                                 Block(page=2, section="Results", text=prose)], tables=[table])
     records = {r.arm: r for r in extract_records(document) if r.study_id == "Quill2012"}
     assert records["A"].drugs == ["fluorouracil", "irinotecan", "leucovorin"]
-    assert records["B"].drugs == [] and records["B"].line is None and records["B"].os_months.median == 6.8
+    assert records["B"].drugs == [] and records["B"].line is None and records["B"].os_months.median == 5.2

@@ -35,8 +35,8 @@ def parse_glossary(text: str) -> dict[str, str]:
     return found
 
 
-# a phrase break inside a detected long form ("failure of first-line treatment: A doublets with B",
-# "B) or C"): the detector reached back past the phrase the short form stands for
+# a phrase break inside a detected long form ("salvage after platinum: A with B" for "(AB)", "AB) or C"
+# for "(AC)"): the detector reached back past the phrase the short form stands for
 PHRASE_BREAK = re.compile(r"[:;]")
 
 

@@ -135,7 +135,7 @@ def _survival_terms() -> re.Pattern:
 
 
 def survival_named_before(m: re.Match, static: dict) -> Facts:
-    """"with medians of 4.5 months for patients with A and 1.1 months for those with B": medians whose
+    """"with medians of 5.5 months for patients with A and 2.1 months for those with B": medians whose
     endpoint the text named just before (the last survival term within the preceding sentences)."""
     lead = m.string[max(0, m.start() - 300): m.start()]
     terms = list(_survival_terms().finditer(lead))
@@ -216,9 +216,9 @@ def _subgroup_label(text: str) -> str | None:
 
 
 def subgroup(m: re.Match, static: dict) -> Facts:
-    """"among the five patients with NEC", "the 9 patients with a gastric primary ... than the 12 with
-    other primaries", "among biliary and gastric primaries, ...": each subgroup the phrase names (label as printed, article and head noun dropped)
-    and its size."""
+    """"among the six patients with large-cell NEC", "the 9 patients with a colonic primary ... than the 12
+    with other primaries", "among biliary and gastric primaries, ...": each subgroup the phrase names (label
+    as printed, article and head noun dropped) and its size."""
     facts = []
     for k in ("1", "2"):
         if f"x{k}" not in m.re.groupindex or m.group(f"x{k}") is None:
@@ -232,8 +232,8 @@ def subgroup(m: re.Match, static: dict) -> Facts:
 
 
 def subgroup_threshold(m: re.Match, static: dict) -> Facts:
-    """"when the Ki-67 index was below 50% and ... when it was 50% or higher": a marker's subgroups
-    ("Ki-67 <50%", "Ki-67 ≥50%"), one fact per condition."""
+    """"when the Ki-67 index was under 40% and ... when it was 40% or more": a marker's subgroups
+    ("Ki-67 <40%", "Ki-67 ≥40%"), one fact per condition."""
     marker = "Ki-67"
     facts = []
     for k in ("1", "2"):
@@ -300,8 +300,8 @@ def toxicity(m: re.Match, static: dict) -> Facts:
 
 
 def toxicity_fatal(m: re.Match, static: dict) -> Facts:
-    """"Three patients (4%) died of neutropenic sepsis", "neutropenic sepsis was fatal in 4%": a death from
-    an event is the event "fatal <event as printed>", with no grade."""
+    """"two patients (3%) died of febrile neutropenia", "pneumonia was fatal in 2%": a death from an event
+    is the event "fatal <event as printed>", with no grade."""
     pct = _num(m.group("pct"))
     if _event(m.group("event")) is None or pct is None or pct > 100:
         return []

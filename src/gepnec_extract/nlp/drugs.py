@@ -230,8 +230,8 @@ def find_combinations(doc: Doc, items: list[Fact]) -> list[Fact]:
 
 
 def _alternative_partner(text: str, chain: list[Fact], units: list[Fact]) -> list[Fact]:
-    """The single drug after "or" that ends a written combination ("irinotecan with cisplatin or
-    carboplatin"): either partner may have been given, so both belong to the regimen."""
+    """The single drug after "or" that ends a written combination ("drug X with Y or Z"): either
+    partner may have been given, so both belong to the regimen."""
     following = [u for u in units if u.start >= chain[-1].end]
     if not following or len(_drugs_of(following[0])) != 1 or len(_drugs_of(chain[-1])) != 1:
         return []

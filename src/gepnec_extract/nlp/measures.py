@@ -109,7 +109,7 @@ def spread_coordinated_attributes(doc: Doc, facts: list[Fact]) -> None:
         first.value["route"] = second.value["route"]
 
 
-# a death from an event ("neutropenic sepsis was fatal in 4%") has no grade to share or take
+# a death from an event ("pneumonia was fatal in 2%") has no grade to share or take
 UNGRADED_RULES = {"count_pct_died_of_event", "event_fatal_in_pct"}
 
 

@@ -893,8 +893,8 @@ def _transposed(table: Table, specs: list[ColumnSpec], body: list[list[str]], ro
 
 
 def _caption_size(whole: Cohort, table: Table) -> None:
-    """"Best response and survival (n = 8)": a whole-series table's caption gives the series' size, unless
-    it counts only part of it ("Best response in assessable patients (n = 14)")."""
+    """"Outcomes (n = 12)": a whole-series table's caption gives the series' size, unless it counts only
+    part of it ("Response in evaluable patients (n = 10)")."""
     caption = table.caption or ""
     size = re.search(r"\(\s*n\s*=\s*(\d+)\s*\)", caption)
     if re.search(r"\b(?:assessable|evaluable|evaluated|assessed|responders?|responding)\b", caption, re.I):

@@ -458,7 +458,7 @@ class TextReader:
         if subset and any(item.arm == subset[1] for item in placed):
             self.add(study, subset[1], "n_patients", subset[2], sentence)
         for label, size in subgroup_sizes(sentence).items():
-            if any(item.arm == label for item in placed):  # "among the five patients with X, ...": X's size
+            if any(item.arm == label for item in placed):  # "among the six patients with X, ...": X's size
                 self.add(study, label, "n_patients", size, sentence)
         for item in placed:
             self.add(study, item.arm, item.field, item.value, sentence)
@@ -534,7 +534,7 @@ class TextReader:
         if not PROSPECTIVE_TALK.search(sentence.text):
             for fact in sentence.of("DESIGN"):
                 if not self.primary and not _cited_in_clause(sentence, fact.start):
-                    continue  # "Seven were retrospective ..., and the design of [5] was not described"
+                    continue  # "most were retrospective ..., and no design is given for [5]"
                 self.add(study, None, "_design", fact.value, sentence)
             if self.primary and OWN_MARKER.search(sentence.text) and CHART_REVIEW.search(sentence.text):
                 self.add(study, None, "_design", {"prospective": False}, sentence)

@@ -347,7 +347,7 @@ def subgroups(sentence: Sentence) -> list[tuple[int, str]]:
 
 
 def subgroup_sizes(sentence: Sentence) -> dict[str, int]:
-    """label -> size of the subgroups the tagger read with a count ("among the five patients with X")."""
+    """label -> size of the subgroups the tagger read with a count ("among the six patients with X")."""
     return {label: n for _, label, n in _tagged_subgroups(sentence, _regex_subgroups(sentence)) if n}
 
 
