@@ -415,18 +415,16 @@ def dose(m: re.Match, static: dict) -> Facts:
     return [(m.start(), end, value)]
 
 
-COMMON_WORD_ZIPF = 4.0
-
-
-def _is_surname(word: str) -> bool:
+def _is_surname(word: str, surname_max_zipf: float) -> bool:
     from wordfreq import zipf_frequency
 
-    return zipf_frequency(word.lower(), "en") < COMMON_WORD_ZIPF
+    return zipf_frequency(word.lower(), "en") < surname_max_zipf
 
 
 def citation(m: re.Match, static: dict) -> Facts:
+    """static: check_surname (from the rule) and surname_max_zipf (gepnec_study's setting)."""
     author = m.group("author")
-    if static.get("check_surname") and not _is_surname(author):
+    if static.get("check_surname") and not _is_surname(author, static["surname_max_zipf"]):
         return []
     year = m.groupdict().get("year") or m.groupdict().get("bare_year")
     refs = m.groupdict().get("refs")
