@@ -10,6 +10,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from ..units import is_daily_unit
 from .builders import BUILDERS, _route, normalize_grade, normalize_schedule
 from .grammar import Fact, add_facts, compiled, facts_of, load_rules, run_rules
 from .settings import component_settings
@@ -55,7 +56,7 @@ CONTINUOUS = re.compile(r"\b(?:once|twice)?\s*daily\b|\bper\s+day\b|\bcontinuous
 def continuous_dose(text: str, value: dict) -> bool:
     """"B 40 mg orally once daily" (no days): taken every day, so a cycle printed for another drug of
     the sentence is not its schedule."""
-    return value.get("days") is None and bool(CONTINUOUS.search(text)) and value.get("unit") not in ("mg/m2/day",)
+    return value.get("days") is None and bool(CONTINUOUS.search(text)) and not is_daily_unit(value.get("unit"))
 
 
 def spread_schedule(doc: Doc, facts: list[Fact]) -> None:
