@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ..model import Design, Dose, Evidence, PrimarySite, Table, Toxicity
+from ..units import cycle_days
 from .cells import (first_number, is_missing, parse_count_pct, parse_pct, parse_response_breakdown,
                     parse_survival, split_cohorts, strip_markers)
 from .cohort import OWN_FIGURES, Cohort, StudyRef, arm_key
@@ -992,5 +993,4 @@ def _cycle_days(text: str) -> int | None:
     match = re.search(r"(\d+)\s*(days?|d\b|weeks?|wk)", text.lower())
     if not match:
         return None
-    n = int(match.group(1))
-    return n * 7 if match.group(2).startswith("w") else n
+    return cycle_days(int(match.group(1)), match.group(2))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..model import Dose, Survival, Toxicity
 from ..nlp.builders import normalize_schedule
+from ..units import daily_unit, is_daily_unit
 from .text_sentences import Sentence, TextFact
 
 RESPONSE_FIELDS = {"rr": "rr_pct", "cr": "cr_pct", "pr": "pr_pct", "sd": "sd_pct", "pd": "pd_pct"}
@@ -199,10 +200,10 @@ def continuous_drugs(sentence: Sentence) -> set[str]:
 def merge_doses(found: list[Dose]) -> list[Dose]:
     """One dose per drug and amount: attributes printed in different sentences are combined."""
     merged: dict[tuple, Dose] = {}
-    daily = {(d.drug, d.amount) for d in found if d.unit == "mg/m2/day"}
+    daily = {(d.drug, d.amount) for d in found if is_daily_unit(d.unit)}
     for dose in found:
-        if dose.unit == "mg/m2" and (dose.drug, dose.amount) in daily:
-            dose = dose.model_copy(update={"unit": "mg/m2/day"})  # "per day" printed in one sentence only
+        if daily_unit(dose.unit) != dose.unit and (dose.drug, dose.amount) in daily:
+            dose = dose.model_copy(update={"unit": daily_unit(dose.unit)})  # "per day" printed in one sentence only
         key = (dose.drug, dose.amount, dose.unit)
         if key not in merged:
             merged[key] = dose.model_copy()
