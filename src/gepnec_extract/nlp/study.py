@@ -18,8 +18,8 @@ from .grammar import Fact, Rule, add_facts, load_rules, run_rules
 from .settings import component_settings
 
 # config.cfg ([components.gepnec_study]): the pattern families run, and the wordfreq zipf from which a
-# capitalised word is too common in English to be a surname ("Won" in "Won et al." is refused in
-# running text). Not gepnec_drugs' ordinary_word_zipf: surnames of zipf 3-4 ("Thorne", 3.3) must
+# capitalised word is too common in English to be a surname when no "et al." follows it ("Long
+# (2012)" in running text is no citation). Not gepnec_drugs' ordinary_word_zipf: surnames of zipf 3-4 ("Thorne", 3.3) must
 # stay surnames while drug-dictionary variants of zipf 3-4 ("indicators", 3.8) must not stay drugs.
 STUDY_FAMILIES = tuple(component_settings("gepnec_study")["families"])
 SURNAME_MAX_ZIPF = component_settings("gepnec_study")["surname_max_zipf"]
