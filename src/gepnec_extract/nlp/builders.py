@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 
 from ..units import cycle_days, daily_unit, is_week_unit, weeks_to_months
+from .settings import setting
 from .vocab import VOCAB_DIR, parse_number, read_jsonl, term_table
 
 Facts = list[tuple[int, int, object]]
@@ -422,9 +423,11 @@ def _is_surname(word: str, surname_max_zipf: float) -> bool:
 
 
 def citation(m: re.Match, static: dict) -> Facts:
-    """static: check_surname (from the rule) and surname_max_zipf (gepnec_study's setting)."""
+    """static: check_surname (from the rule) and surname_max_zipf (gepnec_study's setting, which the
+    component passes; config.cfg's value for rules run without it)."""
     author = m.group("author")
-    if static.get("check_surname") and not _is_surname(author, static["surname_max_zipf"]):
+    threshold = static.get("surname_max_zipf", setting("gepnec_study", "surname_max_zipf"))
+    if static.get("check_surname") and not _is_surname(author, threshold):
         return []
     year = m.groupdict().get("year") or m.groupdict().get("bare_year")
     refs = m.groupdict().get("refs")
