@@ -10,7 +10,8 @@ import re
 
 from functools import lru_cache
 
-from ..units import cycle_days, daily_unit, is_week_unit, weeks_to_months
+from ..units import WEEKS_PER_MONTH, cycle_days, daily_unit, is_week_unit, weeks_to_months  # noqa: F401
+# (WEEKS_PER_MONTH stays importable here: builders written against it keep the contract's factor)
 from .settings import setting
 from .vocab import VOCAB_DIR, parse_number, read_jsonl, term_table
 
