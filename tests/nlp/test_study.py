@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from gepnec_extract.nlp.study import read_citation
 
 from .tag_helpers import build_with, facts
@@ -41,3 +43,13 @@ def test_the_review_cites_studies_with_years(tagged_review):
     citations = [s._.value for _, s in tagged_review.spans("CITATION")]
     assert len(citations) > 20
     assert sum(1 for c in citations if c["year"]) > 10
+
+
+def test_a_configured_patterns_folder_replaces_the_packages_family_files(nlp, tmp_path):
+    rule = {"label": "LINE", "name": "made_up", "regex": r"\bzorbiline\b", "builder": "static", "flags": "i",
+            "static": {"value": "first"}}
+    (tmp_path / "line.jsonl").write_text(json.dumps(rule) + "\n", encoding="utf-8")
+    text = "Patients had zorbiline therapy in the second-line setting."
+    assert [s._.value for s in facts(nlp(text), "LINE")] == ["second"]
+    own = build_with({"components.gepnec_study.patterns": str(tmp_path), "components.gepnec_study.families": ["line"]})
+    assert [s._.value for s in facts(own(text), "LINE")] == ["first"]

@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span
 from ..units import is_daily_unit
 from .builders import BUILDERS, _route, normalize_grade, normalize_schedule
 from .grammar import Fact, add_facts, compiled, facts_of, load_rules, run_rules
-from .settings import component_settings
+from .settings import component_settings, patterns_dir
 
 # config.cfg ([components.gepnec_measures]): the pattern families run, and how far back (characters)
 # a dose looks for the drug it belongs to
@@ -127,8 +127,9 @@ def share_grades(doc: Doc, facts: list[Fact]) -> None:
 class MeasureTagger:
     """gepnec_measures: DOSE, RESPONSE, SURVIVAL, TOXICITY and N_PATIENTS spans."""
 
-    def __init__(self, families: list[str], dose_drug_window: int):
-        self.rules = [rule for family in families for rule in load_rules(family)]
+    def __init__(self, families: list[str], dose_drug_window: int, patterns: str | None = None):
+        folder = patterns_dir(patterns)
+        self.rules = [rule for family in families for rule in load_rules(family, folder)]
         self.dose_drug_window = dose_drug_window
 
     def __call__(self, doc: Doc) -> Doc:
@@ -136,8 +137,9 @@ class MeasureTagger:
 
 
 @Language.factory("gepnec_measures", default_config=component_settings("gepnec_measures"))
-def make_measures(nlp: Language, name: str, families: list[str], dose_drug_window: int) -> MeasureTagger:
-    return MeasureTagger(families, dose_drug_window)
+def make_measures(nlp: Language, name: str, families: list[str], dose_drug_window: int,
+                  patterns: str | None) -> MeasureTagger:
+    return MeasureTagger(families, dose_drug_window, patterns)
 
 
 def tag_measures(doc: Doc, rules: list, window: int = DOSE_DRUG_WINDOW) -> Doc:

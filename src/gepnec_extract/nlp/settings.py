@@ -29,3 +29,8 @@ def component_settings(name: str) -> dict[str, Any]:
 
 def setting(component: str, key: str) -> Any:
     return component_settings(component)[key]
+
+
+def patterns_dir(configured: str | None) -> Path:
+    """A component's patterns folder: the configured one, else the package's patterns/."""
+    return Path(configured) if configured else CONFIG_PATH.parent / "patterns"

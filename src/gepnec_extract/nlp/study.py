@@ -9,13 +9,14 @@ from __future__ import annotations
 import dataclasses
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from .builders import BUILDERS
 from .grammar import Fact, Rule, add_facts, load_rules, run_rules
-from .settings import component_settings
+from .settings import component_settings, patterns_dir
 
 # config.cfg ([components.gepnec_study]): the pattern families run, and the wordfreq zipf from which a
 # capitalised word is too common in English to be a surname when no "et al." follows it ("Long
@@ -53,9 +54,10 @@ def read_citation(text: str, surname_max_zipf: float = SURNAME_MAX_ZIPF) -> dict
 
 
 @lru_cache(maxsize=None)
-def _rules(family: str, surname_max_zipf: float) -> tuple[Rule, ...]:
+def _rules(family: str, surname_max_zipf: float, folder: Path | None = None) -> tuple[Rule, ...]:
     """A family's rules, the surname threshold given to those that check surnames."""
-    return tuple(dataclasses.replace(r, static={**r.static, "surname_max_zipf": surname_max_zipf}) for r in load_rules(family))
+    rules = load_rules(family, folder or patterns_dir(None))
+    return tuple(dataclasses.replace(r, static={**r.static, "surname_max_zipf": surname_max_zipf}) for r in rules)
 
 
 @lru_cache(maxsize=1)
@@ -66,8 +68,9 @@ def _cell_rules() -> tuple:
 class StudyTagger:
     """gepnec_study: CITATION, LINE and DESIGN spans."""
 
-    def __init__(self, families: list[str], surname_max_zipf: float):
-        self.rules = [rule for family in families for rule in _rules(family, surname_max_zipf)]
+    def __init__(self, families: list[str], surname_max_zipf: float, patterns: str | None = None):
+        folder = patterns_dir(patterns)
+        self.rules = [rule for family in families for rule in _rules(family, surname_max_zipf, folder)]
 
     def __call__(self, doc: Doc) -> Doc:
         facts = run_rules(doc.text, self.rules, BUILDERS)
@@ -76,5 +79,6 @@ class StudyTagger:
 
 
 @Language.factory("gepnec_study", default_config=component_settings("gepnec_study"))
-def make_study(nlp: Language, name: str, families: list[str], surname_max_zipf: float) -> StudyTagger:
-    return StudyTagger(families, surname_max_zipf)
+def make_study(nlp: Language, name: str, families: list[str], surname_max_zipf: float,
+               patterns: str | None) -> StudyTagger:
+    return StudyTagger(families, surname_max_zipf, patterns)
