@@ -79,6 +79,7 @@ from typing import Any, Iterator
 import duckdb
 import pandas as pd
 
+from . import fields
 from .model import StudyRecord
 
 KEY_COLUMNS = ("doc_id", "study_id", "cohort_key")
@@ -97,16 +98,15 @@ LIST_TYPES = {
     "evidence": "STRUCT(field VARCHAR, page BIGINT, source VARCHAR, text VARCHAR)[]",
 }
 LIST_FIELDS = tuple(LIST_TYPES)
-# The record's nested objects, flattened into columns "<prefix>_<key>" (os_months.median -> os_median).
-FLATTENED = {"design": ("design", ("prospective", "randomized", "phase", "centers")),
-             "os_months": ("os", ("median", "low", "high", "kind", "not_reached")),
-             "pfs_months": ("pfs", ("median", "low", "high", "kind", "not_reached"))}
+# The record's nested objects (fields.py), flattened into columns "<prefix>_<key>" (os_months.median
+# -> os_median): a survival field's prefix is its endpoint, any other's its own name.
+_ENDPOINT_OF = {name: endpoint for endpoint, name in fields.SURVIVAL_FIELDS.items()}
+FLATTENED = {name: (_ENDPOINT_OF.get(name, name), keys) for name, keys in fields.NESTED_FIELDS.items()}
 # Column order of the records table, Parquet and CSV: the record's field order, nested objects flattened.
-DATA_FIELDS = ("first_author", "year", "ref", "arm", "population", "n_patients", "n_total", "primary_sites",
-               "regimen", "drugs", "doses", "line", "design_prospective", "design_randomized", "design_phase",
-               "design_centers", "rr_pct", "cr_pct", "pr_pct", "sd_pct", "pd_pct",
-               "os_median", "os_low", "os_high", "os_kind", "os_not_reached",
-               "pfs_median", "pfs_low", "pfs_high", "pfs_kind", "pfs_not_reached", "toxicities", "evidence")
+DATA_FIELDS = tuple(
+    column for name in fields.DATA_FIELDS
+    for column in ([f"{FLATTENED[name][0]}_{key}" for key in FLATTENED[name][1]] if name in FLATTENED else [name])
+) + (fields.EVIDENCE_FIELD,)
 COLUMN_TYPES = {**{c: "VARCHAR" for c in TEXT_FIELDS}, **{c: "BIGINT" for c in INT_FIELDS},
                 **{c: "DOUBLE" for c in FLOAT_FIELDS}, **{c: "BOOLEAN" for c in BOOL_FIELDS}, **LIST_TYPES}
 assert set(COLUMN_TYPES) == set(DATA_FIELDS)

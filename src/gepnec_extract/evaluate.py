@@ -33,16 +33,15 @@ from typing import Any, Iterable
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from .model import StudyRecord
+from . import fields
+from .model import StudyRecord, Survival
 
-SCALAR_FIELDS = (
-    "study_id", "first_author", "year", "ref", "arm", "population", "n_patients", "n_total",
-    "regimen", "line", "rr_pct", "cr_pct", "pr_pct", "sd_pct", "pd_pct",
-)
-NUMBER_FIELDS = {"year", "ref", "n_patients", "n_total", "rr_pct", "cr_pct", "pr_pct", "sd_pct", "pd_pct"}
-DESIGN_FIELDS = ("prospective", "randomized", "phase", "centers")
-SURVIVAL_FIELDS = ("median", "low", "high", "kind", "not_reached")
-LIST_FIELDS = ("drugs", "doses", "toxicities", "primary_sites")
+# the record's fields as the registry (fields.py) gives them: the study id is scored as a value too
+SCALAR_FIELDS = ("study_id",) + fields.SCALAR_FIELDS
+NUMBER_FIELDS = set(fields.NUMBER_FIELDS)
+DESIGN_FIELDS = fields.NESTED_FIELDS["design"]
+SURVIVAL_FIELDS = tuple(Survival.model_fields)
+LIST_FIELDS = fields.LIST_FIELDS
 # list items whose "key" is shared by a gold and a predicted item count as one wrong value
 # (e.g. the right drug with the wrong amount) rather than a miss plus a spurious value
 LIST_ITEM_KEY = {"doses": 0, "toxicities": 0, "primary_sites": 0}
@@ -129,7 +128,7 @@ def record_values(record: StudyRecord) -> list[Value]:
             raw = getattr(record.design, name)
             if raw is not None:
                 values.append(Value(f"design.{name}", norm_scalar(name, raw), raw))
-    for survival_name in ("os_months", "pfs_months"):
+    for survival_name in fields.SURVIVAL_FIELDS.values():
         survival = getattr(record, survival_name)
         if survival is None:
             continue

@@ -10,7 +10,8 @@ import os
 import re
 import unicodedata
 from pathlib import Path
-from typing import Literal
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -179,6 +180,16 @@ class Evidence(_Strict):
     text: str
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """Marks a StudyRecord field as a figure the study reports of its own patients (fields.py reads
+    it): ``kind`` response / survival / toxicity, ``key`` the response kind or survival endpoint the
+    tagger names it by (RESPONSE kind "rr", SURVIVAL endpoint "os")."""
+
+    kind: str
+    key: str | None = None
+
+
 class StudyRecord(_Strict):
     doc_id: str
     study_id: str
@@ -195,12 +206,12 @@ class StudyRecord(_Strict):
     doses: list[Dose] = Field(default_factory=list)
     line: str | None = None
     design: Design | None = None
-    rr_pct: float | None = None
-    cr_pct: float | None = None
-    pr_pct: float | None = None
-    sd_pct: float | None = None
-    pd_pct: float | None = None
-    os_months: Survival | None = None
-    pfs_months: Survival | None = None
-    toxicities: list[Toxicity] = Field(default_factory=list)
+    rr_pct: Annotated[float | None, Outcome("response", "rr")] = None
+    cr_pct: Annotated[float | None, Outcome("response", "cr")] = None
+    pr_pct: Annotated[float | None, Outcome("response", "pr")] = None
+    sd_pct: Annotated[float | None, Outcome("response", "sd")] = None
+    pd_pct: Annotated[float | None, Outcome("response", "pd")] = None
+    os_months: Annotated[Survival | None, Outcome("survival", "os")] = None
+    pfs_months: Annotated[Survival | None, Outcome("survival", "pfs")] = None
+    toxicities: Annotated[list[Toxicity], Outcome("toxicity")] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)

@@ -13,3 +13,10 @@ def facts(doc, label=None):
     from gepnec_extract.nlp import facts_in_order
 
     return [s for s in facts_in_order(doc) if label is None or s.label_ == label]
+
+
+def build_with(overrides: dict):
+    """The configured pipeline with some of config.cfg's settings changed (dotted paths)."""
+    from gepnec_extract.nlp import build_nlp
+
+    return build_nlp({"overrides": overrides})

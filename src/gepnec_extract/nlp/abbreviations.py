@@ -61,7 +61,12 @@ def abbreviation_map(doc: Doc) -> dict[str, str]:
     return mapping
 
 
-@Language.component("gepnec_abbreviations")
-def gepnec_abbreviations(doc: Doc) -> Doc:
+def set_abbreviation_map(doc: Doc) -> Doc:
     doc._.abbrev_map = abbreviation_map(doc)
     return doc
+
+
+@Language.factory("gepnec_abbreviations")
+def make_abbreviations(nlp: Language, name: str):
+    """No settings: the map's three sources are fixed by what a document prints."""
+    return set_abbreviation_map

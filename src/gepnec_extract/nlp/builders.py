@@ -10,12 +10,14 @@ import re
 
 from functools import lru_cache
 
+from ..units import WEEKS_PER_MONTH, cycle_days, daily_unit, is_week_unit, weeks_to_months  # noqa: F401
+# (WEEKS_PER_MONTH stays importable here: builders written against it keep the contract's factor)
+from .settings import setting
 from .vocab import VOCAB_DIR, alternation, parse_number, read_jsonl, term_table
 
 Facts = list[tuple[int, int, object]]
 
 DASHES = re.compile(r"\s*(?:–|—|‒|−|-|to)\s*")
-WEEKS_PER_MONTH = 4.345
 # A percentage right after these is a marker threshold, not an outcome ("Ki-67 index >20%").
 NOT_AN_OUTCOME_BEFORE = re.compile(r"(?:ki-?67|mib-?1|index|labell?ing|[<>≤≥])[\s\w]{0,12}$", re.IGNORECASE)
 YEAR_PREPOSITIONS = re.compile(r"\b(?:in|since|from|between|during|until|of|and|to|by|before|after)\s*$", re.IGNORECASE)
@@ -66,8 +68,8 @@ def response(m: re.Match, static: dict) -> Facts:
 
 
 def _survival_value(m: re.Match, unit: str | None) -> dict:
-    in_weeks = bool(unit) and unit.lower().startswith("w")
-    convert = (lambda v: round(v / WEEKS_PER_MONTH, 1)) if in_weeks else (lambda v: v)
+    in_weeks = bool(unit) and is_week_unit(unit)
+    convert = weeks_to_months if in_weeks else (lambda v: v)
     low = high = kind = None
     paren = m.group("paren")
     if paren:
@@ -142,7 +144,7 @@ def survival_named_before(m: re.Match, static: dict) -> Facts:
     endpoint = term_table("survival_terms", "endpoint").get(_key(terms[-1].group())) if terms else None
     if endpoint is None:
         return []
-    convert = (lambda v: round(v / WEEKS_PER_MONTH, 1)) if m.group("unit").lower().startswith("w") else (lambda v: v)
+    convert = weeks_to_months if is_week_unit(m.group("unit")) else (lambda v: v)
     empty = {"low": None, "high": None, "kind": None, "not_reached": False}
     facts = [(m.start(), m.end("unit"), {"endpoint": endpoint, "median": convert(_num(m.group("median"))), **empty})]
     if m.group("median2"):
@@ -162,7 +164,7 @@ def survival_pair(m: re.Match, static: dict) -> Facts:
     first, second = endpoints.get(_key(m.group("kw"))), endpoints.get(_key(m.group("kw2")))
     if first is None or second is None or first == second:
         return []
-    convert = (lambda v: round(v / WEEKS_PER_MONTH, 1)) if m.group("unit").lower().startswith("w") else (lambda v: v)
+    convert = weeks_to_months if is_week_unit(m.group("unit")) else (lambda v: v)
     empty = {"low": None, "high": None, "kind": None, "not_reached": False}
     return [
         (m.start(), m.end("v1"), {"endpoint": first, "median": convert(_num(m.group("v1"))), **empty}),
@@ -463,12 +465,12 @@ def normalize_schedule(text: str) -> int | None:
     """Cycle length in days: 'every 3 weeks' -> 21, 'every 28 days' -> 28, 'q2w' -> 14."""
     quick = SCHEDULE_Q.search(text)
     if quick:
-        return int(quick.group(1)) * 7
+        return cycle_days(int(quick.group(1)), "weeks")
     found = SCHEDULE_PARTS.search(text)
     if not found:
         return None
     count = parse_number(found.group(1))
-    return int(count) if found.group(2).lower().startswith("day") else int(count * 7)
+    return cycle_days(count, found.group(2))
 
 
 def _route(text: str) -> str | None:
@@ -488,8 +490,8 @@ def dose(m: re.Match, static: dict) -> Facts:
     attrs = m.group("attrs") or ""
     unit = normalize_unit(m.group("unit"))
     # "mg/m2 per day" may sit in the attributes when the unit was printed without it.
-    if unit == "mg/m2" and re.match(r"\s*(?:per\s+day|daily|/\s*day)", attrs, re.I):
-        unit = "mg/m2/day"
+    if re.match(r"\s*(?:per\s+day|daily|/\s*day)", attrs, re.I):
+        unit = daily_unit(unit)
     route = _route(attrs) or _route(_clause_before(m.string, m.start()))
     value = {"drug": None, "amount": amount, "unit": unit, "days": normalize_days(attrs), "route": route,
              "schedule": normalize_schedule(schedule_phrase(attrs) or "")}
@@ -497,18 +499,18 @@ def dose(m: re.Match, static: dict) -> Facts:
     return [(m.start(), end, value)]
 
 
-COMMON_WORD_ZIPF = 4.0
-
-
-def _is_surname(word: str) -> bool:
+def _is_surname(word: str, surname_max_zipf: float) -> bool:
     from wordfreq import zipf_frequency
 
-    return zipf_frequency(word.lower(), "en") < COMMON_WORD_ZIPF
+    return zipf_frequency(word.lower(), "en") < surname_max_zipf
 
 
 def citation(m: re.Match, static: dict) -> Facts:
+    """static: check_surname (from the rule) and surname_max_zipf (gepnec_study's setting, which the
+    component passes; config.cfg's value for rules run without it)."""
     author = m.group("author")
-    if static.get("check_surname") and not _is_surname(author):
+    threshold = static.get("surname_max_zipf", setting("gepnec_study", "surname_max_zipf"))
+    if static.get("check_surname") and not _is_surname(author, threshold):
         return []
     year = m.groupdict().get("year") or m.groupdict().get("bare_year")
     refs = m.groupdict().get("refs")

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .grammar import Fact, add_facts, facts_of, resolve_overlaps
+from .settings import component_settings
 from .vocab import MAX_DRUG_TOKENS, VOCAB_DIR, drug_lexicon, regimen_acronyms
 
 JOINED_PARTS = re.compile(r"([/+–-])")
@@ -35,16 +37,31 @@ CLASS_WORDS = {
     ln.strip().lower() for ln in (VOCAB_DIR / "drug_class_words.txt").read_text(encoding="utf-8").splitlines()
     if ln.strip() and not ln.startswith("#")
 }
-# A misspelt drug in a glossary ("irinotechan") still names the drug when this close to it.
-FUZZY_CUTOFF = 0.9
-FUZZY_MIN_LENGTH = 7
 
 
-def _known_item(text: str) -> bool:
-    return text.lower() in drug_lexicon() or text in regimen_acronyms()
+@dataclass(frozen=True)
+class DrugSettings:
+    """The settings of gepnec_drugs (config.cfg): hashable, so the cached look-ups can key on them."""
+
+    # a single-word variant this frequent in English (wordfreq zipf) is left out of the lexicon
+    ordinary_word_zipf: float
+    # a misspelt drug in a glossary ("zorbiplatine") still names the drug when this close to it
+    # (difflib ratio), if the word is at least fuzzy_min_length letters long
+    fuzzy_cutoff: float
+    fuzzy_min_length: int
+
+    def lexicon(self) -> dict[str, str]:
+        return drug_lexicon(self.ordinary_word_zipf)
 
 
-def split_parts(text: str) -> list[str] | None:
+DEFAULT_SETTINGS = DrugSettings(**component_settings("gepnec_drugs"))
+
+
+def _known_item(text: str, settings: DrugSettings = DEFAULT_SETTINGS) -> bool:
+    return text.lower() in settings.lexicon() or text in regimen_acronyms()
+
+
+def split_parts(text: str, settings: DrugSettings = DEFAULT_SETTINGS) -> list[str] | None:
     """'cisplatin/etoposide' -> ['cisplatin', '/', 'etoposide']; None unless every part is known.
 
     Pieces are re-joined where the joined form is itself known ("5-FU/LV" -> '5-FU', '/', 'LV').
@@ -56,7 +73,7 @@ def split_parts(text: str) -> list[str] | None:
         best = None
         for j in range(len(pieces), i, -1):
             candidate = "".join(pieces[i:j])
-            if not JOINED_PARTS.fullmatch(candidate) and _known_item(candidate):
+            if not JOINED_PARTS.fullmatch(candidate) and _known_item(candidate, settings):
                 best = (candidate, j)
                 break
         if best:
@@ -71,31 +88,31 @@ def split_parts(text: str) -> list[str] | None:
     return items if len(named) >= 2 else None
 
 
-def split_drug_and_word(text: str) -> list[str] | None:
+def split_drug_and_word(text: str, settings: DrugSettings = DEFAULT_SETTINGS) -> list[str] | None:
     """'oxaliplatin-based' -> ['oxaliplatin', '-', 'based']; 'tx/etoposide' -> ['tx', '/', 'etoposide']."""
     suffixed = DRUG_SUFFIX.match(text)
-    if suffixed and _known_item(suffixed.group("drug")):
+    if suffixed and _known_item(suffixed.group("drug"), settings):
         return [suffixed.group("drug"), suffixed.group("dash"), suffixed.group("suffix")]
     if text.count("/") == 1:
         left, right = text.split("/")
-        if left.isalpha() and right.isalpha() and (_known_item(left) or _known_item(right)):
+        if left.isalpha() and right.isalpha() and (_known_item(left, settings) or _known_item(right, settings)):
             return [left, "/", right]
     return None
 
 
-def split_combined_tokens(doc: Doc) -> None:
+def split_combined_tokens(doc: Doc, settings: DrugSettings = DEFAULT_SETTINGS) -> None:
     with doc.retokenize() as retokenizer:
         for token in doc:
-            if not JOINED_PARTS.search(token.text) or len(token.text) < 5 or _known_item(token.text):
+            if not JOINED_PARTS.search(token.text) or len(token.text) < 5 or _known_item(token.text, settings):
                 continue
-            parts = split_parts(token.text) or split_drug_and_word(token.text)
+            parts = split_parts(token.text, settings) or split_drug_and_word(token.text, settings)
             if parts:
                 retokenizer.split(token, parts, heads=[(token, i) for i in range(len(parts))])
 
 
-def find_drugs(doc: Doc) -> list[Fact]:
+def find_drugs(doc: Doc, settings: DrugSettings = DEFAULT_SETTINGS) -> list[Fact]:
     """Longest token n-grams found in the lexicon, left to right."""
-    lexicon = drug_lexicon()
+    lexicon = settings.lexicon()
     lowers = [t.lower_ for t in doc]  # plain lists: Doc slicing per n-gram is slow
     spaces = [t.is_space for t in doc]
     facts: list[Fact] = []
@@ -118,27 +135,27 @@ def find_drugs(doc: Doc) -> list[Fact]:
     return facts
 
 
-@lru_cache(maxsize=1)
-def _single_word_variants_by_prefix() -> dict[str, list[str]]:
+@lru_cache(maxsize=2)
+def _single_word_variants_by_prefix(settings: DrugSettings) -> dict[str, list[str]]:
     index: dict[str, list[str]] = {}
-    for variant in drug_lexicon():
+    for variant in settings.lexicon():
         if " " not in variant:
             index.setdefault(variant[:3], []).append(variant)
     return index
 
 
 @lru_cache(maxsize=4096)
-def _fuzzy_drug(word: str) -> str | None:
-    lexicon = drug_lexicon()
-    candidates = _single_word_variants_by_prefix().get(word[:3], [])
-    close = difflib.get_close_matches(word, candidates, n=1, cutoff=FUZZY_CUTOFF)
+def _fuzzy_drug(word: str, settings: DrugSettings) -> str | None:
+    lexicon = settings.lexicon()
+    candidates = _single_word_variants_by_prefix(settings).get(word[:3], [])
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=settings.fuzzy_cutoff)
     return lexicon[close[0]] if close else None
 
 
 @lru_cache(maxsize=4096)
-def drugs_in_phrase(phrase: str) -> tuple[str, ...]:
+def drugs_in_phrase(phrase: str, settings: DrugSettings = DEFAULT_SETTINGS) -> tuple[str, ...]:
     """Generic drugs named in a long form ('5-FU, leucovorin, and irinotecan')."""
-    lexicon, acronyms = drug_lexicon(), regimen_acronyms()
+    lexicon, acronyms = settings.lexicon(), regimen_acronyms()
     words = [w for w in re.split(r"[\s,;/+()]+|\band\b|\bplus\b|\bwith\b", phrase) if w]
     if any(w.lower() in CLASS_WORDS for w in words):
         return ()
@@ -153,23 +170,23 @@ def drugs_in_phrase(phrase: str) -> tuple[str, ...]:
                 break
             if n == 1 and words[i] in acronyms:
                 found.update(acronyms[words[i]])
-            elif n == 1 and len(words[i]) >= FUZZY_MIN_LENGTH and words[i].isalpha():
-                fuzzy = _fuzzy_drug(words[i].lower())
+            elif n == 1 and len(words[i]) >= settings.fuzzy_min_length and words[i].isalpha():
+                fuzzy = _fuzzy_drug(words[i].lower(), settings)
                 if fuzzy:
                     found.add(fuzzy)
         i += 1
     return tuple(sorted(found))
 
 
-def resolve_short_form(short: str, abbrev_map: dict[str, str]) -> list[str] | None:
+def resolve_short_form(short: str, abbrev_map: dict[str, str], settings: DrugSettings = DEFAULT_SETTINGS) -> list[str] | None:
     """Drugs an acronym stands for: the document's own definition first, then the vocabulary."""
     if short in abbrev_map:
-        drugs = drugs_in_phrase(abbrev_map[short])
+        drugs = drugs_in_phrase(abbrev_map[short], settings)
         return list(drugs) if drugs else None
     return regimen_acronyms().get(short)
 
 
-def find_acronyms(doc: Doc, drug_facts: list[Fact]) -> list[Fact]:
+def find_acronyms(doc: Doc, drug_facts: list[Fact], settings: DrugSettings = DEFAULT_SETTINGS) -> list[Fact]:
     abbrev_map = doc._.abbrev_map or {}
     inside_drug = {(f.start, f.end) for f in drug_facts}
     facts = []
@@ -177,7 +194,7 @@ def find_acronyms(doc: Doc, drug_facts: list[Fact]) -> list[Fact]:
         text = token.text
         if not (text[:1].isupper() or text[:1].isdigit()) or (token.idx, token.idx + len(text)) in inside_drug:
             continue
-        drugs = resolve_short_form(text, abbrev_map)
+        drugs = resolve_short_form(text, abbrev_map, settings)
         if not drugs:
             continue
         label, value = ("REGIMEN", drugs) if len(drugs) >= 2 else ("DRUG", drugs[0])
@@ -238,17 +255,41 @@ def _alternative_partner(text: str, chain: list[Fact], units: list[Fact]) -> lis
     return [following[0]] if ALTERNATIVE_PARTNER.match(text[chain[-1].end:following[0].start]) else []
 
 
-@Language.component("gepnec_drug_tokens")
-def gepnec_drug_tokens(doc: Doc) -> Doc:
-    """Runs right after the tokenizer, before sentence boundaries are set."""
-    split_combined_tokens(doc)
-    return doc
+class DrugTokens:
+    """gepnec_drug_tokens: runs right after the tokenizer, before sentence boundaries are set."""
+
+    def __init__(self, settings: DrugSettings):
+        self.settings = settings
+
+    def __call__(self, doc: Doc) -> Doc:
+        split_combined_tokens(doc, self.settings)
+        return doc
 
 
-@Language.component("gepnec_drugs")
-def gepnec_drugs(doc: Doc) -> Doc:
-    drug_facts = find_drugs(doc)
-    acronym_facts = find_acronyms(doc, drug_facts)
+class DrugTagger:
+    """gepnec_drugs: DRUG and REGIMEN spans."""
+
+    def __init__(self, settings: DrugSettings):
+        self.settings = settings
+
+    def __call__(self, doc: Doc) -> Doc:
+        return tag_drugs(doc, self.settings)
+
+
+# The token splitter reads the same lexicon as the tagger: config.cfg gives it gepnec_drugs' threshold.
+@Language.factory("gepnec_drug_tokens", default_config=component_settings("gepnec_drug_tokens"))
+def make_drug_tokens(nlp: Language, name: str, ordinary_word_zipf: float) -> DrugTokens:
+    return DrugTokens(DrugSettings(ordinary_word_zipf, DEFAULT_SETTINGS.fuzzy_cutoff, DEFAULT_SETTINGS.fuzzy_min_length))
+
+
+@Language.factory("gepnec_drugs", default_config=component_settings("gepnec_drugs"))
+def make_drugs(nlp: Language, name: str, ordinary_word_zipf: float, fuzzy_cutoff: float, fuzzy_min_length: int) -> DrugTagger:
+    return DrugTagger(DrugSettings(ordinary_word_zipf, fuzzy_cutoff, fuzzy_min_length))
+
+
+def tag_drugs(doc: Doc, settings: DrugSettings = DEFAULT_SETTINGS) -> Doc:
+    drug_facts = find_drugs(doc, settings)
+    acronym_facts = find_acronyms(doc, drug_facts, settings)
     drug_facts += [f for f in acronym_facts if f.label == "DRUG"]
     regimen_facts = [f for f in acronym_facts if f.label == "REGIMEN"]
     regimen_facts += find_combinations(doc, drug_facts + regimen_facts)

@@ -17,6 +17,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from spacy.tokens import Doc, Span
@@ -72,9 +73,11 @@ def compiled(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern:
 
 
 @lru_cache(maxsize=None)
-def load_rules(family: str) -> tuple[Rule, ...]:
+def load_rules(family: str, directory: Path = PATTERN_DIR) -> tuple[Rule, ...]:
+    """The rules of <directory>/<family>.jsonl (the package's patterns unless a component's config
+    names another folder); their macros are always the package's."""
     rules = []
-    for row in read_jsonl(PATTERN_DIR / f"{family}.jsonl"):
+    for row in read_jsonl(Path(directory) / f"{family}.jsonl"):
         flags = re.IGNORECASE if "i" in row.get("flags", "") else 0
         regex = re.compile(expand(row["regex"], macros()), flags)
         rules.append(Rule(row["label"], row["name"], regex, row["builder"], row.get("priority", 0), row.get("static", {})))

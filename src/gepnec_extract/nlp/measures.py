@@ -10,12 +10,15 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from ..units import is_daily_unit
 from .builders import BUILDERS, _route, normalize_grade, normalize_schedule
 from .grammar import Fact, add_facts, compiled, facts_of, load_rules, run_rules
+from .settings import component_settings, patterns_dir
 
-MEASURE_FAMILIES = ("dose", "response", "survival", "patients", "toxicity")
-# How far back (characters) a dose looks for the drug it belongs to.
-DOSE_DRUG_WINDOW = 120
+# config.cfg ([components.gepnec_measures]): the pattern families run, and how far back (characters)
+# a dose looks for the drug it belongs to
+MEASURE_FAMILIES = tuple(component_settings("gepnec_measures")["families"])
+DOSE_DRUG_WINDOW = component_settings("gepnec_measures")["dose_drug_window"]
 DRUG_AFTER_DOSE = re.compile(r"^\s*(?:of|for)\s+$", re.IGNORECASE)
 GRADE_SHARED_GAP = re.compile(r"^\)?[\s,]*(?:and|or)?\s*$", re.IGNORECASE)
 # "The most frequent grade 3 events were fatigue (12%), ..." / "Grade 3-4 adverse events occurred in
@@ -35,12 +38,12 @@ def _sentence_of(doc: Doc, char: int) -> Span | None:
     return token.sent if token is not None and len(token) else None
 
 
-def attach_drugs(doc: Doc, facts: list[Fact]) -> None:
+def attach_drugs(doc: Doc, facts: list[Fact], window: int = DOSE_DRUG_WINDOW) -> None:
     drugs = facts_of(doc, "DRUG")
     text = doc.text  # Doc.text is rebuilt on every access
     for fact in (f for f in facts if f.label == "DOSE"):
         sentence = _sentence_of(doc, fact.start)
-        floor = max(fact.start - DOSE_DRUG_WINDOW, sentence.start_char if sentence is not None else 0)
+        floor = max(fact.start - window, sentence.start_char if sentence is not None else 0)
         before = [d for d in drugs if floor <= d.start_char and d.end_char <= fact.start]
         after = [d for d in drugs if d.start_char >= fact.end and DRUG_AFTER_DOSE.match(text[fact.end : d.start_char])]
         chosen = after[0] if after else before[-1] if before else None
@@ -53,7 +56,7 @@ CONTINUOUS = re.compile(r"\b(?:once|twice)?\s*daily\b|\bper\s+day\b|\bcontinuous
 def continuous_dose(text: str, value: dict) -> bool:
     """"B 40 mg orally once daily" (no days): taken every day, so a cycle printed for another drug of
     the sentence is not its schedule."""
-    return value.get("days") is None and bool(CONTINUOUS.search(text)) and value.get("unit") not in ("mg/m2/day",)
+    return value.get("days") is None and bool(CONTINUOUS.search(text)) and not is_daily_unit(value.get("unit"))
 
 
 def spread_schedule(doc: Doc, facts: list[Fact]) -> None:
@@ -144,11 +147,27 @@ def share_grades(doc: Doc, facts: list[Fact]) -> None:
             current.value["grade"] = previous.value["grade"]
 
 
-@Language.component("gepnec_measures")
-def gepnec_measures(doc: Doc) -> Doc:
-    rules = [rule for family in MEASURE_FAMILIES for rule in load_rules(family)]
+class MeasureTagger:
+    """gepnec_measures: DOSE, RESPONSE, SURVIVAL, TOXICITY and N_PATIENTS spans."""
+
+    def __init__(self, families: list[str], dose_drug_window: int, patterns: str | None = None):
+        folder = patterns_dir(patterns)
+        self.rules = [rule for family in families for rule in load_rules(family, folder)]
+        self.dose_drug_window = dose_drug_window
+
+    def __call__(self, doc: Doc) -> Doc:
+        return tag_measures(doc, self.rules, self.dose_drug_window)
+
+
+@Language.factory("gepnec_measures", default_config=component_settings("gepnec_measures"))
+def make_measures(nlp: Language, name: str, families: list[str], dose_drug_window: int,
+                  patterns: str | None) -> MeasureTagger:
+    return MeasureTagger(families, dose_drug_window, patterns)
+
+
+def tag_measures(doc: Doc, rules: list, window: int = DOSE_DRUG_WINDOW) -> Doc:
     facts = run_rules(doc.text, rules, BUILDERS)
-    attach_drugs(doc, facts)
+    attach_drugs(doc, facts, window)
     spread_schedule(doc, facts)
     spread_route(doc, facts)
     spread_coordinated_attributes(doc, facts)

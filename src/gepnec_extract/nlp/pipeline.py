@@ -5,6 +5,8 @@ scispaCy's biomedical tokenizer, scispaCy's abbreviation detector and our compon
 ``{"base_model": "en_core_sci_sm"}`` and that package installed, the scispaCy model is the base
 instead (its tagger/parser come along) and our components are added to it; when it is not
 installed the configured pipeline is used and ``nlp.meta["gepnec_base"]`` says so.
+``{"overrides": {"components.gepnec_measures.dose_drug_window": 60}}`` changes a component's
+setting from the value config.cfg gives it (spaCy's dotted config paths).
 
 ``save_pipeline(DIR)`` writes the pipeline to a directory that ``spacy.load(DIR)`` reads back.
 """
@@ -22,6 +24,7 @@ from spacy.language import Language
 from spacy.tokens import Span
 
 from . import abbreviations, drugs, measures, sentences, study  # noqa: F401  (registers the factories)
+from .settings import CONFIG_PATH
 
 log = logging.getLogger(__name__)
 # scispaCy's detector warns on every Doc that its optional global matcher is empty.
@@ -31,9 +34,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "base_model": None,  # e.g. "en_core_sci_sm": used when installed, blank + scispaCy tokenizer otherwise
     "abbreviations": True,  # scispaCy AbbreviationDetector
     "max_length": 2_000_000,
+    "overrides": {},  # dotted config.cfg paths -> values, e.g. {"components.gepnec_study.surname_max_zipf": 3.5}
 }
 FACT_COMPONENTS = ("gepnec_abbreviations", "gepnec_drugs", "gepnec_measures", "gepnec_study")
-CONFIG_PATH = Path(__file__).resolve().parent / "config.cfg"
 
 if not Span.has_extension("value"):
     Span.set_extension("value", default=None)
@@ -59,7 +62,7 @@ def _configured(config: dict) -> Language:
     """The pipeline of config.cfg, without the abbreviation detector when it is switched off."""
     from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers "abbreviation_detector")
 
-    cfg = spacy.util.load_config(CONFIG_PATH)
+    cfg = spacy.util.load_config(CONFIG_PATH, overrides=config["overrides"])
     if not config["abbreviations"]:
         cfg["nlp"]["pipeline"] = [p for p in cfg["nlp"]["pipeline"] if p != "abbreviation_detector"]
         del cfg["components"]["abbreviation_detector"]
@@ -68,19 +71,26 @@ def _configured(config: dict) -> Language:
     return nlp
 
 
+def _component_overrides(config: dict, pipe: str) -> dict:
+    """{"components.<pipe>.<key>": value} of the overrides -> {key: value} for nlp.add_pipe."""
+    prefix = f"components.{pipe}."
+    return {path[len(prefix):]: value for path, value in config["overrides"].items() if path.startswith(prefix)}
+
+
 def _on_base_model(name: str, config: dict) -> Language:
     """Our components added to an installed scispaCy model (its tokenizer, tagger and parser kept)."""
     nlp = spacy.load(name, exclude=["ner"])
     nlp.meta["gepnec_base"] = name
     first_model_pipe = nlp.pipe_names[0] if nlp.pipe_names else None
     for pipe in ("gepnec_drug_tokens", "gepnec_sentences"):
-        nlp.add_pipe(pipe, before=first_model_pipe) if first_model_pipe else nlp.add_pipe(pipe)
+        settings = _component_overrides(config, pipe)
+        nlp.add_pipe(pipe, before=first_model_pipe, config=settings) if first_model_pipe else nlp.add_pipe(pipe, config=settings)
     if config["abbreviations"]:
         from scispacy.abbreviation import AbbreviationDetector  # noqa: F401
 
         nlp.add_pipe("abbreviation_detector", config={"make_serializable": True})
     for pipe in FACT_COMPONENTS:
-        nlp.add_pipe(pipe)
+        nlp.add_pipe(pipe, config=_component_overrides(config, pipe))
     return nlp
 
 

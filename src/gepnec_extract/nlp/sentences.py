@@ -13,6 +13,7 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
+from .settings import component_settings
 from .vocab import VOCAB_DIR
 
 TERMINALS = {".", "!", "?"}
@@ -20,8 +21,9 @@ NON_TERMINAL = {
     line.strip() for line in (VOCAB_DIR / "abbreviations_nonterminal.txt").read_text(encoding="utf-8").splitlines()
     if line.strip() and not line.startswith("#")
 }
-# After "et al." a new sentence begins only with an ordinary capitalised word ("Overall, ...").
-SENTENCE_OPENER_ZIPF = 4.5
+# After "et al." a new sentence begins only with an ordinary capitalised word ("Overall, ..."): one at
+# least this frequent in English (wordfreq zipf), set in config.cfg ([components.gepnec_sentences]).
+OPENER_ZIPF = component_settings("gepnec_sentences")["opener_zipf"]
 
 
 def _opens_sentence(token: Token) -> bool:
@@ -29,26 +31,40 @@ def _opens_sentence(token: Token) -> bool:
     return first.isupper() or first.isdigit() or first in "([\"'“‘"
 
 
-def _common_word(token: Token) -> bool:
+def _common_word(token: Token, opener_zipf: float) -> bool:
     from wordfreq import zipf_frequency
 
-    return zipf_frequency(token.lower_, "en") >= SENTENCE_OPENER_ZIPF
+    return zipf_frequency(token.lower_, "en") >= opener_zipf
 
 
-def _ends_sentence(prev: Token, token: Token, gap: str) -> bool:
+def _ends_sentence(prev: Token, token: Token, gap: str, opener_zipf: float = OPENER_ZIPF) -> bool:
     if "\n\n" in gap:
         return True
     if not _opens_sentence(token):
         return False
     if prev.text in TERMINALS:
         return True
-    if prev.lower_ == "al." and token.is_title and _common_word(token):
+    if prev.lower_ == "al." and token.is_title and _common_word(token, opener_zipf):
         return True
     return False
 
 
-@Language.component("gepnec_sentences")
-def gepnec_sentences(doc: Doc) -> Doc:
+class SentenceSplitter:
+    """gepnec_sentences: sets every token's sentence start."""
+
+    def __init__(self, opener_zipf: float):
+        self.opener_zipf = opener_zipf
+
+    def __call__(self, doc: Doc) -> Doc:
+        return set_sentence_starts(doc, self.opener_zipf)
+
+
+@Language.factory("gepnec_sentences", default_config=component_settings("gepnec_sentences"))
+def make_sentences(nlp: Language, name: str, opener_zipf: float) -> SentenceSplitter:
+    return SentenceSplitter(opener_zipf)
+
+
+def set_sentence_starts(doc: Doc, opener_zipf: float = OPENER_ZIPF) -> Doc:
     starts = []  # 1 opens a sentence, -1 does not (spaCy's SENT_START encoding)
     text = doc.text  # Doc.text is rebuilt on every access
     last_word = None
@@ -60,7 +76,7 @@ def gepnec_sentences(doc: Doc) -> Doc:
             starts.append(1)
         else:
             gap = text[last_word.idx + len(last_word) : token.idx]
-            starts.append(1 if _ends_sentence(last_word, token, gap) else -1)
+            starts.append(1 if _ends_sentence(last_word, token, gap, opener_zipf) else -1)
         last_word = token
     if starts:
         # One array write: setting token.is_sent_start one by one rescans the Doc each time.

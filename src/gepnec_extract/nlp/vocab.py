@@ -16,12 +16,15 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from .settings import setting
+
 VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
 PATTERN_DIR = Path(__file__).resolve().parent / "patterns"
 
-# A single alphabetic variant this frequent in English is a word first and a drug second
-# ("today", "indicators"); oncology drug names sit far below it.
-COMMON_WORD_ZIPF = 3.0
+# A single alphabetic variant this frequent in English (wordfreq zipf) is a word first and a drug
+# second ("today", "indicators"); oncology drug names sit far below it. Set in config.cfg
+# ([components.gepnec_drugs] ordinary_word_zipf).
+ORDINARY_WORD_ZIPF = setting("gepnec_drugs", "ordinary_word_zipf")
 MAX_DRUG_TOKENS = 4
 
 
@@ -34,10 +37,10 @@ def _read_list(path: Path) -> set[str]:
     return {ln.strip().lower() for ln in lines if ln.strip() and not ln.startswith("#")}
 
 
-def _is_ordinary_word(variant: str) -> bool:
+def _is_ordinary_word(variant: str, ordinary_word_zipf: float) -> bool:
     from wordfreq import zipf_frequency
 
-    return variant.isalpha() and zipf_frequency(variant, "en") >= COMMON_WORD_ZIPF
+    return variant.isalpha() and zipf_frequency(variant, "en") >= ordinary_word_zipf
 
 
 def cache_dir() -> Path:
@@ -47,10 +50,12 @@ def cache_dir() -> Path:
     return base
 
 
-def _lexicon_key() -> str:
-    """What the filtered lexicon is derived from: this module, its data files and the versions of the
-    two packages it reads. Any change gives a new key, so a stale stored lexicon is never read."""
+def _lexicon_key(ordinary_word_zipf: float = ORDINARY_WORD_ZIPF) -> str:
+    """What the filtered lexicon is derived from: this module, its data files, its threshold and the
+    versions of the two packages it reads. Any change gives a new key, so a stale stored lexicon is
+    never read."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(f"ordinary_word_zipf={ordinary_word_zipf}".encode())
     for name in ("drug_stoplist.txt", "drugs_extra.jsonl"):
         digest.update((VOCAB_DIR / name).read_bytes())
     for package in ("drug-named-entity-recognition", "wordfreq"):
@@ -84,22 +89,22 @@ def _store_lexicon(path: Path, lexicon: dict[str, str]) -> None:
         pass
 
 
-@lru_cache(maxsize=1)
-def drug_lexicon() -> dict[str, str]:
+@lru_cache(maxsize=2)
+def drug_lexicon(ordinary_word_zipf: float = ORDINARY_WORD_ZIPF) -> dict[str, str]:
     """lowercase variant (as tokens joined by single spaces) -> lowercase generic name.
 
     Building it reads the whole drug dictionary (seconds, some 400 MB); the result is stored as
     JSON in cache_dir() under a key of everything it derives from, so later processes load it
     in tens of milliseconds."""
-    stored = cache_dir() / f"drug-lexicon-{_lexicon_key()}.json"
+    stored = cache_dir() / f"drug-lexicon-{_lexicon_key(ordinary_word_zipf)}.json"
     lexicon = _read_stored_lexicon(stored)
     if lexicon is None:
-        lexicon = build_drug_lexicon()
+        lexicon = build_drug_lexicon(ordinary_word_zipf)
         _store_lexicon(stored, lexicon)
     return lexicon
 
 
-def build_drug_lexicon() -> dict[str, str]:
+def build_drug_lexicon(ordinary_word_zipf: float = ORDINARY_WORD_ZIPF) -> dict[str, str]:
     """The lexicon from its sources: the drug dictionary filtered, plus vocab/drugs_extra.jsonl."""
     from drug_named_entity_recognition import drugs_finder
 
@@ -115,7 +120,7 @@ def build_drug_lexicon() -> dict[str, str]:
             continue
         if variant in stoplist or len(variant) < 4 or variant.count(" ") >= MAX_DRUG_TOKENS:
             continue
-        if _is_ordinary_word(variant):
+        if _is_ordinary_word(variant, ordinary_word_zipf):
             continue
         lexicon[variant] = canonicals[0].lower()
     for row in read_jsonl(VOCAB_DIR / "drugs_extra.jsonl"):

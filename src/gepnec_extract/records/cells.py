@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Survival
+from ..units import weeks_to_months
 
 NUMBER = r"\d+(?:\.\d+)?"
 _DASH = r"\s*(?:–|—|-|to)\s*"
@@ -67,7 +68,7 @@ def parse_survival(text: str, interval: str | None = None, weeks: bool = False) 
         return None
     median_text = match.group("median")
     not_reached = bool(_NOT_REACHED.fullmatch(median_text))
-    convert = (lambda v: round(v / 4.345, 1)) if weeks else (lambda v: v)
+    convert = weeks_to_months if weeks else (lambda v: v)
 
     def bound(name: str) -> float | None:
         value = match.group(name)

@@ -9,12 +9,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .. import fields
 from ..model import Evidence, StudyRecord
 from .normalize import study_id
 
-LIST_FIELDS = {"primary_sites", "drugs", "doses", "toxicities"}
-# the figures that make a cohort evidence (rather than a mention of a study)
-OWN_FIGURES = {"rr_pct", "cr_pct", "pr_pct", "sd_pct", "pd_pct", "os_months", "pfs_months", "toxicities"}
+LIST_FIELDS = set(fields.LIST_FIELDS)
+# the figures that make a cohort evidence (rather than a mention of a study): the model's outcomes
+OWN_FIGURES = set(fields.OUTCOME_FIELDS)
 ALL_PATIENTS = re.compile(r"^(all( patients| cases)?|total|overall|whole (cohort|group|series)|entire (cohort|population))$",
                           re.I)
 
@@ -85,7 +86,7 @@ class Cohort:
         mine, theirs = current.model_dump(), value.model_dump()
         if any(mine[k] is not None and theirs[k] is not None and mine[k] != theirs[k] for k in mine):
             return False
-        if name in ("os_months", "pfs_months") and mine.get("median") != theirs.get("median"):
+        if name in fields.SURVIVAL_FIELDS.values() and mine.get("median") != theirs.get("median"):
             return False
         self.values[name] = type(current)(**{k: mine[k] if mine[k] is not None else theirs[k] for k in mine})
         self.evidence.append(evidence)

@@ -15,7 +15,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
+from .. import fields
 from ..model import Design, Dose, Evidence, PrimarySite, Table, Toxicity
+from ..units import cycle_days
 from .cells import (first_number, is_missing, parse_count_pct, parse_pct, parse_response_breakdown,
                     parse_survival, split_cohorts, strip_markers)
 from .cohort import OWN_FIGURES, Cohort, StudyRef, arm_key
@@ -24,7 +26,7 @@ from .context import DocContext
 from .normalize import (grade_population, parse_citation, parse_design, parse_line, parse_sites, population_of,
                         single_site, label_site, site_name)
 
-PCT_FIELD = {"rr": "rr_pct", "cr": "cr_pct", "pr": "pr_pct", "sd": "sd_pct", "pd": "pd_pct"}
+PCT_FIELD = fields.RESPONSE_FIELDS  # response column kind -> record field ("rr" -> "rr_pct")
 LABEL_FIELDS = {"group", "other", "sites", "regimen"}
 
 
@@ -105,9 +107,10 @@ def _fill_outcome(cohort: Cohort, spec: ColumnSpec, text: str, table: Table) -> 
                 if name in PCT_FIELD and not is_missing(value):
                     cohort.set(PCT_FIELD[name], parse_pct(value), ev(PCT_FIELD[name]))
         return
-    if spec.field in ("os", "pfs"):
+    if spec.field in fields.SURVIVAL_FIELDS:
         interval, weeks = _cell_notes(spec, text)
-        cohort.set(f"{spec.field}_months", parse_survival(text, interval, weeks), ev(f"{spec.field}_months"))
+        name = fields.SURVIVAL_FIELDS[spec.field]
+        cohort.set(name, parse_survival(text, interval, weeks), ev(name))
         return
     if spec.field not in PCT_FIELD:
         return
@@ -1010,5 +1013,4 @@ def _cycle_days(text: str) -> int | None:
     match = re.search(r"(\d+)\s*(days?|d\b|weeks?|wk)", text.lower())
     if not match:
         return None
-    n = int(match.group(1))
-    return n * 7 if match.group(2).startswith("w") else n
+    return cycle_days(int(match.group(1)), match.group(2))

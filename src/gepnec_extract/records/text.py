@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .. import fields
 from ..model import Design, Evidence
 from ..nlp.references import same_surname
 from .cohort import Cohort, StudyRef, arm_key
@@ -68,7 +69,7 @@ CHART_REVIEW = re.compile(r"\b(reviewed|searched|screened)\s+(?:the\s+|our\s+)?(
 # a sentence describing one study it does not name yet
 A_STUDY = re.compile(r"\b(?:a|one|another)\s+(?:[\w,-]+\s+){0,3}?(?:study|trial|analysis|series|review)\b", re.I)
 RANDOMIZED = re.compile(r"\brandomi[sz]ed\b|\brandomly (assigned|allocated)\b", re.I)
-OUTCOME_FIELDS = {"rr_pct", "cr_pct", "pr_pct", "sd_pct", "pd_pct", "os_months", "pfs_months", "toxicities"}
+OUTCOME_FIELDS = fields.OUTCOME_FIELDS
 # "the NETTER-1 trial", "CheckMate 032 trial", "KEYNOTE 010, a study that ..."
 TRIAL_ACRONYM = re.compile(r"\b(?P<name>[A-Z][A-Za-z]*[A-Z][A-Za-z]*)[\s-]?(?P<num>\d{1,3})\b(?=,?\s+(?:an?\s+)?"
                            r"(?:[\w-]+\s+){0,3}?(?:trial|study)\b)")

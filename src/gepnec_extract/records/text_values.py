@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .. import fields
 from ..model import Dose, Survival, Toxicity
 from ..nlp.builders import normalize_schedule
+from ..units import daily_unit, is_daily_unit
 from .text_sentences import Sentence, TextFact
 
-RESPONSE_FIELDS = {"rr": "rr_pct", "cr": "cr_pct", "pr": "pr_pct", "sd": "sd_pct", "pd": "pd_pct"}
+RESPONSE_FIELDS = fields.RESPONSE_FIELDS  # RESPONSE kind -> record field ("rr" -> "rr_pct")
 # "none of the high-proliferation NETs responded": no response in the group it names
 _NONE_RESPONDED = re.compile(r"\bnone of the (?P<who>[^,;.]{1,60}?) (?:responded|had a response)", re.I)
 _RESPONSE_WORDS = re.compile(r"\b(?:complete or partial|objective)\s+(?:response|regression|remission)s?\b", re.I)
@@ -68,7 +70,7 @@ def outcome_groups(sentence: Sentence) -> dict[str, list[tuple[TextFact, object]
             if interval and survival.low is None and survival.median is not None:
                 survival.low, survival.high = float(interval.group("low")), float(interval.group("high"))
                 survival.kind = "range" if (interval.group("kind") or "range").lower() == "range" else "ci95"
-            groups.setdefault(f"{value['endpoint']}_months", []).append((fact, survival))
+            groups.setdefault(fields.SURVIVAL_FIELDS[value["endpoint"]], []).append((fact, survival))
     if _NO_RESPONSES.search(sentence.text) and "rr_pct" not in groups:
         match = _NO_RESPONSES.search(sentence.text)
         fact = TextFact("RESPONSE", match.group(), {"kind": "rr", "pct": 0.0}, match.end(), match.end())
@@ -199,10 +201,10 @@ def continuous_drugs(sentence: Sentence) -> set[str]:
 def merge_doses(found: list[Dose]) -> list[Dose]:
     """One dose per drug and amount: attributes printed in different sentences are combined."""
     merged: dict[tuple, Dose] = {}
-    daily = {(d.drug, d.amount) for d in found if d.unit == "mg/m2/day"}
+    daily = {(d.drug, d.amount) for d in found if is_daily_unit(d.unit)}
     for dose in found:
-        if dose.unit == "mg/m2" and (dose.drug, dose.amount) in daily:
-            dose = dose.model_copy(update={"unit": "mg/m2/day"})  # "per day" printed in one sentence only
+        if daily_unit(dose.unit) != dose.unit and (dose.drug, dose.amount) in daily:
+            dose = dose.model_copy(update={"unit": daily_unit(dose.unit)})  # "per day" printed in one sentence only
         key = (dose.drug, dose.amount, dose.unit)
         if key not in merged:
             merged[key] = dose.model_copy()
