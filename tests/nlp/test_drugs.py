@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .tag_helpers import build_with, facts
 
 GLOSSARY = "Abbreviations: QZ, irinotekan/cisplatin. Patients received QZ every 3 weeks."
@@ -32,3 +34,13 @@ def test_the_review_names_its_platinum_regimens(tagged_review):
     assert ("cisplatin", "etoposide") in regimens
     drugs = {s._.value for _, s in tagged_review.spans("DRUG")}
     assert {"cisplatin", "etoposide", "irinotecan"} <= drugs
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Patients received irinotecan combined with cisplatin or carboplatin.", [["carboplatin", "cisplatin", "irinotecan"]]),
+    ("They were given etoposide in combination with cisplatin.", [["cisplatin", "etoposide"]]),
+    # alternatives with no combination around them are no regimen
+    ("Either cisplatin or carboplatin was used.", []),
+])
+def test_written_combinations_with_an_alternative_partner(nlp, sentence, expected):
+    assert [s._.value for s in facts(nlp(sentence), "REGIMEN")] == expected

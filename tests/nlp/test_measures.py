@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .tag_helpers import build_with, facts
 
 FAR_DOSE = "Cisplatin was chosen after a long discussion of the options in our unit, at 80 mg/m2 on day 1."
@@ -31,3 +33,67 @@ def test_the_review_reports_survival_and_response(tagged_review):
     response = [s._.value for _, s in tagged_review.spans("RESPONSE")]
     assert len(survival) > 20 and len(response) > 20
     assert {v["endpoint"] for v in survival} >= {"os", "pfs"}
+
+
+# --- subgroups the running text reports on (issue 9): invented sentences ---------------------------------
+KI67_PAIR = ("Median overall survival was 11.9 months when the Ki-67 index was under 40% and 3.7 months when it "
+             "was 40% or more.")
+PS_PAIR = ("Fitness counted too, with medians of 5.5 months for patients with a performance status of 0 and 2.1 "
+           "months for those with a performance status of 1–2.")
+SUBGROUP_SENTENCES = [
+    ("Among the six patients with large-cell NEC, the partial response rate was 33%.",
+     [{"label": "Large-cell NEC", "n": 6}]),
+    ("Among the eleven patients with poorly differentiated tumours, 30% responded.",
+     [{"label": "Poorly differentiated", "n": 11}]),
+    ("The 9 patients with a colonic primary survived longer than the 12 with other primaries "
+     "(median overall survival 8.0 versus 3.9 months).",
+     [{"label": "Colonic primary", "n": 9}, {"label": "Other primaries", "n": 12}]),
+    (KI67_PAIR, [{"label": "Ki-67 <40%", "n": None}, {"label": "Ki-67 ≥40%", "n": None}]),
+    ("Responses stayed apart among biliary and gastric primaries, where 30% and 10% responded to IP and EP, "
+     "respectively.", [{"label": "Biliary and gastric primaries", "n": None}]),
+    (PS_PAIR, [{"label": "PS 0", "n": None}, {"label": "PS 1–2", "n": None}]),
+    # a whole series described, not a subgroup of it
+    ("We treated 30 patients with metastatic disease.", []),
+    ("Among all tumours, 5% responded.", []),
+]
+
+
+@pytest.mark.parametrize("sentence, expected", SUBGROUP_SENTENCES, ids=[s[:40] for s, _ in SUBGROUP_SENTENCES])
+def test_subgroups_named_in_running_text(nlp, sentence, expected):
+    assert [s._.value for s in facts(nlp(sentence), "SUBGROUP")] == expected
+
+
+def test_a_second_median_after_a_threshold_condition_is_read_too(nlp):
+    found = facts(nlp(KI67_PAIR), "SURVIVAL")
+    assert [(s._.value["endpoint"], s._.value["median"]) for s in found] == [("os", 11.9), ("os", 3.7)]
+
+
+def test_medians_take_the_endpoint_the_text_named_just_before(nlp):
+    found = facts(nlp("Median overall survival was 11.9 months. " + PS_PAIR), "SURVIVAL")
+    assert [(s._.value["endpoint"], s._.value["median"]) for s in found] == [("os", 11.9), ("os", 5.5), ("os", 2.1)]
+    assert facts(nlp("The two groups had medians of 5.5 and 3 cycles."), "SURVIVAL") == []  # no endpoint named
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # days and route printed once after two coordinated doses are both doses'
+    ("The doublet was oxaliplatin 85 mg/m2 and irinotecan 150 mg/m2, both given intravenously on day 1 every 2 weeks.",
+     [("oxaliplatin", "1", "IV"), ("irinotecan", "1", "IV")]),
+    ("Quill gave docetaxel 60 mg/m2 and carboplatin 300 mg/m2 on day 1 every three weeks.",
+     [("docetaxel", "1", None), ("carboplatin", "1", None)]),
+    # a first dose with attributes of its own keeps them, and lends nothing
+    ("Etoposide 110 mg/m2 IV on days 1-3 and cisplatin 70 mg/m2 on day 1.",
+     [("etoposide", "1-3", "IV"), ("cisplatin", "1", None)]),
+])
+def test_coordinated_doses_share_the_days_and_route_printed_after_them(nlp, sentence, expected):
+    found = [(s._.value["drug"], s._.value["days"], s._.value["route"]) for s in facts(nlp(sentence), "DOSE")]
+    assert found == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("For the whole series, the response rate was 20%.", ["Whole series"]),
+    ("Neutropenia was common across the whole series of 60 patients.", ["Whole series"]),
+    ("Median PFS was 6.1 months for the series as a whole.", ["Whole series"]),
+    ("The whole series was small.", []),  # the series spoken of, not figures restricted to it
+])
+def test_the_whole_series_named_in_running_text(nlp, sentence, expected):
+    assert [s._.value for s in facts(nlp(sentence), "WHOLE_SERIES")] == expected

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 
 from gepnec_extract.nlp.study import read_citation
@@ -53,3 +55,23 @@ def test_a_configured_patterns_folder_replaces_the_packages_family_files(nlp, tm
     assert [s._.value for s in facts(nlp(text), "LINE")] == ["second"]
     own = build_with({"components.gepnec_study.patterns": str(tmp_path), "components.gepnec_study.families": ["line"]})
     assert [s._.value for s in facts(own(text), "LINE")] == ["first"]
+
+
+# --- line of therapy: prose that permits or reports earlier lines (issue 9): invented sentences ----------
+EARLIER_LINES = [
+    ("All had measurable disease and previous treatment with at least one taxane-containing regimen.", ["mixed"]),
+    ("Quill et al. [4] pooled 30 drugamab-treated patients; there was no restriction on prior lines.", ["mixed"]),
+    ("In Brack's cohort 55% of patients had received no prior chemotherapy.", ["mixed"]),
+    ("Vey gave drugamab to 22 patients, previous therapy being permitted.", ["mixed"]),
+    ("Zorn reported 31 patients, two thirds of whom had received some earlier therapy.", ["mixed"]),
+    ("Drugamab was started after at least one previous taxane-based regimen.", ["mixed"]),
+    ("Response was assessed after at least one cycle of chemotherapy.", []),
+    # no earlier therapy at all is the first line, and a plain mention of therapy says no line
+    ("All patients had no previous chemotherapy.", ["first"]),
+    ("Earlier therapy was recorded for every patient.", []),
+]
+
+
+@pytest.mark.parametrize("sentence, expected", EARLIER_LINES, ids=[s[:40] for s, _ in EARLIER_LINES])
+def test_earlier_lines_permitted_or_partly_received_are_a_mix(nlp, sentence, expected):
+    assert [s._.value for s in facts(nlp(sentence), "LINE")] == expected
