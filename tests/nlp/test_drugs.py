@@ -37,7 +37,8 @@ def test_the_review_names_its_platinum_regimens(tagged_review):
 
 
 @pytest.mark.parametrize("sentence, expected", [
-    ("Patients received irinotecan combined with cisplatin or carboplatin.", [["carboplatin", "cisplatin", "irinotecan"]]),
+    ("Patients received irinotecan combined with cisplatin or carboplatin.",
+     [["carboplatin", "cisplatin", "irinotecan"]]),
     ("They were given etoposide in combination with cisplatin.", [["cisplatin", "etoposide"]]),
     # alternatives with no combination around them are no regimen
     ("Either cisplatin or carboplatin was used.", []),

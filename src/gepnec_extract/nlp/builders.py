@@ -96,7 +96,8 @@ FOLLOW_ON = re.compile(
     # the cohort the first figure is of may come between ("14.4 months in the drugamab arm and 22.7 months ...",
     # "9.5 months when the Ki-67 index was below 30% and 3.1 months ...")
     r"(?P<filler>\s*(?:in|with|for|on|among)\s+(?:(?!and\b|vs\b|versus\b)[A-Za-z][\w+/-]*\s+){0,5}?(?!and\b|vs\b|versus\b)[A-Za-z][\w+/-]*"
-    r"|\s*(?:when|if)\s+(?:[\w-]+\s+){0,4}?(?:was|were|is|are)\s+(?:[a-z]+\s+){0,2}?\d+(?:\.\d+)?\s*%(?:\s+or\s+[a-z]+)?)?"
+    r"|\s*(?:when|if)\s+(?:[\w-]+\s+){0,4}?(?:was|were|is|are)\s+(?:[a-z]+\s+){0,2}?"
+    r"\d+(?:\.\d+)?\s*%(?:\s+or\s+[a-z]+)?)?"
     r"\s*,?\s*(?:vs\.?|versus|and|compared\s+with)\s+(?:(?!median)[A-Za-z][\w-]*\s+){0,3}?,?\s*"
     r"(?P<median>\d+(?:\.\d+)?)(?:[a-e](?![a-z]))?(?!\s*%)\s*(?P<unit>months?|mo|weeks?|wks?)?\b\s*"
     r"(?P<paren>\(\s*(?:(?:range|95\s*%\s*CI|CI)\s*[,:]?\s*)?\d+(?:\.\d+)?\s*(?:months?|mo)?\+?\s*(?:–|-|to)\s*\d+(?:\.\d+)?\+?\s*(?:months?|mo)?\s*\))?"
@@ -208,7 +209,8 @@ def _count(text: str | None) -> int | None:
 SUBGROUP_HEAD = re.compile(r"\s+(?:tumou?rs?|disease|cancers?|neoplasms?)$", re.IGNORECASE)
 THRESHOLD_OPS = {"below": "<", "under": "<", "less than": "<", "lower than": "<", "above": ">", "over": ">",
                  "greater than": ">", "higher than": ">", "more than": ">", "at least": "≥", "or higher": "≥",
-                 "or more": "≥", "or above": "≥", "or greater": "≥", "or lower": "≤", "or less": "≤", "or below": "≤"}
+                 "or more": "≥", "or above": "≥", "or greater": "≥", "or lower": "≤", "or less": "≤",
+                 "or below": "≤"}
 
 
 def _subgroup_label(text: str) -> str | None:
@@ -307,7 +309,8 @@ def toxicity_fatal(m: re.Match, static: dict) -> Facts:
     pct = _num(m.group("pct"))
     if _event(m.group("event")) is None or pct is None or pct > 100:
         return []
-    return [(m.start(), m.end(), {"event": "fatal " + re.sub(r"\s+", " ", m.group("event").lower()), "grade": None, "pct": pct})]
+    event = "fatal " + re.sub(r"\s+", " ", m.group("event").lower())
+    return [(m.start(), m.end(), {"event": event, "grade": None, "pct": pct})]
 
 
 def toxicity_pair(m: re.Match, static: dict) -> Facts:
