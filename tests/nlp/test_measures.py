@@ -97,3 +97,13 @@ def test_coordinated_doses_share_the_days_and_route_printed_after_them(nlp, sent
 ])
 def test_the_whole_series_named_in_running_text(nlp, sentence, expected):
     assert [s._.value for s in facts(nlp(sentence), "WHOLE_SERIES")] == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("OS was 15 months among FOLFOX-treated patients and 5 months among the 17 patients who did not receive it.",
+     [{"label": "FOLFOX", "n": None}, {"label": None, "n": 17, "untreated": True}]),
+    ("Among the 14 patients who did not receive docetaxel, 10% responded.",
+     [{"label": "No docetaxel", "n": 14, "untreated": True}]),
+])
+def test_a_treated_series_and_its_untreated_comparator(nlp, sentence, expected):
+    assert [s._.value for s in facts(nlp(sentence), "SUBGROUP")] == expected

@@ -442,3 +442,25 @@ def test_an_untreated_comparator_takes_none_of_the_treated_arms_regimen_or_line_
     records = {r.arm: r for r in extract_records(document) if r.study_id == "Quill2012"}
     assert records["A"].drugs == ["fluorouracil", "irinotecan", "leucovorin"]
     assert records["B"].drugs == [] and records["B"].line is None and records["B"].os_months.median == 5.2
+
+
+def test_a_papers_untreated_comparator_the_prose_reports_is_a_cohort_without_the_treatment():
+    """"OS was 15 months among FOLFOX-treated patients and 5.2 months among the 17 patients who did not
+    receive it": the paper's own series (the treated) and a comparator "No FOLFOX", of the same design,
+    with no drugs."""
+    from gepnec_extract.model import Block, Document, Metadata
+    from gepnec_extract.records import extract_records
+
+    texts = ["We retrospectively reviewed 40 patients with NEC treated at a single centre. Twenty-three received "
+             "FOLFOX after platinum failure.",
+             "The objective response rate was 26%. Median OS was 15 months (range 9–22) among FOLFOX-treated "
+             "patients and 5.2 months (range 1.1–14) among the 17 patients who did not receive it."]
+    document = Document(doc_id="p", metadata=Metadata(title="FOLFOX after platinum in neuroendocrine carcinoma",
+                                                      first_author="Quill", year=2014),
+                        blocks=[Block(page=1, section="Results", text=t) for t in texts])
+    records = {r.arm: r for r in extract_records(document)}
+    comparator = records["No FOLFOX"]
+    assert (comparator.n_patients, comparator.os_months.median, comparator.os_months.low) == (17, 5.2, 1.1)
+    assert comparator.drugs == [] and comparator.design.centers == "single"
+    treated = next(r for arm, r in records.items() if arm != "No FOLFOX")
+    assert treated.os_months.median == 15 and treated.rr_pct == 26 and "oxaliplatin" in treated.drugs

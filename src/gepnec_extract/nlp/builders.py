@@ -235,6 +235,14 @@ def subgroup(m: re.Match, static: dict) -> Facts:
     return facts
 
 
+def subgroup_without(m: re.Match, static: dict) -> Facts:
+    """"among the 14 patients who did not receive it / drug X": the comparator of patients left untreated,
+    labelled "No <treatment>"; for "it", the records stage names the treatment the sentence named before."""
+    treatment = m.group("x1")
+    label = f"No {treatment}" if treatment else None
+    return [(m.start(), m.end(), {"label": label, "n": _count(m.group("n1")), "untreated": True})]
+
+
 def subgroup_threshold(m: re.Match, static: dict) -> Facts:
     """"when the Ki-67 index was under 40% and ... when it was 40% or more": a marker's subgroups
     ("Ki-67 <40%", "Ki-67 ≥40%"), one fact per condition."""
@@ -561,6 +569,7 @@ BUILDERS = {
     "subgroup": subgroup,
     "subgroup_threshold": subgroup_threshold,
     "subgroup_status": subgroup_status,
+    "subgroup_without": subgroup_without,
     "response_kind": response_kind,
     "allocation": allocation,
     "allocation_each": allocation_each,

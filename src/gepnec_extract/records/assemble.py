@@ -205,7 +205,8 @@ def _share_study_values(cohorts: list[Cohort]) -> None:
                 donor = next((c for c in sources if not c.arm_key), sources[0])
                 evidence = next((e for e in donor.evidence if e.field == name), None)
                 for cohort in group:
-                    if not cohort.values.get(name) and evidence is not None and not _untreated(cohort):
+                    if not cohort.values.get(name) and evidence is not None \
+                            and not (_untreated(cohort) and name in TREATMENT_FIELDS):
                         cohort.set(name, donor.values[name], evidence)
 
 

@@ -40,6 +40,7 @@ from .text_values import (
     subgroup_prefix,
     subgroup_sizes,
     subgroups,
+    untreated_subgroups,
     toxicities,
     treated_subset,
 )
@@ -118,6 +119,7 @@ class TextReader:
         self.arm_each: dict[int, tuple[int, Sentence]] = {}  # id(study) -> "N per arm"
         self.text_arm_regimens: dict[tuple[int, str], tuple] = {}  # (id(study), arm) -> (regimen, drugs, sentence)
         self.whole_labels: dict[int, str] = {}  # id(study) -> the name the text gives its whole series
+        self.untreated_arms: set[tuple[int, str]] = set()  # (id(study), arm) left without the treatment
         if self.primary:
             own = ctx.own_study
             self.own = self._state(own.first_author, own.year, own.ref, own.acronym)
@@ -442,6 +444,8 @@ class TextReader:
         if any(len(items) == 2 for items in groups.values()):
             mentions = _with_complement(mentions, sentence)
         placed = place(groups, mentions, arm, compared, sentence.text, series_first=self.primary)
+        placed = self._series_treatment(study, placed)
+        self.untreated_arms |= {(id(study), label) for label in untreated_subgroups(sentence)}
         whole = sentence.of("WHOLE_SERIES")
         if whole and not mentions:  # "in the whole series, ...": the name of the cohort the figures are of
             self.whole_labels.setdefault(id(study), whole[0].value)
@@ -531,6 +535,16 @@ class TextReader:
                     dose.schedule = cycle
         return arm, []
 
+    def _series_treatment(self, study: StudyState, placed: list) -> list:
+        """A paper of one treatment and no arms: "among X-treated patients" is its own series (arm None),
+        beside the comparator the sentence names ("... among the 20 who did not receive it")."""
+        if not self.primary or self.table_arms.get(id(study)) or self.text_arms.get(id(study)):
+            return placed
+        for item in placed:
+            if item.arm and self.ctx.drugs_of(item.arm) and not item.arm.lower().startswith("no "):
+                item.arm = None
+        return placed
+
     def _study_level(self, sentence: Sentence, study: StudyState) -> None:
         if not PROSPECTIVE_TALK.search(sentence.text):
             for fact in sentence.of("DESIGN"):
@@ -586,7 +600,8 @@ class TextReader:
             study = found.study
             if not study.from_table and study is not getattr(self, "own", None) and not self._has_figures(study):
                 continue  # a study the text only mentions: no record
-            cohort = Cohort(study=study.ref_obj(), arm=found.arm if key else self.whole_labels.get(id(study)))
+            cohort = Cohort(study=study.ref_obj(), arm=found.arm if key else self.whole_labels.get(id(study)),
+                            no_drug_regimen=(id(study), found.arm) in self.untreated_arms)
             if found.values and found.arm and population_of(found.arm) and found.arm not in self.table_arms.get(id(study), []):
                 # a subgroup the text names by its tumour type ("patients with WDNETs")
                 cohort.set("population", population_of(found.arm), _named(found.values[0][2], "population"))

@@ -363,8 +363,24 @@ def _tagged_subgroups(sentence: Sentence, named: list[tuple[int, str]]) -> list[
     for fact in sentence.of("SUBGROUP"):
         value = fact.value if isinstance(fact.value, dict) else {}
         inside = [label for pos, label in named if fact.start <= pos < fact.end]
-        if inside:
-            result.append((fact, inside[0], value.get("n")))
-        elif value.get("label"):
-            result.append((fact, value["label"], value.get("n")))
+        label = inside[0] if inside else value.get("label") or _untreated_label(sentence, fact, value)
+        if label:
+            result.append((fact, label, value.get("n")))
     return result
+
+
+def untreated_subgroups(sentence: Sentence) -> set[str]:
+    """Labels of the subgroups the tagger read as left without the treatment ("... who did not receive it")."""
+    return {label for fact, label, _ in _tagged_subgroups(sentence, [])
+            if isinstance(fact.value, dict) and fact.value.get("untreated")}
+
+
+def _untreated_label(sentence: Sentence, fact: TextFact, value: dict) -> str | None:
+    """"... who did not receive it": "No" and the treatment the sentence named last before it (a drug,
+    a regimen, or the treated subgroup: "among X-treated patients")."""
+    if not value.get("untreated"):
+        return None
+    named = [(f.end, f.text) for f in sentence.of("REGIMEN", "DRUG") if f.end <= fact.start]
+    named += [(f.end, f.value["label"]) for f in sentence.of("SUBGROUP") if f.end <= fact.start
+              and isinstance(f.value, dict) and f.value.get("label") and not f.value.get("untreated")]
+    return f"No {max(named)[1]}" if named else None
