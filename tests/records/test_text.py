@@ -183,6 +183,15 @@ def _records(document: Document):
     return {r.arm: r for r in extract_records(document)}
 
 
+def _synthetic_review(prose: str, tables=()) -> Document:
+    """A made-up review: a title page, then one Results paragraph on page 2 (and its tables)."""
+    from gepnec_extract.model import Block, Metadata
+
+    title = "Chemotherapy of carcinoma: a review"
+    return Document(doc_id="synthetic", metadata=Metadata(title=title), tables=list(tables),
+                    blocks=[Block(page=1, text=title, kind="title"), Block(page=2, section="Results", text=prose)])
+
+
 def test_allocation_sentence_gives_arms_their_regimen_and_size():
     records = _records(_paper(
         "In total, 120 patients were randomly assigned: 61 to sunitinib and 59 to sunitinib plus everolimus.",
@@ -315,7 +324,7 @@ def test_subgroups_only_the_running_text_reports_become_cohorts_of_the_tabulated
     """A review's table gives a study's whole series; its prose adds subgroups ("among the four patients
     with X", a Ki-67 threshold, "the 9 patients with X ... than the 12 with Y"): each a cohort with
     its own figures and size, the study's regimen and the whole series' population."""
-    from gepnec_extract.model import Block, Document, Metadata, Table
+    from gepnec_extract.model import Table
     from gepnec_extract.records import extract_records
 
     table = Table(label="Table 1", page=2, header_rows=1, rows=[
@@ -333,9 +342,7 @@ def test_subgroups_only_the_running_text_reports_become_cohorts_of_the_tabulated
              "and 2.1 months for those with a performance status of 1–2. "
              "Brack et al. [4] treated 30 patients with cisplatin and etoposide. Among the four patients with "
              "small-cell histology, the partial response rate was 25%.")
-    document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"),
-                        blocks=[Block(page=1, text="Chemotherapy of carcinoma: a review", kind="title"),
-                                Block(page=2, section="Results", text=prose)], tables=[table])
+    document = _synthetic_review(prose, tables=[table])
     records = {(r.study_id, r.arm): r for r in extract_records(document)}
     low, high = records[("Quill2014", "Ki-67 <40%")], records[("Quill2014", "Ki-67 ≥40%")]
     assert (low.os_months.median, high.os_months.median) == (11.9, 3.7)
@@ -353,7 +360,7 @@ def test_subgroups_only_the_running_text_reports_become_cohorts_of_the_tabulated
 def test_arms_compared_within_a_subgroup_the_prose_names_are_that_subgroup_of_each_arm():
     """"among biliary and gastric primaries, the response rates were 30% and 10% with IP and EP,
     respectively": the subgroup of each tabulated arm, with the arm's regimen."""
-    from gepnec_extract.model import Block, Document, Metadata, Table
+    from gepnec_extract.model import Table
     from gepnec_extract.records import extract_records
 
     table = Table(label="Table 1", page=2, header_rows=1, rows=[
@@ -365,9 +372,7 @@ def test_arms_compared_within_a_subgroup_the_prose_names_are_that_subgroup_of_ea
     prose = ("Quill et al. [3] compared irinotecan plus cisplatin (IP) with etoposide plus cisplatin (EP) in 120 "
              "patients. Responses stayed apart among biliary and gastric primaries, where the response rates "
              "were 30% and 10% with IP and EP, respectively.")
-    document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"),
-                        blocks=[Block(page=1, text="Chemotherapy of carcinoma: a review", kind="title"),
-                                Block(page=2, section="Results", text=prose)], tables=[table])
+    document = _synthetic_review(prose, tables=[table])
     records = {(r.study_id, r.arm): r for r in extract_records(document)}
     ip, ep = (records[("Quill2014", f"Biliary and gastric primaries: {arm}")] for arm in ("IP", "EP"))
     assert (ip.rr_pct, ep.rr_pct) == (30.0, 10.0)
@@ -377,29 +382,23 @@ def test_arms_compared_within_a_subgroup_the_prose_names_are_that_subgroup_of_ea
 
 @pytest.mark.parametrize("verb", ["retrospectively reviewed", "analysed", "treated"])
 def test_a_cited_study_reported_only_in_prose_takes_the_size_it_studied(verb):
-    from gepnec_extract.model import Block, Document, Metadata
     from gepnec_extract.records import extract_records
 
     prose = (f"Quill et al. (2009) [4] {verb} 33 patients with small-cell carcinoma given topotecan. "
              "The response rate was 15%.")
-    document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"),
-                        blocks=[Block(page=1, text="Chemotherapy of carcinoma: a review", kind="title"),
-                                Block(page=2, section="Results", text=prose)])
+    document = _synthetic_review(prose)
     record = next(r for r in extract_records(document) if r.study_id == "Quill2009")
     assert record.n_patients == 33 and record.rr_pct == 15
 
 
 def test_a_whole_series_the_prose_names_keeps_that_name_and_a_one_cohort_study_none():
-    from gepnec_extract.model import Block, Document, Metadata
     from gepnec_extract.records import extract_records
 
     prose = ("Quill et al. [3] gave drugamab to 40 patients with neuroendocrine tumours, 10 of them poorly "
              "differentiated. In the whole series the response rate was 30%. Among the ten patients with poorly "
              "differentiated tumours, the response rate reached 20%. Brack et al. [4] gave cisplatin and etoposide "
              "to 25 patients. For the whole series, the response rate was 44%.")
-    document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"),
-                        blocks=[Block(page=1, text="Chemotherapy of carcinoma: a review", kind="title"),
-                                Block(page=2, section="Results", text=prose)])
+    document = _synthetic_review(prose)
     records = {(r.study_id, r.arm): r for r in extract_records(document)}
     assert records[("Quill", "Whole series")].rr_pct == 30
     assert records[("Quill", "PDNEC")].rr_pct == 20
@@ -407,16 +406,13 @@ def test_a_whole_series_the_prose_names_keeps_that_name_and_a_one_cohort_study_n
 
 
 def test_design_words_of_another_clause_than_the_citation_describe_other_studies():
-    from gepnec_extract.model import Block, Document, Metadata
     from gepnec_extract.records import extract_records
 
     prose = ("Most were retrospective chart reviews from a single centre, and no design is given for [5]. "
              "Quill et al. [5] treated 40 patients with etoposide and cisplatin; the "
              "response rate was 50%. Brack et al. [6] reported a retrospective, single-centre series of 30 patients "
              "given etoposide and cisplatin, with a response rate of 30%.")
-    document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"),
-                        blocks=[Block(page=1, text="Chemotherapy of carcinoma: a review", kind="title"),
-                                Block(page=2, section="Results", text=prose)])
+    document = _synthetic_review(prose)
     records = {r.study_id: r for r in extract_records(document)}
     quill = records["Quill"].design
     assert records["Quill"].rr_pct == 50 and (quill is None or (quill.prospective, quill.centers) == (None, None))
@@ -424,7 +420,7 @@ def test_design_words_of_another_clause_than_the_citation_describe_other_studies
 
 
 def test_an_untreated_comparator_takes_none_of_the_treated_arms_regimen_or_line_from_the_text():
-    from gepnec_extract.model import Block, Document, Metadata, Table
+    from gepnec_extract.model import Table
     from gepnec_extract.records import extract_records
 
     table = Table(label="Table 1", page=2, header_rows=1, rows=[
@@ -436,9 +432,7 @@ def test_an_untreated_comparator_takes_none_of_the_treated_arms_regimen_or_line_
     ])
     prose = ("Quill et al. [5] followed 41 patients after first-line platinum. Twenty-two of them received "
              "FOLFIRI (group A); the remaining 19 were unfit and had no chemotherapy (group B).")
-    document = Document(doc_id="synthetic", metadata=Metadata(title="Chemotherapy of carcinoma: a review"),
-                        blocks=[Block(page=1, text="Chemotherapy of carcinoma: a review", kind="title"),
-                                Block(page=2, section="Results", text=prose)], tables=[table])
+    document = _synthetic_review(prose, tables=[table])
     records = {r.arm: r for r in extract_records(document) if r.study_id == "Quill2012"}
     assert records["A"].drugs == ["fluorouracil", "irinotecan", "leucovorin"]
     assert records["B"].drugs == [] and records["B"].line is None and records["B"].os_months.median == 5.2
