@@ -74,10 +74,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:  # the readers return DataFrames; pandas itself is loaded by duckdb's .df() when one is asked for
+    import pandas as pd
 
 from . import fields
 from .model import StudyRecord
@@ -640,8 +642,14 @@ def refreshes(db_path: Path | str) -> pd.DataFrame:
 
 def load_records(db_path: Path | str) -> list[StudyRecord]:
     """The records as StudyRecords, exactly as they were merged."""
-    frame = _query(db_path, "SELECT record_json FROM records ORDER BY doc_id, study_id, cohort_key")
-    return [StudyRecord.model_validate_json(text) for text in frame["record_json"]]
+    if not Path(db_path).exists():
+        open_dataset(db_path).close()
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:  # plain rows, not a DataFrame: the exports after every refresh need no pandas
+        rows = con.execute("SELECT record_json FROM records ORDER BY doc_id, study_id, cohort_key").fetchall()
+    finally:
+        con.close()
+    return [StudyRecord.model_validate_json(text) for (text,) in rows]
 
 
 EXPORT_COLUMNS = list(KEY_COLUMNS) + list(DATA_FIELDS) + ["refresh_id"]

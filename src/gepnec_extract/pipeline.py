@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .ingest import Limits, ingest_file
 from .ingest.errors import ResourceLimitError
+from .ingest.limits import Limits
 from .model import Document, StudyRecord
-from .records import extract_records
+
+# The readers and the tagger (spaCy, the drug lexicon) are imported by extract_paper, not here: a
+# run whose papers are all cached needs PIPELINE_VERSION and file_sha256 only, and loads neither.
 
 def _code_fingerprint() -> str:
     """A digest of the package's own code and data files: any change to extraction logic,
@@ -52,6 +54,9 @@ def check_tagger_limits(path: Path, doc: Document, limits: Limits) -> None:
 
 def extract_paper(path: Path | str, limits: Limits | None = None) -> PaperResult:
     """Ingest and extract one paper; raises a typed IngestError for a bad file."""
+    from .ingest import ingest_file
+    from .records import extract_records
+
     limits = limits or Limits.from_env()
     doc = ingest_file(Path(path), limits)
     check_tagger_limits(Path(path), doc, limits)
