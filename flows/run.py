@@ -12,6 +12,7 @@ With it, the main job is itself a Prefect flow ("run") on that server, and the b
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from gepnec_extract import batch, dataset, orchestrate
+from gepnec_extract import batch, dataset, orchestrate, run_state
 
 PROJECT_GOLD = Path(__file__).resolve().parents[1] / "gold"
 
@@ -62,9 +63,9 @@ def evaluate_against_gold(out_dir: Path, golds: dict[str, Path]) -> dict | None:
         for doc_id, path in golds.items():
             shutil.copy(path, Path(tmp) / f"{doc_id}.gold.jsonl")
         report = evaluate_dirs(out_dir / "records", Path(tmp))
-    result = report.to_dict()
-    (out_dir / "evaluation.json").write_text(report.to_json(), encoding="utf-8")
-    return result
+    text = report.to_json()
+    (out_dir / "evaluation.json").write_text(text, encoding="utf-8")
+    return json.loads(text)  # what a later run that skips scoring reads back from the file
 
 
 def conflict_rows(db_path: Path) -> list[dict]:
@@ -139,13 +140,54 @@ def _main_job(papers: list[Path], out_dir: Path, workers: int, dask_address: str
     golds = gold_files(papers)
     result = RunResult(batch=summary, out_dir=out_dir, gold_documents=sorted(golds))
     with console.status("scoring against gold ..."):
-        result.evaluation = evaluate_against_gold(out_dir, golds)
+        result.evaluation = scored_against_gold(out_dir, golds)
     if report:
-        from gepnec_extract.report import build_report
-
         with console.status("writing report.html ..."):
-            result.report = build_report(out_dir, result.evaluation, conflict_rows(out_dir / "evidence.duckdb"))
+            result.report = written_report(out_dir, result.evaluation)
     return result
+
+
+def scored_against_gold(out_dir: Path, golds: dict[str, Path]) -> dict | None:
+    """The evaluation, or the last run's evaluation.json when neither the records nor the gold nor
+    the code changed since it was written (a no-op re-run loads no scoring code)."""
+    if not golds:
+        return None
+    inputs = run_state.digest({
+        "code": run_state.code_version(),
+        "gold": {doc_id: run_state.file_digest(path) for doc_id, path in sorted(golds.items())},
+        "records": run_state.fingerprint(out_dir, sorted((out_dir / "records").glob("*.records.jsonl"))),
+    })
+    target = out_dir / "evaluation.json"
+    if run_state.unchanged(out_dir, "evaluation", inputs) is not None:
+        try:
+            return json.loads(target.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+    evaluation = evaluate_against_gold(out_dir, golds)
+    run_state.record(out_dir, "evaluation", inputs, [target])
+    return evaluation
+
+
+def written_report(out_dir: Path, evaluation: dict | None) -> Path:
+    """report.html, rebuilt unless nothing it is made from changed since it was written."""
+    inputs = run_state.digest({"code": run_state.code_version(), "evaluation": evaluation,
+                               "files": run_state.fingerprint(out_dir, _report_sources(out_dir))})
+    target = out_dir / "report.html"
+    if run_state.unchanged(out_dir, "report", inputs) is not None:
+        return target
+    from gepnec_extract.report import build_report
+
+    built = build_report(out_dir, evaluation, conflict_rows(out_dir / "evidence.duckdb"))
+    pictures = sorted((out_dir / "pages").glob("*")) if (out_dir / "pages").is_dir() else []
+    run_state.record(out_dir, "report", inputs, [built, *pictures])
+    return built
+
+
+def _report_sources(out_dir: Path) -> list[Path]:
+    """The files of out_dir the report reads: records, failures, documents and the dataset (which
+    names each paper's file, for the page pictures)."""
+    names = ("records.jsonl", "failures.jsonl", "evidence.duckdb")
+    return [out_dir / name for name in names] + sorted((out_dir / "documents").glob("*.document.json"))
 
 
 def print_summary(result: RunResult, console: Console) -> None:

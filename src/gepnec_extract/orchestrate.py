@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
-from . import batch, cache, dataset, pipeline
+from . import batch, cache, dataset, pipeline, run_state
 from .ingest.errors import IngestError
 from .ingest.limits import Limits
 
@@ -208,6 +208,54 @@ def outcome(job: _Job, store: cache.PayloadCache, notes: list[str]) -> PaperOutc
     return PaperOutcome(payload, cached=not job.owner)
 
 
+def _batch_inputs(jobs: list[_Job], outcomes: list[PaperOutcome], notes: list[str]) -> str | None:
+    """A digest of everything the batch's outputs are made from: the code, and each paper's path,
+    doc_id, cache key and, for a file that cannot be read, its failure. A paper extracted now has
+    the key its cache entry is stored under, so the next run, all hits, computes the same digest.
+    None when a paper's result was not cached (an unexpected error): that run will extract again."""
+    papers = []
+    for job, done in zip(jobs, outcomes):
+        if job.key is not None and not done.cached and not cache.cacheable(done.payload):
+            return None
+        papers.append([str(job.path), job.doc_id, job.key, None if job.key else done.payload])
+    return run_state.digest({"code": pipeline.PIPELINE_VERSION, "papers": papers, "notes": notes})
+
+
+def _skippable(out: Path, inputs: str | None, outcomes: list[PaperOutcome], jobs: list[_Job]) -> dict | None:
+    """The last run's batch entry when no paper was extracted now and nothing changed since."""
+    if inputs is None or not all(done.cached or job.key is None for job, done in zip(jobs, outcomes)):
+        return None
+    saved = run_state.unchanged(out, "batch", inputs)
+    well_formed = (saved is not None and isinstance(saved.get("names"), dict) and isinstance(saved.get("refresh"), dict)
+                   and isinstance(saved.get("warnings"), list))
+    return saved if well_formed else None
+
+
+def _write_batch_outputs(out: Path, payloads: list[dict[str, Any]]) -> tuple[dict[str, str], dict, list[str]]:
+    """documents/, records/, failures.jsonl, the dataset refresh and its exports; (outputs, refresh
+    counts, the refresh's warnings)."""
+    outputs = {k: str(v) for k, v in batch.write_paper_outputs(out, payloads).items()}
+    # a failed paper is named too, with no records: its earlier rows are kept, and said to be
+    given = {**{p["doc_id"]: [] for p in payloads if p["status"] == "failed"}, **batch.records_of(payloads)}
+    summary = dataset.refresh(out / "evidence.duckdb", given, note=f"batch_extract {pipeline.PIPELINE_VERSION}",
+                              papers=dataset.paper_rows(payloads))
+    outputs["evidence_duckdb"] = str(out / "evidence.duckdb")
+    outputs.update({k: str(v) for k, v in batch.write_dataset_exports(out, out / "evidence.duckdb").items()})
+    refresh = {k: v for k, v in summary.to_dict().items() if k not in ("details", "warnings")}
+    return outputs, refresh, list(summary.warnings)
+
+
+def _batch_output_files(out: Path, payloads: list[dict[str, Any]], outputs: dict[str, str]) -> list[Path]:
+    """Every file the batch wrote: the named outputs, and each paper's document and records."""
+    files = [Path(p) for p in outputs.values()]
+    for payload in payloads:
+        if payload["status"] == "ok":
+            files.append(out / "records" / f"{payload['doc_id']}.records.jsonl")
+            if payload.get("document") is not None:
+                files.append(out / "documents" / f"{payload['doc_id']}.document.json")
+    return files
+
+
 def batch_job(paths: Iterable[str], out_dir: str, submit: Submit, cache_dir: str | None = None,
               refresh_cache: bool = False, progress: Progress | None = None) -> dict[str, Any]:
     """Extract every paper under ``paths`` into ``out_dir`` through ``submit``; a JSON summary."""
@@ -230,14 +278,19 @@ def batch_job(paths: Iterable[str], out_dir: str, submit: Submit, cache_dir: str
             progress(done.payload)
     payloads = [o.payload for o in outcomes]
 
-    outputs = {k: str(v) for k, v in batch.write_paper_outputs(out, payloads).items()}
-    # a failed paper is named too, with no records: its earlier rows are kept, and said to be
-    given = {**{p["doc_id"]: [] for p in payloads if p["status"] == "failed"}, **batch.records_of(payloads)}
-    summary = dataset.refresh(out / "evidence.duckdb", given, note=f"batch_extract {pipeline.PIPELINE_VERSION}",
-                              papers=dataset.paper_rows(payloads))
-    notes.extend(summary.warnings)
-    outputs["evidence_duckdb"] = str(out / "evidence.duckdb")
-    outputs.update({k: str(v) for k, v in batch.write_dataset_exports(out, out / "evidence.duckdb").items()})
+    inputs = _batch_inputs(jobs, outcomes, notes)
+    saved = _skippable(out, inputs, outcomes, jobs)
+    if saved is not None:  # nothing changed since the last run: its outputs and dataset stand as written
+        outputs = {name: str(out / relative) for name, relative in saved["names"].items()}
+        refresh = {**saved["refresh"], "added": 0, "changed": 0, "removed": 0, "unchanged": True}
+        notes.extend(saved["warnings"])
+    else:
+        outputs, refresh, warnings = _write_batch_outputs(out, payloads)
+        notes.extend(warnings)
+        if inputs is not None:
+            names = {name: run_state.relative_name(out, Path(path)) for name, path in outputs.items()}
+            run_state.record(out, "batch", inputs, _batch_output_files(out, payloads, outputs),
+                             names=names, refresh=refresh, warnings=warnings)
     return {
         "files": len(files),
         "ok": sum(p["status"] == "ok" for p in payloads),
@@ -246,7 +299,7 @@ def batch_job(paths: Iterable[str], out_dir: str, submit: Submit, cache_dir: str
         "pages": sum(p.get("pages", 0) for p in payloads if p["status"] == "ok"),
         "records": sum(len(p["records"]) for p in payloads if p["status"] == "ok"),
         "failures": [{k: p[k] for k in ("file", "kind", "message")} for p in payloads if p["status"] == "failed"],
-        "refresh": {k: v for k, v in summary.to_dict().items() if k not in ("details", "warnings")},
+        "refresh": refresh,
         "outputs": outputs,
         "warnings": notes,
         "seconds": round(time.perf_counter() - started, 3),
