@@ -14,6 +14,7 @@ from .model import Document, StudyRecord
 # The readers and the tagger (spaCy, the drug lexicon) are imported by extract_paper, not here: a
 # run whose papers are all cached needs PIPELINE_VERSION and file_sha256 only, and loads neither.
 
+
 def _code_fingerprint() -> str:
     """A digest of the package's own code and data files: any change to extraction logic,
     patterns or vocabularies changes it, so cached results of older code are not reused."""
@@ -52,10 +53,17 @@ def check_tagger_limits(path: Path, doc: Document, limits: Limits) -> None:
         raise ResourceLimitError(path, f"a block of {longest} characters, over the limit of {limits.max_chars_per_page}")
 
 
+def extract_records(doc: Document) -> list[StudyRecord]:
+    """The records stage (gepnec_extract.records), imported on first use: it loads spaCy and the
+    drug lexicon."""
+    from .records import extract_records as records_of_document
+
+    return records_of_document(doc)
+
+
 def extract_paper(path: Path | str, limits: Limits | None = None) -> PaperResult:
     """Ingest and extract one paper; raises a typed IngestError for a bad file."""
     from .ingest import ingest_file
-    from .records import extract_records
 
     limits = limits or Limits.from_env()
     doc = ingest_file(Path(path), limits)
