@@ -496,10 +496,9 @@ def paper_rows(payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _insert_papers(con: duckdb.DuckDBPyConnection, refresh_id: int, papers: list[dict[str, Any]]) -> None:
-    if papers:
-        con.executemany(f"INSERT INTO papers VALUES (?, {', '.join('?' for _ in PAPER_COLUMNS)})",
-                        [[refresh_id] + [p.get(c) if c != "warnings" else (p.get(c) or None)
-                                         for c in PAPER_COLUMNS] for p in papers])
+    _insert_many(con, "papers", ["refresh_id", *PAPER_COLUMNS],
+                 [[refresh_id] + [p.get(c) if c != "warnings" else (p.get(c) or None) for c in PAPER_COLUMNS]
+                  for p in papers])
 
 
 def _keep_empty(con: duckdb.DuckDBPyConnection, new_rows: dict[str, list[dict]]) -> dict[str, int]:
@@ -520,6 +519,9 @@ def _existing_rows(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> dict[t
         f"SELECT {', '.join(columns)} FROM records WHERE doc_id IN (SELECT unnest(?))", [doc_ids]
     ).fetchall()
     return {tuple(r[:3]): dict(zip(columns, r)) for r in result}
+
+
+HISTORY_COLUMNS = ("refresh_id", "doc_id", "study_id", "cohort_key", "change", "field", "old_value", "new_value")
 
 
 def _apply_refresh(con: duckdb.DuckDBPyConnection, new_rows: dict[str, list[dict]], note: str,
@@ -559,45 +561,60 @@ def _apply_refresh(con: duckdb.DuckDBPyConnection, new_rows: dict[str, list[dict
 
     _delete_keys(con, removed_keys + [tuple(r[c] for c in KEY_COLUMNS) for r in upserts])
     _insert_rows(con, upserts, refresh_id)
-    if history_rows:
-        con.executemany("INSERT INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?)", history_rows)
+    _insert_many(con, "history", list(HISTORY_COLUMNS), [list(h) for h in history_rows])
     summary.n_records = con.execute("SELECT count(*) FROM records").fetchone()[0]
     con.execute(
         "INSERT INTO refreshes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [refresh_id, datetime.now(timezone.utc).replace(tzinfo=None), len(new_rows), summary.added,
          summary.changed, summary.removed, summary.n_records, note],
     )
-    columns = ("refresh_id", "doc_id", "study_id", "cohort_key", "change", "field", "old_value", "new_value")
-    summary.details = [dict(zip(columns, h)) for h in history_rows]
+    summary.details = [dict(zip(HISTORY_COLUMNS, h)) for h in history_rows]
     return summary
 
 
 def _delete_keys(con: duckdb.DuckDBPyConnection, keys: list[tuple]) -> None:
     if not keys:
         return
+    # one statement per table, the keys as three parallel lists (a DELETE a key took a second a paper)
+    doc_ids, study_ids, cohort_keys = ([k[i] for k in keys] for i in range(3))
     for table in ("records", "evidence"):
-        con.executemany(f"DELETE FROM {table} WHERE doc_id = ? AND study_id = ? AND cohort_key = ?",
-                        [list(k) for k in keys])
+        con.execute(f"DELETE FROM {table} WHERE (doc_id, study_id, cohort_key) IN "
+                    "(SELECT (unnest(?), unnest(?), unnest(?)))", [doc_ids, study_ids, cohort_keys])
+
+
+def _insert_many(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: list[list],
+                 placeholders: list[str] | None = None) -> None:
+    """Insert rows with one multi-row VALUES statement per chunk: executemany runs one statement a
+    row (a review's 60 records and 500 evidence items took seconds). ``placeholders`` (default
+    "?") wraps a parameter in SQL, e.g. a cast from JSON text."""
+    if not rows:
+        return
+    one_row = "(" + ", ".join(placeholders or ["?"] * len(columns)) + ")"
+    step = max(1, _MAX_PARAMETERS // len(columns))
+    for start in range(0, len(rows), step):
+        chunk = rows[start:start + step]
+        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([one_row] * len(chunk)),
+                    [value for row in chunk for value in row])
+
+
+_MAX_PARAMETERS = 20_000  # per statement: far below what DuckDB binds, large enough for few statements
 
 
 def _insert_records(con: duckdb.DuckDBPyConnection, rows: list[dict], refresh_id: int | None) -> None:
     """Insert typed rows: every value travels as JSON text and is cast to its column's type in SQL."""
-    if not rows:
-        return
     columns = list(KEY_COLUMNS) + list(DATA_FIELDS) + ["record_json", "refresh_id"]
-    casts = [f"{_from_json_text(c, '?')} " if c in COLUMN_TYPES else "?" for c in columns]
+    casts = [_from_json_text(c, "?") if c in COLUMN_TYPES else "?" for c in columns]
     params = [[json.dumps(r[c], ensure_ascii=False) if c in COLUMN_TYPES else r.get(c, refresh_id)
                for c in columns[:-1]] + [refresh_id] for r in rows]
-    con.executemany(f"INSERT INTO records ({', '.join(columns)}) VALUES ({', '.join(casts)})", params)
+    _insert_many(con, "records", columns, params, casts)
+
+
+EVIDENCE_COLUMNS = ["doc_id", "study_id", "cohort_key", "field", "page", "source", "text"]
 
 
 def _insert_rows(con: duckdb.DuckDBPyConnection, rows: list[dict], refresh_id: int) -> None:
-    if not rows:
-        return
     _insert_records(con, rows, refresh_id)
-    evidence = [e for r in rows for e in _evidence_rows(r)]
-    if evidence:
-        con.executemany("INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?)", evidence)
+    _insert_many(con, "evidence", EVIDENCE_COLUMNS, [list(e) for r in rows for e in _evidence_rows(r)])
 
 
 # ---------------------------------------------------------------------------------------------
