@@ -72,9 +72,8 @@ def conflict_rows(db_path: Path) -> list[dict]:
     """One row per (study, cohort, field) in dispute, with each source's value and evidence."""
     if not db_path.exists():
         return []
-    frame = dataset.conflicts(db_path)
     rows: dict[tuple, dict] = {}
-    for item in frame.to_dict("records"):
+    for item in dataset.conflict_rows(db_path):
         key = (item["study_id"], item["group_key"], item["field"])
         row = rows.setdefault(key, {"study_id": key[0], "cohort": key[1], "field": key[2], "values": []})
         row["values"].append({"doc_id": item["doc_id"], "value": item["value"], "evidence": item.get("evidence")})

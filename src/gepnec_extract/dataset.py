@@ -632,6 +632,24 @@ def _query(db_path: Path | str, sql: str) -> pd.DataFrame:
         con.close()
 
 
+def _rows(db_path: Path | str, sql: str) -> list[dict[str, Any]]:
+    """The query's rows as dicts, without pandas (which takes a second to import)."""
+    if not Path(db_path).exists():
+        open_dataset(db_path).close()
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        cursor = con.execute(sql)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+
+
+def conflict_rows(db_path: Path | str) -> list[dict[str, Any]]:
+    """``conflicts`` as a list of dicts (the report's input), one per source, value and evidence."""
+    return _rows(db_path, "SELECT * FROM conflicts")
+
+
 def study_view(db_path: Path | str) -> pd.DataFrame:
     """One reconciled row per study (and cohort, when sources split it), with conflict_fields."""
     return _query(db_path, "SELECT * FROM study_view")
@@ -659,14 +677,8 @@ def refreshes(db_path: Path | str) -> pd.DataFrame:
 
 def load_records(db_path: Path | str) -> list[StudyRecord]:
     """The records as StudyRecords, exactly as they were merged."""
-    if not Path(db_path).exists():
-        open_dataset(db_path).close()
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:  # plain rows, not a DataFrame: the exports after every refresh need no pandas
-        rows = con.execute("SELECT record_json FROM records ORDER BY doc_id, study_id, cohort_key").fetchall()
-    finally:
-        con.close()
-    return [StudyRecord.model_validate_json(text) for (text,) in rows]
+    rows = _rows(db_path, "SELECT record_json FROM records ORDER BY doc_id, study_id, cohort_key")
+    return [StudyRecord.model_validate_json(row["record_json"]) for row in rows]  # no DataFrame: no pandas
 
 
 EXPORT_COLUMNS = list(KEY_COLUMNS) + list(DATA_FIELDS) + ["refresh_id"]
