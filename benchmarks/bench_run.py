@@ -1,6 +1,6 @@
 """What a user waits for: whole-process wall time and peak memory of the main job, side by side.
 
-    python benchmarks/bench_run.py [PDF] [--rounds N] [--before /work/main]
+    python benchmarks/bench_run.py [PDF] [--rounds N] [--before /work/main] [--dev [DIR]] [--pages200]
 
 For one PDF (default: the bundled review) it runs, each in a fresh process through the console
 script, with every child process included (psutil samples the process tree every 20 ms):
@@ -11,8 +11,11 @@ script, with every child process included (psutil samples the process tree every
     run no-op    the same command again (every paper a cache hit)
     no-op --no-report   the same without the report (which today tags every document again)
 
-``--before TREE`` also runs ingest/run with TREE's code (PYTHONPATH=TREE/src:TREE), alternating
-with this tree's, for a before/after table. Figures are medians over ``--rounds``; the machine's
+``--before TREE`` also runs every case with TREE's code (PYTHONPATH=TREE/src:TREE), alternating
+with this tree's, and prints both side by side. ``--dev`` adds a cold and a no-op run on the
+eighteen dev documents (../shared/corpus/dev, or the folder given); ``--pages200`` a cold and a
+no-op run on a 200-page PDF made of PDF's pages over and over (for the largest process's memory);
+``--skip-review`` leaves out the cases on PDF itself. Figures are medians over ``--rounds``; the machine's
 load average is printed with them (a shared machine inflates everything).
 """
 
@@ -32,6 +35,7 @@ import psutil
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+DEV = REPO.parent / "shared" / "corpus" / "dev"
 
 PDFPLUMBER = """
 import sys, pdfplumber
@@ -75,17 +79,40 @@ def tree_env(tree: Path) -> dict[str, str]:
     return env
 
 
+def run_cases(paths: list[Path], tree: Path, out: Path, label: str, prefix: str = "") -> dict[str, dict[str, float]]:
+    """A cold run into an empty out dir (report included, as a user runs it), then the same
+    command again (every paper a cache hit)."""
+    env, cli = tree_env(tree), str(BIN / "gepnec-extract")
+    shutil.rmtree(out, ignore_errors=True)
+    command = [cli, "run", *map(str, paths), "--out", str(out)]
+    return {f"{prefix}run cold ({label})": measure(command, env),
+            f"{prefix}run no-op ({label})": measure(command, env)}
+
+
 def cases(pdf: Path, tree: Path, scratch: Path, label: str) -> dict[str, dict[str, float]]:
     env, cli = tree_env(tree), str(BIN / "gepnec-extract")
     out = scratch / f"run-{label}"
-    shutil.rmtree(out, ignore_errors=True)
-    results = {
-        f"ingest ({label})": measure([cli, "ingest", str(pdf), "--out", str(scratch / f"ingest-{label}")], env),
-        f"run cold ({label})": measure([cli, "run", str(pdf), "--out", str(out)], env),
-        f"run no-op ({label})": measure([cli, "run", str(pdf), "--out", str(out)], env),
-        f"no-op --no-report ({label})": measure([cli, "run", str(pdf), "--out", str(out), "--no-report"], env),
-    }
+    results = {f"ingest ({label})": measure([cli, "ingest", str(pdf), "--out", str(scratch / f"ingest-{label}")], env)}
+    results.update(run_cases([pdf], tree, out, label))
+    results[f"no-op --no-report ({label})"] = measure([cli, "run", str(pdf), "--out", str(out), "--no-report"], env)
     return results
+
+
+def pages200(pdf: Path, target: Path, pages: int = 200) -> Path:
+    """A PDF of ``pages`` pages: the given one's pages again and again (pypdfium2, installed with pdfplumber)."""
+    import pypdfium2
+
+    source = pypdfium2.PdfDocument(str(pdf))
+    combined = pypdfium2.PdfDocument.new()
+    try:
+        while len(combined) < pages:
+            count = min(len(source), pages - len(combined))
+            combined.import_pages(source, list(range(count)))
+        combined.save(str(target))
+    finally:
+        combined.close()
+        source.close()
+    return target
 
 
 def main() -> None:
@@ -93,39 +120,62 @@ def main() -> None:
     parser.add_argument("pdf", nargs="?", default=str(REPO / "corpus" / "review" / "review.pdf"))
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--before", type=Path, default=None, help="another tree's code to compare with")
+    parser.add_argument("--dev", type=Path, nargs="?", const=DEV, default=None,
+                        help=f"also a cold and a no-op run on a folder of papers (default {DEV})")
+    parser.add_argument("--pages200", action="store_true", help="also a cold run on a 200-page PDF made from PDF")
+    parser.add_argument("--skip-review", action="store_true", help="only the --dev / --pages200 cases")
     args = parser.parse_args()
     pdf = Path(args.pdf).resolve()
     runs: dict[str, list[dict[str, float]]] = {}
     loads = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:
         scratch = Path(tmp)
+        big = pages200(pdf, scratch / "pages200.pdf") if args.pages200 else None
+        trees = [("after", REPO)] + ([("before", args.before.resolve())] if args.before else [])
         for _ in range(args.rounds):
-            trees = [("after", REPO)] + ([("before", args.before.resolve())] if args.before else [])
-            for label, tree in trees:
-                for name, figure in cases(pdf, tree, scratch, label).items():
+            for label, tree in trees:  # alternating, so a change of load falls on both
+                figures = {} if args.skip_review else cases(pdf, tree, scratch, label)
+                if args.dev:
+                    figures.update(run_cases([args.dev], tree, scratch / f"dev-{label}", label, "dev "))
+                if big:
+                    figures.update(run_cases([big], tree, scratch / f"big-{label}", label, "200 pages "))
+                for name, figure in figures.items():
                     runs.setdefault(name, []).append(figure)
                 loads.append(os.getloadavg()[0])
-            figure = measure([sys.executable, "-c", PDFPLUMBER, str(pdf)], tree_env(REPO))
-            runs.setdefault("pdfplumber text+tables", []).append(figure)
-            loads.append(os.getloadavg()[0])
+            if not args.skip_review:
+                figure = measure([sys.executable, "-c", PDFPLUMBER, str(pdf)], tree_env(REPO))
+                runs.setdefault("pdfplumber text+tables", []).append(figure)
+                loads.append(os.getloadavg()[0])
+    report(runs, pdf, args.rounds, loads, [label for label, _ in trees])
 
+
+def report(runs: dict[str, list[dict[str, float]]], pdf: Path, rounds: int, loads: list[float],
+           labels: list[str]) -> None:
+    """One line per case, each tree's figures side by side; ratios to ingest and to the cold run."""
     def median(name: str, key: str) -> float:
-        return statistics.median(f[key] for f in runs[name])
+        return statistics.median(f[key] for f in runs[name]) if name in runs else float("nan")
 
     floor = median("pdfplumber text+tables", "s")
-    print(f"{pdf.name}: medians of {args.rounds} round(s); load average (1 min) during the runs "
+    print(f"{pdf.name}: medians of {rounds} round(s); load average (1 min) during the runs "
           f"{min(loads):.2f}-{max(loads):.2f} on {os.cpu_count()} cores")
-    print(f"{'case':<26}{'seconds':>9}{'x pdfplumber':>14}{'x ingest':>10}{'largest MiB':>13}{'tree MiB':>10}")
-    for name in runs:
-        label = name[name.find("(") + 1:-1] if "(" in name else "after"
-        ingest = median(f"ingest ({label})", "s") if f"ingest ({label})" in runs else float("nan")
-        s = median(name, "s")
-        print(f"{name:<26}{s:>9.2f}{s / floor:>14.2f}{s / ingest:>10.2f}"
-              f"{median(name, 'largest_mib'):>13.0f}{median(name, 'tree_mib'):>10.0f}")
-    for label in ("after", "before"):
-        if f"run cold ({label})" in runs:
-            ratio = median(f"run no-op ({label})", "s") / median(f"run cold ({label})", "s")
-            print(f"no-op / cold ({label}): {ratio:.3f}")
+    cases = list(dict.fromkeys(name.rsplit(" (", 1)[0] for name in runs))
+    head = f"{'case':<26}" + "".join(f"{'s ' + l:>11}{'x ingest':>10}{'MiB ' + l:>12}{'tree MiB':>10}" for l in labels)
+    print(head + f"{'x pdfplumber':>14}")
+    for case in cases:
+        line = f"{case:<26}"
+        for label in labels:
+            name = f"{case} ({label})" if f"{case} ({label})" in runs else case
+            s = median(name, "s")
+            per_ingest = s / median(f"ingest ({label})", "s") if name.startswith("run ") or name.startswith("ingest") \
+                or name.startswith("no-op") else float("nan")  # the review's ingest: no yardstick for others
+            line += (f"{s:>11.2f}{per_ingest:>10.2f}"
+                     f"{median(name, 'largest_mib'):>12.0f}{median(name, 'tree_mib'):>10.0f}")
+        print(line + f"{median(f'{case} ({labels[0]})', 's') / floor:>14.2f}")
+    for prefix in ("", "dev ", "200 pages "):
+        for label in labels:
+            if f"{prefix}run cold ({label})" in runs:
+                ratio = median(f"{prefix}run no-op ({label})", "s") / median(f"{prefix}run cold ({label})", "s")
+                print(f"{prefix}no-op / cold ({label}): {ratio:.3f}")
 
 
 if __name__ == "__main__":
