@@ -82,6 +82,7 @@ def test_the_first_run_extracts_tags_scores_and_reports(first_run):
     for name in ("records.jsonl", "evidence.duckdb", "evaluation.json", "report.html", "run-state.json"):
         assert (out / name).is_file(), name
     assert {"spacy", "gepnec_extract.evaluate", "gepnec_extract.report"} <= set(loaded)
+    assert "prefect" not in loaded  # no PREFECT_API_URL: the library path, no Prefect at all
 
 
 def test_a_second_run_is_all_cached_writes_nothing_and_loads_no_heavy_code(first_run):
