@@ -146,13 +146,18 @@ def _main_job(papers: list[Path], out_dir: Path, workers: int, dask_address: str
     return result
 
 
+def _code() -> list[str]:
+    """The package's code and templates, and this module's (which finds the gold and wires the stages)."""
+    return [run_state.code_version(), run_state.file_digest(Path(__file__)) or ""]
+
+
 def scored_against_gold(out_dir: Path, golds: dict[str, Path]) -> dict | None:
     """The evaluation, or the last run's evaluation.json when neither the records nor the gold nor
     the code changed since it was written (a no-op re-run loads no scoring code)."""
     if not golds:
         return None
     inputs = run_state.digest({
-        "code": run_state.code_version(),
+        "code": _code(),
         "gold": {doc_id: run_state.file_digest(path) for doc_id, path in sorted(golds.items())},
         "records": run_state.fingerprint(out_dir, sorted((out_dir / "records").glob("*.records.jsonl"))),
     })
@@ -169,7 +174,7 @@ def scored_against_gold(out_dir: Path, golds: dict[str, Path]) -> dict | None:
 
 def written_report(out_dir: Path, evaluation: dict | None) -> Path:
     """report.html, rebuilt unless nothing it is made from changed since it was written."""
-    inputs = run_state.digest({"code": run_state.code_version(), "evaluation": evaluation,
+    inputs = run_state.digest({"code": _code(), "evaluation": evaluation,
                                "files": run_state.fingerprint(out_dir, _report_sources(out_dir))})
     target = out_dir / "report.html"
     if run_state.unchanged(out_dir, "report", inputs) is not None:
@@ -183,10 +188,13 @@ def written_report(out_dir: Path, evaluation: dict | None) -> Path:
 
 
 def _report_sources(out_dir: Path) -> list[Path]:
-    """The files of out_dir the report reads: records, failures, documents and the dataset (which
-    names each paper's file, for the page pictures)."""
-    names = ("records.jsonl", "failures.jsonl", "evidence.duckdb")
-    return [out_dir / name for name in names] + sorted((out_dir / "documents").glob("*.document.json"))
+    """Every file of out_dir the report may read (records, failures, documents, the dataset, which
+    names each paper's file for the page pictures): all of them but its own outputs, the run state
+    and the payload cache, so a new input of the report is covered without being listed here."""
+    own = {"report.html", run_state.STATE_FILE}
+    skipped_dirs = {"pages", "cache"}
+    return sorted(p for p in out_dir.rglob("*") if p.is_file() and p.name not in own
+                  and p.relative_to(out_dir).parts[0] not in skipped_dirs)
 
 
 def print_summary(result: RunResult, console: Console) -> None:

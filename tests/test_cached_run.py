@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from .conftest import REVIEW_PDF, ROOT
@@ -123,3 +124,23 @@ def test_a_changed_gold_file_is_scored_again(first_run):
     assert rescored["overall"] != scored["overall"]
     assert _snapshot(out)["evidence.duckdb"] == dataset_before  # the papers did not change: no refresh
     assert "gepnec_extract.evaluate" in loaded
+
+
+def test_an_edited_output_makes_the_batch_write_its_outputs_again(first_run):
+    papers, out, cache_home, _, _ = first_run
+    original = (out / "records.csv").read_bytes()
+    refreshes = _refreshes(out)
+    with (out / "records.csv").open("ab") as fh:
+        fh.write(b"an edited line\n")
+    row, _ = _run(papers, out, cache_home)
+    assert row["cached"] == 1  # the paper is still a cache hit; its outputs are written from the entry
+    assert (out / "records.csv").read_bytes() == original
+    assert _refreshes(out) == refreshes + 1
+
+
+def _refreshes(out: Path) -> int:
+    con = duckdb.connect(str(out / "evidence.duckdb"), read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM refreshes").fetchone()[0]
+    finally:
+        con.close()
