@@ -23,7 +23,7 @@ from .cells import (first_number, is_missing, parse_count_pct, parse_pct, parse_
 from .cohort import OWN_FIGURES, Cohort, StudyRef, arm_key
 from .columns import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, classify_header, classify_row_label, is_whole_header
 from .context import DocContext
-from .normalize import (grade_population, parse_citation, parse_design, parse_line, parse_sites, population_of,
+from .normalize import (grade_population, is_backref, parse_citation, parse_design, parse_line, parse_sites, population_of,
                         single_site, label_site, site_name)
 
 PCT_FIELD = fields.RESPONSE_FIELDS  # response column kind -> record field ("rr" -> "rr_pct")
@@ -429,9 +429,7 @@ BACKREF_FIELDS = ("regimen", "drugs", "doses")
 
 
 def _is_backref(text: str) -> bool:
-    from .normalize import _vocab
-    cleaned = strip_markers(text).strip(" .").lower()
-    return bool(cleaned) and any(p.search(cleaned) for _, p in _vocab("cells", "kind"))
+    return is_backref(text)
 
 
 def _backref_cells(specs: list[ColumnSpec], row: list[str]) -> list[int]:

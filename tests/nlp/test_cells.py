@@ -1,10 +1,10 @@
-"""Cell grammar (records/cells.py) on cells as the review prints them."""
+"""Cell grammar (nlp/cells.py) on cells as the review prints them."""
 
 import pytest
 
 from gepnec_extract.model import Survival
-from gepnec_extract.records.cells import (parse_count_pct, parse_pct, parse_response_breakdown, parse_survival,
-                                          split_cohorts, strip_markers)
+from gepnec_extract.nlp.cells import (parse_count_pct, parse_pct, parse_response_breakdown, parse_survival,
+                                      split_cohorts, strip_markers)
 
 
 def test_several_labelled_cohorts_in_one_cell():
