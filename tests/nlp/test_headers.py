@@ -23,3 +23,14 @@ def test_whole_series_columns_and_row_labels():
     assert not is_whole_header("Drugamab arm")
     assert classify_row_label("Response rate, %").field == "rr"
     assert classify_row_label("Country").field == "other"
+
+
+def test_sizes_and_parts_a_header_or_caption_names():
+    from gepnec_extract.nlp.headers import counts_part_only, has_size, is_grade_header, names_carcinoma_part, \
+        size_of, without_size
+
+    assert has_size("IP (n = 160)") and size_of("IP (n = 160)") == 160 and without_size("IP (n = 160)") == "IP"
+    assert size_of("Outcomes") is None
+    assert counts_part_only("Response in evaluable patients (n = 10)") and not counts_part_only("Outcomes (n = 12)")
+    assert names_carcinoma_part("Primary site of NEC") and not names_carcinoma_part("Primary site")
+    assert is_grade_header(" Grades ") and not is_grade_header("Grade 3–4, n (%)")

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Survival
-from ..units import weeks_to_months
+from ..units import cycle_days, weeks_to_months
 
 NUMBER = r"\d+(?:\.\d+)?"
 _DASH = r"\s*(?:–|—|-|to)\s*"
@@ -224,3 +224,240 @@ def _split_vs(text: str) -> list[str]:
             last = match.end()
     parts.append(text[last:])
     return [p.strip(" ,;") for p in parts if p.strip(" ,;")]
+
+
+# --- footnotes: a mark glued to a cell or header says what its interval or unit is -----------------
+
+# "a Range.", "c) In weeks", and marks glued to their note: "cIn weeks. d95% CI."
+_FOOTNOTE = re.compile(r"(?:^|(?<=[.;]\s)|(?<=\n))(?P<mark>[a-f]|[*†‡§¶]+)(?:[\s,:)]+|(?=[A-Z\d]))"
+                       r"(?P<text>(?:\d+(?:\.\d+)?%|[^.;\n])*)")
+_MARK_AT_END = re.compile(r"(?<=[\d)A-Z%+\]])(?P<mark>[a-f]|[*†‡§¶]+)(?=[\s,;)(]|$)")
+# "FOLFIRI, 5-fluorouracil, leucovorin and irinotecan; ...": a footnote glossary item
+_GLOSSARY_ITEM = re.compile(r"(?:^|(?<=[;.]\s))(?P<short>[A-Z][A-Z0-9\-]{1,11}),\s+(?P<long>[^;]+?)(?=;|\.\s|\.?$)")
+
+
+def footnotes(footnote: str | None) -> dict[str, str]:
+    """A table's footnotes by mark, each lower-cased: {"b": "in weeks", "c": "95% ci"}."""
+    return {m.group("mark"): m.group("text").strip().lower() for m in _FOOTNOTE.finditer(footnote or "")}
+
+
+def marks_at_end(text: str) -> list[str]:
+    """The footnote marks glued to a cell's or header's figures ("12.1a (6.9–17.2)b" -> ["a", "b"])."""
+    return [m.group("mark") for m in _MARK_AT_END.finditer(text)]
+
+
+def footnote_glossary(footnote: str | None) -> dict[str, str]:
+    """Abbreviations a table's footnote spells out: "EP, etoposide and cisplatin; ..." -> {"EP": ...}."""
+    return {m.group("short"): m.group("long").strip() for m in _GLOSSARY_ITEM.finditer(footnote or "")}
+
+
+# --- words of a cell --------------------------------------------------------------------------------
+
+_SPACES = re.compile(r"\s+")
+_NOT_REACHED_LEAD = re.compile(r"^\s*(NR|not reached)", re.I)
+_WORD_LEAD = re.compile(r"^\s*[A-Za-z]")
+_LETTER = re.compile(r"[A-Za-z]")
+_TWO_LETTERS = re.compile(r"[A-Za-z]{2}")
+_LOWER_WORD = re.compile(r"[a-z]+")
+
+
+def collapse_spaces(text: str) -> str:
+    return _SPACES.sub(" ", text)
+
+
+def says_not_reached(text: str) -> bool:
+    """"NR", "not reached (12.1–NR)": a survival cell whose median is not reached."""
+    return bool(_NOT_REACHED_LEAD.match(strip_markers(text)))
+
+
+def starts_with_word(text: str) -> bool:
+    """"Stable disease 40" rather than "40 (CR, 5; ...)": the cell leads with a word, not a figure."""
+    return bool(_WORD_LEAD.match(strip_markers(text)))
+
+
+def has_letters(text: str) -> bool:
+    return bool(_LETTER.search(text))
+
+
+def has_word(text: str) -> bool:
+    """At least two letters in a row: "PS 0–1" names something, "0–1" and "<50%" are bare values."""
+    return bool(_TWO_LETTERS.search(text))
+
+
+def has_digit(text: str) -> bool:
+    return any(ch.isdecimal() for ch in text)
+
+
+def lower_words(text: str) -> list[str]:
+    """The alphabetic words of a label, lower-cased ("Carcinoid WDNET-2" -> ["carcinoid", "wdnet"])."""
+    return _LOWER_WORD.findall(text.lower())
+
+
+# --- regimen cells ----------------------------------------------------------------------------------
+
+_REMARK_START = re.compile(r"[;(]")
+_FIRST_BRACKET = re.compile(r"\(([^)]*)\)")
+_TRAILING_BRACKET = re.compile(r"\s*\([^)]*\)\s*$")
+_ALTERNATIVES = re.compile(r"\s+vs\.?\s+|\s+or\s+")
+_VERSUS = re.compile(r"\s+vs\.?\s+")
+_ARM_NAME_LEAD = re.compile(r"^(?i:(regimen|arm|group)\s+\w+)\s*,\s*")
+_ARM_NAME = re.compile(r"^\s*((?:regimen|arm|group|cohort)\s+\w+)", re.I)
+_ARM_WORD = re.compile(r"(?i)(regimen|arm|group|cohort)\b")
+# "A: carboplatin + etoposide 100 mg/m2": an arm letter (or short name) and its cell text
+_ARM_PREFIX = re.compile(r"^\s*(?P<arm>[A-Z][\w\-]{0,3})\s*:\s*(?P<text>\S.*)$")
+_ARM_AT_END = re.compile(r"\(\s*([A-Z][\w\-]{0,3})\s*\)\s*$")
+
+
+def before_remark(text: str) -> str:
+    """"Cisplatin/etoposide; 41.6% were pretreated" -> "Cisplatin/etoposide" (up to ";" or "(")."""
+    return _REMARK_START.split(text)[0]
+
+
+def first_bracketed(text: str) -> str | None:
+    """"Colorectal (oxaliplatin)" -> "oxaliplatin"."""
+    bracket = _FIRST_BRACKET.search(text)
+    return bracket.group(1) if bracket else None
+
+
+def without_trailing_bracket(text: str) -> str:
+    """"Pancreas (n = 12)" -> "Pancreas": a qualifier in brackets at the end left out."""
+    return _TRAILING_BRACKET.sub("", text)
+
+
+def before_first_comma(text: str) -> str:
+    """The regimen's drug names of a cell whose schedule follows a comma, spaces collapsed."""
+    return collapse_spaces(text).split(",")[0].strip()
+
+
+def alternatives(text: str) -> list[str]:
+    """"A vs. B", "A or B" -> ["A", "B"] (empty parts left out)."""
+    return [p.strip(" ,") for p in _ALTERNATIVES.split(text) if p.strip(" ,")]
+
+
+def without_arm_name(regimen: str) -> str:
+    """"Regimen A, cisplatin + etoposide" -> "cisplatin + etoposide"."""
+    return _ARM_NAME_LEAD.sub("", regimen)
+
+
+def arm_names_compared(text: str) -> list[str]:
+    """"Regimen A, carboplatin/... vs. regimen B, ..." -> ["Regimen A", "Regimen B"]; [] otherwise."""
+    parts = _VERSUS.split(text)
+    names = [_ARM_NAME.match(p) for p in parts]
+    if len(parts) > 1 and all(names):
+        return [m.group(1)[:1].upper() + m.group(1)[1:] for m in names]
+    return []
+
+
+def is_arm_word_label(label: str) -> bool:
+    """"Regimen A", "Arm 2", "Group B", "Cohort 1": a label that names an arm by the word arm."""
+    return bool(_ARM_WORD.match(label))
+
+
+def arm_prefix(text: str) -> tuple[str, str] | None:
+    """"A: carboplatin + etoposide" -> ("A", "carboplatin + etoposide")."""
+    match = _ARM_PREFIX.match(text)
+    return (match.group("arm"), match.group("text")) if match else None
+
+
+def arm_at_end(text: str) -> str | None:
+    """"Second (A)" -> "A": the arm a cell names in brackets at its end."""
+    match = _ARM_AT_END.search(text)
+    return match.group(1) if match else None
+
+
+def label_colon_spans(label: str, text: str) -> tuple[int, int] | None:
+    """(start, end) of "Regimen A:" in "Regimen A: Grade 3 ... Regimen B: ..." (case ignored)."""
+    match = re.search(rf"(?i)\b{re.escape(label)}\s*:", text)
+    return (match.start(), match.end()) if match else None
+
+
+# --- patients cells ---------------------------------------------------------------------------------
+
+_LEAD_COUNT = re.compile(r"^\s*(\d+)")
+_BRACKET_COUNT = re.compile(r"^\s*\d+\s*\(\s*(\d+)\b")
+_OF_WHOM = re.compile(r"^\s*\d+\s*\(\s*of whom\b")
+_INNER = re.compile(r"\((.*)\)")
+_LABELLED_COUNT = re.compile(r"(\d+)\s+(?:on\s+|with\s+)?([A-Za-z][\w\- ]*?)(?=[;,)]|\s+vs\.?|$)"
+                             r"|([A-Za-z][\w\- ]*?),\s*(\d+)")
+
+
+def leading_count(text: str) -> int | None:
+    """"18 (45)" -> 18."""
+    lead = _LEAD_COUNT.match(text)
+    return int(lead.group(1)) if lead else None
+
+
+def bracketed_count(text: str) -> int | None:
+    """"18 (45)" -> 45: the count in brackets after the leading one."""
+    bracket = _BRACKET_COUNT.match(text)
+    return int(bracket.group(1)) if bracket else None
+
+
+def says_of_whom(text: str) -> bool:
+    """"258 (of whom 206 ...)": the leading count is the series, of which the bracket names parts."""
+    return bool(_OF_WHOM.match(text))
+
+
+def labelled_counts(text: str) -> list[tuple[int, str]] | None:
+    """"20 (8 on regimen A vs. 12 on regimen B)", "29 (NEC, 5)" -> [(8, "regimen A"), (12, "regimen B")];
+    None when the cell has no bracket."""
+    inner = _INNER.search(text)
+    if inner is None:
+        return None
+    return [(int(m.group(1) or m.group(4)), (m.group(2) or m.group(3)).strip())
+            for m in _LABELLED_COUNT.finditer(inner.group(1))]
+
+
+# --- toxicity and dose cells ------------------------------------------------------------------------
+
+_GRADE_LEAD = re.compile(r"^[≥>]?\s*\d")
+_GRADE_RANGE_DASH = re.compile(r"\s*[–-]\s*")
+_GRADE_NAMED = re.compile(r"grades?\s*(\d(?:\s*[–-]\s*\d)?)", re.I)
+_IV = re.compile(r"\b(iv|intravenous(ly)?|i\.v\.)\b")
+_ORAL = re.compile(r"\b(oral(ly)?|po|p\.o\.|by mouth)\b")
+_DAYS = re.compile(r"\d+(-\d+)?( and \d+)?")
+_CYCLE = re.compile(r"(\d+)\s*(days?|d\b|weeks?|wk)")
+
+
+def grade_cell(text: str) -> str | None:
+    """A grade column's cell: "3–4" -> "3-4", "≥3" -> "≥3"; None for a cell that is no grade."""
+    grade = strip_markers(text)
+    return _GRADE_RANGE_DASH.sub("-", grade) if _GRADE_LEAD.match(grade) else None
+
+
+def grade_named(text: str) -> str | None:
+    """"Grade 3–4 adverse events" -> "3-4": the grade a caption or header names."""
+    grade = _GRADE_NAMED.search(text)
+    return _GRADE_RANGE_DASH.sub("-", grade.group(1)) if grade else None
+
+
+def route(text: str) -> str | None:
+    """"IV", "intravenously", "p.o." -> "IV" / "oral"."""
+    lowered = text.strip().lower()
+    if _IV.search(lowered):
+        return "IV"
+    if _ORAL.search(lowered):
+        return "oral"
+    return None
+
+
+def days(text: str) -> str | None:
+    """"1–3" -> "1-3", "1 and 8" -> "1 and 8": the treatment days a cell gives."""
+    text = _GRADE_RANGE_DASH.sub("-", text.strip())
+    return text if _DAYS.fullmatch(text) else None
+
+
+def cycle_length(text: str) -> int | None:
+    """"21 days", "3 weeks", "q21d" -> days."""
+    match = _CYCLE.search(text.lower())
+    if not match:
+        return None
+    return cycle_days(int(match.group(1)), match.group(2))
+
+
+_DESIGN_LETTER = re.compile(r"\b[PR]\b")
+
+
+def has_design_letter(text: str) -> bool:
+    """"Second; P" / "R, single centre": a line cell that also gives the design by its letter."""
+    return bool(_DESIGN_LETTER.search(text))

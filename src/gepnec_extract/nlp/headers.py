@@ -98,3 +98,42 @@ def classify_row_label(text: str) -> ColumnSpec:
     spec = classify_header(text)
     return spec if spec.field in OUTCOME_FIELDS | {"patients", "tox", "sites", "regimen", "line"} else \
         ColumnSpec(field="other", header=text)
+
+
+# --- sizes and parts a header or caption names ------------------------------------------------------
+
+_SIZE_MARK = re.compile(r"\(n\s*=")
+_BRACKETED_SIZE = re.compile(r"\(\s*n\s*=\s*(\d+)\s*\)")
+_PART_ONLY = re.compile(r"\b(?:assessable|evaluable|evaluated|assessed|responders?|responding)\b", re.I)
+_OF_CARCINOMA = re.compile(r"\bof (nec|pdnec)\b", re.I)
+
+
+def has_size(header: str) -> bool:
+    """"IP (n = 160)": the header gives its column's size."""
+    return bool(_SIZE_MARK.search(header))
+
+
+def size_of(text: str | None) -> int | None:
+    """"IP (n = 160)" -> 160; "Outcomes (n = 12)" -> 12."""
+    size = _BRACKETED_SIZE.search(text or "")
+    return int(size.group(1)) if size else None
+
+
+def without_size(header: str) -> str:
+    """"IP (n = 160)" -> "IP"."""
+    return _BRACKETED_SIZE.sub("", header).strip()
+
+
+def counts_part_only(caption: str | None) -> bool:
+    """"Response in evaluable patients (n = 10)": the caption's size is a part of the series."""
+    return bool(_PART_ONLY.search(caption or ""))
+
+
+def names_carcinoma_part(header: str) -> bool:
+    """"Primary site of NEC": the column is said of the carcinoma cohort only."""
+    return bool(_OF_CARCINOMA.search(header))
+
+
+def is_grade_header(header: str) -> bool:
+    """"Grade", "Grades": a column holding each row's toxicity grade."""
+    return header.strip().lower() in ("grade", "grades")
