@@ -3,12 +3,9 @@
 from gepnec_extract.nlp import discourse
 
 
-def test_own_series_other_work_and_future_trials():
+def test_own_series_chart_reviews_and_designs():
     assert discourse.speaks_of_own_series("In our series, the response rate was 30%.")
     assert not discourse.speaks_of_own_series("Quill et al. reported a response rate of 30%.")
-    assert discourse.compares_with_other_work("This is similar to that reported by ")
-    assert not discourse.compares_with_other_work("The response rate was 30%; ")
-    assert discourse.speaks_of_future_trials("A randomized trial is needed to settle this.")
     assert discourse.is_chart_review("We reviewed the medical records of all patients.")
     assert discourse.describes_a_study("In a recent multicentre study, 40 patients ...")
     assert discourse.says_randomized("Patients were randomly assigned to A or B.")

@@ -1,7 +1,7 @@
 """Whose study a sentence speaks of, and how: the paper's own series ("we", "our"), a study it cites
-(bracketed reference numbers, a trial acronym), a comparison with other work ("similar to that
-reported by"), a trial someone should run, a chart review, a randomized design; and where arms are
-named in it. Records ask these questions of a sentence's text; the words are read here only.
+(bracketed reference numbers, a trial acronym), a chart review, a randomized design; and where arms
+are named in it. (Whether a fact is another study's or a trial someone should run is the
+gepnec_context component's: patterns/context.jsonl.) Records ask these questions of a sentence's text; the words are read here only.
 Examples in comments are made up.
 """
 
@@ -16,9 +16,6 @@ _BRACKET_REFS = re.compile(r"\[(\d+(?:\s*[,–-]\s*\d+)*)\]")
 _REF_SEPARATOR = re.compile(r"\s*,\s*")
 _WHOLE_SERIES = re.compile(r"\b(all (\d+ )?patients|whole (series|population|cohort|group)|entire (cohort|series|population)|"
                            r"overall population|across the whole)\b", re.I)
-# design words of a trial someone should run, not of this one ("only a randomized trial can settle")
-_PROSPECTIVE_TALK = re.compile(r"\b(should|needed|need for|warrant\w*|deserve\w*|future|planned|can settle|are required|"
-                               r"no standard)\b", re.I)
 # a line of therapy said of the patients treated, not of treatment in general
 _TREATED = re.compile(r"\b(patients?|received|treated|pre-?treated|given|enrolled|eligible|included|response to|"
                       r"permitted|allowed)\b", re.I)
@@ -26,9 +23,6 @@ _TREATED = re.compile(r"\b(patients?|received|treated|pre-?treated|given|enrolle
 _AFTER_FIRST_LINE = re.compile(r"\b(failed|after|progress\w*\s+(?:on|after|during)|following|refractory to|resistant to|"
                                r"previous|prior)\s+(?:\w+\s+){0,2}$", re.I)
 _FAILED_AFTER = re.compile(r"^[\w\s–-]{0,40}?\b(?:had|has|have)\s+failed\b")
-# "similar to that reported by Smith et al.": the sentence is not about the cited study
-_COMPARED_WITH = re.compile(r"\b(than|similar to|consistent with|in line with|compared (with|to)|reported by|"
-                            r"as in|like)\b[^.;]*$", re.I)
 # "We reviewed the records of all patients", "we searched our institutional database": a retrospective series
 _CHART_REVIEW = re.compile(r"\b(reviewed|searched|screened)\s+(?:the\s+|our\s+)?(?:\w+\s+){0,2}?"
                            r"(records|charts|database|files|registry)\b", re.I)
@@ -65,10 +59,6 @@ def names_whole_series(text: str) -> bool:
     return bool(_WHOLE_SERIES.search(text))
 
 
-def speaks_of_future_trials(text: str) -> bool:
-    return bool(_PROSPECTIVE_TALK.search(text))
-
-
 def said_of_patients(text: str) -> bool:
     return bool(_TREATED.search(text))
 
@@ -76,11 +66,6 @@ def said_of_patients(text: str) -> bool:
 def after_first_line(before: str, after: str) -> bool:
     """"patients who had failed first-line X", "after first-line X": the line named is past."""
     return bool(_AFTER_FIRST_LINE.search(before) or _FAILED_AFTER.match(after))
-
-
-def compares_with_other_work(before: str) -> bool:
-    """The words before a citation compare with it ("similar to that reported by")."""
-    return bool(_COMPARED_WITH.search(before))
 
 
 def is_chart_review(text: str) -> bool:

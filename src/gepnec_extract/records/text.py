@@ -155,7 +155,7 @@ class TextReader:
     def cited(self, sentence: Sentence, current: StudyState | None) -> tuple[bool, StudyState | None]:
         """(does the sentence cite anything, the study it is about)."""
         named = [f.value for f in sentence.of("CITATION") if isinstance(f.value, dict)
-                 and not discourse.compares_with_other_work(sentence.text[:f.start])]
+                 and not _other_work(f)]
         refs = [group for _, group in discourse.bracket_refs(sentence.text)]
         known = [s.acronym for s in self.studies if s.acronym and not s.acronym.startswith("Ref")]
         trial = discourse.trial_acronym(sentence.text, known)
@@ -504,7 +504,7 @@ class TextReader:
         return placed
 
     def _study_level(self, sentence: Sentence, study: StudyState) -> None:
-        if not discourse.speaks_of_future_trials(sentence.text):
+        if "HYPOTHETICAL" not in sentence.context:
             for fact in sentence.of("DESIGN"):
                 if not self.primary and not _cited_in_clause(sentence, fact.start):
                     continue  # "most were retrospective ..., and no design is given for [5]"
@@ -515,7 +515,7 @@ class TextReader:
                 self.add(study, None, "_design", {"randomized": True}, sentence)
         lines = {_after_failure(sentence, f) for f in sentence.of("LINE") if isinstance(f.value, str)}
         said_of_patients = discourse.said_of_patients(sentence.text) or sentence.kind == "title"
-        if lines and said_of_patients and not discourse.speaks_of_future_trials(sentence.text):
+        if lines and said_of_patients and "HYPOTHETICAL" not in sentence.context:
             # "second line in 12 patients and third or a later line in 8": several lines are "mixed"
             several = len(lines) > 1 or parse_line(sentence.text) == "mixed"
             self.add(study, None, "_line", "mixed" if several else lines.pop(), sentence)
@@ -731,8 +731,13 @@ def _cut(paragraph: list[Sentence], current, arm, broken):
     return broken
 
 
+def _other_work(fact) -> bool:
+    """A citation the sentence compares with ("similar to that reported by X"): other work (gepnec_context)."""
+    return "OTHER_STUDY" in fact.context
+
+
 def _cites_for_comparison(sentence: Sentence) -> bool:
-    return any(discourse.compares_with_other_work(sentence.text[:f.start]) for f in sentence.of("CITATION"))
+    return any(_other_work(f) for f in sentence.of("CITATION"))
 
 
 def _with_complement(mentions: list[tuple[int, str]], sentence: Sentence) -> list[tuple[int, str]]:
@@ -766,7 +771,7 @@ def _cited_in_clause(sentence: Sentence, position: int) -> bool:
 
 def _several_studies(sentence: Sentence) -> bool:
     authors = {f.value.get("first_author") for f in sentence.of("CITATION") if isinstance(f.value, dict)
-               and not discourse.compares_with_other_work(sentence.text[:f.start])}
+               and not _other_work(f)}
     return len(authors) > 1
 
 

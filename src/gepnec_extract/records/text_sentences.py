@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..nlp import facts_in_order
+from ..nlp.context import sentence_context
 from ..nlp.sections import is_back_matter, is_bibliography_entry, is_framing_section
 from .context import DocContext
 
@@ -23,6 +24,7 @@ class TextFact:
     value: object
     start: int  # offsets inside the sentence text
     end: int
+    context: tuple[str, ...] = ()  # what modifies the fact (gepnec_context): OTHER_STUDY, HYPOTHETICAL, ...
 
 
 @dataclass
@@ -32,6 +34,7 @@ class Sentence:
     section: str | None
     kind: str
     facts: list[TextFact] = field(default_factory=list)
+    context: frozenset[str] = frozenset()  # categories of the sentence-wide context triggers (HYPOTHETICAL...)
 
     def of(self, *labels: str) -> list[TextFact]:
         return [f for f in self.facts if f.label in labels]
@@ -54,10 +57,11 @@ def paragraphs(ctx: DocContext) -> list[list[Sentence]]:
             if not text:
                 continue
             offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-            facts = [TextFact(s.label_, s.text, s._.value, s.start_char - offset, s.end_char - offset)
+            facts = [TextFact(s.label_, s.text, s._.value, s.start_char - offset, s.end_char - offset, s._.context)
                      for s in spans if sent.start_char <= s.start_char < sent.end_char]
             # newlines become spaces (same length: fact offsets stay valid)
-            sentences.append(Sentence(text.replace("\n", " "), block.page, block.section, block.kind, facts))
+            sentences.append(Sentence(text.replace("\n", " "), block.page, block.section, block.kind, facts,
+                                      sentence_context(doc, sent.start_char, sent.end_char)))
         if sentences:
             result.append(sentences)
     return result
