@@ -93,3 +93,15 @@ def test_review_titles_and_cohorts_named_in_brackets():
     assert not is_review_title("Drugamab in advanced neuroendocrine carcinoma: a phase II trial")
     assert bracketed_cohort("GEP 14, lung 1 (NEC cohort)") == "NEC cohort"
     assert bracketed_cohort("GEP 14 (pancreas 10)") is None
+
+
+def test_one_cohort_across_columns_and_short_names_of_characteristics():
+    from gepnec_extract.nlp.phrases import cohort_key, names_total, short_name
+
+    assert cohort_key("Carcinoid WDNET") == cohort_key("Carcinoid NET") == "carcinoid wd"
+    assert cohort_key("NEC") == cohort_key("PDNEC") == "pd"
+    assert cohort_key("All patients") == ""
+    assert short_name("Performance status", {}) == "PS"
+    assert short_name("Ki-67 index", {}) == "Ki-67"
+    assert short_name("Drugamab exposure", {"DX": "drugamab exposure"}) == "DX"
+    assert names_total("Patients with NEC, n (Total in study)") and not names_total("Patients, n")

@@ -8,6 +8,9 @@ Examples in comments are made up.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from .vocab import VOCAB_DIR
 
 # the text speaks of its own series
 _OWN_MARKER = re.compile(r"\b(we|our|us|this (study|series|trial|analysis|cohort)|the present (study|series)|"
@@ -117,16 +120,23 @@ def clause_starts(text: str) -> list[int]:
 
 # --- arms named in a sentence -----------------------------------------------------------------------
 
+@lru_cache(maxsize=1)
+def arm_stop_words() -> frozenset[str]:
+    """Words an arm label may go without in the text (vocab/arm_stop_words.txt)."""
+    lines = (VOCAB_DIR / "arm_stop_words.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
+
+
 def fold_dashes(text: str) -> str:
     """Lower case, dashes as spaces (same length: positions stay valid)."""
     return _DASHES.sub(" ", text.lower())
 
 
-def _arm_patterns(label: str, long_form: str | None, stop_words: frozenset[str]) -> list[re.Pattern]:
+def _arm_patterns(label: str, long_form: str | None) -> list[re.Pattern]:
     text = fold_dashes(_BRACKETED.sub("", label).strip())
     words = text.split()
     variants = {text}
-    trimmed = [w for w in words if w not in stop_words]
+    trimmed = [w for w in words if w not in arm_stop_words()]
     if trimmed and len(trimmed) < len(words):
         variants.add(" ".join(trimmed))
     if long_form:
@@ -134,15 +144,14 @@ def _arm_patterns(label: str, long_form: str | None, stop_words: frozenset[str])
     return [re.compile(r"(?<![\w])" + r"\s+".join(map(re.escape, v.split())) + r"s?(?![\w])") for v in variants if v]
 
 
-def arm_spans(label: str, text: str, long_form: str | None = None,
-              stop_words: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+def arm_spans(label: str, text: str, long_form: str | None = None) -> list[tuple[int, int]]:
     """(start, end) of each place the text names an arm label: its words (dashes as spaces, a plural
     "s" allowed), without its stop words ("ALPHA group" -> "alpha"), or its long form."""
     folded = fold_dashes(text)
-    return [(m.start(), m.end()) for p in _arm_patterns(label, long_form, stop_words) for m in p.finditer(folded)]
+    return [(m.start(), m.end()) for p in _arm_patterns(label, long_form) for m in p.finditer(folded)]
 
 
-def names_arm(label: str, name: str, long_form: str | None = None, stop_words: frozenset[str] = frozenset()) -> bool:
+def names_arm(label: str, name: str, long_form: str | None = None) -> bool:
     """Is ``name`` as a whole the arm label (or its long form)?"""
     folded = fold_dashes(name)
-    return any(p.fullmatch(folded) for p in _arm_patterns(label, long_form, stop_words))
+    return any(p.fullmatch(folded) for p in _arm_patterns(label, long_form))

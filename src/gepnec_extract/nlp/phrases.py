@@ -259,3 +259,41 @@ def bracketed_cohort(text: str | None) -> str | None:
     """"GEP 14, lung 1 (NEC cohort)" -> "NEC cohort": the cohort a cell names in brackets."""
     bracket = _COHORT_IN_BRACKETS.search(text or "")
     return bracket.group(1) if bracket else None
+
+
+@lru_cache(maxsize=1)
+def _cohort_class_words() -> frozenset[str]:
+    lines = (VOCAB_DIR / "cohort_class_words.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
+
+
+_LOWER_WORD = re.compile(r"[a-z]+")
+_CLASS = {"WDNET": "wd", "NET": "wd", "PDNEC": "pd", "NEC": "pd"}
+
+
+def cohort_key(label: str | None) -> str:
+    """Labels of one cohort across columns ("Carcinoid WDNET" / "Carcinoid NET", "NEC" / "PDNEC"): the
+    label's words without those that only name its tumour class, then the class (wd / pd)."""
+    key = arm_key(label)
+    if not key:
+        return ""
+    klass = _CLASS.get(population_of(label or ""), "")
+    words = [w for w in _LOWER_WORD.findall((label or "").lower()) if w not in _cohort_class_words()]
+    return " ".join(words + [klass]).strip() or key
+
+
+def short_name(name: str, abbreviations: dict[str, str]) -> str:
+    """The short name of a characteristic: its abbreviation in the document, else one word as printed,
+    else the initials ("Performance status" -> "PS")."""
+    for short, long in abbreviations.items():
+        if long.lower() == name.lower():
+            return short
+    words = name.split()
+    if len(words) == 1 or any(ch.isdecimal() or ch == "-" for ch in words[0]):
+        return words[0]
+    return "".join(w[0].upper() for w in words)
+
+
+def names_total(header: str) -> bool:
+    """"Patients with NEC, n (total in study)": the header's bracketed count is the whole study."""
+    return "total" in header.lower()

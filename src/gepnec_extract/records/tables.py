@@ -23,6 +23,7 @@ from .cells import (first_number, is_missing, parse_count_pct, parse_pct, parse_
 from .cohort import OWN_FIGURES, Cohort, StudyRef, arm_key
 from .columns import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, classify_header, classify_row_label, is_whole_header
 from .context import DocContext
+from ..nlp.phrases import cohort_key, names_total, short_name
 from .normalize import (grade_population, is_backref, parse_citation, parse_design, parse_line, parse_sites, population_of,
                         single_site, label_site, site_name)
 
@@ -451,7 +452,7 @@ def _row_cohorts(study: StudyRef, table: Table, specs: list[ColumnSpec], row: li
 
     def cohort_for(label: str | None) -> Cohort:
         label = label or row_arm  # an unlabelled value belongs to the cohort the row names
-        key = _cohort_key(label)
+        key = cohort_key(label)
         if key not in cohorts:
             cohorts[key] = Cohort(study=study, arm=label)
         return cohorts[key]
@@ -648,19 +649,6 @@ def _arm_names_from_regimen(row: list[str], specs: list[ColumnSpec]) -> list[str
     return []
 
 
-def _cohort_key(label: str | None) -> str:
-    """Labels of one cohort across columns ("Carcinoid WDNET" / "Carcinoid NET", "NEC" / "PDNEC")."""
-    key = arm_key(label)
-    if not key:
-        return ""
-    population = population_of(label or "")
-    words = [w for w in cells.lower_words(label or "")
-             if w not in {"wdnet", "wdnets", "net", "nets", "nec", "necs", "pdnec", "pdnecs", "well", "poorly",
-                          "differentiated", "atypical", "patients", "rr"}]
-    klass = {"WDNET": "wd", "NET": "wd", "PDNEC": "pd", "NEC": "pd"}.get(population, "")
-    return " ".join(words + [klass]).strip() or key
-
-
 def _fill_patients(row: list[str], specs: list[ColumnSpec], cohorts: dict[str, Cohort], study: StudyRef,
                    table: Table) -> None:
     """The patients cell: "18 (45)" under "Patients with NEC, n (total in study)"; "29 (NEC, 5)";
@@ -668,13 +656,13 @@ def _fill_patients(row: list[str], specs: list[ColumnSpec], cohorts: dict[str, C
     col = next((i for i, spec in enumerate(specs) if spec.field == "patients"), None)
     if col is None or is_missing(row[col]):
         return
-    text, header = row[col], specs[col].header.lower()
+    text, header = row[col], specs[col].header
     clean = strip_markers(text)
     labelled = [seg for seg in split_cohorts(clean) if seg.label is not None]
     if labelled and len(cohorts) > 1:  # "A 20; B 15": one size per named cohort, the series their sum
         sizes = []
         for seg in labelled:
-            target = cohorts.get(_cohort_key(seg.label))
+            target = cohorts.get(cohort_key(seg.label))
             n = first_number(seg.text)
             if target is not None and n is not None:
                 target.set("n_patients", int(n), _evidence(table, "n_patients", text))
@@ -688,7 +676,7 @@ def _fill_patients(row: list[str], specs: list[ColumnSpec], cohorts: dict[str, C
         return
     ev = lambda name: _evidence(table, name, text)  # noqa: E731
     total = cells.bracketed_count(clean)
-    if "total" in header and total is not None:  # first number: the cohort the header names; bracket: the whole study
+    if names_total(header) and total is not None:  # first number: the cohort the header names; bracket: the whole study
         named = next((c for k, c in cohorts.items() if k.endswith("pd")), None)
         named = named or (next(iter(cohorts.values())) if len(cohorts) == 1 else None)
         if named is not None:
@@ -703,7 +691,7 @@ def _fill_patients(row: list[str], specs: list[ColumnSpec], cohorts: dict[str, C
     counted = cells.labelled_counts(clean)
     if counted is not None and len(cohorts) > 1:
         for n, label in counted:
-            key = _cohort_key(label)
+            key = cohort_key(label)
             target = cohorts.get(key) or next((c for k, c in cohorts.items() if k and (k in key or key in k)), None)
             if target is not None:
                 target.set("n_patients", int(n), ev("n_patients"))
@@ -821,18 +809,8 @@ def _arm_label(cell: str, group: str, ctx: DocContext) -> str:
     takes the short name of its characteristic ("PS 0–1", "Ki-67 <50%")."""
     arm = cells.without_trailing_bracket(cell.strip()).strip() or cell.strip()
     if arm and group and not cells.has_word(arm):
-        return f"{_short_name(group, ctx)} {arm}"
+        return f"{short_name(group, ctx.abbreviations)} {arm}"
     return arm
-
-
-def _short_name(name: str, ctx: DocContext) -> str:
-    for short, long in ctx.abbreviations.items():
-        if long.lower() == name.lower():
-            return short
-    words = name.split()
-    if len(words) == 1 or cells.has_digit(words[0]) or "-" in words[0]:
-        return words[0]
-    return "".join(w[0].upper() for w in words)
 
 
 def _transposed(table: Table, specs: list[ColumnSpec], body: list[list[str]], row_specs: list[ColumnSpec],
@@ -963,8 +941,8 @@ def _dose_table(table: Table, specs: list[ColumnSpec], body: list[list[str]], ct
             continue
         ev = _evidence(table, "doses", " | ".join(row))
         for amount, unit in _amounts(f"{drugs[0]} {cell('dose')}", ctx):
-            cohort.set("doses", [Dose(drug=drugs[0], amount=amount, unit=unit, days=_days(cell("days")),
-                                      route=_route(cell("route")), schedule=_cycle_days(cell("schedule")))], ev)
+            cohort.set("doses", [Dose(drug=drugs[0], amount=amount, unit=unit, days=cells.days(cell("days")),
+                                      route=cells.route(cell("route")), schedule=cells.cycle_length(cell("schedule")))], ev)
         cohort.set("drugs", drugs, _evidence(table, "drugs", " | ".join(row)))
     return [cohort] if cohort.values else []
 
@@ -972,15 +950,3 @@ def _dose_table(table: Table, specs: list[ColumnSpec], body: list[list[str]], ct
 def _amounts(text: str, ctx: DocContext) -> list[tuple[float, str]]:
     return [(f.value["amount"], f.value["unit"]) for f in ctx.facts(text)
             if f.label == "DOSE" and isinstance(f.value, dict) and f.value.get("amount") is not None]
-
-
-def _route(text: str) -> str | None:
-    return cells.route(text)
-
-
-def _days(text: str) -> str | None:
-    return cells.days(text)
-
-
-def _cycle_days(text: str) -> int | None:
-    return cells.cycle_length(text)

@@ -45,7 +45,6 @@ from .text_values import (
     treated_subset,
 )
 
-ARM_STOP_WORDS = frozenset({"site", "sites", "group", "groups", "patients", "tumours", "tumors", "arm", "cohort"})
 OUTCOME_FIELDS = fields.OUTCOME_FIELDS
 
 
@@ -296,7 +295,7 @@ class TextReader:
         if drugs and (id(study), tuple(sorted(drugs))) in self.table_arm_drugs:
             return self.table_arm_drugs[(id(study), tuple(sorted(drugs)))]
         for label in self.table_arms.get(id(study), []) + self.text_arms.get(id(study), []):
-            if discourse.names_arm(label, name, self.ctx.abbreviations.get(label.strip()), ARM_STOP_WORDS):
+            if discourse.names_arm(label, name, self.ctx.abbreviations.get(label.strip())):
                 return label
         return None
 
@@ -306,7 +305,7 @@ class TextReader:
         named = []
         for label in labels:
             long_form = self.ctx.abbreviations.get(label.strip())
-            for start, end in discourse.arm_spans(label, sentence.text, long_form, ARM_STOP_WORDS):
+            for start, end in discourse.arm_spans(label, sentence.text, long_form):
                 inside = [r for r in regimens if r.start <= start < r.end]
                 if inside and all((r.start, label) not in mentions for r in inside) and mentions:
                     continue  # the label's words inside a regimen that is another arm
