@@ -15,6 +15,7 @@ in ``doc.spans["context"]`` labelled with its category.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -63,14 +64,16 @@ class ContextTagger:
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[Span] = []
-        sentences = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+        facts = sorted(doc.spans.get(FACTS_KEY, []), key=lambda s: s.start_char)
+        starts = [span.start_char for span in facts]
+        sentences = doc.sents if doc.has_annotation("SENT_START") else [doc[:]]
         for sent in sentences:
             text = _sentence_text(doc, sent.start_char, sent.end_char)
             framing = self._sentence_triggers(doc, sent, text, found)
-            for span in doc.spans.get(FACTS_KEY, []):
-                if sent.start_char <= span.start_char < sent.end_char:
-                    span._.context = self._categories(text, span.start_char - sent.start_char,
-                                                      span.end_char - sent.start_char, framing)
+            # the facts that start in this sentence (facts sorted by start: one slice per sentence)
+            for span in facts[bisect_left(starts, sent.start_char):bisect_left(starts, sent.end_char)]:
+                span._.context = self._categories(text, span.start_char - sent.start_char,
+                                                  span.end_char - sent.start_char, framing)
         doc.spans[CONTEXT_KEY] = found
         return doc
 
