@@ -48,3 +48,29 @@ def test_the_rules_are_data_another_folder_holds_its_own(nlp, tmp_path):
     doc = tagger(nlp("Would a randomized trial be needed?"))
     assert _context_of(doc, "DESIGN") == [()]  # "needed" is no trigger of this folder
     assert [t.name for t in tagger.triggers] == ["would"]
+
+
+LOAD_AND_READ_CONTEXT = """
+import json, sys
+import spacy
+nlp = spacy.load(sys.argv[1])
+doc = nlp(sys.argv[2])
+print(json.dumps([[s.label_, s.text, list(s._.context)] for s in doc.spans["facts"]]))
+"""
+
+
+def test_a_pipeline_loaded_with_spacy_load_marks_the_same_context(nlp, tmp_path):
+    import subprocess
+    import sys
+
+    from gepnec_extract.nlp import save_pipeline
+
+    text = ("Our response rate was similar to that reported by Quill et al. [5], with no grade 4 neutropenia (0%). "
+            "A randomized phase III trial is needed.")
+    save_pipeline(tmp_path / "pipeline", nlp)
+    loaded = subprocess.run([sys.executable, "-c", LOAD_AND_READ_CONTEXT, str(tmp_path / "pipeline"), text],
+                            capture_output=True, text=True, check=True, timeout=300)
+    doc = nlp(text)
+    expected = [[s.label_, s.text, list(s._.context)] for s in doc.spans["facts"]]
+    assert json.loads(loaded.stdout) == expected
+    assert {tuple(c) for _, _, c in expected} >= {("OTHER_STUDY",), ("NEGATED",), ("HYPOTHETICAL",)}
