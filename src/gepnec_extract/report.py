@@ -24,6 +24,7 @@ import html
 import json
 import os
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -322,12 +323,14 @@ def _paper_rows(db: Path) -> list[dict]:
 def page_pictures(out_dir: Path, documents: list[Document], by_doc: dict[str, list[StudyRecord]],
                   sources: dict[str, Path]) -> dict[str, dict]:
     """doc_id -> pictures of its evidence pages with boxes (``evidence_pages``), kept in
-    out_dir/pages/ with an index, so the review server reuses them."""
+    out_dir/pages/ with an index, so the review server reuses them. Pictures an earlier report
+    made under the same key are kept; the others are drawn by one child process per paper, as
+    many at once as there are cores (each child is held to the parsing limits)."""
     from .evidence_pages import kept_pictures, picture_key, render_evidence
 
     pages_dir = out_dir / "pages"
     previous = load_page_pictures(out_dir)
-    found = {}
+    found, to_draw = {}, []
     for document in documents:
         records = by_doc.get(document.doc_id, [])
         source = sources.get(document.doc_id)
@@ -336,10 +339,16 @@ def page_pictures(out_dir: Path, documents: list[Document], by_doc: dict[str, li
         evidence = [e.model_dump(mode="json") for r in records for e in r.evidence]
         stem = safe_doc_id(document.doc_id)
         key = picture_key(Path(source), document, evidence, stem)
-        info = kept_pictures(previous.get(document.doc_id), key, pages_dir) or render_evidence(
-            Path(source), document, evidence, pages_dir, stem)
-        if info:
-            found[document.doc_id] = {**info, "key": key}
+        kept = kept_pictures(previous.get(document.doc_id), key, pages_dir)
+        if kept:
+            found[document.doc_id] = kept
+        else:
+            to_draw.append((document, Path(source), evidence, stem, key))
+    with ThreadPoolExecutor(max_workers=max(1, min(len(to_draw), os.cpu_count() or 1))) as pool:
+        drawn = pool.map(lambda job: render_evidence(job[1], job[0], job[2], pages_dir, job[3]), to_draw)
+        for (document, *_, key), info in zip(to_draw, drawn):
+            if info:
+                found[document.doc_id] = {**info, "key": key}
     if found:
         _write_json(pages_dir / "index.json", found)
     return found
