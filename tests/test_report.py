@@ -340,3 +340,17 @@ def test_a_second_report_reuses_the_page_pictures_until_what_they_show_changes(r
     build_report(out, None, None, sources={"d01-mitry1999": paper})
     assert all(p.stat().st_mtime_ns != stamps[p] for p in pictures)
     assert json.loads(index.read_text(encoding="utf-8"))["d01-mitry1999"]["key"] != "0" * 64
+
+
+def test_a_payload_without_tagged_facts_leaves_no_earlier_facts_behind(review_run, tmp_path):
+    from gepnec_extract.model import Document
+
+    out = tmp_path / "out"
+    shutil.copytree(review_run / "documents", out / "documents")
+    document = Document.load(out / "documents" / "review.document.json")
+    payload = {"status": "ok", "file": "review.pdf", "doc_id": "review", "sha256": None, "pipeline_version": "x",
+               "pages": document.pages, "warnings": [], "document": document.model_dump(mode="json"), "records": []}
+    batch.write_documents(out / "documents", [payload])
+    assert not (out / "documents" / "review.tagged.json").exists()
+    page = build_report(out).read_text(encoding="utf-8")
+    assert '<details class="tagged">' not in page  # no tagged text, rather than another run's

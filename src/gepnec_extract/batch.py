@@ -235,12 +235,19 @@ def write_failures(target: Path, payloads: list[dict[str, Any]]) -> Path:
 
 
 def write_documents(directory: Path, payloads: list[dict[str, Any]]) -> None:
+    """``<doc_id>.document.json`` and, beside it, ``<doc_id>.tagged.json`` (the report's input)."""
     directory.mkdir(parents=True, exist_ok=True)
     for payload in payloads:
-        if payload["status"] == "ok" and payload.get("document") is not None:
-            _write_text(directory / f"{safe_doc_id(payload['doc_id'])}.document.json", json.dumps(payload["document"]))
-        if payload["status"] == "ok" and payload.get("tagged") is not None:  # beside it: the report's input
-            _write_text(directory / f"{safe_doc_id(payload['doc_id'])}{tagged_view.SUFFIX}", json.dumps(payload["tagged"]))
+        if payload["status"] != "ok":
+            continue
+        stem = safe_doc_id(payload["doc_id"])
+        if payload.get("document") is not None:
+            _write_text(directory / f"{stem}.document.json", json.dumps(payload["document"]))
+        tagged = directory / f"{stem}{tagged_view.SUFFIX}"
+        if payload.get("tagged") is not None:
+            _write_text(tagged, json.dumps(payload["tagged"]))
+        else:  # an earlier run's facts would be another reading of this paper
+            tagged.unlink(missing_ok=True)
 
 
 def write_records_per_doc(directory: Path, by_doc: dict[str, list[StudyRecord]]) -> None:
