@@ -5,8 +5,8 @@ wrapper over it). It takes an executor-like ``submit(fn, **kwargs) -> future`` w
 ``.result()`` (returning fn's value or raising its exception), so one body runs
 
 * in this process, one paper at a time (``InlineExecutor``: the default for one worker),
-* on Dask (``dask_executor``: a LocalCluster of N processes for ``--workers N``, or the cluster at
-  ``--dask-address``),
+* in a pool of N spawned worker processes for ``--workers N`` (``ProcessPoolJobs``),
+* on the Dask cluster at ``--dask-address`` (``DaskExecutor``; a LocalCluster when given no address),
 * as Prefect tasks (flows/batch.py adapts Prefect's task submission).
 
 Only ``extract_job`` (a module-level function: pickled by reference, so a Dask worker needs
@@ -131,9 +131,53 @@ class DaskExecutor:
             self._cluster.close()
 
 
+# A phrase that runs every pipeline component once (drug dictionary, measures, study facts), so
+# a worker has built its lazy vocabularies before its first paper arrives.
+_WARM_UP_TEXT = "Patients received drugamab 80 mg/m2 on day 1; response rate was 31% (9/29)."
+
+
+def _start_worker() -> None:
+    """In each pool worker, before its first job: die with the run, and load what every job needs.
+
+    The parser's fork server is started first (its imports run in its own process, beside the
+    NLP load here), then the NLP pipeline is built and run once.
+    """
+    from .ingest import sandbox
+    from .nlp import get_nlp
+
+    sandbox.die_with_parent()
+    sandbox.start_fork_server()
+    get_nlp()(_WARM_UP_TEXT)
+
+
+class ProcessPoolJobs:
+    """``--workers N`` on this machine: N worker processes (spawned: nothing of the parent is
+    copied), each loading the NLP once and parsing through its own sandboxed fork server.
+
+    Cheaper than a Dask LocalCluster (no scheduler, nanny or comms) for the same work; jobs and
+    payloads travel by pickle between this process and the workers it started, never from files.
+    """
+
+    def __init__(self, workers: int):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_start_worker)
+
+    def submit(self, fn: Callable[..., Any], **kwargs: Any) -> Future:
+        return self._pool.submit(fn, **kwargs)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def executor_for(workers: int = 1, dask_address: str | None = None):
-    if dask_address or workers > 1:
+    """In this process for one worker, a process pool for ``--workers N``, Dask for an address."""
+    if dask_address:
         return DaskExecutor(workers, dask_address)
+    if workers > 1:
+        return ProcessPoolJobs(workers)
     return InlineExecutor()
 
 
