@@ -10,7 +10,8 @@ with identical bytes would be read once (the cache and the batch key papers by c
 point is to measure extraction. Every run writes into an empty out dir (no cache hits), with
 ``--no-report`` (the report is its own stage, measured by bench_run.py).
 
-``--before TREE`` runs the same cases with TREE's code (PYTHONPATH=TREE/src:TREE), alternating with
+``--after TREE`` measures TREE's code instead of this tree's (a snapshot, say, while this tree
+changes); ``--before TREE`` runs the same cases with TREE's code (PYTHONPATH=TREE/src:TREE), alternating with
 this tree's. The records of every N-worker run are compared with the 1-worker run of the same tree
 and size (and with the other tree's): "same" or "DIFFER". The load average is printed with the
 figures: the machine is shared, so they are noisy.
@@ -104,11 +105,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 40])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--before", type=Path, default=None, help="also run this tree's code (e.g. /work/main)")
+    parser.add_argument("--after", type=Path, default=REPO, help="the code to measure (default: this tree)")
     parser.add_argument("--rounds", type=int, default=1, help="runs per case (median)")
     args = parser.parse_args()
     if not DEV.is_dir():
         sys.exit(f"needs the shared corpus at {DEV}")
-    trees = {"after": REPO, **({"before": args.before.resolve()} if args.before else {})}
+    trees = {"after": args.after.resolve(), **({"before": args.before.resolve()} if args.before else {})}
     scratch = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     rows = []
     try:
