@@ -139,12 +139,18 @@ _WARM_UP_TEXT = "Patients received drugamab 80 mg/m2 on day 1; response rate was
 def _start_worker() -> None:
     """In each pool worker, before its first job: die with the run, and load what every job needs.
 
-    The parser's fork server is started first (its imports run in its own process, beside the
-    NLP load here), then the NLP pipeline is built and run once.
+    Ctrl-C is the run's to handle: the terminal sends it to every process of the group, and a
+    worker (or its fork server, which inherits the setting) would print its own traceback; the
+    run stops taking papers and the pool finishes the ones in hand. The parser's fork server is
+    started next (its imports run in its own process, beside the NLP load here), then the NLP
+    pipeline is built and run once.
     """
+    import signal
+
     from .ingest import sandbox
     from .nlp import get_nlp
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sandbox.die_with_parent()
     sandbox.start_fork_server()
     get_nlp()(_WARM_UP_TEXT)
