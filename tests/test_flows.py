@@ -33,7 +33,8 @@ BAD = SHARED / "corpus" / "bad"
 REVIEW_TXT = REPO / "corpus" / "review" / "review.txt"
 PAPER = "d01-mitry1999"
 
-# flows/ is a folder of the repository, not part of the installed package.
+# flows/ is a folder of the repository, installed as the package gepnec_flows (the gepnec_flows
+# link beside it gives that name to a checkout on sys.path).
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
@@ -153,7 +154,7 @@ def run_batch(request):
 
         return run_library_batch
     request.getfixturevalue("prefect_server")
-    from flows import run_batch as prefect_run_batch
+    from gepnec_flows import run_batch as prefect_run_batch
 
     return prefect_run_batch
 
@@ -263,7 +264,7 @@ def test_batch_on_a_dask_cluster_shares_the_cache(run_batch, papers, tmp_path):
 
 
 def test_extract_paper_flow(prefect_server, papers):
-    from flows import extract_paper
+    from gepnec_flows import extract_paper
 
     ok = extract_paper(str(papers / "review.txt"))
     assert (ok["status"], ok["doc_id"]) == ("ok", "review")
@@ -273,7 +274,7 @@ def test_extract_paper_flow(prefect_server, papers):
 
 def test_refresh_dataset_flow(prefect_server, tmp_path):
     _need_shared()
-    from flows import refresh_dataset
+    from gepnec_flows import refresh_dataset
 
     sources = [str(DEV / f"{stem}.gold.jsonl") for stem in (PAPER, "d09-lu2013")]
     expected = len(_gold(PAPER)) + len(_gold("d09-lu2013"))
@@ -287,7 +288,7 @@ def test_refresh_dataset_flow(prefect_server, tmp_path):
 
 def test_evaluate_flow_scores_batch_style_predictions(prefect_server, tmp_path):
     _need_shared()
-    from flows import evaluate
+    from gepnec_flows import evaluate
 
     gold = _gold(PAPER)
     pred_dir, gold_dir = tmp_path / "records", tmp_path / "gold"
@@ -635,7 +636,7 @@ def test_prefect_flow_on_two_worker_processes_keeps_the_progress_callback_home(p
     """The progress callback holds a lock (as rich's display does): it must never travel to a worker."""
     import threading
 
-    from flows import run_batch
+    from gepnec_flows import run_batch
 
     lock, seen = threading.RLock(), []
 

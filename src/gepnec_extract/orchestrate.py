@@ -15,7 +15,7 @@ progress callback, the cache and the dataset stay in the calling process.
 
 ``run_batch`` is what the CLI calls: without PREFECT_API_URL in the environment it runs the
 library path above and never imports Prefect (no temporary server, no Prefect import); with it,
-it runs the Prefect flow (flows.batch.run_batch) so that the run is recorded on that server.
+it runs the Prefect flow (gepnec_flows.batch.run_batch) so that the run is recorded on that server.
 
 Retries. A typed IngestError (a bad file stays bad) is never retried; any other exception is
 taken as transient and retried ``RETRIES`` times inside ``extract_job``, on whichever executor
@@ -367,7 +367,7 @@ def run_batch(paths: list[Path | str], out_dir: Path | str, workers: int = 1, da
     ``progress`` is called in this process with each paper's payload as it is collected.
     With PREFECT_API_URL set, the Prefect flow batch_extract runs it (recorded on that server)."""
     if prefect_configured():
-        from flows.batch import run_batch as run_prefect_batch
+        from gepnec_flows.batch import run_batch as run_prefect_batch
 
         return run_prefect_batch(paths, out_dir, workers=workers, dask_address=dask_address, cache_dir=cache_dir,
                                  refresh_cache=refresh_cache, progress=progress)
