@@ -4,7 +4,8 @@
 
 Every figure is the whole process, children included (the CLI, its worker processes, the sandboxed
 parsers), measured from outside: wall time of the console script and the peak resident memory of
-its process tree (largest process, and summed), sampled every 50 ms by psutil. The papers are the
+its process tree (largest process, and summed) and the CPU time of the tree and of the main
+process, sampled every 50 ms by psutil. The papers are the
 dev PDFs repeated under distinct names, each copy with a PDF comment appended after %%EOF: copies
 with identical bytes would be read once (the cache and the batch key papers by content), and the
 point is to measure extraction. Every run writes into an empty out dir (no cache hits), with
@@ -53,12 +54,20 @@ def make_batch(folder: Path, n_papers: int) -> tuple[Path, int]:
     return folder, pages
 
 
+def _cpu_s(proc: psutil.Process) -> float:
+    times = proc.cpu_times()
+    return times.user + times.system
+
+
 def measure(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
-    """Wall seconds, peak RSS of the largest process and of the whole tree (MiB)."""
+    """Wall seconds; CPU seconds of the whole tree and of the main process alone (the last
+    sample of each process: a process's final 50 ms may be missed); peak RSS of the largest
+    process and of the whole tree (MiB)."""
     started = time.perf_counter()
     process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     root = psutil.Process(process.pid)
     peak_one = peak_sum = 0
+    cpu: dict[int, float] = {}
     while process.poll() is None:
         try:
             procs = [root, *root.children(recursive=True)]
@@ -68,6 +77,7 @@ def measure(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
         for proc in procs:
             try:
                 rss = proc.memory_info().rss
+                cpu[proc.pid] = _cpu_s(proc)
             except psutil.Error:
                 continue
             total += rss
@@ -78,7 +88,8 @@ def measure(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
     stderr = process.stderr.read().decode("utf-8", "replace")
     if process.returncode != 0:
         raise SystemExit(f"failed ({process.returncode}): {' '.join(cmd)}\n{stderr[-2000:]}")
-    return {"s": wall, "largest_mib": peak_one / 2**20, "tree_mib": peak_sum / 2**20}
+    return {"s": wall, "cpu_s": sum(cpu.values()), "main_cpu_s": cpu.get(process.pid, 0.0),
+            "largest_mib": peak_one / 2**20, "tree_mib": peak_sum / 2**20}
 
 
 def tree_env(tree: Path) -> dict[str, str]:
@@ -128,6 +139,8 @@ def main() -> None:
             for (label, workers), runs in figures.items():
                 wall = statistics.median(r["s"] for r in runs)
                 rows.append({"tree": label, "papers": size, "pages": pages, "workers": workers, "s": wall,
+                             "cpu": statistics.median(r["cpu_s"] for r in runs),
+                             "main_cpu": statistics.median(r["main_cpu_s"] for r in runs),
                              "largest": max(r["largest_mib"] for r in runs), "tree_mib": max(r["tree_mib"] for r in runs),
                              "base": statistics.median(r["s"] for r in figures[(label, args.workers[0])]),
                              "same": records[(label, workers)] == reference})
@@ -142,12 +155,15 @@ def report(rows: list[dict]) -> None:
     print(f"\n`gepnec-extract run --no-report`, whole process with children; {psutil.cpu_count()} CPUs; "
           f"load average at the end {load}")
     print(f"{'tree':<7}{'papers':>7}{'pages':>6}{'workers':>8}{'wall s':>8}{'papers/min':>11}{'pages/s':>8}"
-          f"{'speed-up':>9}{'largest MiB':>12}{'tree MiB':>9}  records")
+          f"{'speed-up':>9}{'CPU s':>7}{'main CPU':>9}{'largest MiB':>12}{'tree MiB':>9}  records")
     for r in sorted(rows, key=lambda r: (r["papers"], r["workers"], r["tree"] != "before")):
         print(f"{r['tree']:<7}{r['papers']:>7}{r['pages']:>6}{r['workers']:>8}{r['s']:>8.1f}"
               f"{r['papers'] / r['s'] * 60:>11.1f}{r['pages'] / r['s']:>8.2f}{r['base'] / r['s']:>8.2f}x"
+              f"{r['cpu']:>7.1f}{r['main_cpu']:>9.1f}"
               f"{r['largest']:>12.0f}{r['tree_mib']:>9.0f}  {'same' if r['same'] else 'DIFFER'}")
     print("speed-up: against 1 worker of the same tree and size; records: against this tree's 1-worker run")
+    print("CPU s: user+system of every process of the run; main CPU: of the CLI's own process. On a loaded "
+          "machine wall time hides parallelism: CPU s / 2 against main CPU bounds what 2 free cores could do")
 
 
 if __name__ == "__main__":

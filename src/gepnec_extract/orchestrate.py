@@ -6,7 +6,7 @@ wrapper over it). It takes an executor-like ``submit(fn, **kwargs) -> future`` w
 
 * in this process, one paper at a time (``InlineExecutor``: the default for one worker),
 * in a pool of N spawned worker processes for ``--workers N`` (``ProcessPoolJobs``),
-* on the Dask cluster at ``--dask-address`` (``DaskExecutor``; a LocalCluster when given no address),
+* on the Dask cluster at ``--dask-address`` (``DaskExecutor``),
 * as Prefect tasks (flows/batch.py adapts Prefect's task submission).
 
 Only ``extract_job`` (a module-level function: pickled by reference, so a Dask worker needs
@@ -104,31 +104,20 @@ class InlineExecutor:
 
 
 class DaskExecutor:
-    """Jobs on a Dask cluster: the one at ``address``, else a LocalCluster of ``workers`` processes."""
+    """Jobs on the Dask cluster at ``address`` (``--dask-address``). Its workers need gepnec_extract
+    installed and non-daemonic processes (DASK_DISTRIBUTED__WORKER__DAEMON=False): each PDF is
+    parsed in a child process."""
 
-    def __init__(self, workers: int = 2, address: str | None = None):
-        import dask
-        from distributed import Client, LocalCluster
+    def __init__(self, address: str):
+        from distributed import Client
 
-        self._cluster = None
-        if address:
-            self._client = Client(address)
-        else:
-            # PDF parsing runs in a sandboxed child process per file; daemonic Dask worker processes
-            # may not start children, so local workers are non-daemonic. (An existing cluster needs
-            # the same: DASK_DISTRIBUTED__WORKER__DAEMON=False for its workers.)
-            dask.config.set({"distributed.worker.daemon": False})
-            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                         dashboard_address=None)
-            self._client = Client(self._cluster)
+        self._client = Client(address)
 
     def submit(self, fn: Callable[..., Any], **kwargs: Any) -> Future:
         return self._client.submit(fn, pure=False, **kwargs)
 
     def close(self) -> None:
         self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
 
 
 # A phrase that runs every pipeline component once (drug dictionary, measures, study facts), so
@@ -181,7 +170,7 @@ class ProcessPoolJobs:
 def executor_for(workers: int = 1, dask_address: str | None = None):
     """In this process for one worker, a process pool for ``--workers N``, Dask for an address."""
     if dask_address:
-        return DaskExecutor(workers, dask_address)
+        return DaskExecutor(dask_address)
     if workers > 1:
         return ProcessPoolJobs(workers)
     return InlineExecutor()
