@@ -92,6 +92,20 @@ def test_one_worker_imports_no_prefect(papers, tmp_path):
     assert (tmp_path / "out" / "records.jsonl").is_file()
 
 
+def test_parser_children_do_not_import_the_cli_again(papers, tmp_path):
+    """multiprocessing makes a child import its parent's main module first (for the console
+    script: the CLI and all it imports). The parser children need none of it: with Python's
+    import profiling on, the CLI module is imported once in the whole run, by the CLI itself."""
+    done = subprocess.run([str(BIN / "gepnec-extract"), "run", str(papers), "--out", str(tmp_path / "out"),
+                           "--no-report"], env={**_env(), "PYTHONPROFILEIMPORTTIME": "1"},
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    imports = [line for line in done.stderr.splitlines() if line.startswith("import time:")]
+    # the profile reaches the parser's processes: the fork server imports the sandbox too
+    assert sum(line.endswith("| gepnec_extract.ingest.sandbox") for line in imports) >= 2
+    assert sum(line.endswith("| gepnec_extract.cli") for line in imports) == 1
+
+
 def test_two_workers_give_the_records_of_one(papers, one_worker, tmp_path):
     _run(papers, tmp_path / "out", "--workers", "2")
     assert _records(tmp_path / "out") == one_worker

@@ -5,7 +5,7 @@ wrapper over it). It takes an executor-like ``submit(fn, **kwargs) -> future`` w
 ``.result()`` (returning fn's value or raising its exception), so one body runs
 
 * in this process, one paper at a time (``InlineExecutor``: the default for one worker),
-* in a pool of N spawned worker processes for ``--workers N`` (``ProcessPoolJobs``),
+* in this process and N-1 spawned worker processes for ``--workers N`` (``ProcessPoolJobs``),
 * on the Dask cluster at ``--dask-address`` (``DaskExecutor``),
 * as Prefect tasks (flows/batch.py adapts Prefect's task submission).
 
@@ -146,25 +146,68 @@ def _start_worker() -> None:
 
 
 class ProcessPoolJobs:
-    """``--workers N`` on this machine: N worker processes (spawned: nothing of the parent is
-    copied), each loading the NLP once and parsing through its own sandboxed fork server.
+    """``--workers N`` on this machine: this process and N-1 worker processes (spawned: nothing of
+    the parent is copied), each worker loading the NLP once and parsing through its own sandboxed
+    fork server. No Dask scheduler, nanny or comms; jobs and payloads travel by pickle between
+    this process and the workers it started, never from files.
 
-    Cheaper than a Dask LocalCluster (no scheduler, nanny or comms) for the same work; jobs and
-    payloads travel by pickle between this process and the workers it started, never from files.
+    This process is one of the N: it has loaded the library anyway, and it would otherwise only
+    wait. While the paper it collects next is still with the pool, it takes the last paper the
+    pool has not started and extracts it here (the pool works from the head of the batch, this
+    process from the tail), so no paper waits for a worker to start up.
     """
 
     def __init__(self, workers: int):
         import multiprocessing
+        from collections import deque
         from concurrent.futures import ProcessPoolExecutor
 
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+        self._pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn"),
                                          initializer=_start_worker)
+        self._not_taken: deque[_PoolJob] = deque()  # submitted, in order, maybe not yet started by the pool
 
     def submit(self, fn: Callable[..., Any], **kwargs: Any) -> Future:
-        return self._pool.submit(fn, **kwargs)
+        job = _PoolJob(self, fn, kwargs, self._pool.submit(fn, **kwargs))
+        self._not_taken.append(job)
+        return job
+
+    def take_one(self) -> bool:
+        """Extract here the last job the pool has not started; False when the pool has them all."""
+        while self._not_taken:
+            job = self._not_taken.pop()
+            if job.take_from_pool():
+                return True
+            # the pool has started this one, and so every job before it (it starts them in order)
+            self._not_taken.clear()
+        return False
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _PoolJob:
+    """A job in the pool's queue that this process may take over; a future either way."""
+
+    def __init__(self, jobs: ProcessPoolJobs, fn: Callable[..., Any], kwargs: dict[str, Any], future):
+        self._jobs, self._call, self._future = jobs, (fn, kwargs), future
+        self._here: _Deferred | None = None
+
+    def take_from_pool(self) -> bool:
+        if not self._future.cancel():  # running or done in a worker
+            return False
+        self._here = _Deferred(*self._call)
+        try:
+            self._here.result()  # runs it now
+        except Exception:  # noqa: BLE001 - kept in _here: raised to whoever collects this job
+            pass
+        return True
+
+    def result(self) -> Any:
+        while self._here is None and not self._future.done() and self._jobs.take_one():
+            pass
+        if self._here is not None:
+            return self._here.result()
+        return self._future.result()
 
 
 def executor_for(workers: int = 1, dask_address: str | None = None):
