@@ -1,125 +1,169 @@
-"""Batch throughput: papers/minute and pages/second through flows.run_batch, 1 and 2 workers,
-the no-op re-run (everything cached) as a ratio of the first run, and peak memory.
+"""Batch throughput as a user sees it: `gepnec-extract run` on 1, 10 and 40 papers, 1 and 2 workers.
 
-The batch is copies of the review and dev PDFs under new names in a temp dir, each with a unique
-PDF comment appended after %%EOF: identical bytes would be cache hits (the cache is keyed by
-content), and the point is to measure extraction.
+    python benchmarks/bench_batch.py [--sizes 1 10 40] [--workers 1 2] [--before /work/main] [--rounds 1]
 
-    .venv/bin/python benchmarks/bench_batch.py [--papers 55] [--keep DIR]
+Every figure is the whole process, children included (the CLI, its worker processes, the sandboxed
+parsers), measured from outside: wall time of the console script and the peak resident memory of
+its process tree (largest process, and summed) and the CPU time of the tree and of the main
+process, sampled every 50 ms by psutil. The papers are the
+dev PDFs repeated under distinct names, each copy with a PDF comment appended after %%EOF: copies
+with identical bytes would be read once (the cache and the batch key papers by content), and the
+point is to measure extraction. Every run writes into an empty out dir (no cache hits), with
+``--no-report`` (the report is its own stage, measured by bench_run.py).
 
-"wall" includes Prefect's per-process temporary server start (first run only) and, for 2
-workers, starting the Dask LocalCluster; "flow" is the time inside the flow body. "2 thr" is a
-thread pool of 2 for comparison (run_batch uses a Dask LocalCluster for workers > 1).
+``--after TREE`` measures TREE's code instead of this tree's (a snapshot, say, while this tree
+changes); ``--before TREE`` runs the same cases with TREE's code (PYTHONPATH=TREE/src:TREE), alternating with
+this tree's. The records of every N-worker run are compared with the 1-worker run of the same tree
+and size (and with the other tree's): "same" or "DIFFER". The load average is printed with the
+figures: the machine is shared, so they are noisy.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import psutil
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO / ".." / "shared" / "corpus"
-sys.path.insert(0, str(REPO))  # flows/ is a folder of the repository
+DEV = REPO / ".." / "shared" / "corpus" / "dev"
+BIN = Path(sys.executable).parent
+SAMPLE_S = 0.05
 
 
-def make_batch(folder: Path, n_papers: int) -> list[Path]:
-    sources = [SHARED / "review" / "review.pdf", *sorted((SHARED / "dev").glob("*.pdf"))]
+def make_batch(folder: Path, n_papers: int) -> tuple[Path, int]:
+    """``n_papers`` distinct copies of the dev PDFs in ``folder``; their pages in all."""
+    import pypdfium2
+
+    sources = sorted(DEV.glob("*.pdf"))
+    pages_of = {s: len(pypdfium2.PdfDocument(str(s))) for s in sources}
     folder.mkdir(parents=True, exist_ok=True)
-    papers = []
+    pages = 0
     for i in range(n_papers):
         source = sources[i % len(sources)]
-        target = folder / f"p{i:03d}-{source.stem}.pdf"
-        target.write_bytes(source.read_bytes() + f"\n%bench copy {i}\n".encode())
-        papers.append(target)
-    return papers
+        (folder / f"p{i:03d}-{source.stem}.pdf").write_bytes(source.read_bytes() + f"\n%bench copy {i}\n".encode())
+        pages += pages_of[source]
+    return folder, pages
 
 
-class PeakMemory:
-    """Peak resident memory of this process plus all its descendants, sampled every 0.1 s."""
-
-    def __init__(self) -> None:
-        self.peak_mb = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        me = psutil.Process()
-        while not self._stop.is_set():
-            total = 0
-            for proc in [me, *me.children(recursive=True)]:
-                try:
-                    total += proc.memory_info().rss
-                except psutil.Error:
-                    pass
-            self.peak_mb = max(self.peak_mb, total / 2**20)
-            self._stop.wait(0.1)
-
-    def __enter__(self) -> "PeakMemory":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
+def _cpu_s(proc: psutil.Process) -> float:
+    times = proc.cpu_times()
+    return times.user + times.system
 
 
-def timed_run(label: str, papers_dir: Path, out_dir: Path, workers: int, threads: bool = False) -> dict:
-    from prefect.task_runners import ThreadPoolTaskRunner
+def measure(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Wall seconds; CPU seconds of the whole tree and of the main process alone (the last
+    sample of each process: a process's final 50 ms may be missed); peak RSS of the largest
+    process and of the whole tree (MiB)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    root = psutil.Process(process.pid)
+    peak_one = peak_sum = 0
+    cpu: dict[int, float] = {}
+    while process.poll() is None:
+        try:
+            procs = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            procs = []
+        total = 0
+        for proc in procs:
+            try:
+                rss = proc.memory_info().rss
+                cpu[proc.pid] = _cpu_s(proc)
+            except psutil.Error:
+                continue
+            total += rss
+            peak_one = max(peak_one, rss)
+        peak_sum = max(peak_sum, total)
+        time.sleep(SAMPLE_S)
+    wall = time.perf_counter() - started
+    stderr = process.stderr.read().decode("utf-8", "replace")
+    if process.returncode != 0:
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(cmd)}\n{stderr[-2000:]}")
+    return {"s": wall, "cpu_s": sum(cpu.values()), "main_cpu_s": cpu.get(process.pid, 0.0),
+            "largest_mib": peak_one / 2**20, "tree_mib": peak_sum / 2**20}
 
-    from flows import BatchResult, batch_extract, run_batch
 
-    with PeakMemory() as memory:
-        started = time.perf_counter()
-        if threads:  # for comparison: a thread pool (each PDF still parses in its own sandbox process)
-            runner = batch_extract.with_options(task_runner=ThreadPoolTaskRunner(max_workers=workers))
-            result = BatchResult(**runner(paths=[str(papers_dir)], out_dir=str(out_dir)))
-        else:
-            result = run_batch([papers_dir], out_dir, workers=workers)
-        wall = time.perf_counter() - started
-    return {"label": label, "workers": f"{workers}{' thr' if threads else ''}", "wall": wall, "flow": result.seconds, "files": result.files,
-            "ok": result.ok, "failed": result.failed, "cached": result.cached, "pages": result.pages,
-            "peak_mb": memory.peak_mb}
+def tree_env(tree: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env["PYTHONPATH"] = os.pathsep.join([str(tree / "src"), str(tree)])
+    return env
+
+
+def records_of(out: Path) -> list[str]:
+    """The run's records without their file paths (the copies' names differ between runs only
+    by folder), sorted: comparable across runs."""
+    lines = (out / "records.jsonl").read_text(encoding="utf-8").splitlines()
+    return sorted(json.dumps(json.loads(line), sort_keys=True) for line in lines if line.strip())
+
+
+def one_run(tree: Path, papers: Path, out: Path, workers: int) -> dict[str, float]:
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [str(BIN / "gepnec-extract"), "run", str(papers), "--out", str(out), "--no-report", "--workers", str(workers)]
+    return measure(cmd, tree_env(tree))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--papers", type=int, default=55)
-    parser.add_argument("--keep", type=Path, default=None, help="work in this dir and keep it")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 40])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--before", type=Path, default=None, help="also run this tree's code (e.g. /work/main)")
+    parser.add_argument("--after", type=Path, default=REPO, help="the code to measure (default: this tree)")
+    parser.add_argument("--rounds", type=int, default=1, help="runs per case (median)")
     args = parser.parse_args()
-    if not SHARED.exists():
-        sys.exit(f"needs the shared corpus at {SHARED}")
-
-    work = args.keep or Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    if not DEV.is_dir():
+        sys.exit(f"needs the shared corpus at {DEV}")
+    trees = {"after": args.after.resolve(), **({"before": args.before.resolve()} if args.before else {})}
+    scratch = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    rows = []
     try:
-        make_batch(work / "papers", args.papers)
-        runs = [
-            timed_run("first run", work / "papers", work / "out-1", workers=1),
-            timed_run("no-op re-run", work / "papers", work / "out-1", workers=1),
-            timed_run("first run", work / "papers", work / "out-2", workers=2),
-            timed_run("first run", work / "papers", work / "out-3", workers=2, threads=True),
-        ]
+        for size in args.sizes:
+            papers, pages = make_batch(scratch / f"papers-{size}", size)
+            figures: dict[tuple[str, int], list[dict]] = {}
+            records: dict[tuple[str, int], list[str]] = {}
+            for _ in range(args.rounds):
+                for workers in args.workers:
+                    for label, tree in trees.items():  # alternating, so load drifts hit both alike
+                        out = scratch / f"out-{label}-{size}-{workers}"
+                        figures.setdefault((label, workers), []).append(one_run(tree, papers, out, workers))
+                        records[(label, workers)] = records_of(out)
+            reference = records[("after", args.workers[0])]
+            for (label, workers), runs in figures.items():
+                wall = statistics.median(r["s"] for r in runs)
+                rows.append({"tree": label, "papers": size, "pages": pages, "workers": workers, "s": wall,
+                             "cpu": statistics.median(r["cpu_s"] for r in runs),
+                             "main_cpu": statistics.median(r["main_cpu_s"] for r in runs),
+                             "largest": max(r["largest_mib"] for r in runs), "tree_mib": max(r["tree_mib"] for r in runs),
+                             "base": statistics.median(r["s"] for r in figures[(label, args.workers[0])]),
+                             "same": records[(label, workers)] == reference})
+            print(f"done {size} papers; load average {os.getloadavg()}", file=sys.stderr, flush=True)
     finally:
-        if args.keep is None:
-            shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+    report(rows)
 
-    print(f"\nbatch of {args.papers} papers (review + dev PDFs, unique copies), {psutil.cpu_count()} CPUs")
-    print(f"{'run':<14}{'workers':>8}{'wall s':>9}{'flow s':>9}{'papers/min':>12}{'pages/s':>9}"
-          f"{'cached':>8}{'ok':>5}{'failed':>7}{'peak MB':>9}")
-    for r in runs:
-        print(f"{r['label']:<14}{r['workers']:>8}{r['wall']:>9.1f}{r['flow']:>9.1f}"
-              f"{r['files'] / r['flow'] * 60:>12.1f}{r['pages'] / r['flow']:>9.2f}"
-              f"{r['cached']:>8}{r['ok']:>5}{r['failed']:>7}{r['peak_mb']:>9.0f}")
-    first, noop, parallel, threaded = runs
-    print(f"\nno-op re-run / first run: {noop['flow'] / first['flow']:.3f} (flow), {noop['wall'] / first['wall']:.3f} (wall)")
-    print(f"flow time vs 1 worker: 2 Dask workers {parallel['flow'] / first['flow']:.2f}, "
-          f"2 threads {threaded['flow'] / first['flow']:.2f}")
+
+def report(rows: list[dict]) -> None:
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\n`gepnec-extract run --no-report`, whole process with children; {psutil.cpu_count()} CPUs; "
+          f"load average at the end {load}")
+    print(f"{'tree':<7}{'papers':>7}{'pages':>6}{'workers':>8}{'wall s':>8}{'papers/min':>11}{'pages/s':>8}"
+          f"{'speed-up':>9}{'CPU s':>7}{'main CPU':>9}{'largest MiB':>12}{'tree MiB':>9}  records")
+    for r in sorted(rows, key=lambda r: (r["papers"], r["workers"], r["tree"] != "before")):
+        print(f"{r['tree']:<7}{r['papers']:>7}{r['pages']:>6}{r['workers']:>8}{r['s']:>8.1f}"
+              f"{r['papers'] / r['s'] * 60:>11.1f}{r['pages'] / r['s']:>8.2f}{r['base'] / r['s']:>8.2f}x"
+              f"{r['cpu']:>7.1f}{r['main_cpu']:>9.1f}"
+              f"{r['largest']:>12.0f}{r['tree_mib']:>9.0f}  {'same' if r['same'] else 'DIFFER'}")
+    print("speed-up: against 1 worker of the same tree and size; records: against this tree's 1-worker run")
+    print("CPU s: user+system of every process of the run; main CPU: of the CLI's own process. On a loaded "
+          "machine wall time hides parallelism: CPU s / 2 against main CPU bounds what 2 free cores could do")
 
 
 if __name__ == "__main__":

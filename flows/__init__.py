@@ -1,5 +1,9 @@
 """Prefect flows: wiring only, over library functions that run without Prefect.
 
+The folder is ``flows/``; it is installed as the package ``gepnec_flows`` (a bare ``flows`` would
+collide with any other distribution that ships one). In a checkout, the link ``gepnec_flows`` ->
+``flows`` gives it that name on ``sys.path``.
+
     extract_paper      one file -> payload (document + records)        flows/paper.py
     batch_extract      folder/manifest -> out dir, cached per paper     flows/batch.py
     evaluate           predictions vs gold (gepnec_extract.evaluate)    flows/evaluation.py
@@ -7,7 +11,7 @@
 
 The orchestration itself is ``gepnec_extract.orchestrate`` (no Prefect); these flows wrap it.
 The CLI (``flows/run.py``) runs them only when PREFECT_API_URL is set, and the library path
-otherwise (no Prefect import, no server). Run a flow with ``python -m flows.batch DIR``
+otherwise (no Prefect import, no server). Run a flow with ``python -m gepnec_flows.batch DIR``
 (``--workers 2`` for a Dask LocalCluster, ``--dask-address tcp://host:8786`` for an existing one).
 
 Prefect server: run directly, a flow needs none; without PREFECT_API_URL a temporary local server
@@ -15,7 +19,7 @@ is started once per process (SQLite under PREFECT_HOME) and every Dask worker re
 keep the runs, start one and point the runs at it:
 
     prefect server start                      # UI and API on http://127.0.0.1:4200
-    PREFECT_API_URL=http://127.0.0.1:4200/api python -m flows.batch papers/ --workers 2
+    PREFECT_API_URL=http://127.0.0.1:4200/api python -m gepnec_flows.batch papers/ --workers 2
 
 An existing Dask cluster's workers need gepnec_extract installed (the flow code is shipped by
 value), worker processes started non-daemonic (DASK_DISTRIBUTED__WORKER__DAEMON=False: the PDF
@@ -28,7 +32,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-# Imported on first use, so `python -m flows.batch` does not import itself twice.
+# Imported on first use, so `python -m gepnec_flows.batch` does not import itself twice.
 _EXPORTS = {
     "BatchResult": "batch", "batch_extract": "batch", "run_batch": "batch",
     "evaluate": "evaluation", "extract_paper": "paper", "refresh_dataset": "refresh",
@@ -38,6 +42,6 @@ __all__ = sorted(_EXPORTS)
 
 def __getattr__(name: str) -> Any:
     if name not in _EXPORTS:
-        raise AttributeError(f"module 'flows' has no attribute {name!r}")
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     module = importlib.import_module(f".{_EXPORTS[name]}", __name__)
     return getattr(module, name)

@@ -14,6 +14,10 @@ For a compiled pattern the uses in the same module (``NAME.search(x)``...) decid
 reads text the pattern counts as text.
 
 Rules kept as data: lines of the package's .jsonl files that carry a "regex" or "pattern" key.
+Compiles: the inline calls that compile a pattern (re.compile, compiled()) whose pattern is no
+string literal: built at run time from a data row, a macro or a label (``re.compile(row["pattern"])``,
+``re.compile(rf"{re.escape(label)}:")``), so a package's data rules and built patterns show where
+they are compiled.
 
     python scripts/count_regex.py [--src src/gepnec_extract] [--list records]
 """
@@ -95,15 +99,23 @@ def classify(call: ast.Call, kind: str, tree: ast.AST, names: dict[int, str]) ->
     return "text" if any(reads_text(s) for s in subjects) else "other"
 
 
-def inline_calls(path: Path) -> list[tuple[int, str, str]]:
-    """(line, function, applied-to) for each inline regular expression of a module."""
+def builds_pattern(call: ast.Call, kind: str) -> bool:
+    """A compile whose pattern is no plain string literal (a data row, a macro, an f-string)."""
+    if kind != "compile" or not call.args:
+        return False
+    pattern = call.args[0]
+    return not (isinstance(pattern, ast.Constant) and isinstance(pattern.value, str))
+
+
+def inline_calls(path: Path) -> list[tuple[int, str, str, bool]]:
+    """(line, function, applied-to, built at run time) for each inline regular expression of a module."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     names = assigned_names(tree)
     found = []
     for node in ast.walk(tree):
         kind = is_re_call(node)
         if kind:
-            found.append((node.lineno, kind, classify(node, kind, tree, names)))
+            found.append((node.lineno, kind, classify(node, kind, tree, names), builds_pattern(node, kind)))
     return sorted(found)
 
 
@@ -123,18 +135,21 @@ def main() -> None:
     args = parser.parse_args()
     inline: dict[str, Counter] = {p: Counter() for p in (*PACKAGES, "other")}
     as_data: Counter = Counter()
+    built: Counter = Counter()
     for path in sorted(args.src.rglob("*.py")):
         package = package_of(path, args.src)
-        for line, kind, applied in inline_calls(path):
+        for line, kind, applied, is_built in inline_calls(path):
             inline[package][applied] += 1
+            built[package] += is_built
             if package in args.list:
-                print(f"  {path.relative_to(args.src)}:{line} re.{kind} -> {applied}")
+                print(f"  {path.relative_to(args.src)}:{line} re.{kind} -> {applied}{' (built)' if is_built else ''}")
     for path in sorted(args.src.rglob("*.jsonl")):
         as_data[package_of(path, args.src)] += data_rules(path)
-    print(f"{'package':<9} {'inline':>6} {'text':>5} {'other':>5} {'?':>3} {'as data':>7}")
+    print(f"{'package':<9} {'inline':>6} {'text':>5} {'other':>5} {'?':>3} {'as data':>7} {'compiles':>8}")
     for package, counts in inline.items():
         total = sum(counts.values())
-        print(f"{package:<9} {total:>6} {counts['text']:>5} {counts['other']:>5} {counts['?']:>3} {as_data[package]:>7}")
+        print(f"{package:<9} {total:>6} {counts['text']:>5} {counts['other']:>5} {counts['?']:>3} {as_data[package]:>7}"
+              f" {built[package]:>8}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """`gepnec-extract run` as users run it: the console script, the progress bar on, one worker,
 ``--workers 2`` and ``--dask-address`` on a real `dask scheduler` + `dask worker` on 127.0.0.1.
 
-Each parallel run must give the same records as one worker. Without PREFECT_API_URL no Prefect
+Each parallel run must give the same records as one worker, and the same per-document failure
+for a corrupt PDF among the papers. Without PREFECT_API_URL no Prefect
 is imported and no Prefect server started. Slow: real PDFs in subprocesses; every process the
 test starts is killed in a finally.
 """
@@ -23,6 +24,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 DEV = REPO / ".." / "shared" / "corpus" / "dev"
+BAD = REPO / ".." / "shared" / "corpus" / "bad"
 BIN = Path(sys.executable).parent
 STEMS = ("d01-mitry1999", "d07-bajetta2007", "d09-lu2013")  # three short dev PDFs
 
@@ -39,11 +41,12 @@ def _env(**extra: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def papers(tmp_path_factory) -> Path:
-    if not all((DEV / f"{stem}.pdf").exists() for stem in STEMS):
+    if not all((DEV / f"{stem}.pdf").exists() for stem in STEMS) or not (BAD / "garbage.pdf").exists():
         pytest.skip("../shared corpus not present")
     folder = tmp_path_factory.mktemp("papers")
     for stem in STEMS:
         shutil.copy(DEV / f"{stem}.pdf", folder / f"{stem}.pdf")
+    shutil.copy(BAD / "garbage.pdf", folder / "garbage.pdf")  # fails on its own, whichever process reads it
     return folder
 
 
@@ -61,12 +64,18 @@ def _records(out: Path) -> list[dict]:
     return sorted((json.loads(line) for line in lines), key=lambda r: json.dumps(r, sort_keys=True))
 
 
+def _failures(out: Path) -> list[tuple[str, str]]:
+    lines = (out / "failures.jsonl").read_text(encoding="utf-8").splitlines()
+    return sorted((Path(f["file"]).name, f["kind"]) for f in map(json.loads, lines))
+
+
 @pytest.fixture(scope="module")
 def one_worker(papers, tmp_path_factory) -> list[dict]:
     out = tmp_path_factory.mktemp("one-worker")
     _run(papers, out)
     records = _records(out)
     assert {r["doc_id"] for r in records} == set(STEMS)  # every paper gave records
+    assert _failures(out) == [("garbage.pdf", "corrupt_pdf")]
     return records
 
 
@@ -83,9 +92,26 @@ def test_one_worker_imports_no_prefect(papers, tmp_path):
     assert (tmp_path / "out" / "records.jsonl").is_file()
 
 
+def test_parser_children_do_not_import_the_cli_again(papers, tmp_path):
+    """multiprocessing makes a child import its parent's main module first (for the console
+    script: the CLI and all it imports). The parser children need none of it: with Python's
+    import profiling on, the CLI module is imported once in the whole run, by the CLI itself."""
+    done = subprocess.run([str(BIN / "gepnec-extract"), "run", str(papers), "--out", str(tmp_path / "out"),
+                           "--no-report"], env={**_env(), "PYTHONPROFILEIMPORTTIME": "1"},
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    # "import time: self | cumulative | <nesting>module", one per module and process (found
+    # anywhere: the progress bar's redraws share stderr with the children's lines)
+    imports = re.findall(r"import time:\s+\d+ \|\s+\d+ \| *([\w.]+)", done.stderr)
+    # the profile reaches the parser's processes: the fork server imports the sandbox too
+    assert imports.count("gepnec_extract.ingest.sandbox") >= 2
+    assert imports.count("gepnec_extract.cli") == 1
+
+
 def test_two_workers_give_the_records_of_one(papers, one_worker, tmp_path):
     _run(papers, tmp_path / "out", "--workers", "2")
     assert _records(tmp_path / "out") == one_worker
+    assert _failures(tmp_path / "out") == [("garbage.pdf", "corrupt_pdf")]
 
 
 def _free_port() -> int:
@@ -128,10 +154,11 @@ def test_dask_address_gives_the_records_of_one_worker(papers, one_worker, tmp_pa
                 time.sleep(1)
         _run(papers, tmp_path / "out", "--dask-address", address)
         assert _records(tmp_path / "out") == one_worker
+        assert _failures(tmp_path / "out") == [("garbage.pdf", "corrupt_pdf")]
         # the papers were extracted on the cluster, and a re-run is served by this machine's cache
         again = _run(papers, tmp_path / "out", "--dask-address", address)
         plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", again.stderr)
-        assert re.search(r"│ +3 │ +3 │ +3 │ +0 │", plain), plain[-2000:]  # papers, extracted, cached, failed
+        assert re.search(r"│ +4 │ +3 │ +4 │ +1 │", plain), plain[-2000:]  # papers, extracted, cached, failed
     finally:
         for process in reversed(started):
             _stop(process)

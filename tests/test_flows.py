@@ -33,7 +33,8 @@ BAD = SHARED / "corpus" / "bad"
 REVIEW_TXT = REPO / "corpus" / "review" / "review.txt"
 PAPER = "d01-mitry1999"
 
-# flows/ is a folder of the repository, not part of the installed package.
+# flows/ is a folder of the repository, installed as the package gepnec_flows (the gepnec_flows
+# link beside it gives that name to a checkout on sys.path).
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
@@ -153,7 +154,7 @@ def run_batch(request):
 
         return run_library_batch
     request.getfixturevalue("prefect_server")
-    from flows import run_batch as prefect_run_batch
+    from gepnec_flows import run_batch as prefect_run_batch
 
     return prefect_run_batch
 
@@ -224,11 +225,38 @@ def test_transient_errors_are_retried_ingest_errors_are_not(run_batch, papers, t
     assert kinds == {"broken.txt": "error:OSError", "slow.txt": "timeout", "garbage.pdf": "corrupt_pdf"}
 
 
+@pytest.mark.slow
+def test_two_worker_processes_give_the_outcomes_of_one_and_keep_the_progress_home(papers, tmp_path):
+    """``workers=2`` without an address: a pool of worker processes. Bad files fail per document
+    with their kinds, the records equal one worker's, and the progress callback (which holds a
+    lock, as rich's display does) stays in this process."""
+    import threading
+
+    from gepnec_extract.orchestrate import run_library_batch
+
+    lock, seen = threading.RLock(), []
+
+    def progress(payload):
+        with lock:
+            seen.append(payload["doc_id"])
+
+    two = run_library_batch([papers], tmp_path / "two", workers=2, progress=progress)
+    one = run_library_batch([papers], tmp_path / "one")
+    assert (two.files, two.ok, two.failed, two.cached) == (4, 2, 2, 0)
+    assert sorted((Path(f["file"]).name, f["kind"]) for f in two.failures) == [
+        ("garbage.pdf", "corrupt_pdf"), ("not-a-pdf.pdf", "not_a_pdf")]
+    assert sorted(seen) == sorted(batch.assign_doc_ids(batch.discover_papers([papers]))[0].values())
+    records = [(tmp_path / name / "records.jsonl").read_text().splitlines() for name in ("one", "two")]
+    assert records[0] and sorted(records[0]) == sorted(records[1])
+
+
 def test_batch_on_a_dask_cluster_shares_the_cache(run_batch, papers, tmp_path):
     from distributed import LocalCluster
 
     out = tmp_path / "out"
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+    # one in-process worker thread: two threads would share one NLP pipeline, and scispaCy's
+    # abbreviation detector is not thread-safe (KeyError from its shared matcher)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
         on_dask = run_batch([papers], out, dask_address=cluster.scheduler_address)
     assert (on_dask.files, on_dask.ok, on_dask.failed, on_dask.cached) == (4, 2, 2, 0)
     on_threads = run_batch([papers], out)  # results written by the Dask workers are cache hits here
@@ -236,7 +264,7 @@ def test_batch_on_a_dask_cluster_shares_the_cache(run_batch, papers, tmp_path):
 
 
 def test_extract_paper_flow(prefect_server, papers):
-    from flows import extract_paper
+    from gepnec_flows import extract_paper
 
     ok = extract_paper(str(papers / "review.txt"))
     assert (ok["status"], ok["doc_id"]) == ("ok", "review")
@@ -246,7 +274,7 @@ def test_extract_paper_flow(prefect_server, papers):
 
 def test_refresh_dataset_flow(prefect_server, tmp_path):
     _need_shared()
-    from flows import refresh_dataset
+    from gepnec_flows import refresh_dataset
 
     sources = [str(DEV / f"{stem}.gold.jsonl") for stem in (PAPER, "d09-lu2013")]
     expected = len(_gold(PAPER)) + len(_gold("d09-lu2013"))
@@ -260,7 +288,7 @@ def test_refresh_dataset_flow(prefect_server, tmp_path):
 
 def test_evaluate_flow_scores_batch_style_predictions(prefect_server, tmp_path):
     _need_shared()
-    from flows import evaluate
+    from gepnec_flows import evaluate
 
     gold = _gold(PAPER)
     pred_dir, gold_dir = tmp_path / "records", tmp_path / "gold"
@@ -421,8 +449,8 @@ def test_same_stems_get_unique_doc_ids_and_outputs_agree_with_the_dataset(run_ba
 # ---------------------------------------------------------------------------------------------
 
 
-def _run_command(papers: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "gepnec_extract.cli", "run", str(papers), "--out", str(out), "--no-report"]
+def _run_command(papers: Path, out: Path, *options: str) -> list[str]:
+    return [sys.executable, "-m", "gepnec_extract.cli", "run", str(papers), "--out", str(out), "--no-report", *options]
 
 
 def _run_env(home: Path) -> dict[str, str]:
@@ -479,23 +507,26 @@ MOMENTS = {  # without PREFECT_API_URL there is no Prefect server: the first mom
 }
 
 
-def _kill_run_at(moment: str, papers: Path, out: Path, env: dict[str, str]) -> None:
+def _kill_run_at(moment: str, papers: Path, out: Path, env: dict[str, str], *options: str) -> list[str]:
     """Start `gepnec-extract run`, kill -9 it (its main process only) when ``moment`` is reached,
-    and check that none of its processes lives on and that the dataset reopens."""
+    and check that none of its processes lives on and that the dataset reopens; the command lines
+    of the processes it had started."""
     import signal
     import subprocess
 
     import psutil
 
-    process = subprocess.Popen(_run_command(papers, out), env=env, stdout=subprocess.DEVNULL,
+    process = subprocess.Popen(_run_command(papers, out, *options), env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     parent = psutil.Process(process.pid)
     seen: dict[int, psutil.Process] = {}
+    lines: dict[int, str] = {}  # pid -> its latest command line seen alive (after an exec, the new one)
 
     def tree() -> list[psutil.Process]:
         try:
             for child in parent.children(recursive=True):
                 seen.setdefault(child.pid, child)
+                lines[child.pid] = _cmdline(child) or lines.get(child.pid, "")
         except psutil.Error:
             pass
         return list(seen.values())
@@ -509,9 +540,11 @@ def _kill_run_at(moment: str, papers: Path, out: Path, env: dict[str, str]) -> N
     # Prefect server (the run has no PREFECT_API_URL: it starts none).
     _gone, alive = psutil.wait_procs(list(seen.values()), timeout=60)
     assert not alive, (moment, [_cmdline(p) for p in alive])
-    assert not any("uvicorn" in _cmdline(p) or "prefect" in _cmdline(p) for p in seen.values())
+    command_lines = list(lines.values())
+    assert not any("uvicorn" in line or "prefect" in line for line in command_lines)
     if (out / "evidence.duckdb").exists():
         _dataset_rows(out)  # reopens
+    return command_lines
 
 
 @pytest.mark.slow
@@ -535,6 +568,22 @@ def test_kill_9_leaves_no_process_and_a_consistent_out_dir(kill_papers, tmp_path
     assert con.execute(f"SELECT count(*) FROM '{out / 'evidence.parquet'}'").fetchone()[0] == rows
     leftovers = [p.name for p in out.rglob("*") if ".tmp" in p.name]
     assert not leftovers, leftovers
+
+
+@pytest.mark.slow
+def test_kill_9_of_a_two_worker_run_leaves_no_worker_behind(kill_papers, tmp_path):
+    """`run --workers 2` killed once a paper is cached: its worker processes (spawned, each with a
+    fork server and parser children) end with it; the next run finishes the batch."""
+    import subprocess
+
+    out, env = tmp_path / "out", _run_env(tmp_path / "prefect-home")
+    started = _kill_run_at("first-cache-entry", kill_papers, out, env, "--workers", "2")
+    assert sum("multiprocessing.spawn" in line for line in started) >= 1, started  # the pool's workers
+    assert not any("dask" in line or "distributed" in line for line in started)  # no cluster for local workers
+    done = subprocess.run(_run_command(kill_papers, out, "--workers", "2"), env=env, capture_output=True,
+                          text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert _dataset_rows(out) == len((out / "records.jsonl").read_text().splitlines()) > 0
 
 
 def test_limit_failures_are_cached_for_the_limits_used(run_batch, tmp_path, monkeypatch):
@@ -587,7 +636,7 @@ def test_prefect_flow_on_two_worker_processes_keeps_the_progress_callback_home(p
     """The progress callback holds a lock (as rich's display does): it must never travel to a worker."""
     import threading
 
-    from flows import run_batch
+    from gepnec_flows import run_batch
 
     lock, seen = threading.RLock(), []
 

@@ -201,3 +201,156 @@ def test_page_pictures_of_a_bad_or_greedy_pdf_are_skipped(report_html, shared_co
     # the child process is held to the memory limit: far too little and it gives up, nothing else
     assert render_evidence(good, document, evidence, tmp_path / "tiny", "d01", Limits(memory_mb=40)) is None
     assert not list((tmp_path / "tiny").glob("*.png"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The report draws the facts the extraction stored: it never loads spaCy or tags again
+# ---------------------------------------------------------------------------------------------
+
+# Run in a child process: any import of spaCy (or of our tagging pipeline) raises, and the
+# report is built from the run's out dir alone.
+NO_TAGGER = """
+import sys
+from importlib.abc import MetaPathFinder
+
+class NoTagger(MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("spacy", "scispacy", "thinc") or name.startswith("gepnec_extract.nlp"):
+            raise ImportError(f"the report imported {name}")
+        return None
+
+sys.meta_path.insert(0, NoTagger())
+import json
+from pathlib import Path
+from gepnec_extract.report import build_report
+
+out = Path(sys.argv[1])
+build_report(out, json.loads((out / "evaluation.json").read_text()))
+print(sorted(m for m in sys.modules if m.split(".")[0] in ("spacy", "thinc")))
+"""
+
+
+@pytest.fixture(scope="module")
+def review_run(tmp_path_factory):
+    """The review through the real CLI, as a user runs it, without the report."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import REVIEW_PDF
+
+    out = tmp_path_factory.mktemp("review-run")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    done = subprocess.run([sys.executable, "-m", "gepnec_extract.cli", "run", str(REVIEW_PDF), "--out", str(out),
+                           "--no-report"], capture_output=True, text=True, env=env, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return out
+
+
+def _displacy_markup(document) -> str:
+    """The tagged text as the report drew it when it tagged the document again and passed each
+    block and cell to displaCy: the reference the stored facts must reproduce."""
+    import html as html_module
+
+    from spacy import displacy
+    from spacy.tokens import Doc, Span
+
+    from gepnec_extract.nlp import tag_document
+    from gepnec_extract.nlp.grammar import FACTS_KEY
+    from gepnec_extract.nlp.render import short_value
+
+    entries = []
+    for part in tag_document(document).parts():
+        if not len(part.doc.spans.get(FACTS_KEY, [])):
+            continue
+        where = part.provenance()
+        title = f"{where['source']} · page {where.get('page')}"
+        if "row" in where:
+            title += f" · row {where['row']} col {where['col']}"
+        copy = Doc(part.doc.vocab, words=[t.text for t in part.doc], spaces=[bool(t.whitespace_) for t in part.doc])
+        copy.spans[FACTS_KEY] = [Span(copy, s.start, s.end, label=html_module.escape(short_value(s), quote=True))
+                                 for s in part.doc.spans[FACTS_KEY]]
+        copy.user_data["title"] = html_module.escape(title)
+        entries.append(copy)
+    markup = displacy.render(entries, style="span", options={"spans_key": FACTS_KEY}, page=False, jupyter=False)
+    return markup.replace("<h2", "<h4").replace("</h2>", "</h4>")
+
+
+def test_the_report_never_loads_the_tagger_and_shows_the_same_tagged_text(review_run):
+    import os
+    import subprocess
+    import sys
+
+    from gepnec_extract.model import Document
+
+    assert (review_run / "documents" / "review.tagged.json").is_file()  # stored by the extraction
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    done = subprocess.run([sys.executable, "-c", NO_TAGGER, str(review_run)], capture_output=True, text=True,
+                          env=env, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    page = (review_run / "report.html").read_text(encoding="utf-8")
+    tagged = page[page.index('<details class="tagged"><summary>Tagged text</summary>'):]
+    tagged = tagged[tagged.index("</summary>") + len("</summary>"):tagged.index("</details>")]
+    assert tagged.count("<h4") > 50 and "RESPONSE" in tagged  # the highlighted facts are there ...
+    # ... exactly as displaCy drew them from a fresh tagging of the same Document
+    assert tagged == _displacy_markup(Document.load(review_run / "documents" / "review.document.json"))
+
+
+def test_stored_tagged_facts_are_checked_before_they_are_drawn(review_run, tmp_path):
+    import json
+
+    from gepnec_extract import tagged_view
+
+    stored = json.loads((review_run / "documents" / "review.tagged.json").read_text(encoding="utf-8"))
+    assert tagged_view.check(stored) is stored
+    part = next(p for p in stored["parts"] if p["source"] == "text")
+    part["facts"][0]["end_token"] = len(part["tokens"]) + 5  # outside its part
+    bad = tmp_path / "bad.tagged.json"
+    bad.write_text(json.dumps(stored), encoding="utf-8")
+    assert tagged_view.load(bad) is None
+    with pytest.raises(ValueError, match="offsets"):
+        tagged_view.check(stored)
+    # a fact's tag is text of the paper: drawn escaped
+    part["facts"][0].update(start_token=0, end_token=1, tag="<img src=x onerror=alert(1)>")
+    markup = tagged_view.render_fragment(tagged_view.check(stored))
+    assert "<img" not in markup and "&lt;img src=x onerror=alert(1)&gt;" in markup
+
+
+def test_a_second_report_reuses_the_page_pictures_until_what_they_show_changes(report_html, shared_corpus,
+                                                                               tmp_path):
+    import json
+
+    out = tmp_path / "run"
+    shutil.copytree(report_html.parent, out)  # the module's report stays as it was built
+    first = report_html.read_text(encoding="utf-8")
+    pictures = sorted((out / "pages").glob("*.png"))
+    assert pictures
+    stamps = {p: p.stat().st_mtime_ns for p in pictures}
+    paper = shared_corpus / "dev" / "d01-mitry1999.pdf"
+    again = build_report(out, None, None, sources={"d01-mitry1999": paper})
+    assert {p: p.stat().st_mtime_ns for p in pictures} == stamps  # nothing rendered again
+    assert re.findall(r'<img src="pages/[^"]+"', again.read_text(encoding="utf-8")) == \
+        re.findall(r'<img src="pages/[^"]+"', first)
+    # an index that no longer matches (another PDF, other evidence, other code) is rendered anew
+    index = out / "pages" / "index.json"
+    kept = json.loads(index.read_text(encoding="utf-8"))
+    kept["d01-mitry1999"]["key"] = "0" * 64
+    index.write_text(json.dumps(kept), encoding="utf-8")
+    build_report(out, None, None, sources={"d01-mitry1999": paper})
+    assert all(p.stat().st_mtime_ns != stamps[p] for p in pictures)
+    assert json.loads(index.read_text(encoding="utf-8"))["d01-mitry1999"]["key"] != "0" * 64
+
+
+def test_a_payload_without_tagged_facts_leaves_no_earlier_facts_behind(review_run, tmp_path):
+    from gepnec_extract.model import Document
+
+    out = tmp_path / "out"
+    shutil.copytree(review_run / "documents", out / "documents")
+    document = Document.load(out / "documents" / "review.document.json")
+    payload = {"status": "ok", "file": "review.pdf", "doc_id": "review", "sha256": None, "pipeline_version": "x",
+               "pages": document.pages, "warnings": [], "document": document.model_dump(mode="json"), "records": []}
+    batch.write_documents(out / "documents", [payload])
+    assert not (out / "documents" / "review.tagged.json").exists()
+    page = build_report(out).read_text(encoding="utf-8")
+    assert '<details class="tagged">' not in page  # no tagged text, rather than another run's

@@ -4,7 +4,8 @@ The Prefect flows (``flows/batch_extract.py``) are wiring over these; anything h
 tested on its own. A payload is a plain JSON-serializable dict, the unit the flows cache:
 
     {"status": "ok", "file", "doc_id", "sha256", "pipeline_version", "pages", "warnings",
-     "document": {...Document...}, "records": [{...StudyRecord...}, ...]}
+     "document": {...Document...}, "records": [{...StudyRecord...}, ...],
+     "tagged": {...the tagged facts, tagged_view...}}
     {"status": "failed", "file", "doc_id", "sha256", "pipeline_version", "kind", "message"}
 """
 
@@ -17,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import pipeline
+from . import pipeline, tagged_view
 from .ingest.errors import IngestError
 from .ingest.limits import Limits
 from .model import StudyRecord, safe_doc_id
@@ -106,7 +107,17 @@ def extract_payload(path: Path | str, sha256: str | None = None, limits: Limits 
         "pipeline_version": pipeline.PIPELINE_VERSION, "pages": doc.pages, "warnings": list(doc.warnings),
         "document": doc.model_dump(mode="json"),
         "records": [{**r.model_dump(mode="json"), "doc_id": doc.doc_id} for r in result.records],
+        "tagged": tagged_facts(doc),
     }
+
+
+def tagged_facts(doc) -> dict[str, Any]:
+    """The document's tagged facts as data (``tagged_view``), kept with its payload so the report
+    draws them from the cache and never loads the tagger again."""
+    from .nlp import tag_document
+    from .nlp.render import fact_view
+
+    return fact_view(tag_document(doc))
 
 
 def unreadable_payload(path: Path | str, doc_id: str | None = None) -> dict[str, Any] | None:
@@ -224,10 +235,19 @@ def write_failures(target: Path, payloads: list[dict[str, Any]]) -> Path:
 
 
 def write_documents(directory: Path, payloads: list[dict[str, Any]]) -> None:
+    """``<doc_id>.document.json`` and, beside it, ``<doc_id>.tagged.json`` (the report's input)."""
     directory.mkdir(parents=True, exist_ok=True)
     for payload in payloads:
-        if payload["status"] == "ok" and payload.get("document") is not None:
-            _write_text(directory / f"{safe_doc_id(payload['doc_id'])}.document.json", json.dumps(payload["document"]))
+        if payload["status"] != "ok":
+            continue
+        stem = safe_doc_id(payload["doc_id"])
+        if payload.get("document") is not None:
+            _write_text(directory / f"{stem}.document.json", json.dumps(payload["document"]))
+        tagged = directory / f"{stem}{tagged_view.SUFFIX}"
+        if payload.get("tagged") is not None:
+            _write_text(tagged, json.dumps(payload["tagged"]))
+        else:  # an earlier run's facts would be another reading of this paper
+            tagged.unlink(missing_ok=True)
 
 
 def write_records_per_doc(directory: Path, by_doc: dict[str, list[StudyRecord]]) -> None:

@@ -8,7 +8,8 @@ One JSON file per entry under the cache directory, ``<key>.payload.json``::
   the ingest limits it was read under (a limit failure is cached too, for those limits only).
 * Reading never runs code: the file is parsed as JSON (our code picks the decoder; nothing in the
   file can choose another), and the payload is validated against the pydantic models
-  (``Document``, ``StudyRecord``) and the payload's own shape before it is used.
+  (``Document``, ``StudyRecord``), the tagged facts against their shape (``tagged_view.check``)
+  and the payload's own shape before it is used.
 * ``mac`` is an HMAC-SHA256 of the key and the canonical payload JSON under a secret of this user
   (``GEPNEC_CACHE_SECRET``, else a random key kept in ``~/.cache/gepnec-extract/cache.key``, mode
   0600), so an edited entry, or one copied from another key, is detected.
@@ -30,6 +31,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from . import tagged_view
 from .ingest.errors import ERROR_KINDS
 from .ingest.limits import Limits
 from .model import Document, StudyRecord
@@ -108,8 +110,13 @@ def validate_payload(payload: Any, sha256: str, pipeline_version: str) -> dict[s
     pages, warnings = payload.get("pages"), payload.get("warnings")
     if not isinstance(pages, int) or not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
         raise CacheMiss("pages or warnings of the wrong type")
+    tagged = payload.get("tagged")  # optional: a payload without them gives a report without tagged text
+    try:
+        tagged = None if tagged is None else tagged_view.check(tagged)
+    except ValueError as err:
+        raise CacheMiss(str(err)) from None
     return {**base, "pages": pages, "warnings": warnings, "document": document.model_dump(mode="json"),
-            "records": [r.model_dump(mode="json") for r in records]}
+            "records": [r.model_dump(mode="json") for r in records], "tagged": tagged}
 
 
 class PayloadCache:

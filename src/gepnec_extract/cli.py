@@ -157,7 +157,7 @@ def run(
         _fail(f"bad limit in the environment: {err}")
     if out.exists() and not out.is_dir():
         _fail(f"--out {out} is a file, not a directory")
-    from flows import run as runner  # the main job: batch, scoring, report (Prefect only with PREFECT_API_URL)
+    from gepnec_flows import run as runner  # the main job: batch, scoring, report (Prefect only with PREFECT_API_URL)
 
     paths = list(paths or [BUNDLED_REVIEW])
     try:

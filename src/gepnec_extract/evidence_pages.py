@@ -14,6 +14,7 @@ that paper.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import resource
@@ -96,6 +97,24 @@ def _boxes(words: list[dict], text: str) -> list[list[float]]:
     return lines
 
 
+def _words_reader(pages: dict[int, Any]):
+    """words_of(page number, region or None): the words printed there, read once per page and
+    region (many evidence items share a table, and cropping and reading words is the slow part)."""
+    seen: dict[tuple, list[dict]] = {}
+
+    def words_of(number: int, region: tuple | None) -> list[dict]:
+        if (number, region) not in seen:
+            page = area = pages[number]
+            if region:
+                x0, top, x1, bottom = region
+                area = page.crop((max(0, x0 - 2), max(0, top - 2), min(page.width, x1 + 2),
+                                  min(page.height, bottom + 2)))
+            seen[number, region] = area.extract_words(keep_blank_chars=False, use_text_flow=True)
+        return seen[number, region]
+
+    return words_of
+
+
 def locate_and_render(pdf_path: str, items: list[dict[str, Any]], out_dir: str, stem: str) -> dict[str, Any]:
     """In the child: boxes for each item, and a PNG per page that has one. Returns
     {"pages": {page: {"png": name, "width": pt, "height": pt}}, "boxes": [[box...] per item]}."""
@@ -110,20 +129,15 @@ def locate_and_render(pdf_path: str, items: list[dict[str, Any]], out_dir: str, 
     with pdfplumber.open(pdf_path) as pdf:
         for number in pages_needed:
             if 1 <= number <= len(pdf.pages):
-                page = pdf.pages[number - 1]
-                words_by_page[number] = (page, page.width, page.height)
+                words_by_page[number] = pdf.pages[number - 1]
+        words_of = _words_reader(words_by_page)
         for item in items:
-            found = words_by_page.get(item.get("page"))
-            if found is None:
+            page = words_by_page.get(item.get("page"))
+            if page is None:
                 result["boxes"].append([])
                 continue
-            page, width, height = found
             region = item.get("region")
-            area = page
-            if region:
-                x0, top, x1, bottom = region
-                area = page.crop((max(0, x0 - 2), max(0, top - 2), min(width, x1 + 2), min(height, bottom + 2)))
-            boxes = _boxes(area.extract_words(keep_blank_chars=False, use_text_flow=True), item["text"])
+            boxes = _boxes(words_of(item["page"], tuple(region) if region else None), item["text"])
             if not boxes and region:
                 boxes = [list(region)]
             result["boxes"].append(boxes)
@@ -138,6 +152,30 @@ def locate_and_render(pdf_path: str, items: list[dict[str, Any]], out_dir: str, 
     finally:
         document.close()
     return result
+
+
+def picture_key(pdf_path: Path, document: Document, evidence: list[dict[str, Any]], stem: str) -> str:
+    """A digest of everything a paper's pictures and boxes depend on: the PDF's bytes, what is
+    asked of the child (``plan``), the picture's name and scale, and this module's code. Pictures
+    kept under the same key are reused, so a re-run's report renders nothing again."""
+    digest = hashlib.sha256()
+    with pdf_path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    digest.update(json.dumps([plan(document, evidence), stem, SCALE, MAX_PAGES_RENDERED], sort_keys=True).encode())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def kept_pictures(previous: dict[str, Any] | None, key: str, out_dir: Path) -> dict[str, Any] | None:
+    """The pictures an earlier report made under ``key``, when every one of them is still there."""
+    if not isinstance(previous, dict) or previous.get("key") != key:
+        return None
+    pages = previous.get("pages")
+    if not isinstance(pages, dict) or not all(isinstance(p, dict) and (out_dir / str(p.get("png"))).is_file()
+                                              for p in pages.values()):
+        return None
+    return previous
 
 
 def render_evidence(pdf_path: Path, document: Document, evidence: list[dict[str, Any]], out_dir: Path,

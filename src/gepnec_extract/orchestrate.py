@@ -5,8 +5,8 @@ wrapper over it). It takes an executor-like ``submit(fn, **kwargs) -> future`` w
 ``.result()`` (returning fn's value or raising its exception), so one body runs
 
 * in this process, one paper at a time (``InlineExecutor``: the default for one worker),
-* on Dask (``dask_executor``: a LocalCluster of N processes for ``--workers N``, or the cluster at
-  ``--dask-address``),
+* in this process and N-1 spawned worker processes for ``--workers N`` (``ProcessPoolJobs``),
+* on the Dask cluster at ``--dask-address`` (``DaskExecutor``),
 * as Prefect tasks (flows/batch.py adapts Prefect's task submission).
 
 Only ``extract_job`` (a module-level function: pickled by reference, so a Dask worker needs
@@ -15,7 +15,7 @@ progress callback, the cache and the dataset stay in the calling process.
 
 ``run_batch`` is what the CLI calls: without PREFECT_API_URL in the environment it runs the
 library path above and never imports Prefect (no temporary server, no Prefect import); with it,
-it runs the Prefect flow (flows.batch.run_batch) so that the run is recorded on that server.
+it runs the Prefect flow (gepnec_flows.batch.run_batch) so that the run is recorded on that server.
 
 Retries. A typed IngestError (a bad file stays bad) is never retried; any other exception is
 taken as transient and retried ``RETRIES`` times inside ``extract_job``, on whichever executor
@@ -104,36 +104,118 @@ class InlineExecutor:
 
 
 class DaskExecutor:
-    """Jobs on a Dask cluster: the one at ``address``, else a LocalCluster of ``workers`` processes."""
+    """Jobs on the Dask cluster at ``address`` (``--dask-address``). Its workers need gepnec_extract
+    installed and non-daemonic processes (DASK_DISTRIBUTED__WORKER__DAEMON=False): each PDF is
+    parsed in a child process."""
 
-    def __init__(self, workers: int = 2, address: str | None = None):
-        import dask
-        from distributed import Client, LocalCluster
+    def __init__(self, address: str):
+        from distributed import Client
 
-        self._cluster = None
-        if address:
-            self._client = Client(address)
-        else:
-            # PDF parsing runs in a sandboxed child process per file; daemonic Dask worker processes
-            # may not start children, so local workers are non-daemonic. (An existing cluster needs
-            # the same: DASK_DISTRIBUTED__WORKER__DAEMON=False for its workers.)
-            dask.config.set({"distributed.worker.daemon": False})
-            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                         dashboard_address=None)
-            self._client = Client(self._cluster)
+        self._client = Client(address)
 
     def submit(self, fn: Callable[..., Any], **kwargs: Any) -> Future:
         return self._client.submit(fn, pure=False, **kwargs)
 
     def close(self) -> None:
         self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+
+
+# A phrase that runs every pipeline component once (drug dictionary, measures, study facts), so
+# a worker has built its lazy vocabularies before its first paper arrives.
+_WARM_UP_TEXT = "Patients received drugamab 80 mg/m2 on day 1; response rate was 31% (9/29)."
+
+
+def _start_worker() -> None:
+    """In each pool worker, before its first job: die with the run, and load what every job needs.
+
+    Ctrl-C is the run's to handle: the terminal sends it to every process of the group, and a
+    worker (or its fork server, which inherits the setting) would print its own traceback; the
+    run stops taking papers and the pool finishes the ones in hand. The parser's fork server is
+    started next (its imports run in its own process, beside the NLP load here), then the NLP
+    pipeline is built and run once.
+    """
+    import signal
+
+    from .ingest import sandbox
+    from .nlp import get_nlp
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sandbox.die_with_parent()
+    sandbox.start_fork_server()
+    get_nlp()(_WARM_UP_TEXT)
+
+
+class ProcessPoolJobs:
+    """``--workers N`` on this machine: this process and N-1 worker processes (spawned: nothing of
+    the parent is copied), each worker loading the NLP once and parsing through its own sandboxed
+    fork server. No Dask scheduler, nanny or comms; jobs and payloads travel by pickle between
+    this process and the workers it started, never from files.
+
+    This process is one of the N: it has loaded the library anyway, and it would otherwise only
+    wait. While the paper it collects next is still with the pool, it takes the last paper the
+    pool has not started and extracts it here (the pool works from the head of the batch, this
+    process from the tail), so no paper waits for a worker to start up.
+    """
+
+    def __init__(self, workers: int):
+        import multiprocessing
+        from collections import deque
+        from concurrent.futures import ProcessPoolExecutor
+
+        self._pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_start_worker)
+        self._not_taken: deque[_PoolJob] = deque()  # submitted, in order, maybe not yet started by the pool
+
+    def submit(self, fn: Callable[..., Any], **kwargs: Any) -> Future:
+        job = _PoolJob(self, fn, kwargs, self._pool.submit(fn, **kwargs))
+        self._not_taken.append(job)
+        return job
+
+    def take_one(self) -> bool:
+        """Extract here the last job the pool has not started; False when the pool has them all."""
+        while self._not_taken:
+            job = self._not_taken.pop()
+            if job.take_from_pool():
+                return True
+            # the pool has started this one, and so every job before it (it starts them in order)
+            self._not_taken.clear()
+        return False
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _PoolJob:
+    """A job in the pool's queue that this process may take over; a future either way."""
+
+    def __init__(self, jobs: ProcessPoolJobs, fn: Callable[..., Any], kwargs: dict[str, Any], future):
+        self._jobs, self._call, self._future = jobs, (fn, kwargs), future
+        self._here: _Deferred | None = None
+
+    def take_from_pool(self) -> bool:
+        if not self._future.cancel():  # running or done in a worker
+            return False
+        self._here = _Deferred(*self._call)
+        try:
+            self._here.result()  # runs it now
+        except Exception:  # noqa: BLE001 - kept in _here: raised to whoever collects this job
+            pass
+        return True
+
+    def result(self) -> Any:
+        while self._here is None and not self._future.done() and self._jobs.take_one():
+            pass
+        if self._here is not None:
+            return self._here.result()
+        return self._future.result()
 
 
 def executor_for(workers: int = 1, dask_address: str | None = None):
-    if dask_address or workers > 1:
-        return DaskExecutor(workers, dask_address)
+    """In this process for one worker, a process pool for ``--workers N``, Dask for an address."""
+    if dask_address:
+        return DaskExecutor(dask_address)
+    if workers > 1:
+        return ProcessPoolJobs(workers)
     return InlineExecutor()
 
 
@@ -370,7 +452,7 @@ def run_batch(paths: list[Path | str], out_dir: Path | str, workers: int = 1, da
     ``progress`` is called in this process with each paper's payload as it is collected.
     With PREFECT_API_URL set, the Prefect flow batch_extract runs it (recorded on that server)."""
     if prefect_configured():
-        from flows.batch import run_batch as run_prefect_batch
+        from gepnec_flows.batch import run_batch as run_prefect_batch
 
         return run_prefect_batch(paths, out_dir, workers=workers, dask_address=dask_address, cache_dir=cache_dir,
                                  refresh_cache=refresh_cache, progress=progress)

@@ -3,7 +3,8 @@
 Per paper: its records, every value a link to its evidence, which is shown beside the value
 (sentence or cell, page) and, on click, on a picture of the page with the evidence's box
 highlighted (``evidence_pages``: pictures in ``pages/`` beside report.html); its tagged text
-(displaCy) and its score where gold exists. Across papers: the sources that disagree on a study,
+(drawn as displaCy draws spans, from the facts its extraction stored: ``tagged_view``; the report
+never loads the tagger) and its score where gold exists. Across papers: the sources that disagree on a study,
 and charts of median OS and PFS by regimen and of response rate by line (inline SVG, each point
 titled with study, arm and value, shown on hover). No script: the evidence panel opens with the
 CSS ``:target`` selector, so the page works offline, from a file, under a policy allowing no
@@ -11,8 +12,8 @@ script. ``gepnec-extract review`` serves the same page with a verdict form besid
 
 Everything in the report comes from untrusted papers (text, table cells, file names, doc_ids), so
 the template is rendered with autoescape on, and only markup built here is passed as ``|safe``:
-the charts (hand-drawn SVG, every string escaped) and the tagged text (displaCy escapes the tokens; the
-span labels, which displaCy does not escape, are escaped before rendering). The page also carries
+the charts (hand-drawn SVG, every string escaped) and the tagged text (``tagged_view`` escapes
+tokens, labels and titles). The page also carries
 a Content-Security-Policy that allows no script at all and no fetch, as a second line (images
 only from the page's own folder; forms only to the review server that served the page).
 """
@@ -23,6 +24,7 @@ import html
 import json
 import os
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,10 +32,10 @@ from typing import Any
 import duckdb
 from jinja2 import Environment, PackageLoader
 
-from . import dataset
+from . import dataset, tagged_view
 from .model import Document, Evidence, StudyRecord, safe_doc_id
 
-MAX_TAGGED_PAPERS = 60  # tagging every block again is the slow part of a report
+MAX_TAGGED_PAPERS = 60  # the tagged text of more papers would make the page too long to open
 
 
 @dataclass
@@ -292,13 +294,13 @@ def response_chart(records: list[StudyRecord]) -> str | None:
     return "".join(parts)
 
 
-def _tagged_html(document: Document) -> str:
-    """displaCy markup of the tagged blocks and cells (nlp.render escapes titles and span labels;
-    displaCy escapes token text)."""
-    from .nlp import tag_document
-    from .nlp.render import render_fragment
-
-    markup = render_fragment(tag_document(document))
+def _tagged_html(documents_dir: Path, document: Document) -> str | None:
+    """The paper's tagged text, drawn from the facts its extraction stored beside its Document
+    (``tagged_view``: no tagger is loaded here); None when the run stored none."""
+    tagged = tagged_view.load(documents_dir / f"{safe_doc_id(document.doc_id)}{tagged_view.SUFFIX}")
+    if tagged is None:
+        return None
+    markup = tagged_view.render_fragment(tagged)
     # displaCy titles each block with an <h2>: a block's caption here, not a section of the report
     return markup.replace("<h2", "<h4").replace("</h2>", "</h4>")
 
@@ -321,20 +323,32 @@ def _paper_rows(db: Path) -> list[dict]:
 def page_pictures(out_dir: Path, documents: list[Document], by_doc: dict[str, list[StudyRecord]],
                   sources: dict[str, Path]) -> dict[str, dict]:
     """doc_id -> pictures of its evidence pages with boxes (``evidence_pages``), kept in
-    out_dir/pages/ with an index, so the review server reuses them."""
-    from .evidence_pages import render_evidence
+    out_dir/pages/ with an index, so the review server reuses them. Pictures an earlier report
+    made under the same key are kept; the others are drawn by one child process per paper, as
+    many at once as there are cores (each child is held to the parsing limits)."""
+    from .evidence_pages import kept_pictures, picture_key, render_evidence
 
     pages_dir = out_dir / "pages"
-    found = {}
+    previous = load_page_pictures(out_dir)
+    found, to_draw = {}, []
     for document in documents:
         records = by_doc.get(document.doc_id, [])
         source = sources.get(document.doc_id)
-        if not records or source is None:
+        if not records or source is None or not Path(source).is_file():
             continue
         evidence = [e.model_dump(mode="json") for r in records for e in r.evidence]
-        info = render_evidence(Path(source), document, evidence, pages_dir, safe_doc_id(document.doc_id))
-        if info:
-            found[document.doc_id] = info
+        stem = safe_doc_id(document.doc_id)
+        key = picture_key(Path(source), document, evidence, stem)
+        kept = kept_pictures(previous.get(document.doc_id), key, pages_dir)
+        if kept:
+            found[document.doc_id] = kept
+        else:
+            to_draw.append((document, Path(source), evidence, stem, key))
+    with ThreadPoolExecutor(max_workers=max(1, min(len(to_draw), os.cpu_count() or 1))) as pool:
+        drawn = pool.map(lambda job: render_evidence(job[1], job[0], job[2], pages_dir, job[3]), to_draw)
+        for (document, *_, key), info in zip(to_draw, drawn):
+            if info:
+                found[document.doc_id] = {**info, "key": key}
     if found:
         _write_json(pages_dir / "index.json", found)
     return found
@@ -364,9 +378,10 @@ def ensure_page_pictures(out_dir: Path | str) -> dict[str, dict]:
 def load_page_pictures(out_dir: Path) -> dict[str, dict]:
     index = out_dir / "pages" / "index.json"
     try:
-        return json.loads(index.read_text(encoding="utf-8"))
+        found = json.loads(index.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    return found if isinstance(found, dict) else {}
 
 
 def policy(review: bool) -> str:
@@ -401,7 +416,7 @@ def render_page(out_dir: Path | str, eval_report: dict | None = None, conflicts:
     verdicts = (review or {}).get("verdicts")
     papers = []
     for i, document in enumerate(documents):
-        tagged = _tagged_html(document) if tag_text and i < MAX_TAGGED_PAPERS else None
+        tagged = _tagged_html(documents_dir, document) if tag_text and i < MAX_TAGGED_PAPERS else None
         mine = by_doc.get(document.doc_id, [])
         cards, panels = record_cards(document.doc_id, mine, picture_info.get(document.doc_id), verdicts)
         papers.append(PaperView(document.doc_id, document.metadata.title, document.pages, document.warnings,

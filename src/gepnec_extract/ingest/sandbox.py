@@ -120,6 +120,12 @@ def _context() -> multiprocessing.context.BaseContext:
     return context
 
 
+def start_fork_server() -> None:
+    """Start this process's fork server now rather than at the first parse (a pool worker does so
+    while it loads the NLP, so the two overlap)."""
+    _context()
+
+
 def _start_fork_server() -> None:
     """Start the server once, with the warm-up flag in its environment only."""
     global _server_started
@@ -177,6 +183,34 @@ def _children_allowed():
             config["daemon"] = daemonic
 
 
+@contextmanager
+def _no_main_module_in_children():
+    """Start a child that does not run this process's ``__main__`` again.
+
+    multiprocessing tells each spawned or fork-server child to import the parent's main module
+    first (the console script, a ``dask worker``, a benchmark script), which for the CLI means
+    importing the CLI and everything it imports, once per paper. The parser's target lives in
+    this module, which the fork server preloads, so the child needs no main module: the
+    preparation data goes without it while we start ours (under _START_LOCK: the only starter
+    of processes in a worker; the main-module keys are only read by the child being started).
+    """
+    from multiprocessing import spawn
+
+    prepare = spawn.get_preparation_data
+
+    def without_main(name):
+        data = prepare(name)
+        data.pop("init_main_from_name", None)
+        data.pop("init_main_from_path", None)
+        return data
+
+    spawn.get_preparation_data = without_main
+    try:
+        yield
+    finally:
+        spawn.get_preparation_data = prepare
+
+
 def _run_child(path: Path, limits: Limits) -> tuple[dict, float, int | None]:
     """Start the child, wait for its payload until the deadline, and always reap it."""
     context = _context()
@@ -188,7 +222,7 @@ def _run_child(path: Path, limits: Limits) -> tuple[dict, float, int | None]:
     peak = [0.0]
     try:
         try:
-            with _children_allowed():
+            with _children_allowed(), _no_main_module_in_children():
                 process.start()
         except OSError as exc:  # no processes or memory left on this machine
             error = ResourceLimitError(path, f"could not start the parser process: {exc}")
@@ -300,7 +334,7 @@ class _WarningCollector(logging.Handler):
 
 
 def _child_main(path_str: str, limits: Limits, sender: Connection, stderr_path: str) -> None:
-    _die_with_parent()
+    die_with_parent()
     _redirect_stderr(stderr_path)
     _apply_limits(limits)
     try:
@@ -314,9 +348,10 @@ def _child_main(path_str: str, limits: Limits, sender: Connection, stderr_path: 
         os._exit(UNEXPECTED_EXIT_CODE)
 
 
-def _die_with_parent() -> None:
-    """SIGKILL from the kernel when our parent (the fork server) ends: it ends when the run does,
-    so a killed run leaves no parser behind (RLIMIT_CPU stays as the backstop elsewhere)."""
+def die_with_parent() -> None:
+    """SIGKILL from the kernel when our parent ends. A parser's parent is the fork server, which
+    ends when the run does (a pool worker calls this too), so a killed run leaves no parser
+    behind (RLIMIT_CPU stays as the backstop elsewhere)."""
     try:
         import ctypes
 

@@ -1,19 +1,22 @@
-"""displaCy rendering of a tagged document, for a reviewer's browser.
+"""A tagged document as data for a reviewer's browser, and its markup.
 
-Each block and each table cell that holds a fact is drawn with displaCy's span style; a span's
-label shows its normalized value ("RESPONSE rr 53"), so the reviewer checks values, not only spans.
+``fact_view`` keeps, for each block and table cell that holds a fact, its tokens and its facts
+with their normalized values (``tagged_view`` describes the shape); it is computed once, when the
+paper is extracted, and stored with the paper's cached payload. Drawing it (``tagged_view``,
+displaCy's span style) needs no spaCy: a span's label shows its normalized value
+("RESPONSE rr 53"), so the reviewer checks values, not only spans.
 """
 
 from __future__ import annotations
 
 import html
 import json
+from typing import Any
 
-from spacy import displacy
-from spacy.tokens import Doc, Span
+from spacy.tokens import Span
 
-from .document import TaggedDocument
-from .grammar import FACTS_KEY
+from .. import tagged_view
+from .document import TaggedDocument, facts_in_order
 
 MAX_LABEL_CHARS = 80
 
@@ -29,16 +32,22 @@ def short_value(span: Span) -> str:
     return text if len(text) <= MAX_LABEL_CHARS else text[: MAX_LABEL_CHARS - 1] + "…"
 
 
-def labelled_copy(doc: Doc, title: str) -> Doc:
-    """A copy of doc (same tokens and spacing) whose fact spans are labelled with their values.
+def fact_view(tagged: TaggedDocument) -> dict[str, Any]:
+    """Every block and cell with a fact: where it is, its tokens, its facts (JSON-ready)."""
+    parts = []
+    for part in tagged.parts():
+        spans = facts_in_order(part.doc)
+        if spans:
+            parts.append({**part.provenance(), "tokens": [t.text for t in part.doc],
+                          "facts": [_fact(span) for span in spans]})
+    return {"format": tagged_view.FORMAT, "parts": parts}
 
-    displaCy escapes token text but writes labels as they are, and a value is text of the paper
-    (a regimen named '<b>X</b>' would be markup): labels are HTML-escaped here."""
-    copy = Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
-    copy.spans[FACTS_KEY] = [Span(copy, s.start, s.end, label=html.escape(short_value(s), quote=True))
-                             for s in doc.spans.get(FACTS_KEY, [])]
-    copy.user_data["title"] = title
-    return copy
+
+def _fact(span: Span) -> dict[str, Any]:
+    # the value through JSON now, so what is stored is what a later reader gets
+    value = json.loads(json.dumps(span._.value, default=str))
+    return {"label": span.label_, "value": value, "start": span.start_char, "end": span.end_char,
+            "start_token": span.start, "end_token": span.end, "tag": short_value(span)}
 
 
 def render_html(tagged: TaggedDocument) -> str:
@@ -53,16 +62,5 @@ def render_html(tagged: TaggedDocument) -> str:
 
 
 def render_fragment(tagged: TaggedDocument) -> str:
-    """The displaCy markup of every block and cell that holds a fact (no page around it)."""
-    entries = []
-    for part in tagged.parts():
-        if not len(part.doc.spans.get(FACTS_KEY, [])):
-            continue
-        where = part.provenance()
-        title = f"{where['source']} · page {where.get('page')}"
-        if "row" in where:
-            title += f" · row {where['row']} col {where['col']}"
-        entries.append(labelled_copy(part.doc, html.escape(title)))
-    if not entries:
-        return "<p>No facts.</p>"
-    return displacy.render(entries, style="span", options={"spans_key": FACTS_KEY}, page=False, jupyter=False)
+    """The markup of every block and cell that holds a fact (no page around it)."""
+    return tagged_view.render_fragment(fact_view(tagged))

@@ -12,19 +12,17 @@ record, or whose own study is unnamed, says so in ``Document.warnings``.
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from ..model import Document, StudyRecord
 from .assemble import assemble
 from .cohort import Cohort, StudyRef
+from ..nlp.phrases import is_review_title
 from .columns import classify_header
 from .context import DocContext, document_population
 from .tables import header_texts, records_from_table
 
 __all__ = ["extract_records", "build_context", "is_review", "own_study"]
 
-# "a meta-" ending a title line broken before "analysis" still says meta-analysis
-_REVIEW_TITLE = re.compile(r"\b(?:review|overview|treatment options|meta-?\s*analys[ie]s)\b|\bmeta-\s*$", re.I)
 
 
 def is_review(document: Document) -> bool:
@@ -34,7 +32,7 @@ def is_review(document: Document) -> bool:
     if meta.group and not meta.authors and not meta.first_author:
         return True
     study_tables = any(classify_header(h).field == "study" for t in document.tables for h in header_texts(t))
-    return study_tables or bool(_REVIEW_TITLE.search(meta.title or ""))
+    return study_tables or is_review_title(meta.title)
 
 
 def own_study(document: Document) -> StudyRef | None:

@@ -8,7 +8,6 @@ when its sub-cohorts differ.
 
 from __future__ import annotations
 
-import re
 
 from .cohort import OWN_FIGURES, Cohort
 from .context import DocContext
@@ -120,11 +119,11 @@ def _named_cohorts(text: str, group: list[Cohort], whole: Cohort | None) -> list
     """Where a study-wide cell goes: to the cohort it names in brackets ("GEP 14, lung 1 (NEC cohort)");
     else to the whole series, and to the subgroup named by its one primary site as well ("Unknown
     primary 48" beside an "Unknown primary site" cohort)."""
-    from .normalize import parse_sites, population_of, site_name
+    from .normalize import bracketed_cohort, parse_sites, population_of, site_name
 
-    bracket = re.search(r"\(([^()]*\bcohort)\)", text or "", re.I)
+    bracket = bracketed_cohort(text)
     if bracket:
-        wanted = population_of(bracket.group(1))
+        wanted = population_of(bracket)
         wanted = {"NEC": {"NEC", "PDNEC"}, "PDNEC": {"NEC", "PDNEC"}}.get(wanted, {wanted})
         named = [c for c in group if c.arm_key and population_of(c.arm or "") in wanted]
         if len(named) == 1:

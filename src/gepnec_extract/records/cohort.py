@@ -3,7 +3,6 @@ its evidence; the first source of a field wins and a later disagreeing one is ke
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,13 +10,12 @@ from pydantic import BaseModel
 
 from .. import fields
 from ..model import Evidence, StudyRecord
+from ..nlp.phrases import arm_key
 from .normalize import study_id
 
 LIST_FIELDS = set(fields.LIST_FIELDS)
 # the figures that make a cohort evidence (rather than a mention of a study): the model's outcomes
 OWN_FIGURES = set(fields.OUTCOME_FIELDS)
-ALL_PATIENTS = re.compile(r"^(all( patients| cases)?|total|overall|whole (cohort|group|series)|entire (cohort|population))$",
-                          re.I)
 
 
 @dataclass(frozen=True)
@@ -110,13 +108,3 @@ class Cohort:
         return StudyRecord(
             doc_id=doc_id, study_id=self.study.study_id, first_author=self.study.first_author,
             year=self.study.year, ref=self.study.ref, arm=self.arm, evidence=self.evidence, **values)
-
-
-def arm_key(arm: str | None) -> str:
-    """Comparable form of an arm label; every "all patients" spelling is the whole cohort ("")."""
-    if arm is None:
-        return ""
-    text = re.sub(r"\s+", " ", arm.strip().lower())
-    if ALL_PATIENTS.match(text):
-        return ""
-    return re.sub(r"[^a-z0-9<>≥≤%+]", "", text)

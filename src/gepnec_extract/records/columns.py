@@ -1,102 +1,13 @@
-"""Table header semantics: what a column (or a row label) holds, read from its header text.
+"""What a table column (or a row label) holds: the ColumnSpec the tables step works with.
 
-The vocabulary is data (data/headers.jsonl, first match wins), written for the way clinical
-tables name their columns in general ("Median OS (range), mo", "RR, %", "Patients, n",
-"Line of tx"), not for one table's wording.
+The header's words are read by the tagger's package (``nlp/headers.py``, vocabulary in
+``nlp/vocab/headers.jsonl``); records take the spec and never read a header themselves.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
+from ..nlp.headers import (OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, classify_header, classify_row_label,
+                           is_whole_header, normalize_header)
 
-OUTCOME_FIELDS = {"rr", "cr", "pr", "sd", "pd", "dcr", "os", "pfs"}
-RESPONSE_FIELDS = {"rr", "cr", "pr", "sd", "pd", "dcr"}
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    field: str  # study, patients, sites, regimen, line, design, rr, cr, ..., os, pfs, tox, group, other
-    header: str
-    weeks: bool = False  # survival printed in weeks
-    interval: str | None = None  # "range" / "ci95": what the bracketed pair in a cell means
-    counts_first: bool = False  # "n (%)": the bare number is a count, the bracketed one a percent
-    parts: tuple[str, ...] = ()  # "CR/PR/SD/PD, %": one cell holds these fields, "/"-separated, in order
-    grade: str | None = None  # "Grade 3–4, n (%)": the toxicity grade every cell of the column has
-    notes: tuple[tuple[str, str], ...] = ()  # the table's footnotes by mark, read for marks in cells
-
-
-@lru_cache(maxsize=1)
-def _header_patterns() -> list[tuple[str, re.Pattern]]:
-    text = resources.files(__package__).joinpath("data/headers.jsonl").read_text(encoding="utf-8")
-    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-    return [(row["field"], re.compile(row["pattern"], re.I)) for row in rows]
-
-
-# a footnote mark glued to a header: "ORRa", "Median OS (95% CI)b", "Quill 2012 [5]c"
-_HEADER_MARK = re.compile(r"(?<=[A-Z)\]%])(?:[a-f]|[*†‡§¶]+)(?=[\s,;:]|$)")
-
-
-def normalize_header(text: str) -> str:
-    text = re.sub(r"(\w)- (\w)", r"\1\2", text)  # "Me- dian" left by a wrapped header cell
-    text = _HEADER_MARK.sub("", text)
-    return re.sub(r"\s+", " ", text).strip().lower()
-
-
-def _compound_parts(header: str) -> tuple[str, ...]:
-    """"cr/pr/sd/pd, %" -> ("cr", "pr", "sd", "pd"): a header naming several response fields with "/"."""
-    head = re.split(r"[,(]", header)[0].strip()
-    names = [n.strip() for n in head.split("/")]
-    if len(names) < 2:
-        return ()
-    fields = []
-    for name in names:
-        field = next((f for f, pattern in _header_patterns() if pattern.search(name)), None)
-        if field not in RESPONSE_FIELDS:
-            return ()
-        fields.append(field)
-    return tuple(fields)
-
-
-def classify_header(text: str) -> ColumnSpec:
-    header = normalize_header(text)
-    field = next((name for name, pattern in _header_patterns() if pattern.search(header)), "other")
-    if not header:
-        field = "other"
-    interval = "ci95" if re.search(r"\bci\b|confidence", header) else "range" if "range" in header else None
-    weeks = bool(re.search(r"\b(weeks?|wk)\b", header))
-    counts_first = bool(re.search(r"\bn\s*\(\s*%\s*\)", header))
-    parts = _compound_parts(header)
-    grade = re.search(r"\bgrades?\s*(\d(?:\s*(?:–|-|or)\s*\d)?\+?)", header)
-    grade_text = re.sub(r"\s*(?:–|-|or)\s*", "-", grade.group(1)) if grade else None
-    if grade_text and field in {"group", "other", "patients", "pct"}:  # "Grade 3–4, n (%)": a toxicity column
-        field = "tox"
-    return ColumnSpec(field=field, header=text, weeks=weeks, interval=interval, counts_first=counts_first,
-                      parts=parts, grade=grade_text)
-
-
-@lru_cache(maxsize=1)
-def _whole_patterns() -> list[re.Pattern]:
-    text = resources.files(__package__).joinpath("data/whole_headers.jsonl").read_text(encoding="utf-8")
-    return [re.compile(json.loads(line)["pattern"], re.I) for line in text.splitlines() if line.strip()]
-
-
-_SIZE = re.compile(r"[(\[]\s*n\s*=\s*\d+\s*[)\]]|,\s*n\s*=\s*\d+\s*$", re.I)
-
-
-def is_whole_header(text: str) -> bool:
-    """A value column whose header names no arm: a generic word ("Value", "Result"), the whole series
-    ("All patients (n = 8)", "Total") or only the kind of figure ("n (%)", "%")."""
-    header = normalize_header(_SIZE.sub("", text)).strip(" ,:;")
-    return bool(header) and any(p.match(header) for p in _whole_patterns()) or \
-        (not header and bool(_SIZE.search(text)))
-
-
-def classify_row_label(text: str) -> ColumnSpec:
-    """Row labels of a transposed table ("Response rate, %", "Median PFS, months", "Complete response")."""
-    spec = classify_header(text)
-    return spec if spec.field in OUTCOME_FIELDS | {"patients", "tox", "sites", "regimen", "line"} else \
-        ColumnSpec(field="other", header=text)
+__all__ = ["OUTCOME_FIELDS", "RESPONSE_FIELDS", "ColumnSpec", "classify_header", "classify_row_label",
+           "is_whole_header", "normalize_header"]

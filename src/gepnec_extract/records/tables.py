@@ -11,19 +11,20 @@ table) says what its cells hold; the table's shape says what a row or a column i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 
 from .. import fields
 from ..model import Design, Dose, Evidence, PrimarySite, Table, Toxicity
-from ..units import cycle_days
+from ..nlp import cells
+from ..nlp.headers import counts_part_only, has_size, is_grade_header, names_carcinoma_part, size_of, without_size
 from .cells import (first_number, is_missing, parse_count_pct, parse_pct, parse_response_breakdown,
                     parse_survival, split_cohorts, strip_markers)
 from .cohort import OWN_FIGURES, Cohort, StudyRef, arm_key
 from .columns import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, classify_header, classify_row_label, is_whole_header
 from .context import DocContext
-from .normalize import (grade_population, parse_citation, parse_design, parse_line, parse_sites, population_of,
+from ..nlp.phrases import cohort_key, names_total, short_name
+from .normalize import (grade_population, is_backref, parse_citation, parse_design, parse_line, parse_sites, population_of,
                         single_site, label_site, site_name)
 
 PCT_FIELD = fields.RESPONSE_FIELDS  # response column kind -> record field ("rr" -> "rr_pct")
@@ -70,13 +71,10 @@ def records_from_table(table: Table, ctx: DocContext) -> list[Cohort]:
     return _characteristics(table, specs, body, ctx)
 
 
-_GLOSSARY_ITEM = re.compile(r"(?:^|(?<=[;.]\s))(?P<short>[A-Z][A-Z0-9\-]{1,11}),\s+(?P<long>[^;]+?)(?=;|\.\s|\.?$)")
-
-
 def _with_glossary(table: Table, ctx: DocContext) -> DocContext:
     """The table's footnote glossary ("FOLFIRI, 5-fluorouracil, leucovorin and irinotecan; ...") says
     what its abbreviations stand for; where it names drugs it is read before the document's own."""
-    glossary = {m.group("short"): m.group("long").strip() for m in _GLOSSARY_ITEM.finditer(table.footnote or "")}
+    glossary = cells.footnote_glossary(table.footnote)
     drugs = {short: long for short, long in glossary.items()
              if ctx.abbreviations.get(short) != long and ctx.drugs_of(long)}
     if not drugs:
@@ -92,7 +90,7 @@ def _evidence(table: Table, field: str, text: str) -> Evidence:
 
 def _no_value(spec: ColumnSpec, text: str) -> bool:
     """Nothing printed; but "NR" under a survival header is a value: not reached."""
-    if spec.field in ("os", "pfs") and re.match(r"^\s*(NR|not reached)", strip_markers(text), re.I):
+    if spec.field in ("os", "pfs") and cells.says_not_reached(text):
         return False
     return is_missing(text)
 
@@ -118,7 +116,7 @@ def _fill_outcome(cohort: Cohort, spec: ColumnSpec, text: str, table: Table) -> 
         cohort.set(PCT_FIELD[spec.field], parse_count_pct(text)[1], ev(PCT_FIELD[spec.field]))
         return
     breakdown = parse_response_breakdown(text)
-    leading = None if re.match(r"^\s*[A-Za-z]", strip_markers(text)) else parse_pct(text)
+    leading = None if cells.starts_with_word(text) else parse_pct(text)
     cohort.set(PCT_FIELD[spec.field], leading, ev(PCT_FIELD[spec.field]))
     if breakdown:
         for key, value in breakdown[0].items():
@@ -128,14 +126,8 @@ def _fill_outcome(cohort: Cohort, spec: ColumnSpec, text: str, table: Table) -> 
 
 # --- footnotes: a mark glued to a cell or header says what its interval or unit is -----------------
 
-# "a Range.", "c) In weeks", and marks glued to their note: "cIn weeks. d95% CI."
-_FOOTNOTE = re.compile(r"(?:^|(?<=[.;]\s)|(?<=\n))(?P<mark>[a-f]|[*†‡§¶]+)(?:[\s,:)]+|(?=[A-Z\d]))"
-                       r"(?P<text>(?:\d+(?:\.\d+)?%|[^.;\n])*)")
-_MARK_AT_END = re.compile(r"(?<=[\d)A-Z%+\]])(?P<mark>[a-f]|[*†‡§¶]+)(?=[\s,;)(]|$)")
-
-
 def _footnotes(table: Table) -> dict[str, str]:
-    return {m.group("mark"): m.group("text").strip().lower() for m in _FOOTNOTE.finditer(table.footnote or "")}
+    return cells.footnotes(table.footnote)
 
 
 def _note_semantics(note: str) -> tuple[str | None, bool]:
@@ -152,7 +144,7 @@ def _with_footnotes(specs: list[ColumnSpec], table: Table) -> list[ColumnSpec]:
         return specs
     out = []
     for spec in specs:
-        marks = [m.group("mark") for m in _MARK_AT_END.finditer(spec.header) if m.group("mark") in notes]
+        marks = [mark for mark in cells.marks_at_end(spec.header) if mark in notes]
         updates = {"notes": tuple(sorted(notes.items()))}
         for mark in marks:
             interval, weeks = _note_semantics(notes[mark])
@@ -168,8 +160,8 @@ def _cell_notes(spec: ColumnSpec, text: str) -> tuple[str | None, bool]:
     """The interval kind and unit of one cell: its own footnote marks first, then its column's."""
     interval, weeks = spec.interval, spec.weeks
     notes = dict(spec.notes)
-    for match in _MARK_AT_END.finditer(text):
-        note = notes.get(match.group("mark"))
+    for mark in cells.marks_at_end(text):
+        note = notes.get(mark)
         if note:
             kind, in_weeks = _note_semantics(note)
             interval = kind or interval
@@ -189,7 +181,7 @@ def _fill_common(cohort: Cohort, spec: ColumnSpec, text: str, table: Table, ctx:
             cohort.set("drugs", ctx.drugs_of(regimen), ev("drugs"))
     elif spec.field == "line":
         cohort.set("line", parse_line(text), ev("line"))
-        cohort.set("design", parse_design(text) if re.search(r"\b[PR]\b", text) else None, ev("design"))
+        cohort.set("design", parse_design(text) if cells.has_design_letter(text) else None, ev("design"))
     elif spec.field == "design":
         cohort.set("design", parse_design(text), ev("design"))
     elif spec.field == "sites":
@@ -205,12 +197,12 @@ def _regimen_text(text: str, ctx: DocContext) -> str | None:
     """The regimen as written: the cell up to its first remark ("Cisplatin/etoposide; 41.6% were
     pretreated ..."), or the bracketed part that names the drugs ("Colorectal (oxaliplatin)");
     None when the cell names no drug (a cancer type, a time point)."""
-    main = re.split(r"[;(]", _without_doses(text, ctx))[0].strip(" ,")
+    main = cells.before_remark(_without_doses(text, ctx)).strip(" ,")
     if ctx.drugs_of(main):
         return main
-    bracket = re.search(r"\(([^)]*)\)", text)
-    if bracket and ctx.drugs_of(bracket.group(1)):
-        return bracket.group(1).strip()
+    bracket = cells.first_bracketed(text)
+    if bracket and ctx.drugs_of(bracket):
+        return bracket.strip()
     return None
 
 
@@ -226,7 +218,7 @@ def _without_doses(text: str, ctx: DocContext) -> str:
         kept.append(text[last:start])
         last = max(last, end)
     kept.append(text[last:])
-    return re.split(r",", re.sub(r"\s+", " ", "".join(kept)))[0].strip()
+    return cells.before_first_comma("".join(kept))
 
 
 def _toxicities(text: str, ctx: DocContext) -> list[Toxicity]:
@@ -316,20 +308,17 @@ def _study_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], ct
         yield from cohorts
 
 
-_ARM_PREFIX = re.compile(r"^\s*(?P<arm>[A-Z][\w\-]{0,3})\s*:\s*(?P<text>\S.*)$")
-
-
 def _labelled_regimens(study: StudyRef, table: Table, specs: list[ColumnSpec], row: list[str],
                        cohorts: list[Cohort], ctx: DocContext) -> list[Cohort]:
     """"A: carboplatin + etoposide 100 mg/m2" in a regimen cell, "B: cisplatin + ..." in an "other arms"
     cell of a row describing a study: each arm's regimen and doses, for the cohort that arm names."""
     out = []
     for spec, text in zip(specs, row):
-        match = _ARM_PREFIX.match(text)
-        if spec.field not in {"regimen", "group", "other"} or not match or not ctx.drugs_of(match.group("text")):
+        prefixed = cells.arm_prefix(text)
+        if spec.field not in {"regimen", "group", "other"} or not prefixed or not ctx.drugs_of(prefixed[1]):
             continue
-        arm = Cohort(study=study, arm=None, for_arm=match.group("arm"))
-        _fill_regimens(match.group("text"), {"": arm}, table, ctx)
+        arm = Cohort(study=study, arm=None, for_arm=prefixed[0])
+        _fill_regimens(prefixed[1], {"": arm}, table, ctx)
         out.append(arm)
         if spec.field == "regimen":  # the cell is that arm's, not the study's
             for cohort in cohorts:
@@ -342,11 +331,11 @@ def _event_columns(specs: list[ColumnSpec], body: list[list[str]]) -> tuple[int,
     """"Study | Regimen | Adverse event | Grade | Patients, %": one row per event of a study, the event
     named in its own column (no figures in it), the grade and the percentage in theirs."""
     names = [i for i, s in enumerate(specs) if s.field == "tox"
-             and not any(re.search(r"\d", row[i]) for row in body)]
+             and not any(cells.has_digit(row[i]) for row in body)]
     pcts = [i for i, s in enumerate(specs) if "%" in s.header and s.field in {"patients", "pct", "other"}]
     if not names or not pcts:
         return None
-    grade = next((i for i, s in enumerate(specs) if re.fullmatch(r"grades?", s.header.strip().lower())), None)
+    grade = next((i for i, s in enumerate(specs) if is_grade_header(s.header)), None)
     return names[0], grade, pcts[0]
 
 
@@ -358,8 +347,7 @@ def _event_row(study: StudyRef, table: Table, specs: list[ColumnSpec], row: list
     event = _event_name(row[name_col], ctx) if row[name_col].strip() else None
     if event is None or pct is None:
         return []
-    grade = strip_markers(row[grade_col]) if grade_col is not None else ""
-    grade = re.sub(r"\s*[–-]\s*", "-", grade) if re.match(r"^[≥>]?\s*\d", grade) else None
+    grade = cells.grade_cell(row[grade_col]) if grade_col is not None else None
     cohort = Cohort(study=study, arm=None, study_level=True)
     cohort.set("toxicities", [Toxicity(event=event, grade=grade, pct=pct)], _evidence(table, "toxicities", " | ".join(row)))
     regimen_col = next((i for i, s in enumerate(specs) if s.field == "regimen"), None)
@@ -429,9 +417,7 @@ BACKREF_FIELDS = ("regimen", "drugs", "doses")
 
 
 def _is_backref(text: str) -> bool:
-    from .normalize import _vocab
-    cleaned = strip_markers(text).strip(" .").lower()
-    return bool(cleaned) and any(p.search(cleaned) for _, p in _vocab("cells", "kind"))
+    return is_backref(text)
 
 
 def _backref_cells(specs: list[ColumnSpec], row: list[str]) -> list[int]:
@@ -466,7 +452,7 @@ def _row_cohorts(study: StudyRef, table: Table, specs: list[ColumnSpec], row: li
 
     def cohort_for(label: str | None) -> Cohort:
         label = label or row_arm  # an unlabelled value belongs to the cohort the row names
-        key = _cohort_key(label)
+        key = cohort_key(label)
         if key not in cohorts:
             cohorts[key] = Cohort(study=study, arm=label)
         return cohorts[key]
@@ -515,7 +501,7 @@ def _whole(cohorts: dict[str, Cohort], study: StudyRef) -> Cohort | None:
     sub-cohorts exist, since study-wide cells need a home)."""
     if len(cohorts) == 1:
         return next(iter(cohorts.values()))
-    if "" not in cohorts and not any(c.arm and re.match(r"(?i)(regimen|arm|group|cohort)\b", c.arm) for c in cohorts.values()):
+    if "" not in cohorts and not any(c.arm and cells.is_arm_word_label(c.arm) for c in cohorts.values()):
         cohorts[""] = Cohort(study=study, arm=None)
     return cohorts.get("")
 
@@ -542,7 +528,7 @@ def _fill_study_columns(row: list[str], specs: list[ColumnSpec], cohorts: dict[s
                     _fill_common(cohort, spec, part, table, ctx)
                 continue
             target = _whole(cohorts, study)
-            if spec.field == "sites" and re.search(r"\bof (nec|pdnec)\b", spec.header, re.I):
+            if spec.field == "sites" and names_carcinoma_part(spec.header):
                 target = next((c for k, c in cohorts.items() if k.endswith("pd")), target)
             if target is not None:
                 _fill_common(target, spec, text, table, ctx)
@@ -550,8 +536,8 @@ def _fill_study_columns(row: list[str], specs: list[ColumnSpec], cohorts: dict[s
 
 def _cohorts_named_at_end(text: str, cohorts: dict[str, Cohort]) -> list[Cohort]:
     """"Second (A)": the cell says it of the cohort it names in brackets; otherwise of every cohort."""
-    match = re.search(r"\(\s*([A-Z][\w\-]{0,3})\s*\)\s*$", text)
-    named = [c for c in cohorts.values() if match and c.arm and c.arm.lower() == match.group(1).lower()]
+    named_arm = cells.arm_at_end(text)
+    named = [c for c in cohorts.values() if named_arm and c.arm and c.arm.lower() == named_arm.lower()]
     return named or list(cohorts.values())
 
 
@@ -560,9 +546,9 @@ def _split_by_arms(text: str, cohorts: dict[str, Cohort]) -> list[tuple[Cohort, 
     starts = []
     for cohort in cohorts.values():
         if cohort.arm:
-            match = re.search(rf"(?i)\b{re.escape(cohort.arm)}\s*:", text)
-            if match:
-                starts.append((match.start(), match.end(), cohort))
+            span = cells.label_colon_spans(cohort.arm, text)
+            if span:
+                starts.append((span[0], span[1], cohort))
     starts.sort(key=lambda item: item[0])
     return [(cohort, text[end: starts[i + 1][0] if i + 1 < len(starts) else len(text)])
             for i, (_, end, cohort) in enumerate(starts)]
@@ -582,7 +568,7 @@ def _fill_regimens(text: str, cohorts: dict[str, Cohort], table: Table, ctx: Doc
     main = _regimen_text(text, ctx)
     if main is None:
         return
-    parts = [p.strip(" ,") for p in re.split(r"\s+vs\.?\s+|\s+or\s+", main) if p.strip(" ,")]
+    parts = cells.alternatives(main)
     arms = {k: c for k, c in cohorts.items() if k}
     for key, cohort in cohorts.items():
         regimen = main
@@ -590,7 +576,7 @@ def _fill_regimens(text: str, cohorts: dict[str, Cohort], table: Table, ctx: Doc
             regimen = _regimen_of_arm(cohort.arm or "", parts, ctx) or main
         elif len(parts) > 1 and arms:
             continue  # the whole series of a multi-regimen study has no single regimen
-        regimen = re.sub(r"^(?i:(regimen|arm|group)\s+\w+)\s*,\s*", "", regimen)
+        regimen = cells.without_arm_name(regimen)
         ev = _evidence(table, "regimen", text)
         cohort.set("regimen", regimen, ev)
         cohort.set("drugs", ctx.drugs_of(regimen), _evidence(table, "drugs", text))
@@ -657,24 +643,10 @@ def _arm_names_from_regimen(row: list[str], specs: list[ColumnSpec]) -> list[str
     """"Regimen A, carboplatin/... vs. regimen B, ..." -> ["Regimen A", "Regimen B"]."""
     for spec, text in zip(specs, row):
         if spec.field == "regimen":
-            parts = re.split(r"\s+vs\.?\s+", text)
-            names = [re.match(r"^\s*((?:regimen|arm|group|cohort)\s+\w+)", p, re.I) for p in parts]
-            if len(parts) > 1 and all(names):
-                return [m.group(1)[:1].upper() + m.group(1)[1:] for m in names]
+            names = cells.arm_names_compared(text)
+            if names:
+                return names
     return []
-
-
-def _cohort_key(label: str | None) -> str:
-    """Labels of one cohort across columns ("Carcinoid WDNET" / "Carcinoid NET", "NEC" / "PDNEC")."""
-    key = arm_key(label)
-    if not key:
-        return ""
-    population = population_of(label or "")
-    words = [w for w in re.findall(r"[a-z]+", (label or "").lower())
-             if w not in {"wdnet", "wdnets", "net", "nets", "nec", "necs", "pdnec", "pdnecs", "well", "poorly",
-                          "differentiated", "atypical", "patients", "rr"}]
-    klass = {"WDNET": "wd", "NET": "wd", "PDNEC": "pd", "NEC": "pd"}.get(population, "")
-    return " ".join(words + [klass]).strip() or key
 
 
 def _fill_patients(row: list[str], specs: list[ColumnSpec], cohorts: dict[str, Cohort], study: StudyRef,
@@ -684,13 +656,13 @@ def _fill_patients(row: list[str], specs: list[ColumnSpec], cohorts: dict[str, C
     col = next((i for i, spec in enumerate(specs) if spec.field == "patients"), None)
     if col is None or is_missing(row[col]):
         return
-    text, header = row[col], specs[col].header.lower()
+    text, header = row[col], specs[col].header
     clean = strip_markers(text)
     labelled = [seg for seg in split_cohorts(clean) if seg.label is not None]
     if labelled and len(cohorts) > 1:  # "A 20; B 15": one size per named cohort, the series their sum
         sizes = []
         for seg in labelled:
-            target = cohorts.get(_cohort_key(seg.label))
+            target = cohorts.get(cohort_key(seg.label))
             n = first_number(seg.text)
             if target is not None and n is not None:
                 target.set("n_patients", int(n), _evidence(table, "n_patients", text))
@@ -699,31 +671,27 @@ def _fill_patients(row: list[str], specs: list[ColumnSpec], cohorts: dict[str, C
             for cohort in cohorts.values():
                 cohort.set("n_total", sum(sizes), _evidence(table, "n_total", text))
         return
-    lead = re.match(r"^\s*(\d+)", clean)
-    if not lead:
+    lead_n = cells.leading_count(clean)
+    if lead_n is None:
         return
-    lead_n = int(lead.group(1))
     ev = lambda name: _evidence(table, name, text)  # noqa: E731
-    bracket = re.match(r"^\s*\d+\s*\(\s*(\d+)\b", clean)
-    if "total" in header and bracket:  # first number: the cohort the header names; bracket: the whole study
-        total = int(bracket.group(1))
+    total = cells.bracketed_count(clean)
+    if names_total(header) and total is not None:  # first number: the cohort the header names; bracket: the whole study
         named = next((c for k, c in cohorts.items() if k.endswith("pd")), None)
         named = named or (next(iter(cohorts.values())) if len(cohorts) == 1 else None)
         if named is not None:
             named.set("n_patients", lead_n, ev("n_patients"))
         _set_totals(cohorts, study, total, ev)
         return
-    if re.match(r"^\s*\d+\s*\(\s*of whom\b", clean):  # the series, of which the arms are parts
+    if cells.says_of_whom(clean):  # the series, of which the arms are parts
         for cohort in cohorts.values():
             cohort.set("n_total", lead_n, ev("n_total"))
         return
     matched = False
-    inner = re.search(r"\((.*)\)", clean)
-    if inner and len(cohorts) > 1:
-        for match in re.finditer(r"(\d+)\s+(?:on\s+|with\s+)?([A-Za-z][\w\- ]*?)(?=[;,)]|\s+vs\.?|$)"
-                                 r"|([A-Za-z][\w\- ]*?),\s*(\d+)", inner.group(1)):
-            n, label = match.group(1) or match.group(4), (match.group(2) or match.group(3)).strip()
-            key = _cohort_key(label)
+    counted = cells.labelled_counts(clean)
+    if counted is not None and len(cohorts) > 1:
+        for n, label in counted:
+            key = cohort_key(label)
             target = cohorts.get(key) or next((c for k, c in cohorts.items() if k and (k in key or key in k)), None)
             if target is not None:
                 target.set("n_patients", int(n), ev("n_patients"))
@@ -783,7 +751,7 @@ def _label_column(specs: list[ColumnSpec], body: list[list[str]]) -> int:
     for i, spec in enumerate(specs):
         if spec.field in OUTCOME_FIELDS | {"patients", "pct"}:
             break
-        if any(re.search(r"[A-Za-z]", row[i]) for row in body):
+        if any(cells.has_letters(row[i]) for row in body):
             label = i
     return label
 
@@ -839,20 +807,10 @@ def _group_row(row: list[str]) -> bool:
 def _arm_label(cell: str, group: str, ctx: DocContext) -> str:
     """The arm as written, without a trailing qualifier in brackets; a bare value ("0–1", "<50%")
     takes the short name of its characteristic ("PS 0–1", "Ki-67 <50%")."""
-    arm = re.sub(r"\s*\([^)]*\)\s*$", "", cell.strip()).strip() or cell.strip()
-    if arm and group and not re.search(r"[A-Za-z]{2}", arm):
-        return f"{_short_name(group, ctx)} {arm}"
+    arm = cells.without_trailing_bracket(cell.strip()).strip() or cell.strip()
+    if arm and group and not cells.has_word(arm):
+        return f"{short_name(group, ctx.abbreviations)} {arm}"
     return arm
-
-
-def _short_name(name: str, ctx: DocContext) -> str:
-    for short, long in ctx.abbreviations.items():
-        if long.lower() == name.lower():
-            return short
-    words = name.split()
-    if len(words) == 1 or re.search(r"[\d-]", words[0]):
-        return words[0]
-    return "".join(w[0].upper() for w in words)
 
 
 def _transposed(table: Table, specs: list[ColumnSpec], body: list[list[str]], row_specs: list[ColumnSpec],
@@ -860,7 +818,7 @@ def _transposed(table: Table, specs: list[ColumnSpec], body: list[list[str]], ro
     """Rows are outcomes; each data column is an arm ("IP (n = 160)"), or the whole cohort when the
     columns are just "n" and "%"."""
     data_cols = [i for i, s in enumerate(specs) if i > 0 and s.field not in {"p_value", "effect"}]
-    single = all(specs[i].field in {"patients", "pct", "other"} and not re.search(r"\(n\s*=", specs[i].header)
+    single = all(specs[i].field in {"patients", "pct", "other"} and not has_size(specs[i].header)
                  for i in data_cols) and any(specs[i].field in {"patients", "pct"} for i in data_cols)
     if single:
         cohort = _own(ctx, None)
@@ -878,13 +836,13 @@ def _transposed(table: Table, specs: list[ColumnSpec], body: list[list[str]], ro
     cohorts = []
     for i in data_cols:
         header = specs[i].header
-        arm = re.sub(r"\(\s*n\s*=\s*\d+\s*\)", "", header).strip() or None
+        arm = without_size(header) or None
         if len(data_cols) == 1 and is_whole_header(header):
             arm = None  # one value column under a generic header: the paper's whole series, not an arm
         cohort = _own(ctx, arm)
-        n = re.search(r"\(\s*n\s*=\s*(\d+)\s*\)", header)
-        if n:
-            cohort.set("n_patients", int(n.group(1)), _evidence(table, "n_patients", header))
+        n = size_of(header)
+        if n is not None:
+            cohort.set("n_patients", n, _evidence(table, "n_patients", header))
         for row, row_spec in zip(body, row_specs):
             if row_spec.field in OUTCOME_FIELDS and i < len(row) and not is_missing(row[i]):
                 _fill_outcome(cohort, row_spec, row[i], table)
@@ -899,11 +857,11 @@ def _caption_size(whole: Cohort, table: Table) -> None:
     """"Outcomes (n = 12)": a whole-series table's caption gives the series' size, unless it counts only
     part of it ("Response in evaluable patients (n = 10)")."""
     caption = table.caption or ""
-    size = re.search(r"\(\s*n\s*=\s*(\d+)\s*\)", caption)
-    if re.search(r"\b(?:assessable|evaluable|evaluated|assessed|responders?|responding)\b", caption, re.I):
+    size = size_of(caption)
+    if counts_part_only(caption):
         return
-    if size and not whole.values.get("n_patients"):
-        whole.set("n_patients", int(size.group(1)), _evidence(table, "n_patients", table.caption))
+    if size is not None and not whole.values.get("n_patients"):
+        whole.set("n_patients", size, _evidence(table, "n_patients", table.caption))
 
 
 def _value_column(specs: list[ColumnSpec]) -> int | None:
@@ -912,8 +870,7 @@ def _value_column(specs: list[ColumnSpec]) -> int | None:
 
 def _toxicity_list(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx: DocContext) -> list[Cohort]:
     """"Adverse event | Patients, n (%)" under a caption such as "Grade 3–4 adverse events"."""
-    grade = re.search(r"grades?\s*(\d(?:\s*[–-]\s*\d)?)", f"{table.caption or ''} {specs[0].header}", re.I)
-    grade_text = re.sub(r"\s*[–-]\s*", "-", grade.group(1)) if grade else None
+    grade_text = cells.grade_named(f"{table.caption or ''} {specs[0].header}")
     graded = [i for i, spec in enumerate(specs) if i > 0 and spec.grade]  # "Grade 1–2 | Grade 3–4" columns
     col = _value_column(specs)
     columns = graded or ([col] if col is not None else [])
@@ -934,7 +891,7 @@ def _toxicity_list(table: Table, specs: list[ColumnSpec], body: list[list[str]],
 
 def _event_name(label: str, ctx: DocContext) -> str:
     """An adverse-event row label as the tagger names the event ("Anaemia" -> "anemia"), else as printed."""
-    printed = re.sub(r"\s+", " ", label).strip().lower()
+    printed = cells.collapse_spaces(label).strip().lower()
     named = [f.value["event"] for f in ctx.facts(f"{label} (1)") if f.label == "TOXICITY" and isinstance(f.value, dict)]
     return named[0] if len(named) == 1 else printed
 
@@ -984,8 +941,8 @@ def _dose_table(table: Table, specs: list[ColumnSpec], body: list[list[str]], ct
             continue
         ev = _evidence(table, "doses", " | ".join(row))
         for amount, unit in _amounts(f"{drugs[0]} {cell('dose')}", ctx):
-            cohort.set("doses", [Dose(drug=drugs[0], amount=amount, unit=unit, days=_days(cell("days")),
-                                      route=_route(cell("route")), schedule=_cycle_days(cell("schedule")))], ev)
+            cohort.set("doses", [Dose(drug=drugs[0], amount=amount, unit=unit, days=cells.days(cell("days")),
+                                      route=cells.route(cell("route")), schedule=cells.cycle_length(cell("schedule")))], ev)
         cohort.set("drugs", drugs, _evidence(table, "drugs", " | ".join(row)))
     return [cohort] if cohort.values else []
 
@@ -993,24 +950,3 @@ def _dose_table(table: Table, specs: list[ColumnSpec], body: list[list[str]], ct
 def _amounts(text: str, ctx: DocContext) -> list[tuple[float, str]]:
     return [(f.value["amount"], f.value["unit"]) for f in ctx.facts(text)
             if f.label == "DOSE" and isinstance(f.value, dict) and f.value.get("amount") is not None]
-
-
-def _route(text: str) -> str | None:
-    lowered = text.strip().lower()
-    if re.search(r"\b(iv|intravenous(ly)?|i\.v\.)\b", lowered):
-        return "IV"
-    if re.search(r"\b(oral(ly)?|po|p\.o\.|by mouth)\b", lowered):
-        return "oral"
-    return None
-
-
-def _days(text: str) -> str | None:
-    text = re.sub(r"\s*[–-]\s*", "-", text.strip())
-    return text if re.fullmatch(r"\d+(-\d+)?( and \d+)?", text) else None
-
-
-def _cycle_days(text: str) -> int | None:
-    match = re.search(r"(\d+)\s*(days?|d\b|weeks?|wk)", text.lower())
-    if not match:
-        return None
-    return cycle_days(int(match.group(1)), match.group(2))

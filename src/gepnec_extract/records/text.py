@@ -14,12 +14,12 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from .. import fields
 from ..model import Design, Evidence
+from ..nlp import discourse
 from ..nlp.references import same_surname
 from .cohort import Cohort, StudyRef, arm_key
 from .context import DocContext
@@ -45,35 +45,7 @@ from .text_values import (
     treated_subset,
 )
 
-# the text speaks of its own series
-OWN_MARKER = re.compile(r"\b(we|our|us|this (study|series|trial|analysis|cohort)|the present (study|series)|"
-                        r"in (the|this) (current|present) )\b", re.I)
-BRACKET_REFS = re.compile(r"\[(\d+(?:\s*[,–-]\s*\d+)*)\]")
-WHOLE_SERIES = re.compile(r"\b(all (\d+ )?patients|whole (series|population|cohort|group)|entire (cohort|series|population)|"
-                          r"overall population|across the whole)\b", re.I)
-ARM_STOP_WORDS = {"site", "sites", "group", "groups", "patients", "tumours", "tumors", "arm", "cohort"}
-# design words of a trial someone should run, not of this one ("only a randomized trial can settle")
-PROSPECTIVE_TALK = re.compile(r"\b(should|needed|need for|warrant\w*|deserve\w*|future|planned|can settle|are required|"
-                              r"no standard)\b", re.I)
-# a line of therapy said of the patients treated, not of treatment in general
-TREATED = re.compile(r"\b(patients?|received|treated|pre-?treated|given|enrolled|eligible|included|response to|"
-                     r"permitted|allowed)\b", re.I)
-# "had failed first-line etoposide-platinum": the treatment studied comes after that line
-AFTER_FIRST_LINE = re.compile(r"\b(failed|after|progress\w*\s+(?:on|after|during)|following|refractory to|resistant to|"
-                              r"previous|prior)\s+(?:\w+\s+){0,2}$", re.I)
-# "similar to that reported by Smith et al.": the sentence is not about the cited study
-COMPARED_WITH = re.compile(r"\b(than|similar to|consistent with|in line with|compared (with|to)|reported by|"
-                           r"as in|like)\b[^.;]*$", re.I)
-# "We reviewed the records of all patients", "we searched our institutional database": a retrospective series
-CHART_REVIEW = re.compile(r"\b(reviewed|searched|screened)\s+(?:the\s+|our\s+)?(?:\w+\s+){0,2}?"
-                          r"(records|charts|database|files|registry)\b", re.I)
-# a sentence describing one study it does not name yet
-A_STUDY = re.compile(r"\b(?:a|one|another)\s+(?:[\w,-]+\s+){0,3}?(?:study|trial|analysis|series|review)\b", re.I)
-RANDOMIZED = re.compile(r"\brandomi[sz]ed\b|\brandomly (assigned|allocated)\b", re.I)
 OUTCOME_FIELDS = fields.OUTCOME_FIELDS
-# "the NETTER-1 trial", "CheckMate 032 trial", "KEYNOTE 010, a study that ..."
-TRIAL_ACRONYM = re.compile(r"\b(?P<name>[A-Z][A-Za-z]*[A-Z][A-Za-z]*)[\s-]?(?P<num>\d{1,3})\b(?=,?\s+(?:an?\s+)?"
-                           r"(?:[\w-]+\s+){0,3}?(?:trial|study)\b)")
 
 
 @dataclass
@@ -182,14 +154,15 @@ class TextReader:
     def cited(self, sentence: Sentence, current: StudyState | None) -> tuple[bool, StudyState | None]:
         """(does the sentence cite anything, the study it is about)."""
         named = [f.value for f in sentence.of("CITATION") if isinstance(f.value, dict)
-                 and not COMPARED_WITH.search(sentence.text[:f.start])]
-        refs = [m.group(1) for m in BRACKET_REFS.finditer(sentence.text)]
-        trial = TRIAL_ACRONYM.search(sentence.text) or self._known_acronym(sentence.text)
+                 and not _other_work(f)]
+        refs = [group for _, group in discourse.bracket_refs(sentence.text)]
+        known = [s.acronym for s in self.studies if s.acronym and not s.acronym.startswith("Ref")]
+        trial = discourse.trial_acronym(sentence.text, known)
         if not named and not refs and not trial:
             return False, None
         if self.primary:
             return True, None
-        single_ref = int(refs[0]) if len(refs) == 1 and re.fullmatch(r"\d+", refs[0]) else None
+        single_ref = int(refs[0]) if len(refs) == 1 and refs[0].isdigit() else None
         if named:
             self._fill_leftover_ref(sentence, named)
             first = named[0]
@@ -205,9 +178,8 @@ class TextReader:
                 state.year = first["year"]
             return True, self._complete(state)
         if trial:
-            acronym = f"{trial.group('name')}{trial.group('num')}"
-            state = next((s for s in self.studies if s.acronym == acronym), None) \
-                or self._state(None, None, single_ref, acronym)
+            state = next((s for s in self.studies if s.acronym == trial), None) \
+                or self._state(None, None, single_ref, trial)
             return True, state
         if single_ref is not None:
             state = self._find(None, None, single_ref)
@@ -230,11 +202,7 @@ class TextReader:
         """"Brown et al. ... reported by Smith et al. [36, 38]": the number not Smith's is Brown's."""
         if named[0].get("ref") is not None:
             return
-        numbers = set()
-        for refs in BRACKET_REFS.findall(sentence.text):
-            for part in re.split(r"\s*,\s*", refs):
-                if re.fullmatch(r"\d+", part):
-                    numbers.add(int(part))
+        numbers = discourse.bracket_ref_numbers(sentence.text)
         others = {f.value.get("ref") for f in sentence.of("CITATION") if isinstance(f.value, dict)} - {None}
         others |= {s.ref for s in self.studies if s.first_author and s.first_author != named[0]["first_author"]}
         leftover = numbers - others
@@ -248,15 +216,6 @@ class TextReader:
             return label
         same = [a for a in self.table_arms.get(id(study), []) if _tumour_class(a) == kind]
         return same[0] if len(same) == 1 else label
-
-    def _known_acronym(self, text: str) -> re.Match | None:
-        for state in self.studies:
-            if state.acronym and not state.acronym.startswith("Ref"):
-                name, num = re.match(r"(\D+)(\d*)", state.acronym).groups()
-                hit = re.search(rf"\b(?P<name>{re.escape(name)})[\s-]?(?P<num>{num})\b", text)
-                if hit:
-                    return hit
-        return None
 
     # --- arms --------------------------------------------------------------------------------------
 
@@ -305,7 +264,7 @@ class TextReader:
         gives, known before the abstract's figures are placed ("with drugamab alone, ...")."""
         for paragraph in read:
             for sentence in paragraph:
-                if not (sentence.framing and not OWN_MARKER.search(sentence.text)) or sentence.kind == "title":
+                if not (sentence.framing and not discourse.speaks_of_own_series(sentence.text)) or sentence.kind == "title":
                     self._allocation(sentence, self.own)
         if not self.text_arms.get(id(self.own)):
             return
@@ -335,24 +294,22 @@ class TextReader:
         drugs = self.ctx.drugs_of(name)
         if drugs and (id(study), tuple(sorted(drugs))) in self.table_arm_drugs:
             return self.table_arm_drugs[(id(study), tuple(sorted(drugs)))]
-        lowered = re.sub(r"[-‐–]", " ", name.lower())
         for label in self.table_arms.get(id(study), []) + self.text_arms.get(id(study), []):
-            if any(p.fullmatch(lowered) for p in _arm_patterns(label, self.ctx.abbreviations)):
+            if discourse.names_arm(label, name, self.ctx.abbreviations.get(label.strip())):
                 return label
         return None
 
     def arm_mentions(self, sentence: Sentence, study: StudyState) -> list[tuple[int, str]]:
         labels = self.table_arms.get(id(study), []) + self.text_arms.get(id(study), [])
         mentions, regimens = self._treatment_mentions(sentence, study)
-        lowered = re.sub(r"[-‐–]", " ", sentence.text.lower())
         named = []
         for label in labels:
-            for pattern in _arm_patterns(label, self.ctx.abbreviations):
-                for m in pattern.finditer(lowered):
-                    inside = [r for r in regimens if r.start <= m.start() < r.end]
-                    if inside and all((r.start, label) not in mentions for r in inside) and mentions:
-                        continue  # the label's words inside a regimen that is another arm
-                    named.append((m.start(), m.end(), label))
+            long_form = self.ctx.abbreviations.get(label.strip())
+            for start, end in discourse.arm_spans(label, sentence.text, long_form):
+                inside = [r for r in regimens if r.start <= start < r.end]
+                if inside and all((r.start, label) not in mentions for r in inside) and mentions:
+                    continue  # the label's words inside a regimen that is another arm
+                named.append((start, end, label))
         for start, end, label in named:
             # "ALPHA" inside "ALPHA 2": the longer name is the arm
             if any(s <= start and end <= e and (e - s) > (end - start) and other != label for s, e, other in named):
@@ -383,7 +340,7 @@ class TextReader:
             for sentence in paragraph:
                 cites, study = self.cited(sentence, current)
                 if cites and study is not None and study is not current and pending and _bare_reference(sentence) \
-                        and any(A_STUDY.search(p.text) for p in pending):
+                        and any(discourse.describes_a_study(p.text) for p in pending):
                     # "A retrospective analysis was conducted in 32 patients. This study found ... [93]."
                     for earlier in pending:
                         self.read_sentence(earlier, study, None, [])
@@ -400,13 +357,13 @@ class TextReader:
                     if study is not current:
                         arm = None
                     current = study
-                elif self.primary and OWN_MARKER.search(sentence.text):
+                elif self.primary and discourse.speaks_of_own_series(sentence.text):
                     current = self.own
                 if current is None:
                     if not self.primary:
                         pending.append(sentence)
                     continue
-                if self.primary and sentence.framing and not OWN_MARKER.search(sentence.text) \
+                if self.primary and sentence.framing and not discourse.speaks_of_own_series(sentence.text) \
                         and sentence.kind != "title":
                     continue
                 if not self.primary and _several_studies(sentence):
@@ -434,7 +391,7 @@ class TextReader:
         if self.primary:
             self._allocation(sentence, study)
         mentions = self.arm_mentions(sentence, study)
-        if WHOLE_SERIES.search(sentence.text) and not mentions:
+        if discourse.names_whole_series(sentence.text) and not mentions:
             arm = None
         # arms compared in a review's text: the regimens the sentence names
         compared = _compared_treatments(sentence) if not self.primary else []
@@ -546,18 +503,18 @@ class TextReader:
         return placed
 
     def _study_level(self, sentence: Sentence, study: StudyState) -> None:
-        if not PROSPECTIVE_TALK.search(sentence.text):
+        if "HYPOTHETICAL" not in sentence.context:
             for fact in sentence.of("DESIGN"):
                 if not self.primary and not _cited_in_clause(sentence, fact.start):
                     continue  # "most were retrospective ..., and no design is given for [5]"
                 self.add(study, None, "_design", fact.value, sentence)
-            if self.primary and OWN_MARKER.search(sentence.text) and CHART_REVIEW.search(sentence.text):
+            if self.primary and discourse.speaks_of_own_series(sentence.text) and discourse.is_chart_review(sentence.text):
                 self.add(study, None, "_design", {"prospective": False}, sentence)
-            if RANDOMIZED.search(sentence.text):
+            if discourse.says_randomized(sentence.text):
                 self.add(study, None, "_design", {"randomized": True}, sentence)
         lines = {_after_failure(sentence, f) for f in sentence.of("LINE") if isinstance(f.value, str)}
-        said_of_patients = TREATED.search(sentence.text) or sentence.kind == "title"
-        if lines and said_of_patients and not PROSPECTIVE_TALK.search(sentence.text):
+        said_of_patients = discourse.said_of_patients(sentence.text) or sentence.kind == "title"
+        if lines and said_of_patients and "HYPOTHETICAL" not in sentence.context:
             # "second line in 12 patients and third or a later line in 8": several lines are "mixed"
             several = len(lines) > 1 or parse_line(sentence.text) == "mixed"
             self.add(study, None, "_line", "mixed" if several else lines.pop(), sentence)
@@ -668,7 +625,7 @@ class TextReader:
         for state in self.studies:
             arms = self._arms_of(state)
             drug_sets = {a: self.ctx.drugs_of(a) for a in arms
-                         if not re.match(r"\s*(no|non|not)\b", a, re.I) and ": " not in a}
+                         if not discourse.is_negated_label(a) and ": " not in a}
             if len({tuple(d) for d in drug_sets.values() if d}) < 2:
                 continue
             for arm, drugs in drug_sets.items():
@@ -773,11 +730,13 @@ def _cut(paragraph: list[Sentence], current, arm, broken):
     return broken
 
 
+def _other_work(fact) -> bool:
+    """A citation the sentence compares with ("similar to that reported by X"): other work (gepnec_context)."""
+    return "OTHER_STUDY" in fact.context
+
+
 def _cites_for_comparison(sentence: Sentence) -> bool:
-    return any(COMPARED_WITH.search(sentence.text[:f.start]) for f in sentence.of("CITATION"))
-
-
-BINARY = re.compile(r"^(?P<marker>.+) (?P<state>positive|negative)$")
+    return any(_other_work(f) for f in sentence.of("CITATION"))
 
 
 def _with_complement(mentions: list[tuple[int, str]], sentence: Sentence) -> list[tuple[int, str]]:
@@ -785,37 +744,33 @@ def _with_complement(mentions: list[tuple[int, str]], sentence: Sentence) -> lis
     with ... (16 vs. 24.8 months)"): the other side is the other cohort, first when the named side
     comes after "compared with"."""
     labels = list(dict.fromkeys(label for _, label in mentions))
-    if len(labels) != 1 or not BINARY.match(labels[0]):
+    other = discourse.complement_of(labels[0]) if len(labels) == 1 else None
+    if other is None:
         return mentions
-    match = BINARY.match(labels[0])
-    other = f"{match.group('marker')} {'negative' if match.group('state') == 'positive' else 'positive'}"
     position = mentions[0][0]
-    named_second = re.search(r"\b(compared (?:with|to)|than|versus|vs\.?)\b", sentence.text[:position], re.I)
+    named_second = discourse.names_comparison(sentence.text[:position])
     return sorted(mentions + [(-1 if named_second else len(sentence.text), other)])
 
 
 def _bare_reference(sentence: Sentence) -> bool:
-    refs = BRACKET_REFS.findall(sentence.text)
-    return not sentence.of("CITATION") and len(refs) == 1 and refs[0].isdigit()
-
-
-CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|whereas|while)\s+", re.I)
+    refs = discourse.bracket_refs(sentence.text)
+    return not sentence.of("CITATION") and len(refs) == 1 and refs[0][1].isdigit()
 
 
 def _cited_in_clause(sentence: Sentence, position: int) -> bool:
     """Does the clause holding ``position`` cite a study (or the sentence cite none at all)? A design
     word in another clause than the citation describes other studies."""
-    cites = [f.start for f in sentence.of("CITATION")] + [m.start() for m in BRACKET_REFS.finditer(sentence.text)]
+    cites = [f.start for f in sentence.of("CITATION")] + [at for at, _ in discourse.bracket_refs(sentence.text)]
     if not cites:
         return True
-    breaks = [0] + [m.end() for m in CLAUSE_BREAK.finditer(sentence.text)] + [len(sentence.text) + 1]
+    breaks = discourse.clause_starts(sentence.text) + [len(sentence.text) + 1]
     clause = next(i for i in range(len(breaks) - 1) if breaks[i] <= position < breaks[i + 1])
     return any(breaks[clause] <= at < breaks[clause + 1] for at in cites)
 
 
 def _several_studies(sentence: Sentence) -> bool:
     authors = {f.value.get("first_author") for f in sentence.of("CITATION") if isinstance(f.value, dict)
-               and not COMPARED_WITH.search(sentence.text[:f.start])}
+               and not _other_work(f)}
     return len(authors) > 1
 
 
@@ -844,8 +799,7 @@ def _tumour_class(label: str) -> str | None:
 
 
 def _after_failure(sentence: Sentence, fact) -> str:
-    failed_after = re.match(r"^[\w\s–-]{0,40}?\b(?:had|has|have)\s+failed\b", sentence.text[fact.end:])
-    if fact.value == "first" and (AFTER_FIRST_LINE.search(sentence.text[:fact.start]) or failed_after):
+    if fact.value == "first" and discourse.after_first_line(sentence.text[:fact.start], sentence.text[fact.end:]):
         return "second"
     return fact.value
 
@@ -866,20 +820,6 @@ def _combine_designs(values: list[dict], several_arms: bool = False) -> Design:
     if combined["prospective"] is not None and combined["randomized"] is None and not several_arms:
         combined["randomized"] = False
     return Design(**combined)
-
-
-def _arm_patterns(label: str, abbreviations: dict[str, str]) -> list[re.Pattern]:
-    text = re.sub(r"\(.*?\)", "", label).strip().lower()
-    text = re.sub(r"[-‐–]", " ", text)
-    words = text.split()
-    variants = {text}
-    trimmed = [w for w in words if w not in ARM_STOP_WORDS]
-    if trimmed and len(trimmed) < len(words):
-        variants.add(" ".join(trimmed))
-    long_form = abbreviations.get(label.strip())
-    if long_form:
-        variants.add(re.sub(r"[-‐–]", " ", long_form.lower()))
-    return [re.compile(r"(?<![\w])" + r"\s+".join(map(re.escape, v.split())) + r"s?(?![\w])") for v in variants if v]
 
 
 def records_from_text(ctx: DocContext, table_cohorts: list[Cohort] | None = None) -> list[Cohort]:

@@ -7,19 +7,14 @@ acknowledgements, stray reference-list entries) are left out.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from ..nlp import facts_in_order
+from ..nlp.context import sentence_context
+from ..nlp.sections import is_back_matter, is_bibliography_entry, is_framing_section
 from .context import DocContext
 
-BACK_MATTER = re.compile(r"\b(references?|bibliography|acknowledg\w*|funding|conflicts? of interest|disclosures?|"
-                         r"author contributions?|abbreviations)\b", re.I)
-# Sections whose sentences speak of other work unless they say "we"/"our" (primary papers only).
-FRAMING_SECTIONS = re.compile(r"\b(introduction|background|discussion|conclusions?)\b", re.I)
 SKIPPED_KINDS = {"heading", "furniture"}
-# a reference-list entry outside a "References" section: "[8] Attal N, Bouhassira D, ..."
-BIBLIOGRAPHY_ENTRY = re.compile(r"^\s*(?:\[\d+\]|\d+\.)?\s*[A-Z][\w'’-]+\s+[A-Z]{1,3}[,.]\s+[A-Z][\w'’-]+\s+[A-Z]{1,3}\b")
 
 
 @dataclass(frozen=True)
@@ -29,6 +24,7 @@ class TextFact:
     value: object
     start: int  # offsets inside the sentence text
     end: int
+    context: tuple[str, ...] = ()  # what modifies the fact (gepnec_context): OTHER_STUDY, HYPOTHETICAL, ...
 
 
 @dataclass
@@ -38,20 +34,20 @@ class Sentence:
     section: str | None
     kind: str
     facts: list[TextFact] = field(default_factory=list)
+    context: frozenset[str] = frozenset()  # categories of the sentence-wide context triggers (HYPOTHETICAL...)
 
     def of(self, *labels: str) -> list[TextFact]:
         return [f for f in self.facts if f.label in labels]
 
     @property
     def framing(self) -> bool:
-        return bool(self.section and FRAMING_SECTIONS.search(self.section))
+        return is_framing_section(self.section)
 
 
 def paragraphs(ctx: DocContext) -> list[list[Sentence]]:
     """Body paragraphs (and the title) in reading order, each a list of tagged sentences."""
     blocks = [b for b in ctx.document.blocks
-              if not (b.kind in SKIPPED_KINDS or (b.section and BACK_MATTER.search(b.section))
-                      or BIBLIOGRAPHY_ENTRY.match(b.text))]
+              if not (b.kind in SKIPPED_KINDS or is_back_matter(b.section) or is_bibliography_entry(b.text))]
     result = []
     for block, doc in zip(blocks, _tag_blocks(ctx, [b.text for b in blocks])):
         spans = facts_in_order(doc)
@@ -61,10 +57,11 @@ def paragraphs(ctx: DocContext) -> list[list[Sentence]]:
             if not text:
                 continue
             offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-            facts = [TextFact(s.label_, s.text, s._.value, s.start_char - offset, s.end_char - offset)
+            facts = [TextFact(s.label_, s.text, s._.value, s.start_char - offset, s.end_char - offset, s._.context)
                      for s in spans if sent.start_char <= s.start_char < sent.end_char]
             # newlines become spaces (same length: fact offsets stay valid)
-            sentences.append(Sentence(text.replace("\n", " "), block.page, block.section, block.kind, facts))
+            sentences.append(Sentence(text.replace("\n", " "), block.page, block.section, block.kind, facts,
+                                      sentence_context(doc, sent.start_char, sent.end_char)))
         if sentences:
             result.append(sentences)
     return result

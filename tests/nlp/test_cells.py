@@ -1,10 +1,10 @@
-"""Cell grammar (records/cells.py) on cells as the review prints them."""
+"""Cell grammar (nlp/cells.py) on cells as the review prints them."""
 
 import pytest
 
 from gepnec_extract.model import Survival
-from gepnec_extract.records.cells import (parse_count_pct, parse_pct, parse_response_breakdown, parse_survival,
-                                          split_cohorts, strip_markers)
+from gepnec_extract.nlp.cells import (parse_count_pct, parse_pct, parse_response_breakdown, parse_survival,
+                                      split_cohorts, strip_markers)
 
 
 def test_several_labelled_cohorts_in_one_cell():
@@ -76,3 +76,41 @@ def test_footnote_markers_are_not_numbers():
     assert strip_markers("(0–88)a") == "(0–88)"
     assert strip_markers("NRa") == "NR"
     assert parse_pct("19a") == 19.0
+
+
+def test_footnotes_marks_and_glossaries_of_a_table():
+    from gepnec_extract.nlp.cells import footnote_glossary, footnotes, marks_at_end
+
+    assert footnotes("a Range. b In weeks.") == {"a": "range", "b": "in weeks"}
+    assert marks_at_end("12.1a (6.9–17.2)b") == ["a", "b"]
+    assert footnote_glossary("EP, etoposide and cisplatin; NR, not reached.") == \
+        {"EP": "etoposide and cisplatin", "NR": "not reached"}
+
+
+def test_regimen_and_arm_cells():
+    from gepnec_extract.nlp import cells
+
+    assert cells.before_remark("Drugamab/etoposide; 41% were pretreated") == "Drugamab/etoposide"
+    assert cells.first_bracketed("Colorectal (drugamab)") == "drugamab"
+    assert cells.alternatives("A + B vs. C or D") == ["A + B", "C", "D"]
+    assert cells.without_arm_name("Regimen A, drugamab + etoposide") == "drugamab + etoposide"
+    assert cells.arm_names_compared("Regimen A, drugamab vs. regimen B, etoposide") == ["Regimen A", "Regimen B"]
+    assert cells.arm_names_compared("drugamab vs. etoposide") == []
+    assert cells.arm_prefix("A: drugamab 100 mg") == ("A", "drugamab 100 mg")
+    assert cells.arm_at_end("Second (A)") == "A"
+    assert cells.label_colon_spans("Regimen B", "Regimen A: x; regimen b: y") == (14, 24)
+
+
+def test_patients_toxicity_and_dose_cells():
+    from gepnec_extract.nlp import cells
+
+    assert (cells.leading_count("18 (45)"), cells.bracketed_count("18 (45)")) == (18, 45)
+    assert cells.says_of_whom("258 (of whom 206 had NEC)")
+    assert cells.labelled_counts("20 (8 on regimen A vs. 12 on regimen B)") == [(8, "regimen A"), (12, "regimen B")]
+    assert cells.labelled_counts("20") is None
+    assert cells.grade_cell("3–4a") == "3-4" and cells.grade_cell("All") is None
+    assert cells.grade_named("Grade 3 – 4 adverse events") == "3-4"
+    assert (cells.route("IV"), cells.route("intravenously"), cells.route("Orally"), cells.route("SC")) == \
+        ("IV", "IV", "oral", None)
+    assert cells.days("1 – 3") == "1-3" and cells.days("daily") is None
+    assert cells.cycle_length("3 weeks") == 21 and cells.cycle_length("28 d") == 28

@@ -1,0 +1,36 @@
+"""Table header semantics (nlp/headers.py): what a column or a row label holds, on made-up headers."""
+
+from gepnec_extract.nlp.headers import classify_header, classify_row_label, is_whole_header, normalize_header
+
+
+def test_a_header_names_its_field_interval_unit_and_grade():
+    survival = classify_header("Median OS (range), wk")
+    assert (survival.field, survival.interval, survival.weeks) == ("os", "range", True)
+    assert classify_header("Median PFS (95% CI)b").interval == "ci95"
+    assert classify_header("Patients, n (%)").counts_first
+    tox = classify_header("Grade 3–4, n (%)")
+    assert (tox.field, tox.grade) == ("tox", "3-4")
+    assert classify_header("CR/PR/SD/PD, %").parts == ("cr", "pr", "sd", "pd")
+    assert classify_header("").field == "other"
+
+
+def test_a_wrapped_header_and_its_footnote_mark_are_read_as_printed_words():
+    assert normalize_header("Me- dian OSa") == "median os"
+
+
+def test_whole_series_columns_and_row_labels():
+    assert is_whole_header("All patients (n = 8)") and is_whole_header("n (%)") and is_whole_header("(n = 12)")
+    assert not is_whole_header("Drugamab arm")
+    assert classify_row_label("Response rate, %").field == "rr"
+    assert classify_row_label("Country").field == "other"
+
+
+def test_sizes_and_parts_a_header_or_caption_names():
+    from gepnec_extract.nlp.headers import counts_part_only, has_size, is_grade_header, names_carcinoma_part, \
+        size_of, without_size
+
+    assert has_size("IP (n = 160)") and size_of("IP (n = 160)") == 160 and without_size("IP (n = 160)") == "IP"
+    assert size_of("Outcomes") is None
+    assert counts_part_only("Response in evaluable patients (n = 10)") and not counts_part_only("Outcomes (n = 12)")
+    assert names_carcinoma_part("Primary site of NEC") and not names_carcinoma_part("Primary site")
+    assert is_grade_header(" Grades ") and not is_grade_header("Grade 3–4, n (%)")

@@ -1,0 +1,107 @@
+"""Phrases with a normalized value (nlp/phrases.py): sites, line, design, populations, citations, Ki-67 bands,
+back references, whole-series labels, review titles; made-up labels and sentences."""
+
+import pytest
+
+from gepnec_extract.model import Design, PrimarySite
+from gepnec_extract.nlp.phrases import (arm_key, bracketed_cohort, is_backref, is_review_title, parse_citation,
+                                        parse_design, parse_line, parse_sites, population_of, single_site,
+                                        sites_in_sentence, study_id)
+
+
+def test_sites_listed_in_a_sentence_about_the_primary_tumour():
+    text = ("The primary tumour arose in the stomach in 9 patients, the small bowel in 4 and the pancreas in two, "
+            "and it was unknown in three.")
+    assert sites_in_sentence(text) == [PrimarySite(site="stomach", n=9), PrimarySite(site="small intestine", n=4),
+                                       PrimarySite(site="pancreas", n=2), PrimarySite(site="unknown primary", n=3)]
+    assert sites_in_sentence("Responses were seen in the pancreas in 4 patients.") == []  # not about the primary
+    assert sites_in_sentence("The primary site was the rectum in 30% of patients.") == []  # a share, not a count
+
+
+def test_site_cells():
+    assert parse_sites("GEP (14); lung (1); UPS (3)") == [
+        PrimarySite(site="gastroenteropancreatic", n=14), PrimarySite(site="lung", n=1),
+        PrimarySite(site="unknown primary", n=3)]
+    # a total whose parts follow in brackets is not a site of its own
+    assert [s.site for s in parse_sites("GEP (21; pancreas, 10; gallbladder, 8)")] == ["pancreas", "gallbladder"]
+    # figures with decimals are percentages: sites kept, counts not
+    assert parse_sites("Lung (25), pancreas (37.5)") == [PrimarySite(site="lung"), PrimarySite(site="pancreas")]
+    assert single_site("Esophageal NEC") == "esophagus"
+    assert single_site("NETs of the stomach") == "stomach"
+    assert single_site("Pancreas and liver") is None
+
+
+@pytest.mark.parametrize("text, line", [
+    ("First line", "first"), ("Second line (previously failed platinum)", "second"),
+    ("Prior tx permitted", "mixed"), ("Second line (n = 10) Third or beyond (n = 7)", "mixed"),
+    ("First line (pretreated with SSAs)", "first"), ("41% of patients were pretreated", "mixed"), ("R", None),
+])
+def test_line(text, line):
+    assert parse_line(text) == line
+
+
+def test_design_cells():
+    assert parse_design("P; multicenter phase 2 trial") == Design(prospective=True, randomized=False, phase="2",
+                                                                 centers="multi")
+    assert parse_design("R") == Design(prospective=False, randomized=False)
+    assert parse_design("Summary of findings") is None
+
+
+@pytest.mark.parametrize("text, population", [
+    ("Carcinoid WDNET", "WDNET"), ("PDNEC/Atypical", "PDNEC"), ("NEC", "NEC"),
+    ("esophageal neuroendocrine carcinoma", "GEPNEC"), ("colorectal adenocarcinoma", None),
+    ("extensive small-cell lung cancer", "SCLC"), ("Regimen A", None),
+    ("advanced low- or intermediate-grade pancreatic NETs", "WDNET"), ("intermediate-grade tumours", "WDNET"),
+    ("high-grade neuroendocrine neoplasms", "mixed"),
+])
+def test_population(text, population):
+    assert population_of(text) == population
+
+
+def test_citations_and_study_ids():
+    assert parse_citation("Smith (1991) [16]") == ("Smith", 1991, 16)
+    assert parse_citation("Jones et al. 2006 [32, 33]") == ("Jones", 2006, 32)
+    assert study_id("Sjöberg", 2001) == "Sjoberg2001"
+    assert study_id(None, None, "CheckMate 032") == "CheckMate032"
+
+
+@pytest.mark.parametrize("label, population", [
+    ("Ki-67 <2%", "WDNET"), ("Ki-67 2–20%", "WDNET"), ("Ki-67 ≤20%", "WDNET"),
+    ("Ki-67 >20%", "NEC"), ("Ki-67 ≥50%", "NEC"),
+    ("Ki-67 <50%", None), ("Ki-67 10–30%", None),  # a band across the grade 3 threshold names no type
+    ("Pancreatic", None),
+])
+def test_a_ki67_band_names_its_tumour_grade(label, population):
+    from gepnec_extract.nlp.phrases import grade_population
+
+    assert grade_population(label) == population
+
+
+def test_back_references_to_the_row_above():
+    assert is_backref("Same regimen") and is_backref("as above") and is_backref("Ditto.")
+    assert not is_backref("Drugamab") and not is_backref("")
+
+
+def test_every_spelling_of_the_whole_series_is_one_arm_key():
+    assert arm_key("All patients") == arm_key("Total") == arm_key(" whole  cohort ") == arm_key(None) == ""
+    assert arm_key("Ki-67 >20%") == "ki67>20%"
+
+
+def test_review_titles_and_cohorts_named_in_brackets():
+    assert is_review_title("Treatment of neuroendocrine carcinoma: a review")
+    assert is_review_title("Second-line chemotherapy: a systematic meta-")  # title line broken before "analysis"
+    assert not is_review_title("Drugamab in advanced neuroendocrine carcinoma: a phase II trial")
+    assert bracketed_cohort("GEP 14, lung 1 (NEC cohort)") == "NEC cohort"
+    assert bracketed_cohort("GEP 14 (pancreas 10)") is None
+
+
+def test_one_cohort_across_columns_and_short_names_of_characteristics():
+    from gepnec_extract.nlp.phrases import cohort_key, names_total, short_name
+
+    assert cohort_key("Carcinoid WDNET") == cohort_key("Carcinoid NET") == "carcinoid wd"
+    assert cohort_key("NEC") == cohort_key("PDNEC") == "pd"
+    assert cohort_key("All patients") == ""
+    assert short_name("Performance status", {}) == "PS"
+    assert short_name("Ki-67 index", {}) == "Ki-67"
+    assert short_name("Drugamab exposure", {"DX": "drugamab exposure"}) == "DX"
+    assert names_total("Patients with NEC, n (Total in study)") and not names_total("Patients, n")
