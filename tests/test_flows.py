@@ -67,7 +67,7 @@ def gold_records_stage(monkeypatch):
     """Stand in the dev paper's gold records for the (placeholder) records stage."""
     _need_shared()
     gold = _gold(PAPER)
-    monkeypatch.setattr(pipeline, "extract_records", lambda doc: gold if doc.doc_id == PAPER else [])
+    monkeypatch.setattr(pipeline, "extract_records", lambda doc, tagged=None: gold if doc.doc_id == PAPER else [])
     return gold
 
 
@@ -383,7 +383,7 @@ def test_cache_entries_are_data_only_keyed_and_verified(tmp_path):
 @pytest.fixture
 def one_record_per_paper(monkeypatch):
     """A records stage that gives each paper one record named after the paper's first word."""
-    def records(doc):
+    def records(doc, tagged=None):
         word = doc.full_text().split()[0].strip(".").capitalize() if doc.blocks else "None"
         return [StudyRecord(doc_id=doc.doc_id, study_id=f"{word}2001", n_patients=len(doc.full_text()))]
 

@@ -107,17 +107,18 @@ def extract_payload(path: Path | str, sha256: str | None = None, limits: Limits 
         "pipeline_version": pipeline.PIPELINE_VERSION, "pages": doc.pages, "warnings": list(doc.warnings),
         "document": doc.model_dump(mode="json"),
         "records": [{**r.model_dump(mode="json"), "doc_id": doc.doc_id} for r in result.records],
-        "tagged": tagged_facts(doc),
+        "tagged": tagged_facts(result.tagged),
     }
 
 
-def tagged_facts(doc) -> dict[str, Any]:
-    """The document's tagged facts as data (``tagged_view``), kept with its payload so the report
-    draws them from the cache and never loads the tagger again."""
-    from .nlp import tag_document
+def tagged_facts(tagged) -> dict[str, Any] | None:
+    """The tagged document's facts as data (``tagged_view``), kept with its payload so the report
+    draws them from the cache and never loads the tagger again (None when nothing was tagged)."""
+    if tagged is None:
+        return None
     from .nlp.render import fact_view
 
-    return fact_view(tag_document(doc))
+    return fact_view(tagged)
 
 
 def unreadable_payload(path: Path | str, doc_id: str | None = None) -> dict[str, Any] | None:

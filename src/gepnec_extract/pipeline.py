@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .ingest.errors import ResourceLimitError
@@ -35,6 +36,7 @@ PIPELINE_VERSION = f"{__version__}+{_code_fingerprint()}"
 class PaperResult:
     doc: Document
     records: list[StudyRecord] = field(default_factory=list)
+    tagged: Any = None  # the nlp.TaggedDocument the records were read from (tagged once per paper)
 
 
 def file_sha256(path: Path) -> str:
@@ -53,12 +55,19 @@ def check_tagger_limits(path: Path, doc: Document, limits: Limits) -> None:
         raise ResourceLimitError(path, f"a block of {longest} characters, over the limit of {limits.max_chars_per_page}")
 
 
-def extract_records(doc: Document) -> list[StudyRecord]:
-    """The records stage (gepnec_extract.records), imported on first use: it loads spaCy and the
-    drug lexicon."""
+def tag(doc: Document):
+    """The tagging stage (nlp.tag_document), imported on first use: it loads spaCy and the drug
+    lexicon. The paper is tagged once: records read these Docs and the report their facts."""
+    from .nlp import tag_document
+
+    return tag_document(doc)
+
+
+def extract_records(doc: Document, tagged=None) -> list[StudyRecord]:
+    """The records stage (gepnec_extract.records) over the tagged document, imported on first use."""
     from .records import extract_records as records_of_document
 
-    return records_of_document(doc)
+    return records_of_document(doc, tagged=tagged)
 
 
 def extract_paper(path: Path | str, limits: Limits | None = None) -> PaperResult:
@@ -68,4 +77,5 @@ def extract_paper(path: Path | str, limits: Limits | None = None) -> PaperResult
     limits = limits or Limits.from_env()
     doc = ingest_file(Path(path), limits)
     check_tagger_limits(Path(path), doc, limits)
-    return PaperResult(doc=doc, records=extract_records(doc))
+    tagged = tag(doc)
+    return PaperResult(doc=doc, records=extract_records(doc, tagged), tagged=tagged)

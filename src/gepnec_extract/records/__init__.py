@@ -18,7 +18,7 @@ from .assemble import assemble
 from .cohort import Cohort, StudyRef
 from ..nlp.phrases import is_review_title
 from .columns import classify_header
-from .context import DocContext, document_population
+from .context import DocContext, cell_facts, document_population
 from .tables import header_texts, records_from_table
 
 __all__ = ["extract_records", "build_context", "is_review", "own_study"]
@@ -50,15 +50,17 @@ def own_study(document: Document) -> StudyRef | None:
     return None  # no front matter at all (a plain text): paper or review cannot be told, read as a review
 
 
-def build_context(document: Document, nlp=None) -> DocContext:
+def build_context(document: Document, nlp=None, tagged=None) -> DocContext:
+    """What the records steps share; ``tagged`` is the document as the tagger read it
+    (nlp.tag_document), tagged here when not given."""
     from ..nlp import get_nlp
-    from ..nlp.document import document_abbreviations
-    from ..nlp.references import reference_index
+    from ..nlp.document import tag_document
 
     nlp = nlp or get_nlp()
-    return DocContext(document=document, nlp=nlp, abbreviations=document_abbreviations(document, nlp),
+    tagged = tagged if tagged is not None else tag_document(document, nlp)
+    return DocContext(document=document, nlp=nlp, abbreviations=tagged.abbreviations,
                       own_study=own_study(document), population=document_population(document),
-                      references=reference_index(document))
+                      references=tagged.references, tagged=tagged, known=cell_facts(tagged))
 
 
 def resolve_study(study: StudyRef, ctx: DocContext) -> StudyRef:
@@ -108,9 +110,10 @@ def _treatment_study(records: list[StudyRecord], ctx: DocContext) -> list[StudyR
     return [r for r in records if r.study_id != own]
 
 
-def extract_records(document: Document, nlp=None) -> list[StudyRecord]:
-    """All study records of one document, each value with its evidence."""
-    ctx = build_context(document, nlp)
+def extract_records(document: Document, nlp=None, tagged=None) -> list[StudyRecord]:
+    """All study records of one document, each value with its evidence; ``tagged`` is the
+    document's nlp.TaggedDocument when the caller has tagged it already (the pipeline does)."""
+    ctx = build_context(document, nlp, tagged)
     from .text import records_from_text
 
     table_cohorts = [_resolved(c, ctx) for table in document.tables for c in records_from_table(table, ctx)]

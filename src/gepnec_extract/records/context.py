@@ -3,12 +3,15 @@ its abbreviations, its default population, and the tagger to read a phrase with 
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from ..model import Document
+from ..nlp.document import TaggedDocument
 from ..nlp.references import ReferenceIndex
 from .cohort import StudyRef
 from .normalize import population_of
@@ -31,6 +34,8 @@ class DocContext:
     own_study: StudyRef | None = None  # the paper's own study (None for a review)
     population: str | None = None  # the population the paper is about
     references: ReferenceIndex = field(default_factory=ReferenceIndex)  # citation number -> first author, year
+    tagged: TaggedDocument | None = None  # the document as the tagger read it: block and cell Docs
+    known: dict[str, tuple[Fact, ...]] = field(default_factory=dict)  # facts of the tagged cells, by text
 
     @cached_property
     def abbreviation_key(self) -> tuple:
@@ -38,7 +43,10 @@ class DocContext:
         return tuple(sorted(self.abbreviations.items()))
 
     def facts(self, text: str) -> list[Fact]:
-        return list(_tag(self, text))
+        """Facts of a phrase: a table cell as the tagger read it, else the phrase tagged alone
+        (a part of a cell, a header with a made-up count) with the document's abbreviations."""
+        known = self.known.get(text)
+        return list(known if known is not None else _tag(self, text))
 
     def drugs_of(self, text: str) -> list[str]:
         """Generic drug names a phrase names, regimen acronyms and document abbreviations expanded."""
@@ -60,8 +68,18 @@ def _cached_tag(nlp: Language, abbreviations: tuple, text: str) -> tuple[Fact, .
     """Facts of a phrase: they depend on the pipeline, the abbreviations and the text alone."""
     doc = nlp.make_doc(text)
     doc._.abbrev_context = dict(abbreviations)
-    doc = nlp(doc)
-    return tuple(Fact(s.label_, s.text, s._.value, s.start_char, s.end_char) for s in doc.spans.get("facts", []))
+    return facts_of(nlp(doc))
+
+
+def facts_of(doc: Doc, copy_values: bool = False) -> tuple[Fact, ...]:
+    return tuple(Fact(s.label_, s.text, copy.deepcopy(s._.value) if copy_values else s._.value, s.start_char,
+                      s.end_char) for s in doc.spans.get("facts", []))
+
+
+def cell_facts(tagged: TaggedDocument) -> dict[str, tuple[Fact, ...]]:
+    """Each tagged cell's facts by its text (a text's facts depend on it and the document alone);
+    values copied, so what records do with them never reaches the tagged Doc the report draws."""
+    return {part.doc.text: facts_of(part.doc, copy_values=True) for part in tagged.cells}
 
 
 def document_population(document: Document) -> str | None:

@@ -79,7 +79,8 @@ def _with_glossary(table: Table, ctx: DocContext) -> DocContext:
              if ctx.abbreviations.get(short) != long and ctx.drugs_of(long)}
     if not drugs:
         return ctx
-    return replace(ctx, abbreviations={**ctx.abbreviations, **drugs})
+    # the cells as the document's tagger read them knew none of these: they are read again
+    return replace(ctx, abbreviations={**ctx.abbreviations, **drugs}, known={})
 
 
 def _evidence(table: Table, field: str, text: str) -> Evidence:

@@ -1,12 +1,13 @@
 """The running text as paragraphs of sentences, each sentence with the tagger's facts.
 
-The document's body blocks are tagged once, with the document-wide abbreviations of the context
-(as ``nlp.tag_document`` does); headings, furniture and back matter (references,
+The body blocks' Docs come from the tagged document (``nlp.tag_document``: tagged once, with the
+document-wide abbreviations); headings, furniture and back matter (references,
 acknowledgements, stray reference-list entries) are left out.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from ..nlp import facts_in_order
@@ -46,10 +47,11 @@ class Sentence:
 
 def paragraphs(ctx: DocContext) -> list[list[Sentence]]:
     """Body paragraphs (and the title) in reading order, each a list of tagged sentences."""
-    blocks = [b for b in ctx.document.blocks
-              if not (b.kind in SKIPPED_KINDS or is_back_matter(b.section) or is_bibliography_entry(b.text))]
+    docs = [part.doc for part in ctx.tagged.blocks]
     result = []
-    for block, doc in zip(blocks, _tag_blocks(ctx, [b.text for b in blocks])):
+    for block, doc in zip(ctx.document.blocks, docs):
+        if block.kind in SKIPPED_KINDS or is_back_matter(block.section) or is_bibliography_entry(block.text):
+            continue
         spans = facts_in_order(doc)
         sentences = []
         for sent in doc.sents:
@@ -57,7 +59,10 @@ def paragraphs(ctx: DocContext) -> list[list[Sentence]]:
             if not text:
                 continue
             offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-            facts = [TextFact(s.label_, s.text, s._.value, s.start_char - offset, s.end_char - offset, s._.context)
+            # a copy of each value: the records steps complete values (a citation's reference number)
+            # and the tagged Doc stays as the tagger left it (the report draws it)
+            facts = [TextFact(s.label_, s.text, copy.deepcopy(s._.value), s.start_char - offset, s.end_char - offset,
+                              s._.context)
                      for s in spans if sent.start_char <= s.start_char < sent.end_char]
             # newlines become spaces (same length: fact offsets stay valid)
             sentences.append(Sentence(text.replace("\n", " "), block.page, block.section, block.kind, facts,
@@ -65,14 +70,3 @@ def paragraphs(ctx: DocContext) -> list[list[Sentence]]:
         if sentences:
             result.append(sentences)
     return result
-
-
-def _tag_blocks(ctx: DocContext, texts: list[str]):
-    """Tag the body blocks once, with the document's abbreviations (as tag_document does, without
-    re-reading the abbreviations or tagging table cells, which the tables stage reads)."""
-    docs = []
-    for text in texts:
-        doc = ctx.nlp.make_doc(text)
-        doc._.abbrev_context = ctx.abbreviations
-        docs.append(doc)
-    return ctx.nlp.pipe(docs)
