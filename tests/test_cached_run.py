@@ -144,3 +144,15 @@ def _refreshes(out: Path) -> int:
         return con.execute("SELECT count(*) FROM refreshes").fetchone()[0]
     finally:
         con.close()
+
+
+def test_a_deleted_tagged_facts_file_is_written_again_from_the_cache(first_run):
+    """The report's input (documents/<doc_id>.tagged.json) is an output of the batch like the others."""
+    papers, out, cache_home, _, _ = first_run
+    tagged = out / "documents" / "review.tagged.json"
+    original = tagged.read_bytes()
+    tagged.unlink()
+    row, loaded = _run(papers, out, cache_home)
+    assert row["cached"] == 1
+    assert tagged.read_bytes() == original
+    assert "spacy" not in loaded  # written from the cached payload, not by tagging again

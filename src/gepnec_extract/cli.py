@@ -132,7 +132,7 @@ def extract(
 def run(
     paths: list[Path] = typer.Argument(None, help="papers (PDF/.txt), folders or .list manifests; default: the bundled review"),
     out: Path = typer.Option(Path("out"), "--out", help="output directory"),
-    workers: int = typer.Option(1, "--workers", help="papers extracted in parallel (>1 starts a local Dask cluster)"),
+    workers: int = typer.Option(1, "--workers", help="papers extracted in parallel (>1: this process and N-1 worker processes, each loading the tagger once)"),
     dask_address: Optional[str] = typer.Option(None, "--dask-address", help="run on an existing Dask cluster"),
     report: bool = typer.Option(True, "--report/--no-report", help="write report.html"),
     refresh_cache: bool = typer.Option(False, "--refresh-cache", help="extract every paper again (cached failures too)"),

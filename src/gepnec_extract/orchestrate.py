@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
-from . import batch, cache, dataset, pipeline, run_state
+from . import batch, cache, dataset, pipeline, run_state, tagged_view
 from .ingest.errors import IngestError
 from .ingest.limits import Limits
 
@@ -328,13 +328,17 @@ def _write_batch_outputs(out: Path, payloads: list[dict[str, Any]]) -> tuple[dic
 
 
 def _batch_output_files(out: Path, payloads: list[dict[str, Any]], outputs: dict[str, str]) -> list[Path]:
-    """Every file the batch wrote: the named outputs, and each paper's document and records."""
+    """Every file the batch wrote: the named outputs, and each paper's document, tagged facts and
+    records (named as batch.write_documents and write_records_per_doc name them)."""
     files = [Path(p) for p in outputs.values()]
     for payload in payloads:
         if payload["status"] == "ok":
-            files.append(out / "records" / f"{payload['doc_id']}.records.jsonl")
+            stem = batch.safe_doc_id(payload["doc_id"])
+            files.append(out / "records" / f"{stem}.records.jsonl")
             if payload.get("document") is not None:
-                files.append(out / "documents" / f"{payload['doc_id']}.document.json")
+                files.append(out / "documents" / f"{stem}.document.json")
+            if payload.get("tagged") is not None:
+                files.append(out / "documents" / f"{stem}{tagged_view.SUFFIX}")
     return files
 
 
