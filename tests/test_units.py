@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gepnec_extract import units
-from gepnec_extract.records.cells import parse_survival
+from gepnec_extract.nlp.cells import parse_survival
 
 
 def test_weeks_become_months_by_the_contract_factor():

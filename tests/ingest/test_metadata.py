@@ -7,7 +7,7 @@ import pytest
 
 from gepnec_extract.ingest.metadata import (citation_line_author, parse_byline, read_front_matter,
                                             running_head_author, surname, title_acronym)
-from gepnec_extract.records.normalize import study_id
+from gepnec_extract.nlp.phrases import study_id
 
 BYLINES = [  # (byline, first author, group, truncated)
     ("A. B. Quillström, C. Marsh and D. Fenwick", "Quillström", None, False),

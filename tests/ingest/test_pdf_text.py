@@ -18,7 +18,7 @@ import pytest
 from gepnec_extract.ingest.normalize import normalize_text
 from gepnec_extract.ingest.pdf import read_pdf
 from gepnec_extract.ingest.text import read_text
-from gepnec_extract.records.normalize import ascii_fold
+from gepnec_extract.nlp.phrases import ascii_fold
 
 from ..conftest import REVIEW_PDF, REVIEW_TXT, shared_files
 

@@ -10,8 +10,8 @@ import pytest
 from gepnec_extract.model import Design, Document, Dose, Metadata, Survival, Table, Toxicity
 from gepnec_extract.records import build_context
 from gepnec_extract.records.assemble import assemble
-from gepnec_extract.records.cells import split_cohorts
-from gepnec_extract.records.columns import classify_header
+from gepnec_extract.nlp.cells import split_cohorts
+from gepnec_extract.nlp.headers import classify_header
 from gepnec_extract.records.tables import records_from_table
 
 

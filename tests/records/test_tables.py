@@ -10,7 +10,7 @@ from gepnec_extract.ingest.pdf import read_pdf
 from gepnec_extract.model import Dose, PrimarySite, Survival, Toxicity
 from gepnec_extract.records import build_context
 from gepnec_extract.records.assemble import assemble
-from gepnec_extract.records.columns import classify_header
+from gepnec_extract.nlp.headers import classify_header
 from gepnec_extract.records.tables import records_from_table
 
 from ..conftest import CORPUS, REVIEW_PDF

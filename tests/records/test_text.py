@@ -301,7 +301,7 @@ def test_review_series_only_part_of_which_is_poorly_differentiated_is_mixed():
     ("NET of any grade (4 NEC)", "mixed"), ("progressive high-grade neuroendocrine neoplasms", "mixed"),
     ("neutropenia of any grade in NEC", "NEC"), ("high-grade neuroendocrine carcinoma", "NEC")])
 def test_populations_that_span_both_differentiations(label, population):
-    from gepnec_extract.records.normalize import population_of
+    from gepnec_extract.nlp.phrases import population_of
 
     assert population_of(label) == population
 

@@ -17,7 +17,7 @@ from ..model import Document, StudyRecord
 from .assemble import assemble
 from .cohort import Cohort, StudyRef
 from ..nlp.phrases import is_review_title
-from .columns import classify_header
+from ..nlp.headers import classify_header
 from .context import DocContext, cell_facts, document_population
 from .tables import header_texts, records_from_table
 

@@ -119,7 +119,7 @@ def _named_cohorts(text: str, group: list[Cohort], whole: Cohort | None) -> list
     """Where a study-wide cell goes: to the cohort it names in brackets ("GEP 14, lung 1 (NEC cohort)");
     else to the whole series, and to the subgroup named by its one primary site as well ("Unknown
     primary 48" beside an "Unknown primary site" cohort)."""
-    from .normalize import bracketed_cohort, parse_sites, population_of, site_name
+    from ..nlp.phrases import bracketed_cohort, parse_sites, population_of, site_name
 
     bracket = bracketed_cohort(text)
     if bracket:

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from .. import fields
 from ..model import Evidence, StudyRecord
 from ..nlp.phrases import arm_key
-from .normalize import study_id
+from ..nlp.phrases import study_id
 
 LIST_FIELDS = set(fields.LIST_FIELDS)
 # the figures that make a cohort evidence (rather than a mention of a study): the model's outcomes

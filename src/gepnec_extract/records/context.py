@@ -14,7 +14,7 @@ from ..model import Document
 from ..nlp.document import TaggedDocument
 from ..nlp.references import ReferenceIndex
 from .cohort import StudyRef
-from .normalize import population_of
+from ..nlp.phrases import population_of
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,13 @@ from .. import fields
 from ..model import Design, Dose, Evidence, PrimarySite, Table, Toxicity
 from ..nlp import cells
 from ..nlp.headers import counts_part_only, has_size, is_grade_header, names_carcinoma_part, size_of, without_size
-from .cells import (first_number, is_missing, parse_count_pct, parse_pct, parse_response_breakdown,
+from ..nlp.cells import (first_number, is_missing, parse_count_pct, parse_pct, parse_response_breakdown,
                     parse_survival, split_cohorts, strip_markers)
 from .cohort import OWN_FIGURES, Cohort, StudyRef, arm_key
-from .columns import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, classify_header, classify_row_label, is_whole_header
+from ..nlp.headers import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, classify_header, classify_row_label, is_whole_header
 from .context import DocContext
 from ..nlp.phrases import cohort_key, names_total, short_name
-from .normalize import (grade_population, is_backref, parse_citation, parse_design, parse_line, parse_sites, population_of,
+from ..nlp.phrases import (grade_population, is_backref, parse_citation, parse_design, parse_line, parse_sites, population_of,
                         single_site, label_site, site_name)
 
 PCT_FIELD = fields.RESPONSE_FIELDS  # response column kind -> record field ("rr" -> "rr_pct")

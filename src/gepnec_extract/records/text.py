@@ -23,8 +23,8 @@ from ..nlp import discourse
 from ..nlp.references import same_surname
 from .cohort import Cohort, StudyRef, arm_key
 from .context import DocContext
-from .normalize import parse_line, population_of, site_name, sites_in_sentence
-from .columns import classify_header
+from ..nlp.phrases import parse_line, population_of, site_name, sites_in_sentence
+from ..nlp.headers import classify_header
 from .tables import header_texts, records_from_table
 from .text_sentences import Sentence, paragraphs
 from .text_values import (
