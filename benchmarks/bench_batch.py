@@ -33,6 +33,9 @@ from pathlib import Path
 
 import psutil
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_run import tree_env  # noqa: E402  (TREE's library and flows)
+
 REPO = Path(__file__).resolve().parents[1]
 DEV = REPO / ".." / "shared" / "corpus" / "dev"
 BIN = Path(sys.executable).parent
@@ -92,10 +95,6 @@ def measure(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
             "largest_mib": peak_one / 2**20, "tree_mib": peak_sum / 2**20}
 
 
-def tree_env(tree: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env["PYTHONPATH"] = os.pathsep.join([str(tree / "src"), str(tree)])
-    return env
 
 
 def records_of(out: Path) -> list[str]:

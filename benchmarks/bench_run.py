@@ -22,6 +22,8 @@ load average is printed with them (a shared machine inflates everything).
 from __future__ import annotations
 
 import argparse
+import functools
+import hashlib
 import os
 import shutil
 import statistics
@@ -74,9 +76,20 @@ def measure(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
 
 
 def tree_env(tree: Path) -> dict[str, str]:
+    """An environment that runs TREE's code: its library from TREE/src and its flows/ folder as the
+    package gepnec_flows (a copy under a folder of its own: the installed gepnec_flows would be
+    another checkout's flows)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env["PYTHONPATH"] = os.pathsep.join([str(tree / "src"), str(tree)])
+    env["PYTHONPATH"] = os.pathsep.join([str(tree / "src"), str(_flows_root(tree))])
     return env
+
+
+@functools.cache
+def _flows_root(tree: Path) -> Path:
+    root = Path(tempfile.gettempdir()) / "gepnec-bench-flows" / hashlib.sha256(str(tree.resolve()).encode()).hexdigest()[:12]
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(tree / "flows", root / "gepnec_flows", ignore=shutil.ignore_patterns("__pycache__"))
+    return root
 
 
 def run_cases(paths: list[Path], tree: Path, out: Path, label: str, prefix: str = "",

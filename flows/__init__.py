@@ -1,8 +1,8 @@
 """Prefect flows: wiring only, over library functions that run without Prefect.
 
 The folder is ``flows/``; it is installed as the package ``gepnec_flows`` (a bare ``flows`` would
-collide with any other distribution that ships one). In a checkout, the link ``gepnec_flows`` ->
-``flows`` gives it that name on ``sys.path``.
+collide with any other distribution that ships one): pyproject.toml maps the name to the folder,
+and the editable install of ``make setup`` does the same for a checkout.
 
     extract_paper      one file -> payload (document + records)        flows/paper.py
     batch_extract      folder/manifest -> out dir, cached per paper     flows/batch.py

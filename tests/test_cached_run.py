@@ -39,7 +39,7 @@ main()
 
 def _run(papers: Path, out: Path, cache_home: Path) -> tuple[dict[str, int], list[str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env.update(PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]), GEPNEC_CACHE_DIR=str(cache_home),
+    env.update(PYTHONPATH=str(ROOT / "src"), GEPNEC_CACHE_DIR=str(cache_home),
                COLUMNS="200")
     done = subprocess.run([sys.executable, "-c", WRAPPER, "run", str(papers), "--out", str(out)], env=env,
                           capture_output=True, text=True, timeout=900)

@@ -23,7 +23,7 @@ SCRIPT = Path(sys.executable).with_name("gepnec-extract")
 
 
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "gepnec_extract.cli"]
     return subprocess.run([*command, *args], capture_output=True, text=True, timeout=300, env=env, cwd=cwd)
 

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.slow
 
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env.update(PYTHONPATH=os.pathsep.join([str(REPO / "src"), str(REPO)]),
+    env.update(PYTHONPATH=str(REPO / "src"),
                TTY_COMPATIBLE="1", TTY_INTERACTIVE="1",  # rich draws the progress bar though stderr is a pipe
                **extra)
     return env

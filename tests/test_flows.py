@@ -33,10 +33,8 @@ BAD = SHARED / "corpus" / "bad"
 REVIEW_TXT = REPO / "corpus" / "review" / "review.txt"
 PAPER = "d01-mitry1999"
 
-# flows/ is a folder of the repository, installed as the package gepnec_flows (the gepnec_flows
-# link beside it gives that name to a checkout on sys.path).
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+# flows/ is a folder of the repository, installed as the package gepnec_flows (pyproject's
+# package-dir; the editable install of `make setup` maps the name to this checkout's folder).
 
 
 def _need_shared() -> None:
@@ -455,7 +453,7 @@ def _run_command(papers: Path, out: Path, *options: str) -> list[str]:
 
 def _run_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env.update(PREFECT_HOME=str(home), PYTHONPATH=os.pathsep.join([str(REPO / "src"), str(REPO)]))
+    env.update(PREFECT_HOME=str(home), PYTHONPATH=str(REPO / "src"))
     return env
 
 
