@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
+
+from pydantic import BaseModel
 
 from gepnec_extract import dataset, evaluate, fields
 from gepnec_extract.records import cohort
@@ -43,3 +46,21 @@ def test_the_dataset_columns_flatten_the_registry():
 def test_evaluation_and_cohorts_read_the_registry():
     assert evaluate.SCALAR_FIELDS[0] == "study_id" and set(evaluate.SCALAR_FIELDS[1:]) == set(fields.SCALAR_FIELDS)
     assert cohort.OWN_FIGURES == fields.OUTCOME_FIELDS and cohort.LIST_FIELDS == set(fields.LIST_FIELDS)
+
+
+def test_column_types_are_read_from_the_model():
+    class Item(BaseModel):  # a made-up nested model
+        name: str
+        n: int | None = None
+        kind: Literal["x", "y"] | None = None
+        share: float | None = None
+        flagged: bool | None = None
+
+    assert dataset.sql_type(list[Item]) == "STRUCT(name VARCHAR, n BIGINT, kind VARCHAR, share DOUBLE, flagged BOOLEAN)[]"
+    assert dataset.sql_type(int | None) == "BIGINT" and dataset.sql_type(list[str]) == "VARCHAR[]"
+    types = dataset.COLUMN_TYPES
+    assert types["os_kind"] == "VARCHAR" and types["os_median"] == "DOUBLE" and types["n_total"] == "BIGINT"
+    assert types["design_randomized"] == "BOOLEAN" and types["drugs"] == "VARCHAR[]"
+    assert types["doses"] == ("STRUCT(drug VARCHAR, amount DOUBLE, unit VARCHAR, days VARCHAR, route VARCHAR, "
+                              "schedule BIGINT)[]")
+    assert set(dataset.LIST_FIELDS) == set(fields.LIST_FIELDS) | {"evidence"}

@@ -25,7 +25,7 @@ Schema
     year, ref, n_patients, n_total                        BIGINT
     rr_pct .. pd_pct, os_median, os_low, os_high, pfs_median, pfs_low, pfs_high   DOUBLE
     design_prospective, design_randomized, os_not_reached, pfs_not_reached        BOOLEAN
-    drugs VARCHAR[]; primary_sites, doses, toxicities, evidence   lists of STRUCTs (LIST_TYPES)
+    drugs VARCHAR[]; primary_sites, doses, toxicities, evidence   lists of STRUCTs (sql_type)
     record_json    VARCHAR   the StudyRecord exactly as given (round-trips with model_validate_json)
     refresh_id     BIGINT    the refresh that last added or changed the row
 
@@ -74,9 +74,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Literal, get_args, get_origin
 
 import duckdb
+from pydantic import BaseModel
 
 if TYPE_CHECKING:  # the readers return DataFrames; pandas itself is loaded by duckdb's .df() when one is asked for
     import pandas as pd
@@ -85,33 +86,43 @@ from . import fields
 from .model import StudyRecord
 
 KEY_COLUMNS = ("doc_id", "study_id", "cohort_key")
-TEXT_FIELDS = ("first_author", "arm", "population", "regimen", "line", "design_phase", "design_centers",
-               "os_kind", "pfs_kind")
-INT_FIELDS = ("year", "ref", "n_patients", "n_total")
-FLOAT_FIELDS = ("rr_pct", "cr_pct", "pr_pct", "sd_pct", "pd_pct", "os_median", "os_low", "os_high",
-                "pfs_median", "pfs_low", "pfs_high")
-BOOL_FIELDS = ("design_prospective", "design_randomized", "os_not_reached", "pfs_not_reached")
-# list columns: DuckDB type of each (NULL, never [], when the record gives none)
-LIST_TYPES = {
-    "primary_sites": "STRUCT(site VARCHAR, n BIGINT)[]",
-    "drugs": "VARCHAR[]",
-    "doses": "STRUCT(drug VARCHAR, amount DOUBLE, unit VARCHAR, days VARCHAR, route VARCHAR, schedule BIGINT)[]",
-    "toxicities": "STRUCT(event VARCHAR, grade VARCHAR, pct DOUBLE)[]",
-    "evidence": "STRUCT(field VARCHAR, page BIGINT, source VARCHAR, text VARCHAR)[]",
-}
-LIST_FIELDS = tuple(LIST_TYPES)
 # The record's nested objects (fields.py), flattened into columns "<prefix>_<key>" (os_months.median
 # -> os_median): a survival field's prefix is its endpoint, any other's its own name.
 _ENDPOINT_OF = {name: endpoint for endpoint, name in fields.SURVIVAL_FIELDS.items()}
 FLATTENED = {name: (_ENDPOINT_OF.get(name, name), keys) for name, keys in fields.NESTED_FIELDS.items()}
-# Column order of the records table, Parquet and CSV: the record's field order, nested objects flattened.
-DATA_FIELDS = tuple(
-    column for name in fields.DATA_FIELDS
-    for column in ([f"{FLATTENED[name][0]}_{key}" for key in FLATTENED[name][1]] if name in FLATTENED else [name])
-) + (fields.EVIDENCE_FIELD,)
-COLUMN_TYPES = {**{c: "VARCHAR" for c in TEXT_FIELDS}, **{c: "BIGINT" for c in INT_FIELDS},
-                **{c: "DOUBLE" for c in FLOAT_FIELDS}, **{c: "BOOLEAN" for c in BOOL_FIELDS}, **LIST_TYPES}
-assert set(COLUMN_TYPES) == set(DATA_FIELDS)
+_SQL_TYPES = {str: "VARCHAR", int: "BIGINT", float: "DOUBLE", bool: "BOOLEAN"}
+
+
+def sql_type(annotation: Any) -> str:
+    """The DuckDB type of a model field's annotation, None left out: ``int | None`` -> BIGINT,
+    ``Literal["a", "b"]`` -> VARCHAR, ``list[Item]`` -> STRUCT(name VARCHAR, n BIGINT)[]."""
+    (kind,) = fields.types_of(annotation)
+    if get_origin(kind) is list:
+        return sql_type(get_args(kind)[0]) + "[]"
+    if get_origin(kind) is Literal:
+        return _SQL_TYPES[type(get_args(kind)[0])]
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return "STRUCT(" + ", ".join(f"{name} {sql_type(f.annotation)}" for name, f in kind.model_fields.items()) + ")"
+    return _SQL_TYPES[kind]
+
+
+def _columns_of(name: str) -> dict[str, str]:
+    """A record field's columns and their types: one, or one per key of a flattened object."""
+    annotation = StudyRecord.model_fields[name].annotation
+    if name not in FLATTENED:
+        return {name: sql_type(annotation)}
+    prefix, keys = FLATTENED[name]
+    (model,) = fields.types_of(annotation)
+    return {f"{prefix}_{key}": sql_type(model.model_fields[key].annotation) for key in keys}
+
+
+# Column order of the records table, Parquet and CSV: the record's field order, nested objects
+# flattened; each column's type read from model.py, so a field added there gets its column.
+COLUMN_TYPES = {column: kind for name in fields.DATA_FIELDS + (fields.EVIDENCE_FIELD,)
+                for column, kind in _columns_of(name).items()}
+DATA_FIELDS = tuple(COLUMN_TYPES)
+LIST_FIELDS = tuple(c for c, kind in COLUMN_TYPES.items() if kind.endswith("[]"))
+TEXT_FIELDS = tuple(c for c, kind in COLUMN_TYPES.items() if kind == "VARCHAR")
 # Fields whose disagreement between sources is a conflict. Left out: the identity (doc, study,
 # arm label as worded by each source), the citation number (differs by construction between a
 # review and the paper itself) and the evidence (always differs).

@@ -33,7 +33,7 @@ def _outcome(name: str) -> Outcome | None:
     return next((m for m in _FIELDS[name].metadata if isinstance(m, Outcome)), None)
 
 
-def _types(annotation: Any) -> tuple:
+def types_of(annotation: Any) -> tuple:
     """The types an annotation allows, None left out: ``float | None`` -> (float,)."""
     if get_origin(annotation) in (Union, types.UnionType):
         return tuple(a for a in get_args(annotation) if a is not type(None))
@@ -41,7 +41,7 @@ def _types(annotation: Any) -> tuple:
 
 
 def _model_of(name: str) -> type[BaseModel] | None:
-    found = [t for t in _types(_FIELDS[name].annotation) if isinstance(t, type) and issubclass(t, BaseModel)]
+    found = [t for t in types_of(_FIELDS[name].annotation) if isinstance(t, type) and issubclass(t, BaseModel)]
     return found[0] if found else None
 
 
@@ -52,7 +52,7 @@ DATA_FIELDS = tuple(n for n in RECORD_FIELDS if n not in KEY_FIELDS and n != EVI
 LIST_FIELDS = tuple(n for n in DATA_FIELDS if get_origin(_FIELDS[n].annotation) is list)
 NESTED_FIELDS = {n: tuple(_model_of(n).model_fields) for n in DATA_FIELDS if _model_of(n) is not None}
 SCALAR_FIELDS = tuple(n for n in DATA_FIELDS if n not in LIST_FIELDS and n not in NESTED_FIELDS)
-NUMBER_FIELDS = tuple(n for n in SCALAR_FIELDS if set(_types(_FIELDS[n].annotation)) <= {int, float})
+NUMBER_FIELDS = tuple(n for n in SCALAR_FIELDS if set(types_of(_FIELDS[n].annotation)) <= {int, float})
 OUTCOME_FIELDS = frozenset(n for n in DATA_FIELDS if _outcome(n) is not None)
 RESPONSE_FIELDS = {_outcome(n).key: n for n in DATA_FIELDS if _outcome(n) and _outcome(n).kind == "response"}
 SURVIVAL_FIELDS = {_outcome(n).key: n for n in DATA_FIELDS if _outcome(n) and _outcome(n).kind == "survival"}
