@@ -51,7 +51,10 @@ class Placer:
         Returns the arm spoken of and the doses read, for the next sentence."""
         if self.primary:
             self.arms.allocation(sentence, study)
-        placed, mentions = self._figures(sentence, study, arm)
+        mentions = self.arms.mentions(sentence, study)
+        if discourse.names_whole_series(sentence.text) and not mentions:
+            arm = None  # "in all patients, ...": the series, here and in the sentences after
+        placed, mentions = self._figures(sentence, study, arm, mentions)
         self._subset_sizes(sentence, study, placed)
         for item in placed:
             self.state.add(study, item.arm, item.field, item.value, sentence)
@@ -68,11 +71,10 @@ class Placer:
 
     # --- figures ---------------------------------------------------------------------------------
 
-    def _figures(self, sentence: Sentence, study: StudyState, arm: str | None) -> tuple[list[Placed], list[Mention]]:
-        """The sentence's outcome figures, each on its arm, and the arms the sentence names."""
-        mentions = self.arms.mentions(sentence, study)
-        if discourse.names_whole_series(sentence.text) and not mentions:
-            arm = None
+    def _figures(self, sentence: Sentence, study: StudyState, arm: str | None,
+                 mentions: list[Mention]) -> tuple[list[Placed], list[Mention]]:
+        """The sentence's outcome figures, each on its arm (``arm`` when it names none), and the
+        arms it names (none when the figures are a subgroup's)."""
         # arms compared in a review's text: the regimens the sentence names
         compared = compared_treatments(sentence) if not self.primary else []
         # a treatment the tables name as an arm keeps the table's label ("drugoplatin/drugoside" -> "drugoside")
