@@ -95,9 +95,13 @@ def is_whole_header(text: str) -> bool:
 
 def classify_row_label(text: str) -> ColumnSpec:
     """Row labels of a transposed table ("Response rate, %", "Median PFS, months", "Complete response")."""
-    spec = classify_header(text)
+    return as_row_label(classify_header(text))
+
+
+def as_row_label(spec: ColumnSpec) -> ColumnSpec:
+    """A header's meaning as a row label: only the fields a row of a transposed table can hold."""
     return spec if spec.field in OUTCOME_FIELDS | {"patients", "tox", "sites", "regimen", "line"} else \
-        ColumnSpec(field="other", header=text)
+        ColumnSpec(field="other", header=spec.header)
 
 
 # --- sizes and parts a header or caption names ------------------------------------------------------

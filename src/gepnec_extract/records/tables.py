@@ -21,7 +21,8 @@ from ..nlp.headers import counts_part_only, has_size, is_grade_header, names_car
 from ..nlp.cells import (first_number, is_missing, parse_count_pct, parse_pct, parse_response_breakdown,
                     parse_survival, split_cohorts, strip_markers)
 from .cohort import OWN_FIGURES, Cohort, StudyRef, arm_key
-from ..nlp.headers import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, classify_header, classify_row_label, is_whole_header
+from ..nlp.cell_readings import read
+from ..nlp.headers import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, as_row_label, is_whole_header
 from .context import DocContext
 from ..nlp.phrases import cohort_key, names_total, short_name
 from ..nlp.phrases import (grade_population, is_backref, parse_citation, parse_design, parse_line, parse_sites, population_of,
@@ -44,7 +45,7 @@ def header_texts(table: Table) -> list[str]:
 def records_from_table(table: Table, ctx: DocContext) -> list[Cohort]:
     ctx = _with_glossary(table, ctx)
     table = _studies_as_rows(table, ctx)
-    specs = [classify_header(h) for h in header_texts(table)]
+    specs = [ctx.reading("column", h) for h in header_texts(table)]
     body = [row + [""] * (len(specs) - len(row)) for row in table.body if any(c.strip() for c in row)]
     if not specs or not body:
         return []
@@ -57,7 +58,7 @@ def records_from_table(table: Table, ctx: DocContext) -> list[Cohort]:
     fields = [s.field for s in specs]
     if ctx.own_study is None:
         return []
-    row_specs = [classify_row_label(row[0]) for row in body]
+    row_specs = [as_row_label(ctx.reading("column", row[0])) for row in body]
     if "dose" in fields:
         return _dose_table(table, specs, body, ctx)
     if sum(s.field in OUTCOME_FIELDS for s in row_specs) >= 2 or all(s.field in RESPONSE_FIELDS for s in row_specs[:3]):
@@ -133,7 +134,7 @@ def _footnotes(table: Table) -> dict[str, str]:
 
 def _note_semantics(note: str) -> tuple[str | None, bool]:
     """What a footnote says of the values it marks: (interval kind, printed in weeks)."""
-    spec = classify_header(note)
+    spec = read("column", note)  # a footnote is no table cell: its clause is read as a header would be
     interval = spec.interval
     return interval, spec.weeks
 
@@ -267,7 +268,7 @@ def _studies_as_rows(table: Table, ctx: DocContext) -> Table:
     if len(headers) < 2 or not body:
         return table
     cited = [_citation(h, ctx) is not None for h in headers[1:]]
-    fields = [classify_header(row[0]).field if row else "other" for row in body]
+    fields = [ctx.reading("column", row[0]).field if row else "other" for row in body]
     named = sum(f not in {"other", "group", "summary", "study"} for f in fields)
     if sum(cited) < max(1, (len(cited) + 1) // 2) or named * 2 < len(body) or named < 2:
         return table
@@ -916,7 +917,7 @@ def _characteristics(table: Table, specs: list[ColumnSpec], body: list[list[str]
     in_sites = False
     for row in body:
         label, value = row[0].strip(), row[col] if col < len(row) else ""
-        if classify_header(label).field == "sites":
+        if ctx.reading("column", label).field == "sites":
             in_sites = True
             if value.strip():
                 cohort.set("primary_sites", parse_sites(value), _evidence(table, "primary_sites", " | ".join(row)))
