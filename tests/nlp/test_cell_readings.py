@@ -3,7 +3,6 @@ the document is tagged, on the real cells of the review and a dev review, throug
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import pytest
@@ -80,7 +79,7 @@ def test_records_read_the_tagged_meaning_not_the_header_words(tagged_review):
 
 
 LOAD_AND_READ = """
-import dataclasses, json, sys
+import json, sys
 import spacy
 
 nlp = spacy.load(sys.argv[1])  # before anything of ours is imported: the entry points must do it
@@ -88,8 +87,10 @@ from gepnec_extract.model import Document
 from gepnec_extract.nlp import tag_document
 
 document = Document.model_validate_json(open(sys.argv[2], encoding="utf-8").read())
+from gepnec_extract.nlp.cell_readings import READERS
+
 tagged = tag_document(document, nlp)
-print(json.dumps([[c.doc.text, dataclasses.asdict(c.doc._.cell_column)] for c in tagged.cells]))
+print(json.dumps([[c.doc.text, repr([getattr(c.doc._, "cell_" + n) for n in READERS])] for c in tagged.cells]))
 """
 
 
@@ -105,5 +106,53 @@ def test_a_pipeline_loaded_with_spacy_load_reads_the_review_cells_alike(nlp, tag
     loaded = subprocess.run([sys.executable, "-c", LOAD_AND_READ, str(tmp_path / "pipeline"),
                              str(tmp_path / "review.document.json")],
                             capture_output=True, text=True, check=True, timeout=300)
-    expected = [[c.doc.text, dataclasses.asdict(c.doc._.cell_column)] for c in tagged_review.cells]
-    assert json.loads(loaded.stdout) == json.loads(json.dumps(expected))
+    from gepnec_extract.nlp.cell_readings import READERS
+
+    expected = [[c.doc.text, repr([getattr(c.doc._, "cell_" + n) for n in READERS])] for c in tagged_review.cells]
+    assert len(expected) > 250 and json.loads(loaded.stdout) == expected
+
+
+def _row_of(tagged, table: int, first_author: str) -> dict:
+    """The cells of a study row, by column, found by the study its first cell cites."""
+    first = next(c for c in _cells(tagged, table, header=False, col=0)
+                 if (c.doc._.cell_citation or (None,))[0] == first_author)
+    return {c.col: c.doc for c in _cells(tagged, table, header=False) if c.row == first.row}
+
+
+def test_a_review_study_row_carries_citation_line_design_and_population(tagged_review):
+    row = _row_of(tagged_review, 1, "Hainsworth")  # Table 2's first study
+    author, year, ref = row[0]._.cell_citation
+    assert isinstance(year, int) and isinstance(ref, int)
+    assert row[5]._.cell_line == "first"  # "First line"
+    design = row[6]._.cell_design  # "P; multicenter phase 2 trial"
+    assert (design.prospective, design.randomized, design.phase, design.centers) == (True, False, "2", "multi")
+    assert row[2]._.cell_population == "PDNEC" and row[2]._.cell_sites == []
+    assert all(row[col]._.cell_citation is None for col in row if col != 0)
+
+
+def test_a_site_list_cell_reads_its_sites_and_a_reading_is_the_records_own_copy(tagged_review):
+    listed = next(c.doc for c in tagged_review.cells if len(c.doc._.cell_sites or []) >= 3)
+    sites = tagged_review.cell_reading("sites", listed.text)
+    assert sites == listed._.cell_sites and all(s.site for s in sites)
+    sites[0].n = -1  # what records do with a reading never reaches the tagged Doc
+    assert listed._.cell_sites[0].n != -1
+
+
+def test_records_read_the_tagged_line_of_a_cell(tagged_review):
+    """The "First line" cells of the review, read as "second" on their tagged Doc: the records whose
+    line the tables give follow the tag."""
+    import copy
+
+    from gepnec_extract.records import extract_records
+
+    def lines(tagged):
+        return [r.line for r in extract_records(copy.deepcopy(tagged.document), tagged=tagged)]
+
+    doc = tagged_review.cell_docs["First line"]
+    before = lines(tagged_review)
+    try:
+        doc._.cell_line = "second"
+        after = lines(tagged_review)
+    finally:
+        doc._.cell_line = "first"
+    assert after.count("second") > before.count("second") and after.count("first") < before.count("first")

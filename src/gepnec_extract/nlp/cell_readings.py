@@ -10,7 +10,9 @@ sets on the cell's Doc each reading records assemble a table from, as a Doc exte
   (phrases.parse_citation);
 - ``doc._.cell_line``, ``doc._.cell_design``, ``doc._.cell_sites``, ``doc._.cell_population``: line of
   therapy, design, primary sites and population as a cell of that column says them
-  (phrases.parse_line, parse_design, parse_sites, population_of).
+  (phrases.parse_line, parse_design, parse_sites, population_of);
+- ``doc._.cell_single_site`` (the one site a cell names, "Esophageal NEC": phrases.single_site) and
+  ``doc._.cell_site`` (a site-list row's label, "Pancreas": phrases.site_name).
 
 The rules stay where they are (one home each: the reader functions named above); this component
 only runs them on every cell, so records read the tagged cell and no words of their own. A reading
@@ -27,11 +29,19 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .headers import classify_header
+from .phrases import parse_citation, parse_design, parse_line, parse_sites, population_of, single_site, site_name
 from .settings import component_settings
 
 CELL_ROLES = ("header", "body")
 READERS: dict[str, Callable[[str], Any]] = {
     "column": classify_header,
+    "citation": parse_citation,
+    "line": parse_line,
+    "design": parse_design,
+    "sites": parse_sites,
+    "single_site": single_site,
+    "site": site_name,
+    "population": population_of,
 }
 
 if not Doc.has_extension("table_cell"):

@@ -50,8 +50,8 @@ class DocContext:
         return list(known if known is not None else _tag(self, text))
 
     def reading(self, name: str, text: str):
-        """What a table cell says ("column": its meaning as a header or row label), as the tagger
-        set it on the cell (TaggedDocument.cell_reading says which texts are read anew, and why)."""
+        """What a table cell says (cell_readings.READERS: its meaning as a header or row label, the
+        study it cites, line, design, primary sites, population), as the tagger set it on the cell (TaggedDocument.cell_reading says which texts are read anew, and why)."""
         return self.tagged.cell_reading(name, text) if self.tagged is not None else read(name, text)
 
     def drugs_of(self, text: str) -> list[str]:

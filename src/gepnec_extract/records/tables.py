@@ -25,8 +25,7 @@ from ..nlp.cell_readings import read
 from ..nlp.headers import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, as_row_label, is_whole_header
 from .context import DocContext
 from ..nlp.phrases import cohort_key, names_total, short_name
-from ..nlp.phrases import (grade_population, is_backref, parse_citation, parse_design, parse_line, parse_sites, population_of,
-                        single_site, label_site, site_name)
+from ..nlp.phrases import grade_population, is_backref, label_site
 
 PCT_FIELD = fields.RESPONSE_FIELDS  # response column kind -> record field ("rr" -> "rr_pct")
 LABEL_FIELDS = {"group", "other", "sites", "regimen"}
@@ -182,14 +181,15 @@ def _fill_common(cohort: Cohort, spec: ColumnSpec, text: str, table: Table, ctx:
             cohort.set("regimen", regimen, ev("regimen"))
             cohort.set("drugs", ctx.drugs_of(regimen), ev("drugs"))
     elif spec.field == "line":
-        cohort.set("line", parse_line(text), ev("line"))
-        cohort.set("design", parse_design(text) if cells.has_design_letter(text) else None, ev("design"))
+        cohort.set("line", ctx.reading("line", text), ev("line"))
+        cohort.set("design", ctx.reading("design", text) if cells.has_design_letter(text) else None, ev("design"))
     elif spec.field == "design":
-        cohort.set("design", parse_design(text), ev("design"))
+        cohort.set("design", ctx.reading("design", text), ev("design"))
     elif spec.field == "sites":
-        sites = parse_sites(text)
-        if not sites and single_site(text):  # "Esophageal NEC": the whole cohort's one site
-            sites = [PrimarySite(site=single_site(text), n=cohort.values.get("n_patients"))]
+        sites = ctx.reading("sites", text)
+        site = None if sites else ctx.reading("single_site", text)
+        if site:  # "Esophageal NEC": the whole cohort's one site
+            sites = [PrimarySite(site=site, n=cohort.values.get("n_patients"))]
         cohort.set("primary_sites", sites, ev("primary_sites"))
     elif spec.field == "tox":
         cohort.set("toxicities", _toxicities(text, ctx), ev("toxicities"))
@@ -243,7 +243,7 @@ def _citation(text: str, ctx: DocContext) -> StudyRef | None:
     for fact in ctx.facts(text):
         if fact.label == "CITATION" and isinstance(fact.value, dict) and fact.value.get("first_author"):
             return StudyRef(fact.value["first_author"], fact.value.get("year"), fact.value.get("ref"))
-    cited = parse_citation(text)
+    cited = ctx.reading("citation", text)
     return StudyRef(*cited) if cited else None
 
 
@@ -485,16 +485,17 @@ def _row_cohorts(study: StudyRef, table: Table, specs: list[ColumnSpec], row: li
         cohort_for(None)
     _fill_patients(row, specs, cohorts, study, table)
     _fill_study_columns(row, specs, cohorts, study, table, ctx)
-    _set_populations(list(cohorts.values()), ctx, _row_population(row, specs))
+    _set_populations(list(cohorts.values()), ctx, _row_population(row, specs, ctx))
     return list(cohorts.values())
 
 
-def _row_population(row: list[str], specs: list[ColumnSpec]) -> str | None:
+def _row_population(row: list[str], specs: list[ColumnSpec], ctx: DocContext) -> str | None:
     """The population a study row describes, named in its tumour-type, patients or primary-site cell."""
     for field in ("population", "patients", "sites"):
         for spec, text in zip(specs, row):
-            if spec.field == field and population_of(text):
-                return population_of(text)
+            population = ctx.reading("population", text) if spec.field == field else None
+            if population:
+                return population
     return None
 
 
@@ -517,7 +518,7 @@ def _fill_study_columns(row: list[str], specs: list[ColumnSpec], cohorts: dict[s
             continue
         if spec.field == "regimen":
             _fill_regimens(text, cohorts, table, ctx)
-            if spec.field == "regimen" and parse_line(text) == "mixed":
+            if spec.field == "regimen" and ctx.reading("line", text) == "mixed":
                 for cohort in cohorts.values():
                     cohort.set("line", "mixed", _evidence(table, "line", text))
         elif spec.field in {"line", "design"}:
@@ -713,16 +714,16 @@ def _set_totals(cohorts: dict[str, Cohort], study: StudyRef, total: int, ev) -> 
             cohort.set("n_total", total, ev("n_total"))
 
 
-def _type_named(label: str | None) -> str | None:
+def _type_named(label: str | None, ctx: DocContext) -> str | None:
     """The tumour type an arm label names; a site ("Pancreas") or a regimen names none."""
-    population = population_of(label) if label and arm_key(label) else None
+    population = ctx.reading("population", label) if label and arm_key(label) else None
     return population if population in {"WDNET", "PDNEC", "NEC", "NET", "SCLC"} else None
 
 
 def _set_populations(cohorts: list[Cohort], ctx: DocContext, row_population: str | None = None) -> None:
     """Each cohort's population: what its label names; "NEC" beside well-differentiated cohorts is the
     poorly differentiated one; the whole series is "mixed" when its sub-cohorts differ in type."""
-    named = {id(c): _type_named(c.arm) for c in cohorts}
+    named = {id(c): _type_named(c.arm, ctx) for c in cohorts}
     graded = {id(c): grade_population(c.arm or "") for c in cohorts}  # "Ki-67 >20%": by grade, as labelled
     has_wd = any(p in {"WDNET", "NET"} for p in named.values())
     sub_types = {p for p in (*named.values(), *graded.values()) if p in {"WDNET", "NET", "PDNEC", "NEC"}}
@@ -902,7 +903,7 @@ def _site_list(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx
     col = _value_column(specs)
     cohort = _own(ctx, None)
     for row in body:
-        name = site_name(row[0])
+        name = ctx.reading("site", row[0])
         if name and col is not None:
             n = first_number(row[col])
             cohort.set("primary_sites", [PrimarySite(site=name, n=int(n) if n is not None else None)],
@@ -920,9 +921,9 @@ def _characteristics(table: Table, specs: list[ColumnSpec], body: list[list[str]
         if ctx.reading("column", label).field == "sites":
             in_sites = True
             if value.strip():
-                cohort.set("primary_sites", parse_sites(value), _evidence(table, "primary_sites", " | ".join(row)))
+                cohort.set("primary_sites", ctx.reading("sites", value), _evidence(table, "primary_sites", " | ".join(row)))
             continue
-        name = site_name(label)
+        name = ctx.reading("site", label)
         if in_sites and name:
             n = first_number(value)
             cohort.set("primary_sites", [PrimarySite(site=name, n=int(n) if n is not None else None)],
