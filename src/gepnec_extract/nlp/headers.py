@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .cells import grade_named
 from .vocab import VOCAB_DIR, read_jsonl
 
 OUTCOME_FIELDS = {"rr", "cr", "pr", "sd", "pd", "dcr", "os", "pfs"}
@@ -69,8 +70,7 @@ def classify_header(text: str) -> ColumnSpec:
     weeks = bool(re.search(r"\b(weeks?|wk)\b", header))
     counts_first = bool(re.search(r"\bn\s*\(\s*%\s*\)", header))
     parts = _compound_parts(header)
-    grade = re.search(r"\bgrades?\s*(\d(?:\s*(?:–|-|or)\s*\d)?\+?)", header)
-    grade_text = re.sub(r"\s*(?:–|-|or)\s*", "-", grade.group(1)) if grade else None
+    grade_text = grade_named(header)
     if grade_text and field in {"group", "other", "patients", "pct"}:  # "Grade 3–4, n (%)": a toxicity column
         field = "tox"
     return ColumnSpec(field=field, header=text, weeks=weeks, interval=interval, counts_first=counts_first,
