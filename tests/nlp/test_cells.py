@@ -112,6 +112,10 @@ def test_patients_toxicity_and_dose_cells():
     assert cells.grade_named("Grade 3 – 4 adverse events") == "3-4"
     assert (cells.route("IV"), cells.route("intravenously"), cells.route("Orally"), cells.route("SC")) == \
         ("IV", "IV", "oral", None)
+    # dotted abbreviations, alone or before more words (a word boundary after the dot never matched)
+    assert (cells.route("i.v."), cells.route("I.V. bolus"), cells.route("p.o."), cells.route("p.o. daily")) == \
+        ("IV", "IV", "oral", "oral")
+    assert (cells.route("ivory"), cells.route("poorly")) == (None, None)
     assert cells.days("1 – 3") == "1-3" and cells.days("daily") is None
     assert cells.cycle_length("3 weeks") == 21 and cells.cycle_length("28 d") == 28
 

@@ -415,8 +415,9 @@ _GRADE_RANGE_DASH = re.compile(r"\s*[–-]\s*")
 # "Grade 3–4", "grades 3 or 4", "grade 3+": the grade a caption, a header or a row label names
 _GRADE_NAMED = re.compile(r"\bgrades?\s*(\d(?:\s*(?:–|-|or)\s*\d)?\+?)", re.I)
 _GRADE_JOIN = re.compile(r"\s*(?:–|-|or)\s*", re.I)
-_IV = re.compile(r"\b(iv|intravenous(ly)?|i\.v\.)\b")
-_ORAL = re.compile(r"\b(oral(ly)?|po|p\.o\.|by mouth)\b")
+# a word boundary after "i.v." / "p.o." would need a letter after the last dot: none before a space
+_IV = re.compile(r"\b(?:iv|intravenous(?:ly)?)\b|\bi\.v\.")
+_ORAL = re.compile(r"\b(?:oral(?:ly)?|po|by mouth)\b|\bp\.o\.")
 _DAYS = re.compile(r"\d+(-\d+)?( and \d+)?")
 _CYCLE = re.compile(r"(\d+)\s*(days?|d\b|weeks?|wk)")
 
