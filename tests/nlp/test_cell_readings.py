@@ -156,3 +156,11 @@ def test_records_read_the_tagged_line_of_a_cell(tagged_review):
     finally:
         doc._.cell_line = "first"
     assert after.count("second") > before.count("second") and after.count("first") < before.count("first")
+
+
+def test_a_review_header_cell_says_its_bracketed_count_is_the_whole_study(tagged_review):
+    """Table 1's "Patients with NEC, n (total in study)": the tagged header says so, records read
+    the bracketed count as the study's total from the tag."""
+    patients = _cells(tagged_review, 0, header=True, col=1)[0].doc._.cell_column
+    assert (patients.field, patients.names_total, patients.sized) == ("patients", True, False)
+    assert not any(c.doc._.cell_column.names_total for c in _cells(tagged_review, 1, header=True))

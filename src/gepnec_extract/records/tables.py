@@ -17,14 +17,14 @@ from dataclasses import replace
 from .. import fields
 from ..model import Design, Dose, Evidence, PrimarySite, Table, Toxicity
 from ..nlp import cells
-from ..nlp.headers import counts_part_only, has_size, is_grade_header, names_carcinoma_part, size_of, without_size
+from ..nlp.headers import counts_part_only, size_of
 from ..nlp.cells import (first_number, is_missing, parse_count_pct, parse_pct, parse_response_breakdown,
                     parse_survival, split_cohorts, strip_markers)
 from .cohort import OWN_FIGURES, Cohort, StudyRef, arm_key
 from ..nlp.cell_readings import read
-from ..nlp.headers import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, as_row_label, is_whole_header
+from ..nlp.headers import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, as_row_label
 from .context import DocContext
-from ..nlp.phrases import cohort_key, names_total, short_name
+from ..nlp.phrases import cohort_key, short_name
 from ..nlp.phrases import grade_population, is_backref, label_site
 
 PCT_FIELD = fields.RESPONSE_FIELDS  # response column kind -> record field ("rr" -> "rr_pct")
@@ -337,7 +337,7 @@ def _event_columns(specs: list[ColumnSpec], body: list[list[str]]) -> tuple[int,
     pcts = [i for i, s in enumerate(specs) if "%" in s.header and s.field in {"patients", "pct", "other"}]
     if not names or not pcts:
         return None
-    grade = next((i for i, s in enumerate(specs) if is_grade_header(s.header)), None)
+    grade = next((i for i, s in enumerate(specs) if s.grade_column), None)
     return names[0], grade, pcts[0]
 
 
@@ -531,7 +531,7 @@ def _fill_study_columns(row: list[str], specs: list[ColumnSpec], cohorts: dict[s
                     _fill_common(cohort, spec, part, table, ctx)
                 continue
             target = _whole(cohorts, study)
-            if spec.field == "sites" and names_carcinoma_part(spec.header):
+            if spec.field == "sites" and spec.of_carcinoma:
                 target = next((c for k, c in cohorts.items() if k.endswith("pd")), target)
             if target is not None:
                 _fill_common(target, spec, text, table, ctx)
@@ -659,7 +659,7 @@ def _fill_patients(row: list[str], specs: list[ColumnSpec], cohorts: dict[str, C
     col = next((i for i, spec in enumerate(specs) if spec.field == "patients"), None)
     if col is None or is_missing(row[col]):
         return
-    text, header = row[col], specs[col].header
+    text = row[col]
     clean = strip_markers(text)
     labelled = [seg for seg in split_cohorts(clean) if seg.label is not None]
     if labelled and len(cohorts) > 1:  # "A 20; B 15": one size per named cohort, the series their sum
@@ -679,7 +679,7 @@ def _fill_patients(row: list[str], specs: list[ColumnSpec], cohorts: dict[str, C
         return
     ev = lambda name: _evidence(table, name, text)  # noqa: E731
     total = cells.bracketed_count(clean)
-    if names_total(header) and total is not None:  # first number: the cohort the header names; bracket: the whole study
+    if specs[col].names_total and total is not None:  # first number: the cohort the header names; bracket: the whole study
         named = next((c for k, c in cohorts.items() if k.endswith("pd")), None)
         named = named or (next(iter(cohorts.values())) if len(cohorts) == 1 else None)
         if named is not None:
@@ -821,7 +821,7 @@ def _transposed(table: Table, specs: list[ColumnSpec], body: list[list[str]], ro
     """Rows are outcomes; each data column is an arm ("IP (n = 160)"), or the whole cohort when the
     columns are just "n" and "%"."""
     data_cols = [i for i, s in enumerate(specs) if i > 0 and s.field not in {"p_value", "effect"}]
-    single = all(specs[i].field in {"patients", "pct", "other"} and not has_size(specs[i].header)
+    single = all(specs[i].field in {"patients", "pct", "other"} and not specs[i].sized
                  for i in data_cols) and any(specs[i].field in {"patients", "pct"} for i in data_cols)
     if single:
         cohort = _own(ctx, None)
@@ -839,11 +839,11 @@ def _transposed(table: Table, specs: list[ColumnSpec], body: list[list[str]], ro
     cohorts = []
     for i in data_cols:
         header = specs[i].header
-        arm = without_size(header) or None
-        if len(data_cols) == 1 and is_whole_header(header):
+        arm = specs[i].arm or None
+        if len(data_cols) == 1 and specs[i].whole:
             arm = None  # one value column under a generic header: the paper's whole series, not an arm
         cohort = _own(ctx, arm)
-        n = size_of(header)
+        n = specs[i].size
         if n is not None:
             cohort.set("n_patients", n, _evidence(table, "n_patients", header))
         for row, row_spec in zip(body, row_specs):
