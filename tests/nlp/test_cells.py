@@ -112,5 +112,22 @@ def test_patients_toxicity_and_dose_cells():
     assert cells.grade_named("Grade 3 – 4 adverse events") == "3-4"
     assert (cells.route("IV"), cells.route("intravenously"), cells.route("Orally"), cells.route("SC")) == \
         ("IV", "IV", "oral", None)
+    # dotted abbreviations, alone or before more words (a word boundary after the dot never matched)
+    assert (cells.route("i.v."), cells.route("I.V. bolus"), cells.route("p.o."), cells.route("p.o. daily")) == \
+        ("IV", "IV", "oral", "oral")
+    assert (cells.route("ivory"), cells.route("poorly")) == (None, None)
     assert cells.days("1 – 3") == "1-3" and cells.days("daily") is None
     assert cells.cycle_length("3 weeks") == 21 and cells.cycle_length("28 d") == 28
+
+
+def test_one_grade_reader_for_captions_headers_and_row_labels():
+    """headers.classify_header reads a column's grade with cells.grade_named (one rule, no second copy)."""
+    from gepnec_extract.nlp import cells
+    from gepnec_extract.nlp.headers import classify_header
+
+    assert cells.grade_named("Grades 3 or 4 adverse events") == "3-4"
+    assert cells.grade_named("Grade 3+ toxicities") == "3+"
+    assert cells.grade_named("Upgrade 3 of the schedule") is None  # "grade" as a word only
+    # a caption says "or" as a header does (the caption reader read "Grades 3 or 4" as "3")
+    assert [(classify_header(h).field, classify_header(h).grade) for h in ("Grades 3 or 4, n (%)", "Grade 3+", "Grade")] == \
+        [("tox", "3-4"), ("tox", "3+"), ("group", None)]

@@ -9,6 +9,9 @@ def test_own_series_chart_reviews_and_designs():
     assert discourse.is_chart_review("We reviewed the medical records of all patients.")
     assert discourse.describes_a_study("In a recent multicentre study, 40 patients ...")
     assert discourse.says_randomized("Patients were randomly assigned to A or B.")
+    assert discourse.says_randomized("A randomised phase II trial.")
+    assert not discourse.says_randomized("Both were open-label, non-randomised, single-arm studies.")
+    assert not discourse.says_randomized("The study was not randomized.")
 
 
 def test_reference_numbers_and_trial_acronyms():

@@ -34,3 +34,12 @@ def test_sizes_and_parts_a_header_or_caption_names():
     assert counts_part_only("Response in evaluable patients (n = 10)") and not counts_part_only("Outcomes (n = 12)")
     assert names_carcinoma_part("Primary site of NEC") and not names_carcinoma_part("Primary site")
     assert is_grade_header(" Grades ") and not is_grade_header("Grade 3–4, n (%)")
+
+
+def test_a_column_spec_carries_the_size_arm_and_kind_its_header_names():
+    arm = classify_header("Drugamab (n = 160)")
+    assert (arm.sized, arm.size, arm.arm, arm.whole) == (True, 160, "Drugamab", False)
+    assert classify_header("All patients (n = 8)").whole and classify_header("Value").whole
+    assert classify_header("Grades").grade_column and not classify_header("Grade 3–4, n (%)").grade_column
+    assert classify_header("Primary site of NEC").of_carcinoma and not classify_header("Primary site").of_carcinoma
+    assert classify_header("Patients, n (total in study)").names_total and not classify_header("Patients, n").names_total

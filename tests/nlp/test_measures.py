@@ -107,3 +107,12 @@ def test_the_whole_series_named_in_running_text(nlp, sentence, expected):
 ])
 def test_a_treated_series_and_its_untreated_comparator(nlp, sentence, expected):
     assert [s._.value for s in facts(nlp(sentence), "SUBGROUP")] == expected
+
+
+@pytest.mark.parametrize("sentence, route", [
+    ("Drugamab 80 mg/m2 i.v. on day 1 every 3 weeks.", "IV"),  # "i.v." before more words
+    ("Zorbicin 200 mg/m2 p.o. on days 1-5.", "oral"),
+    ("Drugamab 80 mg/m2 i.v.", "IV"),  # at the end of the text
+])
+def test_a_dotted_route_is_read_before_a_space_and_at_the_end(nlp, sentence, route):
+    assert [s._.value["route"] for s in facts(nlp(sentence), "DOSE")] == [route]

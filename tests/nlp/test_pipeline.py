@@ -11,7 +11,7 @@ from gepnec_extract.nlp import build_nlp
 from .tag_helpers import facts
 
 STAGES = ["gepnec_drug_tokens", "gepnec_sentences", "abbreviation_detector", "gepnec_abbreviations",
-          "gepnec_drugs", "gepnec_measures", "gepnec_study", "gepnec_context"]
+          "gepnec_drugs", "gepnec_measures", "gepnec_study", "gepnec_context", "gepnec_cells"]
 
 
 def test_pipe_names_show_the_stages(nlp):

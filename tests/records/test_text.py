@@ -458,3 +458,18 @@ def test_a_papers_untreated_comparator_the_prose_reports_is_a_cohort_without_the
     assert comparator.drugs == [] and comparator.design.centers == "single"
     treated = next(r for arm, r in records.items() if arm != "No FOLFOX")
     assert treated.os_months.median == 15 and treated.rr_pct == 26 and "oxaliplatin" in treated.drugs
+
+
+@pytest.mark.parametrize("sentence, randomized", [
+    ("", {None}), (" The study was randomized.", {True}),
+    (" The study was not randomized.", {None}),  # the DESIGN fact is NEGATED (gepnec_context): no design
+])
+def test_a_design_the_paper_says_its_study_is_not_gives_no_design(sentence, randomized):
+    """A sentence added to a real paper's methods (d10, whose design the text does not give): "was
+    randomized" sets it, "was not randomized" does not (it did before: the negated fact and the word)."""
+    from gepnec_extract.records import extract_records
+
+    document = _document(_dev("d10-olsen2012")).model_copy(deep=True)
+    methods = next(b for b in document.blocks if b.kind == "paragraph" and "Methods" in (b.section or ""))
+    methods.text += sentence
+    assert {r.design.randomized if r.design else None for r in extract_records(document)} == randomized

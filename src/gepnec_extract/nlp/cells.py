@@ -412,9 +412,12 @@ def labelled_counts(text: str) -> list[tuple[int, str]] | None:
 
 _GRADE_LEAD = re.compile(r"^[≥>]?\s*\d")
 _GRADE_RANGE_DASH = re.compile(r"\s*[–-]\s*")
-_GRADE_NAMED = re.compile(r"grades?\s*(\d(?:\s*[–-]\s*\d)?)", re.I)
-_IV = re.compile(r"\b(iv|intravenous(ly)?|i\.v\.)\b")
-_ORAL = re.compile(r"\b(oral(ly)?|po|p\.o\.|by mouth)\b")
+# "Grade 3–4", "grades 3 or 4", "grade 3+": the grade a caption, a header or a row label names
+_GRADE_NAMED = re.compile(r"\bgrades?\s*(\d(?:\s*(?:–|-|or)\s*\d)?\+?)", re.I)
+_GRADE_JOIN = re.compile(r"\s*(?:–|-|or)\s*", re.I)
+# a word boundary after "i.v." / "p.o." would need a letter after the last dot: none before a space
+_IV = re.compile(r"\b(?:iv|intravenous(?:ly)?)\b|\bi\.v\.")
+_ORAL = re.compile(r"\b(?:oral(?:ly)?|po|by mouth)\b|\bp\.o\.")
 _DAYS = re.compile(r"\d+(-\d+)?( and \d+)?")
 _CYCLE = re.compile(r"(\d+)\s*(days?|d\b|weeks?|wk)")
 
@@ -426,9 +429,10 @@ def grade_cell(text: str) -> str | None:
 
 
 def grade_named(text: str) -> str | None:
-    """"Grade 3–4 adverse events" -> "3-4": the grade a caption or header names."""
+    """"Grade 3–4 adverse events" -> "3-4", "Grades 3 or 4, n (%)" -> "3-4", "Grade 3+" -> "3+": the
+    grade a caption or header names (headers.classify_header reads a column's grade here too)."""
     grade = _GRADE_NAMED.search(text)
-    return _GRADE_RANGE_DASH.sub("-", grade.group(1)) if grade else None
+    return _GRADE_JOIN.sub("-", grade.group(1)) if grade else None
 
 
 def route(text: str) -> str | None:

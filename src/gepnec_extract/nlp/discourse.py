@@ -31,7 +31,8 @@ _CHART_REVIEW = re.compile(r"\b(reviewed|searched|screened)\s+(?:the\s+|our\s+)?
                            r"(records|charts|database|files|registry)\b", re.I)
 # a sentence describing one study it does not name yet
 _A_STUDY = re.compile(r"\b(?:a|one|another)\s+(?:[\w,-]+\s+){0,3}?(?:study|trial|analysis|series|review)\b", re.I)
-_RANDOMIZED = re.compile(r"\brandomi[sz]ed\b|\brandomly (assigned|allocated)\b", re.I)
+# "randomized", not "non-randomised" / "not randomized" (a study said not to be randomized)
+_RANDOMIZED = re.compile(r"(?<!non-)(?<!not )\brandomi[sz]ed\b|\brandomly (assigned|allocated)\b", re.I)
 # "the ALPHA-1 trial", "Beta 032 trial", "GAMMA 010, a study that ..."
 _TRIAL_ACRONYM = re.compile(r"\b(?P<name>[A-Z][A-Za-z]*[A-Z][A-Za-z]*)[\s-]?(?P<num>\d{1,3})\b(?=,?\s+(?:an?\s+)?"
                             r"(?:[\w-]+\s+){0,3}?(?:trial|study)\b)")

@@ -9,6 +9,7 @@ footnotes) collects the document's definitions; the full pass then gives that ma
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterator
 
 from spacy.language import Language
@@ -16,6 +17,7 @@ from spacy.tokens import Doc, Span
 
 from ..model import Document
 from .abbreviations import parse_glossary
+from .cell_readings import read, reading
 from .grammar import FACTS_KEY
 from .pipeline import get_nlp
 from .references import ReferenceIndex, reference_index
@@ -68,6 +70,21 @@ class TaggedDocument:
                 if label is None or span.label_ == label:
                     yield part, span
 
+    @cached_property
+    def cell_docs(self) -> dict[str, Doc]:
+        """Each tagged cell's Doc by its text (built once, after tagging; a reading depends on the
+        text alone, so cells of one text read alike)."""
+        return {part.doc.text: part.doc for part in self.cells}
+
+    def cell_reading(self, name: str, text: str):
+        """What a table cell says (cell_readings.READERS: column, citation, line, design, sites,
+        population), as gepnec_cells set it on the tagged cell of that text. A text that is no
+        tagged cell is read by the same rule here: an empty cell (no Doc is made for it), a cell's
+        part (a cohort's segment), a footnote's clause, or a header the records make up (the
+        "Study" column of a transposed review table, a header of several rows joined)."""
+        doc = self.cell_docs.get(text)
+        return reading(doc, name) if doc is not None else read(name, text)
+
     def records(self) -> list[dict]:
         """Every fact as a JSON-ready dict: span_record plus where it was found."""
         return [{**span_record(span), **part.provenance()} for part, span in self.spans()]
@@ -102,11 +119,15 @@ def document_abbreviations(document: Document, nlp: Language) -> dict[str, str]:
     return mapping
 
 
-def _with_context(nlp: Language, texts: list[str], context: dict[str, str]) -> Iterator[Doc]:
+def _with_context(nlp: Language, texts: list[str], context: dict[str, str],
+                  roles: list[str] | None = None) -> Iterator[Doc]:
+    """Docs of the texts, each given the document's abbreviations and, for a table cell, its role
+    ("header" / "body": gepnec_cells reads what a cell says only on Docs so marked)."""
     docs = []
-    for text in texts:
+    for index, text in enumerate(texts):
         doc = nlp.make_doc(text)
         doc._.abbrev_context = context
+        doc._.table_cell = roles[index] if roles else None
         docs.append(doc)
     return nlp.pipe(docs)
 
@@ -125,7 +146,8 @@ def tag_document(document: Document, nlp: Language | None = None) -> TaggedDocum
         for c_index, cell in enumerate(row)
         if cell and cell.strip()
     ]
-    cell_docs = _with_context(nlp, [c[4] for c in cells], context)
-    for (t_index, table, r_index, c_index, _), doc in zip(cells, cell_docs):
-        tagged.cells.append(CellDoc(t_index, table.label, table.page, r_index, c_index, r_index < table.header_rows, doc))
+    roles = ["header" if r_index < table.header_rows else "body" for _, table, r_index, _, _ in cells]
+    cell_docs = _with_context(nlp, [c[4] for c in cells], context, roles)
+    for (t_index, table, r_index, c_index, _), doc, role in zip(cells, cell_docs, roles):
+        tagged.cells.append(CellDoc(t_index, table.label, table.page, r_index, c_index, role == "header", doc))
     return tagged

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .cells import grade_named
+from .phrases import names_total
 from .vocab import VOCAB_DIR, read_jsonl
 
 OUTCOME_FIELDS = {"rr", "cr", "pr", "sd", "pd", "dcr", "os", "pfs"}
@@ -28,6 +30,13 @@ class ColumnSpec:
     parts: tuple[str, ...] = ()  # "CR/PR/SD/PD, %": one cell holds these fields, "/"-separated, in order
     grade: str | None = None  # "Grade 3–4, n (%)": the toxicity grade every cell of the column has
     notes: tuple[tuple[str, str], ...] = ()  # the table's footnotes by mark, read for marks in cells
+    sized: bool = False  # "IP (n = 160)": the header gives its column's size
+    size: int | None = None  # that size, 160
+    arm: str = ""  # the header without its size, "IP": the arm a column of a transposed table is
+    whole: bool = False  # a value column naming no arm ("Value", "All patients (n = 8)", "n (%)")
+    grade_column: bool = False  # "Grade": the column holds each row's toxicity grade
+    of_carcinoma: bool = False  # "Primary site of NEC": said of the carcinoma cohort only
+    names_total: bool = False  # "Patients with NEC, n (total in study)": the bracketed count is the whole study's
 
 
 @lru_cache(maxsize=1)
@@ -69,12 +78,13 @@ def classify_header(text: str) -> ColumnSpec:
     weeks = bool(re.search(r"\b(weeks?|wk)\b", header))
     counts_first = bool(re.search(r"\bn\s*\(\s*%\s*\)", header))
     parts = _compound_parts(header)
-    grade = re.search(r"\bgrades?\s*(\d(?:\s*(?:–|-|or)\s*\d)?\+?)", header)
-    grade_text = re.sub(r"\s*(?:–|-|or)\s*", "-", grade.group(1)) if grade else None
+    grade_text = grade_named(header)
     if grade_text and field in {"group", "other", "patients", "pct"}:  # "Grade 3–4, n (%)": a toxicity column
         field = "tox"
     return ColumnSpec(field=field, header=text, weeks=weeks, interval=interval, counts_first=counts_first,
-                      parts=parts, grade=grade_text)
+                      parts=parts, grade=grade_text, sized=has_size(text), size=size_of(text),
+                      arm=without_size(text), whole=is_whole_header(text), grade_column=is_grade_header(text),
+                      of_carcinoma=names_carcinoma_part(text), names_total=names_total(text))
 
 
 @lru_cache(maxsize=1)
@@ -95,9 +105,13 @@ def is_whole_header(text: str) -> bool:
 
 def classify_row_label(text: str) -> ColumnSpec:
     """Row labels of a transposed table ("Response rate, %", "Median PFS, months", "Complete response")."""
-    spec = classify_header(text)
+    return as_row_label(classify_header(text))
+
+
+def as_row_label(spec: ColumnSpec) -> ColumnSpec:
+    """A header's meaning as a row label: only the fields a row of a transposed table can hold."""
     return spec if spec.field in OUTCOME_FIELDS | {"patients", "tox", "sites", "regimen", "line"} else \
-        ColumnSpec(field="other", header=text)
+        ColumnSpec(field="other", header=spec.header)
 
 
 # --- sizes and parts a header or caption names ------------------------------------------------------

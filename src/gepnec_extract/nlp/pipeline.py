@@ -23,7 +23,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Span
 
-from . import abbreviations, context, drugs, measures, sentences, study  # noqa: F401  (registers the factories)
+from . import abbreviations, cell_readings, context, drugs, measures, sentences, study  # noqa: F401  (registers the factories)
 from .settings import CONFIG_PATH
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "max_length": 2_000_000,
     "overrides": {},  # dotted config.cfg paths -> values, e.g. {"components.gepnec_study.surname_max_zipf": 3.5}
 }
-FACT_COMPONENTS = ("gepnec_abbreviations", "gepnec_drugs", "gepnec_measures", "gepnec_study", "gepnec_context")
+FACT_COMPONENTS = ("gepnec_abbreviations", "gepnec_drugs", "gepnec_measures", "gepnec_study", "gepnec_context", "gepnec_cells")
 
 if not Span.has_extension("value"):
     Span.set_extension("value", default=None)

@@ -17,7 +17,7 @@ from ..model import Document, StudyRecord
 from .assemble import assemble
 from .cohort import Cohort, StudyRef
 from ..nlp.phrases import is_review_title
-from ..nlp.headers import classify_header
+from ..nlp.cell_readings import read
 from .context import DocContext, cell_facts, document_population
 from .tables import header_texts, records_from_table
 
@@ -25,22 +25,24 @@ __all__ = ["extract_records", "build_context", "is_review", "own_study"]
 
 
 
-def is_review(document: Document) -> bool:
+def is_review(document: Document, tagged=None) -> bool:
     """A review tabulates other studies: a study column in a table, a review title, or a byline
-    that is only a group, panel or committee (no authors of its own)."""
+    that is only a group, panel or committee (no authors of its own). ``tagged``: the document's
+    tagged cells, whose column meanings are read (else the headers are read here)."""
     meta = document.metadata
     if meta.group and not meta.authors and not meta.first_author:
         return True
-    study_tables = any(classify_header(h).field == "study" for t in document.tables for h in header_texts(t))
+    column = (lambda text: tagged.cell_reading("column", text)) if tagged is not None else (lambda text: read("column", text))
+    study_tables = any(column(h).field == "study" for t in document.tables for h in header_texts(t))
     return study_tables or is_review_title(meta.title)
 
 
-def own_study(document: Document) -> StudyRef | None:
+def own_study(document: Document, tagged=None) -> StudyRef | None:
     """A primary paper's own study: its first author and year, else its trial acronym (first
     author and year null, as the spec names a trial known by its acronym), else an unnamed study
     (the paper's records are kept; ingest warned that the byline was not read). None for a review,
     and for a text with no front matter at all (extract_records warns)."""
-    if is_review(document):
+    if is_review(document, tagged):
         return None
     meta = document.metadata
     if meta.first_author:
@@ -59,7 +61,7 @@ def build_context(document: Document, nlp=None, tagged=None) -> DocContext:
     nlp = nlp or get_nlp()
     tagged = tagged if tagged is not None else tag_document(document, nlp)
     return DocContext(document=document, nlp=nlp, abbreviations=tagged.abbreviations,
-                      own_study=own_study(document), population=document_population(document),
+                      own_study=own_study(document, tagged), population=document_population(document),
                       references=tagged.references, tagged=tagged, known=cell_facts(tagged))
 
 
@@ -86,7 +88,7 @@ def _unread(ctx: DocContext, table_cohorts: list[Cohort], text_cohorts: list[Coh
     document = ctx.document
     kind = "review" if ctx.own_study is None else "primary paper"
     missing = []
-    if ctx.own_study is None and not is_review(document):
+    if ctx.own_study is None and not is_review(document, ctx.tagged):
         missing.append("no byline or own study")
     if not document.tables:
         missing.append("no table")

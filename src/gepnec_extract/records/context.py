@@ -11,6 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..model import Document
+from ..nlp.cell_readings import read
 from ..nlp.document import TaggedDocument
 from ..nlp.references import ReferenceIndex
 from .cohort import StudyRef
@@ -47,6 +48,11 @@ class DocContext:
         (a part of a cell, a header with a made-up count) with the document's abbreviations."""
         known = self.known.get(text)
         return list(known if known is not None else _tag(self, text))
+
+    def reading(self, name: str, text: str):
+        """What a table cell says (cell_readings.READERS: its meaning as a header or row label, the
+        study it cites, line, design, primary sites, population), as the tagger set it on the cell (TaggedDocument.cell_reading says which texts are read anew, and why)."""
+        return self.tagged.cell_reading(name, text) if self.tagged is not None else read(name, text)
 
     def drugs_of(self, text: str) -> list[str]:
         """Generic drug names a phrase names, regimen acronyms and document abbreviations expanded."""

@@ -17,15 +17,15 @@ from dataclasses import replace
 from .. import fields
 from ..model import Design, Dose, Evidence, PrimarySite, Table, Toxicity
 from ..nlp import cells
-from ..nlp.headers import counts_part_only, has_size, is_grade_header, names_carcinoma_part, size_of, without_size
+from ..nlp.headers import counts_part_only, size_of
 from ..nlp.cells import (first_number, is_missing, parse_count_pct, parse_pct, parse_response_breakdown,
                     parse_survival, split_cohorts, strip_markers)
 from .cohort import OWN_FIGURES, Cohort, StudyRef, arm_key
-from ..nlp.headers import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, classify_header, classify_row_label, is_whole_header
+from ..nlp.cell_readings import read
+from ..nlp.headers import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, as_row_label
 from .context import DocContext
-from ..nlp.phrases import cohort_key, names_total, short_name
-from ..nlp.phrases import (grade_population, is_backref, parse_citation, parse_design, parse_line, parse_sites, population_of,
-                        single_site, label_site, site_name)
+from ..nlp.phrases import cohort_key, short_name
+from ..nlp.phrases import grade_population, is_backref, label_site
 
 PCT_FIELD = fields.RESPONSE_FIELDS  # response column kind -> record field ("rr" -> "rr_pct")
 LABEL_FIELDS = {"group", "other", "sites", "regimen"}
@@ -44,7 +44,7 @@ def header_texts(table: Table) -> list[str]:
 def records_from_table(table: Table, ctx: DocContext) -> list[Cohort]:
     ctx = _with_glossary(table, ctx)
     table = _studies_as_rows(table, ctx)
-    specs = [classify_header(h) for h in header_texts(table)]
+    specs = [ctx.reading("column", h) for h in header_texts(table)]
     body = [row + [""] * (len(specs) - len(row)) for row in table.body if any(c.strip() for c in row)]
     if not specs or not body:
         return []
@@ -57,7 +57,7 @@ def records_from_table(table: Table, ctx: DocContext) -> list[Cohort]:
     fields = [s.field for s in specs]
     if ctx.own_study is None:
         return []
-    row_specs = [classify_row_label(row[0]) for row in body]
+    row_specs = [as_row_label(ctx.reading("column", row[0])) for row in body]
     if "dose" in fields:
         return _dose_table(table, specs, body, ctx)
     if sum(s.field in OUTCOME_FIELDS for s in row_specs) >= 2 or all(s.field in RESPONSE_FIELDS for s in row_specs[:3]):
@@ -133,7 +133,7 @@ def _footnotes(table: Table) -> dict[str, str]:
 
 def _note_semantics(note: str) -> tuple[str | None, bool]:
     """What a footnote says of the values it marks: (interval kind, printed in weeks)."""
-    spec = classify_header(note)
+    spec = read("column", note)  # a footnote is no table cell: its clause is read as a header would be
     interval = spec.interval
     return interval, spec.weeks
 
@@ -181,14 +181,15 @@ def _fill_common(cohort: Cohort, spec: ColumnSpec, text: str, table: Table, ctx:
             cohort.set("regimen", regimen, ev("regimen"))
             cohort.set("drugs", ctx.drugs_of(regimen), ev("drugs"))
     elif spec.field == "line":
-        cohort.set("line", parse_line(text), ev("line"))
-        cohort.set("design", parse_design(text) if cells.has_design_letter(text) else None, ev("design"))
+        cohort.set("line", ctx.reading("line", text), ev("line"))
+        cohort.set("design", ctx.reading("design", text) if cells.has_design_letter(text) else None, ev("design"))
     elif spec.field == "design":
-        cohort.set("design", parse_design(text), ev("design"))
+        cohort.set("design", ctx.reading("design", text), ev("design"))
     elif spec.field == "sites":
-        sites = parse_sites(text)
-        if not sites and single_site(text):  # "Esophageal NEC": the whole cohort's one site
-            sites = [PrimarySite(site=single_site(text), n=cohort.values.get("n_patients"))]
+        sites = ctx.reading("sites", text)
+        site = None if sites else ctx.reading("single_site", text)
+        if site:  # "Esophageal NEC": the whole cohort's one site
+            sites = [PrimarySite(site=site, n=cohort.values.get("n_patients"))]
         cohort.set("primary_sites", sites, ev("primary_sites"))
     elif spec.field == "tox":
         cohort.set("toxicities", _toxicities(text, ctx), ev("toxicities"))
@@ -242,7 +243,7 @@ def _citation(text: str, ctx: DocContext) -> StudyRef | None:
     for fact in ctx.facts(text):
         if fact.label == "CITATION" and isinstance(fact.value, dict) and fact.value.get("first_author"):
             return StudyRef(fact.value["first_author"], fact.value.get("year"), fact.value.get("ref"))
-    cited = parse_citation(text)
+    cited = ctx.reading("citation", text)
     return StudyRef(*cited) if cited else None
 
 
@@ -267,7 +268,7 @@ def _studies_as_rows(table: Table, ctx: DocContext) -> Table:
     if len(headers) < 2 or not body:
         return table
     cited = [_citation(h, ctx) is not None for h in headers[1:]]
-    fields = [classify_header(row[0]).field if row else "other" for row in body]
+    fields = [ctx.reading("column", row[0]).field if row else "other" for row in body]
     named = sum(f not in {"other", "group", "summary", "study"} for f in fields)
     if sum(cited) < max(1, (len(cited) + 1) // 2) or named * 2 < len(body) or named < 2:
         return table
@@ -336,7 +337,7 @@ def _event_columns(specs: list[ColumnSpec], body: list[list[str]]) -> tuple[int,
     pcts = [i for i, s in enumerate(specs) if "%" in s.header and s.field in {"patients", "pct", "other"}]
     if not names or not pcts:
         return None
-    grade = next((i for i, s in enumerate(specs) if is_grade_header(s.header)), None)
+    grade = next((i for i, s in enumerate(specs) if s.grade_column), None)
     return names[0], grade, pcts[0]
 
 
@@ -484,16 +485,17 @@ def _row_cohorts(study: StudyRef, table: Table, specs: list[ColumnSpec], row: li
         cohort_for(None)
     _fill_patients(row, specs, cohorts, study, table)
     _fill_study_columns(row, specs, cohorts, study, table, ctx)
-    _set_populations(list(cohorts.values()), ctx, _row_population(row, specs))
+    _set_populations(list(cohorts.values()), ctx, _row_population(row, specs, ctx))
     return list(cohorts.values())
 
 
-def _row_population(row: list[str], specs: list[ColumnSpec]) -> str | None:
+def _row_population(row: list[str], specs: list[ColumnSpec], ctx: DocContext) -> str | None:
     """The population a study row describes, named in its tumour-type, patients or primary-site cell."""
     for field in ("population", "patients", "sites"):
         for spec, text in zip(specs, row):
-            if spec.field == field and population_of(text):
-                return population_of(text)
+            population = ctx.reading("population", text) if spec.field == field else None
+            if population:
+                return population
     return None
 
 
@@ -516,7 +518,7 @@ def _fill_study_columns(row: list[str], specs: list[ColumnSpec], cohorts: dict[s
             continue
         if spec.field == "regimen":
             _fill_regimens(text, cohorts, table, ctx)
-            if spec.field == "regimen" and parse_line(text) == "mixed":
+            if spec.field == "regimen" and ctx.reading("line", text) == "mixed":
                 for cohort in cohorts.values():
                     cohort.set("line", "mixed", _evidence(table, "line", text))
         elif spec.field in {"line", "design"}:
@@ -529,7 +531,7 @@ def _fill_study_columns(row: list[str], specs: list[ColumnSpec], cohorts: dict[s
                     _fill_common(cohort, spec, part, table, ctx)
                 continue
             target = _whole(cohorts, study)
-            if spec.field == "sites" and names_carcinoma_part(spec.header):
+            if spec.field == "sites" and spec.of_carcinoma:
                 target = next((c for k, c in cohorts.items() if k.endswith("pd")), target)
             if target is not None:
                 _fill_common(target, spec, text, table, ctx)
@@ -657,7 +659,7 @@ def _fill_patients(row: list[str], specs: list[ColumnSpec], cohorts: dict[str, C
     col = next((i for i, spec in enumerate(specs) if spec.field == "patients"), None)
     if col is None or is_missing(row[col]):
         return
-    text, header = row[col], specs[col].header
+    text = row[col]
     clean = strip_markers(text)
     labelled = [seg for seg in split_cohorts(clean) if seg.label is not None]
     if labelled and len(cohorts) > 1:  # "A 20; B 15": one size per named cohort, the series their sum
@@ -677,7 +679,7 @@ def _fill_patients(row: list[str], specs: list[ColumnSpec], cohorts: dict[str, C
         return
     ev = lambda name: _evidence(table, name, text)  # noqa: E731
     total = cells.bracketed_count(clean)
-    if names_total(header) and total is not None:  # first number: the cohort the header names; bracket: the whole study
+    if specs[col].names_total and total is not None:  # first number: the cohort the header names; bracket: the whole study
         named = next((c for k, c in cohorts.items() if k.endswith("pd")), None)
         named = named or (next(iter(cohorts.values())) if len(cohorts) == 1 else None)
         if named is not None:
@@ -712,16 +714,16 @@ def _set_totals(cohorts: dict[str, Cohort], study: StudyRef, total: int, ev) -> 
             cohort.set("n_total", total, ev("n_total"))
 
 
-def _type_named(label: str | None) -> str | None:
+def _type_named(label: str | None, ctx: DocContext) -> str | None:
     """The tumour type an arm label names; a site ("Pancreas") or a regimen names none."""
-    population = population_of(label) if label and arm_key(label) else None
+    population = ctx.reading("population", label) if label and arm_key(label) else None
     return population if population in {"WDNET", "PDNEC", "NEC", "NET", "SCLC"} else None
 
 
 def _set_populations(cohorts: list[Cohort], ctx: DocContext, row_population: str | None = None) -> None:
     """Each cohort's population: what its label names; "NEC" beside well-differentiated cohorts is the
     poorly differentiated one; the whole series is "mixed" when its sub-cohorts differ in type."""
-    named = {id(c): _type_named(c.arm) for c in cohorts}
+    named = {id(c): _type_named(c.arm, ctx) for c in cohorts}
     graded = {id(c): grade_population(c.arm or "") for c in cohorts}  # "Ki-67 >20%": by grade, as labelled
     has_wd = any(p in {"WDNET", "NET"} for p in named.values())
     sub_types = {p for p in (*named.values(), *graded.values()) if p in {"WDNET", "NET", "PDNEC", "NEC"}}
@@ -819,7 +821,7 @@ def _transposed(table: Table, specs: list[ColumnSpec], body: list[list[str]], ro
     """Rows are outcomes; each data column is an arm ("IP (n = 160)"), or the whole cohort when the
     columns are just "n" and "%"."""
     data_cols = [i for i, s in enumerate(specs) if i > 0 and s.field not in {"p_value", "effect"}]
-    single = all(specs[i].field in {"patients", "pct", "other"} and not has_size(specs[i].header)
+    single = all(specs[i].field in {"patients", "pct", "other"} and not specs[i].sized
                  for i in data_cols) and any(specs[i].field in {"patients", "pct"} for i in data_cols)
     if single:
         cohort = _own(ctx, None)
@@ -837,11 +839,11 @@ def _transposed(table: Table, specs: list[ColumnSpec], body: list[list[str]], ro
     cohorts = []
     for i in data_cols:
         header = specs[i].header
-        arm = without_size(header) or None
-        if len(data_cols) == 1 and is_whole_header(header):
+        arm = specs[i].arm or None
+        if len(data_cols) == 1 and specs[i].whole:
             arm = None  # one value column under a generic header: the paper's whole series, not an arm
         cohort = _own(ctx, arm)
-        n = size_of(header)
+        n = specs[i].size
         if n is not None:
             cohort.set("n_patients", n, _evidence(table, "n_patients", header))
         for row, row_spec in zip(body, row_specs):
@@ -901,7 +903,7 @@ def _site_list(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx
     col = _value_column(specs)
     cohort = _own(ctx, None)
     for row in body:
-        name = site_name(row[0])
+        name = ctx.reading("site", row[0])
         if name and col is not None:
             n = first_number(row[col])
             cohort.set("primary_sites", [PrimarySite(site=name, n=int(n) if n is not None else None)],
@@ -916,12 +918,12 @@ def _characteristics(table: Table, specs: list[ColumnSpec], body: list[list[str]
     in_sites = False
     for row in body:
         label, value = row[0].strip(), row[col] if col < len(row) else ""
-        if classify_header(label).field == "sites":
+        if ctx.reading("column", label).field == "sites":
             in_sites = True
             if value.strip():
-                cohort.set("primary_sites", parse_sites(value), _evidence(table, "primary_sites", " | ".join(row)))
+                cohort.set("primary_sites", ctx.reading("sites", value), _evidence(table, "primary_sites", " | ".join(row)))
             continue
-        name = site_name(label)
+        name = ctx.reading("site", label)
         if in_sites and name:
             n = first_number(value)
             cohort.set("primary_sites", [PrimarySite(site=name, n=int(n) if n is not None else None)],

@@ -63,10 +63,20 @@ def paragraphs(ctx: DocContext) -> list[list[Sentence]]:
             # and the tagged Doc stays as the tagger left it (the report draws it)
             facts = [TextFact(s.label_, s.text, copy.deepcopy(s._.value), s.start_char - offset, s.end_char - offset,
                               s._.context)
-                     for s in spans if sent.start_char <= s.start_char < sent.end_char]
+                     for s in spans if sent.start_char <= s.start_char < sent.end_char and not _said_not_to_be(s)]
             # newlines become spaces (same length: fact offsets stay valid)
             sentences.append(Sentence(text.replace("\n", " "), block.page, block.section, block.kind, facts,
                                       sentence_context(doc, sent.start_char, sent.end_char)))
         if sentences:
             result.append(sentences)
     return result
+
+
+# a design or line the sentence says does not exist ("no randomized trial has compared them", "no
+# standard second-line treatment") describes no study; a negated regimen ("did not receive X") still
+# names a comparator, and a negated response ("no complete responses") is a figure of 0
+NEGATABLE = frozenset({"DESIGN", "LINE"})
+
+
+def _said_not_to_be(span) -> bool:
+    return span.label_ in NEGATABLE and "NEGATED" in span._.context
