@@ -12,7 +12,6 @@ from functools import cached_property
 
 from ..model import Dose
 from ..nlp import discourse
-from ..nlp.headers import classify_header
 from ..nlp.phrases import parse_line, site_name, sites_in_sentence
 from .context import DocContext
 from .tables import header_texts
@@ -148,7 +147,7 @@ class Placer:
     def _tabulates_toxicities(self) -> bool:
         """Do the document's tables list adverse events (a header or a tabulated event)?"""
         return any(s.table_events for s in self.state.studies) or any(
-            classify_header(h).field == "tox" for t in self.ctx.document.tables for h in header_texts(t))
+            self.ctx.reading("column", h).field == "tox" for t in self.ctx.document.tables for h in header_texts(t))
 
     def _sites(self, sentence: Sentence, study: StudyState, arms_named: list[str]) -> None:
         """The sites of the subgroup the sentence names ("Among the 41 poorly differentiated tumours,
