@@ -4,8 +4,8 @@ For each evidence item (page, source, text) of a paper we find where it is print
 the block (running text) or table (a cell) it belongs to are matched against the evidence text,
 letters and digits only (so hyphenation at a line end, ligatures and spacing do not matter), and
 each matched line gives one box. When the text is not found word by word, the block's or table's
-own box is used (ingest keeps both), so a reviewer still sees where to look. Pages with evidence
-are rendered to PNG with pypdfium2.
+own box is used (ingest keeps both), so a reviewer still sees where to look. The words and their
+boxes come from pypdfium2's text page, and pages with evidence are rendered to PNG with it.
 
 The PDF is untrusted: locating and rendering run in a child process with an address-space limit
 and a wall-clock timeout (``Limits``), and a failure only means the report has no pictures for
@@ -58,18 +58,25 @@ def plan(document: Document, evidence: list[dict[str, Any]]) -> list[dict[str, A
              if e.get("page") else None} for e in evidence]
 
 
-def _boxes(words: list[dict], text: str) -> list[list[float]]:
-    """Boxes (one per printed line) of the words spelling ``text``, or [] when they do not."""
+def _letters(words: list[dict]) -> tuple[str, list[int], set[int], set[int]]:
+    """The words' letters and digits as one string, the word each letter belongs to, and where
+    words start and end in it (built once per page or region: many evidence items share one)."""
     stream, owner, word_start, word_end = [], [], set(), set()
     for i, word in enumerate(words):
         chars = _norm(word["text"])
         if chars:
             word_start.add(len(stream))
             word_end.add(len(stream) + len(chars) - 1)
-        for ch in chars:
-            stream.append(ch)
-            owner.append(i)
-    haystack, needle = "".join(stream), _norm(text)
+        stream.extend(chars)
+        owner.extend([i] * len(chars))
+    return "".join(stream), owner, word_start, word_end
+
+
+def _boxes(words: list[dict], text: str, letters: tuple | None = None) -> list[list[float]]:
+    """Boxes (one per printed line) of the words spelling ``text``, or [] when they do not.
+    ``letters`` is ``_letters(words)`` when the caller keeps it."""
+    haystack, owner, word_start, word_end = letters or _letters(words)
+    needle = _norm(text)
     if not needle:
         return []
     start = haystack.find(needle)
@@ -97,60 +104,87 @@ def _boxes(words: list[dict], text: str) -> list[list[float]]:
     return lines
 
 
-def _words_reader(pages: dict[int, Any]):
-    """words_of(page number, region or None): the words printed there, read once per page and
-    region (many evidence items share a table, and cropping and reading words is the slow part)."""
-    seen: dict[tuple, list[dict]] = {}
+def _page_words(page: Any) -> list[dict]:
+    """The words printed on a pypdfium2 page, in the order the PDF draws them, as
+    {"text", "x0", "top", "x1", "bottom"} with ``top`` measured down from the page's top (the
+    coordinates ingest's boxes use). A word ends at a space, a line break, or where the next
+    character starts a new line; each character's box is its font's box (pdfium's loose box, as
+    tall as a line of that font), so a word's box spans the line like the ingested blocks do."""
+    import pypdfium2.raw as pdfium_c
 
-    def words_of(number: int, region: tuple | None) -> list[dict]:
-        if (number, region) not in seen:
-            page = area = pages[number]
-            if region:
-                x0, top, x1, bottom = region
-                area = page.crop((max(0, x0 - 2), max(0, top - 2), min(page.width, x1 + 2),
-                                  min(page.height, bottom + 2)))
-            seen[number, region] = area.extract_words(keep_blank_chars=False, use_text_flow=True)
-        return seen[number, region]
+    left, _, _, page_top = page.get_mediabox()
+    text_page = page.get_textpage()
+    words: list[dict] = []
+    current: dict | None = None
+    try:
+        for index in range(text_page.count_chars()):
+            char = chr(pdfium_c.FPDFText_GetUnicode(text_page.raw, index) or 32)
+            if char.isspace() or not char.isprintable():
+                current = None
+                continue
+            x0, y0, x1, y1 = text_page.get_charbox(index, loose=True)
+            box = {"x0": x0 - left, "top": page_top - y1, "x1": x1 - left, "bottom": page_top - y0}
+            if current is not None and abs(box["top"] - current["top"]) < 3 and box["x0"] >= current["x1"] - 3:
+                current["text"] += char
+                current["x1"], current["bottom"] = max(current["x1"], box["x1"]), max(current["bottom"], box["bottom"])
+            else:
+                current = {"text": char, **box}
+                words.append(current)
+    finally:
+        text_page.close()
+    return words
 
-    return words_of
+
+def _inside(words: list[dict], region: tuple | None) -> list[dict]:
+    """The words whose middle lies in ``region`` (a little margin around it), all without one."""
+    if not region:
+        return words
+    x0, top, x1, bottom = region
+    return [w for w in words if x0 - 2 <= (w["x0"] + w["x1"]) / 2 <= x1 + 2
+            and top - 2 <= (w["top"] + w["bottom"]) / 2 <= bottom + 2]
 
 
 def locate_and_render(pdf_path: str, items: list[dict[str, Any]], out_dir: str, stem: str) -> dict[str, Any]:
     """In the child: boxes for each item, and a PNG per page that has one. Returns
-    {"pages": {page: {"png": name, "width": pt, "height": pt}}, "boxes": [[box...] per item]}."""
-    import pdfplumber
+    {"pages": {page: {"png": name, "width": pt, "height": pt}}, "boxes": [[box...] per item]}.
+    Words come from pdfium's text page (C code, milliseconds a page), not pdfplumber's layout
+    analysis, which took most of a report's time."""
     import pypdfium2
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     result: dict[str, Any] = {"pages": {}, "boxes": []}
-    pages_needed = sorted({i["page"] for i in items if i.get("page")})[:MAX_PAGES_RENDERED]
-    words_by_page: dict[int, Any] = {}
-    with pdfplumber.open(pdf_path) as pdf:
-        for number in pages_needed:
-            if 1 <= number <= len(pdf.pages):
-                words_by_page[number] = pdf.pages[number - 1]
-        words_of = _words_reader(words_by_page)
-        for item in items:
-            page = words_by_page.get(item.get("page"))
-            if page is None:
-                result["boxes"].append([])
-                continue
-            region = item.get("region")
-            boxes = _boxes(words_of(item["page"], tuple(region) if region else None), item["text"])
-            if not boxes and region:
-                boxes = [list(region)]
-            result["boxes"].append(boxes)
     document = pypdfium2.PdfDocument(pdf_path)
     try:
-        for number in words_by_page:
+        pages_needed = [n for n in sorted({i["page"] for i in items if i.get("page")})[:MAX_PAGES_RENDERED]
+                        if 1 <= n <= len(document)]
+        words_by_page = {}
+        for number in pages_needed:
             page = document[number - 1]
+            words_by_page[number] = _page_words(page)
             width, height = page.get_size()
             name = f"{stem}-p{number}.png"
             page.render(scale=SCALE).to_pil().save(out / name)
             result["pages"][str(number)] = {"png": name, "width": width, "height": height}
+            page.close()
     finally:
         document.close()
+    searched: dict[tuple, tuple[list[dict], tuple]] = {}  # (page, region) -> its words and letters
+    for item in items:
+        words = words_by_page.get(item.get("page"))
+        if words is None:
+            result["boxes"].append([])
+            continue
+        region = item.get("region")
+        key = (item["page"], tuple(region) if region else None)
+        if key not in searched:
+            inside = _inside(words, key[1])
+            searched[key] = inside, _letters(inside)
+        inside, letters = searched[key]
+        boxes = _boxes(inside, item["text"], letters)
+        if not boxes and region:
+            boxes = [list(region)]
+        result["boxes"].append(boxes)
     return result
 
 

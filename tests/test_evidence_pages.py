@@ -1,0 +1,69 @@
+"""Evidence boxes on the review's page pictures, checked against an independent reader.
+
+The boxes come from pypdfium2's text page (``evidence_pages``); pdfplumber, which reads the same
+PDF with its own code, must find every letter and digit of each evidence text inside its boxes.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+
+import pdfplumber
+import pytest
+
+from gepnec_extract import batch
+from gepnec_extract.evaluate import load_records
+from gepnec_extract.evidence_pages import SCALE, plan, render_evidence
+from gepnec_extract.model import Document
+
+from .conftest import REVIEW_PDF
+
+
+def _letters(text: str) -> Counter:
+    return Counter(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+
+
+@pytest.fixture(scope="module")
+def review_pictures(tmp_path_factory):
+    out = tmp_path_factory.mktemp("review")
+    batch.write_outputs(out, [batch.extract_payload(REVIEW_PDF)])
+    document = Document.load(out / "documents" / "review.document.json")
+    evidence = [e.model_dump(mode="json") for r in load_records(out / "records.jsonl") for e in r.evidence]
+    info = render_evidence(REVIEW_PDF, document, evidence, out / "pages", "review")
+    assert info is not None
+    return out, plan(document, evidence), info
+
+
+def test_every_evidence_page_is_drawn(review_pictures):
+    out, items, info = review_pictures
+    from PIL import Image
+
+    assert set(info["pages"]) == {str(i["page"]) for i in items if i["page"]}
+    for page in info["pages"].values():
+        with Image.open(out / "pages" / page["png"]) as picture:
+            width, height = picture.size  # pdfium rounds a fractional pixel up
+            assert abs(width - page["width"] * SCALE) <= 1 and abs(height - page["height"] * SCALE) <= 1
+
+
+def test_each_box_holds_the_words_of_its_evidence(review_pictures):
+    _, items, info = review_pictures
+    assert len(info["boxes"]) == len(items) > 100
+    located = 0
+    with pdfplumber.open(REVIEW_PDF) as pdf:
+        chars = {i["page"]: pdf.pages[i["page"] - 1].chars for i in items if i["page"]}
+        for item, boxes in zip(items, info["boxes"]):
+            assert boxes, item  # every item shows somewhere: its own lines or its block / table
+            if item["region"] and boxes == [item["region"]]:
+                continue  # not found word by word: the container's box
+            located += 1
+            inside = "".join(c["text"] for c in chars[item["page"]] if any(
+                x0 - 1 <= (c["x0"] + c["x1"]) / 2 <= x1 + 1 and top - 1 <= (c["top"] + c["bottom"]) / 2 <= bottom + 1
+                for x0, top, x1, bottom in boxes))
+            assert not _letters(item["text"]) - _letters(inside), item
+            if item["region"]:  # a cell's or a sentence's lines lie in its table or block
+                rx0, rtop, rx1, rbottom = item["region"]
+                assert all(rx0 - 3 <= b[0] and b[2] <= rx1 + 3 and rtop - 3 <= b[1] and b[3] <= rbottom + 3
+                           for b in boxes), item
+    # nearly every item is found word by word (with pdfplumber's words: 487 of 544 on the review)
+    assert located >= 0.95 * len(items)
