@@ -67,3 +67,12 @@ def test_each_box_holds_the_words_of_its_evidence(review_pictures):
                            for b in boxes), item
     # nearly every item is found word by word (with pdfplumber's words: 487 of 544 on the review)
     assert located >= 0.95 * len(items)
+
+
+def test_a_papers_pages_split_among_children_give_the_same_boxes(review_pictures, tmp_path):
+    out, items, info = review_pictures
+    document = Document.load(out / "documents" / "review.document.json")
+    evidence = [e.model_dump(mode="json") for r in load_records(out / "records.jsonl") for e in r.evidence]
+    split = render_evidence(REVIEW_PDF, document, evidence, tmp_path, "review", parts=3)
+    assert split == info
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == sorted(p["png"] for p in info["pages"].values())

@@ -22,10 +22,12 @@ import subprocess
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
 
-from .ingest.limits import Limits
-from .model import Document
+if TYPE_CHECKING:  # the child imports this module: it loads neither pydantic nor the ingest package
+    from .ingest.limits import Limits
+    from .model import Document
 
 SCALE = 1.4  # pixels per PDF point of the page pictures (about 100 dpi)
 MAX_PAGES_RENDERED = 40  # pictures per paper
@@ -212,17 +214,22 @@ def kept_pictures(previous: dict[str, Any] | None, key: str, out_dir: Path) -> d
     return previous
 
 
-def render_evidence(pdf_path: Path, document: Document, evidence: list[dict[str, Any]], out_dir: Path,
-                    stem: str, limits: Limits | None = None) -> dict[str, Any] | None:
-    """Page pictures and evidence boxes of one paper, computed in a limited child process;
-    None when the paper is no PDF or the child fails."""
-    if pdf_path.suffix.lower() != ".pdf" or not pdf_path.is_file() or not evidence:
-        return None
-    limits = limits or Limits.from_env()
-    request = json.dumps({"pdf": str(pdf_path), "items": plan(document, evidence), "out": str(out_dir),
-                          "stem": stem, "memory_bytes": limits.memory_mb * 1024 * 1024})
+def _page_groups(items: list[dict[str, Any]], parts: int) -> list[list[int]]:
+    """The items' indexes split into at most ``parts`` groups by page (pages dealt in turn), for
+    as many children; items on no page, or past the pages drawn, are in no group (no box)."""
+    pages = sorted({i["page"] for i in items if i.get("page")})[:MAX_PAGES_RENDERED]
+    group_of = {page: n % max(1, parts) for n, page in enumerate(pages)}
+    groups: list[list[int]] = [[] for _ in range(min(max(1, parts), len(pages)))]
+    for index, item in enumerate(items):
+        if item.get("page") in group_of:
+            groups[group_of[item["page"]]].append(index)
+    return groups
+
+
+def _run_child(request: dict[str, Any], limits: Limits) -> dict[str, Any] | None:
+    """One limited child's answer, or None when it fails, is killed or says nothing readable."""
     try:  # no preexec_fn: the parent may run threads (a task runner); the child limits itself first
-        done = subprocess.run([sys.executable, "-m", "gepnec_extract.evidence_pages"], input=request,
+        done = subprocess.run([sys.executable, "-m", "gepnec_extract.evidence_pages"], input=json.dumps(request),
                               capture_output=True, text=True, timeout=limits.timeout_s,
                               env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)})
     except subprocess.TimeoutExpired:
@@ -233,6 +240,32 @@ def render_evidence(pdf_path: Path, document: Document, evidence: list[dict[str,
         return json.loads(done.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
         return None
+
+
+def render_evidence(pdf_path: Path, document: Document, evidence: list[dict[str, Any]], out_dir: Path,
+                    stem: str, limits: Limits | None = None, parts: int = 1) -> dict[str, Any] | None:
+    """Page pictures and evidence boxes of one paper, computed in limited child processes: its
+    pages split among ``parts`` children run at once (a lone paper uses every core). None when
+    the paper is no PDF or any child fails."""
+    from .ingest.limits import Limits
+
+    if pdf_path.suffix.lower() != ".pdf" or not pdf_path.is_file() or not evidence:
+        return None
+    limits = limits or Limits.from_env()
+    items = plan(document, evidence)
+    groups = _page_groups(items, parts)
+    requests = [{"pdf": str(pdf_path), "items": [items[i] for i in group], "out": str(out_dir), "stem": stem,
+                 "memory_bytes": limits.memory_mb * 1024 * 1024} for group in groups]
+    with ThreadPoolExecutor(max_workers=max(1, len(requests))) as pool:
+        answers = list(pool.map(lambda request: _run_child(request, limits), requests))
+    if any(answer is None for answer in answers):
+        return None
+    result: dict[str, Any] = {"pages": {}, "boxes": [[] for _ in items]}
+    for group, answer in zip(groups, answers):
+        result["pages"].update(answer["pages"])
+        for index, boxes in zip(group, answer["boxes"]):
+            result["boxes"][index] = boxes
+    return result
 
 
 if __name__ == "__main__":

@@ -324,8 +324,9 @@ def page_pictures(out_dir: Path, documents: list[Document], by_doc: dict[str, li
                   sources: dict[str, Path]) -> dict[str, dict]:
     """doc_id -> pictures of its evidence pages with boxes (``evidence_pages``), kept in
     out_dir/pages/ with an index, so the review server reuses them. Pictures an earlier report
-    made under the same key are kept; the others are drawn by one child process per paper, as
-    many at once as there are cores (each child is held to the parsing limits)."""
+    made under the same key are kept; the others are drawn by child processes, as many at once as
+    there are cores: one per paper, or with fewer papers than cores each paper's pages split
+    among several (each child is held to the parsing limits)."""
     from .evidence_pages import kept_pictures, picture_key, render_evidence
 
     pages_dir = out_dir / "pages"
@@ -344,8 +345,11 @@ def page_pictures(out_dir: Path, documents: list[Document], by_doc: dict[str, li
             found[document.doc_id] = kept
         else:
             to_draw.append((document, Path(source), evidence, stem, key))
-    with ThreadPoolExecutor(max_workers=max(1, min(len(to_draw), os.cpu_count() or 1))) as pool:
-        drawn = pool.map(lambda job: render_evidence(job[1], job[0], job[2], pages_dir, job[3]), to_draw)
+    cores = os.cpu_count() or 1
+    parts = max(1, cores // max(1, len(to_draw)))  # fewer papers than cores: each paper's pages are split
+    with ThreadPoolExecutor(max_workers=max(1, min(len(to_draw), cores))) as pool:
+        drawn = pool.map(lambda job: render_evidence(job[1], job[0], job[2], pages_dir, job[3], parts=parts),
+                         to_draw)
         for (document, *_, key), info in zip(to_draw, drawn):
             if info:
                 found[document.doc_id] = {**info, "key": key}
