@@ -14,11 +14,17 @@ in this process, best of ``--rounds`` (each round opens the file again, so nothi
 in ms per page, and the text fidelity of each reader that yields words against ``pdftotext`` (poppler, a third reader):
 word tokens (letters and digits, NFKC, case folded) as multisets, shared = 2|A∩B| / (|A|+|B|).
 Prints a table and the load average (a shared machine inflates every figure).
+
+``--chars`` prints instead, per PDF, how pypdfium2's characters agree with pdfplumber's on what
+ingest reads from them (each pdfplumber char paired with the pdfium char of the same text nearest
+to it): the share paired, of equal font size and of equal font name, and how far the boxes' top
+and bottom edges lie apart (pdfium's loose box against pdfplumber's) in points.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import re
 import subprocess
@@ -104,6 +110,58 @@ READERS = {"plumber chars": plumber_chars, "plumber words": plumber_words, "pdfi
            "pdfium chars": pdfium_chars}
 
 
+def _pdfium_chars_by_text(text_page, page_top: float) -> dict[str, list[tuple]]:
+    """text -> [(x0, top, bottom, font size, font name)] of a pypdfium2 text page's characters."""
+    import pypdfium2.raw as pdfium_c
+
+    name, flags, found = ctypes.create_string_buffer(256), ctypes.c_int(), {}
+    for index in range(text_page.count_chars()):
+        char = chr(pdfium_c.FPDFText_GetUnicode(text_page.raw, index))
+        if pdfium_c.FPDFText_IsGenerated(text_page.raw, index) or char.isspace():
+            continue
+        pdfium_c.FPDFText_GetFontInfo(text_page.raw, index, name, 256, flags)
+        x0, y0, _, y1 = text_page.get_charbox(index, loose=True)
+        found.setdefault(char, []).append((x0, page_top - y1, page_top - y0,
+                                           pdfium_c.FPDFText_GetFontSize(text_page.raw, index),
+                                           name.value.decode("latin-1")))
+    return found
+
+
+def char_agreement(pdf_path: Path) -> str:
+    import statistics
+
+    import pdfplumber
+    import pypdfium2
+
+    total, paired, same_size, same_font, tops, bottoms = 0, 0, 0, 0, [], []
+    document = pypdfium2.PdfDocument(pdf_path)
+    with pdfplumber.open(pdf_path) as pdf:
+        for index, page in enumerate(pdf.pages):
+            text_page = document[index].get_textpage()
+            by_text = _pdfium_chars_by_text(text_page, document[index].get_mediabox()[3])
+            for char in page.chars:
+                if char["text"].isspace():
+                    continue
+                total += 1
+                near = [c for c in by_text.get(char["text"], [])
+                        if abs(c[0] - char["x0"]) < 1.5 and abs(c[1] - char["top"]) < 4]
+                if not near:
+                    continue
+                x0, top, bottom, size, font = min(near, key=lambda c: abs(c[0] - char["x0"]) + abs(c[1] - char["top"]))
+                paired += 1
+                same_size += abs(size - char["size"]) < 0.05
+                same_font += font in (char["fontname"], char["fontname"].split("+")[-1])
+                tops.append(abs(top - char["top"]))
+                bottoms.append(abs(bottom - char["bottom"]))
+            page.close()
+    document.close()
+    if not paired:
+        return f"{pdf_path.name}: no chars paired"
+    return (f"{pdf_path.name}: paired {paired / total:.3f} of {total}; size equal {same_size / paired:.3f}; "
+            f"font name equal {same_font / paired:.3f}; |top| median {statistics.median(tops):.2f} "
+            f"max {max(tops):.2f}; |bottom| median {statistics.median(bottoms):.2f} max {max(bottoms):.2f}")
+
+
 def pdftotext(pdf_path: Path) -> str:
     return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf_path), "-"], capture_output=True, text=True,
                           check=True).stdout
@@ -120,7 +178,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", type=Path)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--chars", action="store_true", help="per-char agreement instead of timings")
     args = parser.parse_args()
+    if args.chars:
+        for pdf_path in pdfs(args.paths or DEFAULT):
+            print(char_agreement(pdf_path))
+        return
     loads = [os.getloadavg()[0]]
     rows, totals = [], {name: [0.0, 0] for name in READERS}
     for pdf_path in pdfs(args.paths or DEFAULT):
