@@ -98,3 +98,14 @@ def test_bad_corpus_readme_lists_every_file_tested(shared_corpus):
     """A file added to ../shared/corpus/bad without an expectation here fails loudly."""
     on_disk = {p.name for p in (shared_corpus / "bad").glob("*.pdf")}
     assert on_disk == set(EXPECTED_ERRORS) | {"huge-table.pdf"}
+
+
+def test_a_reader_that_dies_is_named_by_what_it_was_reading(tmp_path):
+    """A child that exits without a word: a PDF is reported corrupt, a text file is no PDF at all."""
+    from gepnec_extract.ingest.sandbox import _death_payload
+
+    limits = Limits()
+    as_text = _death_payload(tmp_path / "notes.txt", limits, 1, "")["error"]
+    as_pdf = _death_payload(tmp_path / "paper.pdf", limits, 1, "")["error"]
+    assert as_text["kind"] == "ingest_error" and "text reader" in as_text["message"] and "PDF" not in as_text["message"]
+    assert as_pdf["kind"] == "corrupt_pdf" and as_pdf["message"].startswith("corrupt PDF")

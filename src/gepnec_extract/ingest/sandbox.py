@@ -288,6 +288,8 @@ def _death_payload(path: Path, limits: Limits, exitcode: int | None, stderr_tail
             path, f"memory limit of {limits.memory_mb} MB exceeded (parser process killed by {name}){detail}")
     elif exitcode == MEMORY_EXIT_CODE:
         error = ResourceLimitError(path, f"memory limit of {limits.memory_mb} MB exceeded")
+    elif is_text(path):  # a text file is no PDF: say which reader died, not "corrupt PDF"
+        error = IngestError(path, f"the text reader process exited with code {exitcode}{detail}")
     else:
         error = CorruptPdfError(path, f"corrupt PDF: parser process exited with code {exitcode}{detail}")
     return {"ok": False, "error": error.to_dict()}
