@@ -11,7 +11,6 @@ tested on its own. A payload is a plain JSON-serializable dict, the unit the flo
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import re
@@ -214,21 +213,6 @@ def write_records_jsonl(target: Path, records: list[StudyRecord]) -> Path:
     return _write_text(target, "".join(r.model_dump_json() + "\n" for r in records))
 
 
-def write_records_csv(target: Path, records: list[StudyRecord]) -> Path:
-    """One row per record; nested fields (lists, objects) as JSON strings."""
-    columns = list(StudyRecord.model_fields)
-    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns)
-        writer.writeheader()
-        for record in records:
-            data = record.model_dump(mode="json")
-            writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
-                             for k, v in data.items()})
-    os.replace(tmp, target)
-    return target
-
-
 def write_failures(target: Path, payloads: list[dict[str, Any]]) -> Path:
     failures = [{"file": p["file"], "kind": p["kind"], "message": p["message"]}
                 for p in payloads if p["status"] == "failed"]
@@ -267,17 +251,13 @@ def write_paper_outputs(out_dir: Path | str, payloads: list[dict[str, Any]]) -> 
     return {"failures_jsonl": write_failures(out_dir / "failures.jsonl", payloads)}
 
 
-def write_record_tables(out_dir: Path | str, records: list[StudyRecord]) -> dict[str, Path]:
-    out_dir = Path(out_dir)
-    return {"records_jsonl": write_records_jsonl(out_dir / "records.jsonl", records),
-            "records_csv": write_records_csv(out_dir / "records.csv", records)}
-
-
 def write_outputs(out_dir: Path | str, payloads: list[dict[str, Any]]) -> dict[str, Path]:
-    """records.jsonl, records.csv, failures.jsonl, records/ and documents/ for one batch (no dataset)."""
+    """records.jsonl, failures.jsonl, records/ and documents/ for one batch, without a dataset.
+    records.csv and evidence.parquet are the dataset's exports (write_dataset_exports): one CSV
+    shape, the Parquet file's columns, whichever way a batch is run."""
     outputs = write_paper_outputs(out_dir, payloads)
     records = [r for rs in records_of(payloads).values() for r in rs]
-    return {**write_record_tables(out_dir, records), **outputs}
+    return {"records_jsonl": write_records_jsonl(Path(out_dir) / "records.jsonl", records), **outputs}
 
 
 def write_dataset_exports(out_dir: Path | str, db_path: Path | str) -> dict[str, Path]:
