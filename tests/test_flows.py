@@ -199,14 +199,14 @@ def test_transient_errors_are_retried_ingest_errors_are_not(run_batch, papers, t
     (papers / "broken.txt").write_text("a paper whose reads always fail\n")
     (papers / "slow.txt").write_text("a paper whose parse times out\n")
 
-    def extract_with_faults(path, limits=None):
+    def extract_with_faults(path, limits=None, parsed=None):
         name = Path(path).name
         calls[name] = calls.get(name, 0) + 1
         if name == "broken.txt" or (name == "flaky.txt" and calls[name] == 1):
             raise OSError(f"simulated I/O error reading {name}")
         if name == "slow.txt":  # a typed IngestError that is raised, not cached: still no retry
             raise ParseTimeoutError(path, "simulated: parse took longer than the limit")
-        return real_extract(path, limits)
+        return real_extract(path, limits, parsed)
 
     monkeypatch.setattr(pipeline, "extract_paper", extract_with_faults)
     monkeypatch.setattr(orchestrate, "RETRY_DELAY_S", 0.01)

@@ -91,12 +91,14 @@ def failure_payload(path: Path | str, kind: str, message: str, sha256: str | Non
             "pipeline_version": pipeline.PIPELINE_VERSION, "kind": kind, "message": message}
 
 
-def extract_payload(path: Path | str, sha256: str | None = None, limits: Limits | None = None) -> dict[str, Any]:
+def extract_payload(path: Path | str, sha256: str | None = None, limits: Limits | None = None,
+                    parsed=None) -> dict[str, Any]:
     """Extract one paper into a payload. A typed IngestError (a bad file, or one over the limits)
-    becomes a failure payload; unexpected exceptions propagate."""
+    becomes a failure payload; unexpected exceptions propagate. ``parsed``: its parse, when
+    started ahead (pipeline.parse_in_background)."""
     path = Path(path)
     try:
-        result = pipeline.extract_paper(path, limits)
+        result = pipeline.extract_paper(path, limits, parsed)
     except IngestError as err:
         return failure_payload(path, err.kind, err.message, sha256)
     doc = result.doc

@@ -54,16 +54,18 @@ def is_transient(error: BaseException) -> bool:
 
 
 def extract_job(path: str, sha256: str, limits: dict[str, Any], retries: int = RETRIES,
-                retry_delay_s: float = RETRY_DELAY_S) -> dict[str, Any]:
-    """One paper's payload (batch.extract_payload), transient errors retried; the last one raised."""
+                retry_delay_s: float = RETRY_DELAY_S, parsed: Future | None = None) -> dict[str, Any]:
+    """One paper's payload (batch.extract_payload), transient errors retried; the last one raised.
+    ``parsed``: the paper's parse started ahead (InlineExecutor); a retry parses again."""
     attempt = 0
     while True:
         try:
-            return batch.extract_payload(path, sha256=sha256, limits=Limits(**limits))
+            return batch.extract_payload(path, sha256=sha256, limits=Limits(**limits), parsed=parsed)
         except Exception as error:  # noqa: BLE001 - classified just below
             if attempt >= retries or not is_transient(error):
                 raise
             attempt += 1
+            parsed = None
             time.sleep(retry_delay_s)
 
 
@@ -75,12 +77,16 @@ def extract_job(path: str, sha256: str, limits: dict[str, Any], retries: int = R
 class _Deferred:
     """A future that runs its call when its result is first asked for (and keeps the outcome)."""
 
-    def __init__(self, fn: Callable[..., Any], kwargs: dict[str, Any]):
+    def __init__(self, fn: Callable[..., Any], kwargs: dict[str, Any], before: Callable[[], None] | None = None):
         self._call = (fn, kwargs)
+        self._before = before  # run first, when the result is asked for
         self._value: Any = None
         self._error: BaseException | None = None
 
     def result(self) -> Any:
+        if self._before is not None:
+            self._before()
+            self._before = None
         if self._call is not None:
             fn, kwargs = self._call
             self._call = None
@@ -94,10 +100,30 @@ class _Deferred:
 
 
 class InlineExecutor:
-    """One worker, this process: each job runs when the batch collects it (so progress is live)."""
+    """One worker, this process: each job runs when the batch collects it (so progress is live).
+
+    Papers are parsed one ahead: when a paper's job is collected, the next paper starts parsing in
+    its sandboxed child (pipeline.parse_in_background) while this process tags the current one,
+    so parsing and tagging share the cores; the first paper parses while the tagger loads."""
+
+    def __init__(self) -> None:
+        self._papers: list[tuple[dict[str, Any], list]] = []  # extract_job kwargs, [their parse or None]
 
     def submit(self, fn: Callable[..., Any], **kwargs: Any) -> Future:
-        return _Deferred(fn, kwargs)
+        if fn is not extract_job:
+            return _Deferred(fn, kwargs)
+        paper = (kwargs, [None])
+        self._papers.append(paper)
+        return _Deferred(fn, kwargs, before=lambda: self._parse_ahead(paper))
+
+    def _parse_ahead(self, paper: tuple[dict[str, Any], list]) -> None:
+        """Start this paper's parse (unless started) and the next paper's, one after the other."""
+        at = self._papers.index(paper)
+        after = None
+        for kwargs, parse in self._papers[at:at + 2]:
+            if parse[0] is None:
+                parse[0] = kwargs["parsed"] = pipeline.parse_in_background(kwargs["path"], Limits(**kwargs["limits"]), after)
+            after = parse[0]
 
     def close(self) -> None:
         pass

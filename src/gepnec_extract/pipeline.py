@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,12 +72,53 @@ def extract_records(doc: Document, tagged=None) -> list[StudyRecord]:
     return records_of_document(doc, tagged=tagged)
 
 
-def extract_paper(path: Path | str, limits: Limits | None = None) -> PaperResult:
-    """Ingest and extract one paper; raises a typed IngestError for a bad file."""
+def parse_paper(path: Path | str, limits: Limits | None = None) -> Document:
+    """The parsing step: ingest (a PDF or .txt in a sandboxed child process) and the tagger's limits."""
     from .ingest import ingest_file
 
     limits = limits or Limits.from_env()
     doc = ingest_file(Path(path), limits)
     check_tagger_limits(Path(path), doc, limits)
+    return doc
+
+
+def parse_in_background(path: Path | str, limits: Limits | None = None, after: Future | None = None) -> Future:
+    """Start parsing a paper on a thread of its own, once ``after`` (an earlier paper's parse) is
+    done: the thread only waits for the sandboxed parser child, so the parse runs in that child
+    while this process loads the tagger or tags the paper before. One parser child at a time."""
+    parsed: Future = Future()
+
+    def parse() -> None:
+        if after is not None:
+            wait([after])
+        try:
+            parsed.set_result(parse_paper(path, limits))
+        except BaseException as error:  # noqa: BLE001 - raised to whoever takes the result
+            parsed.set_exception(error)
+
+    # a daemon: Ctrl-C or an error does not wait for a parse nobody will read (the child is
+    # held to its own time limit)
+    threading.Thread(target=parse, name=f"parse {Path(path).name}", daemon=True).start()
+    return parsed
+
+
+def load_tagger() -> None:
+    """Load spaCy, the drug lexicon and the pipeline now (once per process)."""
+    from .nlp import get_nlp
+
+    get_nlp()
+
+
+def read_paper(doc: Document) -> PaperResult:
+    """The reading steps over a parsed paper: tag it once, then assemble its records."""
     tagged = tag(doc)
     return PaperResult(doc=doc, records=extract_records(doc, tagged), tagged=tagged)
+
+
+def extract_paper(path: Path | str, limits: Limits | None = None, parsed: Future | None = None) -> PaperResult:
+    """Ingest and extract one paper; raises a typed IngestError for a bad file. The paper parses
+    while the tagger loads; ``parsed`` is its parse when a batch started it ahead."""
+    limits = limits or Limits.from_env()
+    parsed = parsed or parse_in_background(path, limits)
+    load_tagger()
+    return read_paper(parsed.result())

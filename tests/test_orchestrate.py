@@ -1,0 +1,70 @@
+"""orchestrate: one worker parses the next paper while it tags the current one, and gives the
+records a plain paper-by-paper extraction gives, a bad file among the papers included."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from gepnec_extract import batch, orchestrate, pipeline
+
+from .conftest import SHARED
+
+DEV = SHARED / "corpus" / "dev"
+PAPERS = ("d01-mitry1999.pdf", "d02-hainsworth2006.pdf", "d03-yamaguchi2014.pdf")
+
+
+@pytest.fixture(scope="module")
+def papers(tmp_path_factory):
+    if not all((DEV / name).exists() for name in PAPERS) or not (SHARED / "corpus" / "bad").exists():
+        pytest.skip("../shared corpus not present")
+    folder = tmp_path_factory.mktemp("papers")
+    for name in PAPERS[:2]:
+        shutil.copy(DEV / name, folder / name)
+    shutil.copy(SHARED / "corpus" / "bad" / "truncated.pdf", folder / "d02b-truncated.pdf")
+    shutil.copy(DEV / PAPERS[2], folder / PAPERS[2])
+    return folder
+
+
+def test_the_next_paper_parses_while_this_one_is_read(papers, tmp_path, monkeypatch):
+    events: list[tuple[str, str]] = []
+    lock = threading.Lock()
+    parse, read = pipeline.parse_paper, pipeline.read_paper
+
+    def logged_parse(path, limits=None):
+        with lock:
+            events.append(("parse starts", Path(path).name))
+        return parse(path, limits)
+
+    def logged_read(doc):
+        with lock:
+            events.append(("read starts", doc.doc_id))
+        result = read(doc)
+        with lock:
+            events.append(("read ends", doc.doc_id))
+        return result
+
+    monkeypatch.setattr(pipeline, "parse_paper", logged_parse)
+    monkeypatch.setattr(pipeline, "read_paper", logged_read)
+    executor = orchestrate.InlineExecutor()
+    summary = orchestrate.batch_job([str(papers)], str(tmp_path / "out"), executor.submit, cache_dir=str(tmp_path / "cache"))
+
+    assert (summary["ok"], summary["failed"]) == (3, 1)
+    assert [f["kind"] for f in summary["failures"]] == ["corrupt_pdf"]
+    order = [name for what, name in events if what == "parse starts"]
+    assert order == sorted(p.name for p in papers.iterdir())  # one after the other, in the batch's order
+    # the second paper started parsing before the first was read to its end
+    assert events.index(("parse starts", "d02-hainsworth2006.pdf")) < events.index(("read ends", "d01-mitry1999"))
+
+
+def test_parsing_ahead_gives_the_records_of_one_paper_at_a_time(papers, tmp_path):
+    executor = orchestrate.InlineExecutor()
+    orchestrate.batch_job([str(papers)], str(tmp_path / "out"), executor.submit, cache_dir=str(tmp_path / "cache"))
+    ahead = {p.name: p.read_text() for p in (tmp_path / "out" / "records").iterdir()}
+    payloads = [batch.extract_payload(path) for path in sorted(papers.iterdir())]
+    batch.write_records_per_doc(tmp_path / "one-by-one", batch.records_of(payloads))
+    one_by_one = {p.name: p.read_text() for p in (tmp_path / "one-by-one").iterdir()}
+    assert ahead == one_by_one and len(ahead) == 3 and all(ahead.values())
