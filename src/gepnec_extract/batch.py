@@ -221,43 +221,48 @@ def write_failures(target: Path, payloads: list[dict[str, Any]]) -> Path:
     return _write_text(target, "".join(json.dumps(f, ensure_ascii=False) + "\n" for f in failures))
 
 
-def write_documents(directory: Path, payloads: list[dict[str, Any]]) -> None:
-    """``<doc_id>.document.json`` and, beside it, ``<doc_id>.tagged.json`` (the report's input)."""
+def write_documents(directory: Path, payloads: list[dict[str, Any]]) -> list[Path]:
+    """``<doc_id>.document.json`` and, beside it, ``<doc_id>.tagged.json`` (the report's input);
+    the files written."""
     directory.mkdir(parents=True, exist_ok=True)
+    written = []
     for payload in payloads:
         if payload["status"] != "ok":
             continue
         stem = safe_doc_id(payload["doc_id"])
         if payload.get("document") is not None:
-            _write_text(directory / f"{stem}.document.json", json.dumps(payload["document"]))
+            written.append(_write_text(directory / f"{stem}.document.json", json.dumps(payload["document"])))
         tagged = directory / f"{stem}{tagged_view.SUFFIX}"
         if payload.get("tagged") is not None:
-            _write_text(tagged, json.dumps(payload["tagged"]))
+            written.append(_write_text(tagged, json.dumps(payload["tagged"])))
         else:  # an earlier run's facts would be another reading of this paper
             tagged.unlink(missing_ok=True)
+    return written
 
 
-def write_records_per_doc(directory: Path, by_doc: dict[str, list[StudyRecord]]) -> None:
-    """``<doc_id>.records.jsonl`` per document read (empty when it gave none): evaluate's input."""
+def write_records_per_doc(directory: Path, by_doc: dict[str, list[StudyRecord]]) -> list[Path]:
+    """``<doc_id>.records.jsonl`` per document read (empty when it gave none): evaluate's input;
+    the files written."""
     directory.mkdir(parents=True, exist_ok=True)
-    for doc_id, records in by_doc.items():
-        write_records_jsonl(directory / f"{safe_doc_id(doc_id)}.records.jsonl", records)
+    return [write_records_jsonl(directory / f"{safe_doc_id(doc_id)}.records.jsonl", records)
+            for doc_id, records in by_doc.items()]
 
 
-def write_paper_outputs(out_dir: Path | str, payloads: list[dict[str, Any]]) -> dict[str, Path]:
-    """documents/, records/ (one file per paper read) and failures.jsonl for one batch."""
+def write_paper_outputs(out_dir: Path | str, payloads: list[dict[str, Any]]) -> tuple[dict[str, Path], list[Path]]:
+    """documents/, records/ (one file per paper read) and failures.jsonl for one batch: the named
+    outputs, and every file of documents/ and records/ written."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_documents(out_dir / "documents", payloads)
-    write_records_per_doc(out_dir / "records", records_of(payloads))
-    return {"failures_jsonl": write_failures(out_dir / "failures.jsonl", payloads)}
+    files = write_documents(out_dir / "documents", payloads)
+    files += write_records_per_doc(out_dir / "records", records_of(payloads))
+    return {"failures_jsonl": write_failures(out_dir / "failures.jsonl", payloads)}, files
 
 
 def write_outputs(out_dir: Path | str, payloads: list[dict[str, Any]]) -> dict[str, Path]:
     """records.jsonl, failures.jsonl, records/ and documents/ for one batch, without a dataset.
     records.csv and evidence.parquet are the dataset's exports (write_dataset_exports): one CSV
     shape, the Parquet file's columns, whichever way a batch is run."""
-    outputs = write_paper_outputs(out_dir, payloads)
+    outputs, _ = write_paper_outputs(out_dir, payloads)
     records = [r for rs in records_of(payloads).values() for r in rs]
     return {"records_jsonl": write_records_jsonl(Path(out_dir) / "records.jsonl", records), **outputs}
 

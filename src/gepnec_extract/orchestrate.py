@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
-from . import batch, cache, dataset, pipeline, run_state, tagged_view
+from . import batch, cache, dataset, pipeline, run_state
 from .ingest.errors import IngestError
 from .ingest.limits import Limits
 
@@ -339,10 +339,11 @@ def _skippable(out: Path, inputs: str | None, outcomes: list[PaperOutcome], jobs
     return saved if well_formed else None
 
 
-def _write_batch_outputs(out: Path, payloads: list[dict[str, Any]]) -> tuple[dict[str, str], dict, list[str]]:
+def _write_batch_outputs(out: Path, payloads: list[dict[str, Any]]) -> tuple[dict[str, str], dict, list[str], list[Path]]:
     """documents/, records/, failures.jsonl, the dataset refresh and its exports; (outputs, refresh
-    counts, the refresh's warnings)."""
-    outputs = {k: str(v) for k, v in batch.write_paper_outputs(out, payloads).items()}
+    counts, the refresh's warnings, every file written: the named outputs and each paper's)."""
+    named, paper_files = batch.write_paper_outputs(out, payloads)
+    outputs = {k: str(v) for k, v in named.items()}
     # a failed paper is named too, with no records: its earlier rows are kept, and said to be
     given = {**{p["doc_id"]: [] for p in payloads if p["status"] == "failed"}, **batch.records_of(payloads)}
     summary = dataset.refresh(out / "evidence.duckdb", given, note=f"batch_extract {pipeline.PIPELINE_VERSION}",
@@ -350,22 +351,7 @@ def _write_batch_outputs(out: Path, payloads: list[dict[str, Any]]) -> tuple[dic
     outputs["evidence_duckdb"] = str(out / "evidence.duckdb")
     outputs.update({k: str(v) for k, v in batch.write_dataset_exports(out, out / "evidence.duckdb").items()})
     refresh = {k: v for k, v in summary.to_dict().items() if k not in ("details", "warnings")}
-    return outputs, refresh, list(summary.warnings)
-
-
-def _batch_output_files(out: Path, payloads: list[dict[str, Any]], outputs: dict[str, str]) -> list[Path]:
-    """Every file the batch wrote: the named outputs, and each paper's document, tagged facts and
-    records (named as batch.write_documents and write_records_per_doc name them)."""
-    files = [Path(p) for p in outputs.values()]
-    for payload in payloads:
-        if payload["status"] == "ok":
-            stem = batch.safe_doc_id(payload["doc_id"])
-            files.append(out / "records" / f"{stem}.records.jsonl")
-            if payload.get("document") is not None:
-                files.append(out / "documents" / f"{stem}.document.json")
-            if payload.get("tagged") is not None:
-                files.append(out / "documents" / f"{stem}{tagged_view.SUFFIX}")
-    return files
+    return outputs, refresh, list(summary.warnings), [*map(Path, outputs.values()), *paper_files]
 
 
 def batch_job(paths: Iterable[str], out_dir: str, submit: Submit, cache_dir: str | None = None,
@@ -397,12 +383,11 @@ def batch_job(paths: Iterable[str], out_dir: str, submit: Submit, cache_dir: str
         refresh = {**saved["refresh"], "added": 0, "changed": 0, "removed": 0, "unchanged": True}
         notes.extend(saved["warnings"])
     else:
-        outputs, refresh, warnings = _write_batch_outputs(out, payloads)
+        outputs, refresh, warnings, written = _write_batch_outputs(out, payloads)
         notes.extend(warnings)
         if inputs is not None:
             names = {name: run_state.relative_name(out, Path(path)) for name, path in outputs.items()}
-            run_state.record(out, "batch", inputs, _batch_output_files(out, payloads, outputs),
-                             names=names, refresh=refresh, warnings=warnings)
+            run_state.record(out, "batch", inputs, written, names=names, refresh=refresh, warnings=warnings)
     return {
         "files": len(files),
         "ok": sum(p["status"] == "ok" for p in payloads),
