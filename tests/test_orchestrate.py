@@ -68,3 +68,43 @@ def test_parsing_ahead_gives_the_records_of_one_paper_at_a_time(papers, tmp_path
     batch.write_records_per_doc(tmp_path / "one-by-one", batch.records_of(payloads))
     one_by_one = {p.name: p.read_text() for p in (tmp_path / "one-by-one").iterdir()}
     assert ahead == one_by_one and len(ahead) == 3 and all(ahead.values())
+
+
+def _kills_its_worker(marks: str, name: str, times: int) -> str:
+    """A made-up job: in a pool worker, die by SIGKILL the first ``times`` times it starts (a mark
+    file per start); in the run's own process, or after that, give its name."""
+    import multiprocessing
+    import os
+    import signal
+
+    if multiprocessing.parent_process() is not None:
+        starts = len(list(Path(marks).glob(f"{name}.*")))
+        (Path(marks) / f"{name}.{starts}").touch()
+        if starts < times:
+            os.kill(os.getpid(), signal.SIGKILL)
+    return name
+
+
+def test_a_dead_worker_fails_only_the_paper_it_dies_on(tmp_path):
+    import time
+
+    jobs = orchestrate.ProcessPoolJobs(workers=2)  # this process and one pool worker
+    try:
+        # alone in the batch, a paper whose worker dies once is done by the next worker
+        once = jobs.submit(_kills_its_worker, marks=str(tmp_path), name="once", times=1)
+        time.sleep(1)  # sent to the pool (else this process takes it, and it lives)
+        assert once.result() == "once"
+        assert len(list(tmp_path.glob("once.*"))) == 2
+        # one under which every worker dies fails after WORKER_DEATHS, and alone
+        submitted = {name: jobs.submit(_kills_its_worker, marks=str(tmp_path), name=name, times=times)
+                     for name, times in (("always", 99), ("second", 0), ("third", 0))}
+        time.sleep(1)  # the pool has the first in hand; this process may take the others
+        with pytest.raises(orchestrate.WorkerDied, match="died while it extracted this paper, 2 times"):
+            submitted["always"].result()
+        assert [submitted[name].result() for name in ("second", "third")] == ["second", "third"]
+        assert len(list(tmp_path.glob("always.*"))) == orchestrate.WORKER_DEATHS  # each time in a worker
+        # and the pool goes on
+        assert jobs.submit(_kills_its_worker, marks=str(tmp_path), name="after", times=0).result() == "after"
+    finally:
+        jobs.close()
+    assert "pool sender" not in [thread.name for thread in threading.enumerate()]

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -150,6 +151,15 @@ class DaskExecutor:
 # a worker has built its lazy vocabularies before its first paper arrives.
 _WARM_UP_TEXT = "Patients received drugamab 80 mg/m2 on day 1; response rate was 31% (9/29)."
 
+# How many times a worker may die with a paper in hand before the paper fails for good: a worker
+# killed once under it (say by the kernel's OOM killer, which may pick any process) is replaced
+# and the paper tried again; a paper under which workers die twice is taken as what kills them.
+WORKER_DEATHS = 2
+
+
+class WorkerDied(RuntimeError):
+    """Pool workers died WORKER_DEATHS times while they had this paper in hand."""
+
 
 def _start_worker() -> None:
     """In each pool worker, before its first job: die with the run, and load what every job needs.
@@ -177,63 +187,176 @@ class ProcessPoolJobs:
     fork server. No Dask scheduler, nanny or comms; jobs and payloads travel by pickle between
     this process and the workers it started, never from files.
 
-    This process is one of the N: it has loaded the library anyway, and it would otherwise only
-    wait. While the paper it collects next is still with the pool, it takes the last paper the
-    pool has not started and extracts it here (the pool works from the head of the batch, this
-    process from the tail), so no paper waits for a worker to start up.
+    The pool holds one job per worker at a time (a sender thread gives it the next job in batch
+    order as one comes back), so the jobs in the pool are the ones in hand. This process is one
+    of the N: while the paper it collects next is still with the pool, it takes the last paper
+    not yet sent and extracts it here (the pool works from the head of the batch, this process
+    from the tail), so no paper waits for a worker to start up.
+
+    A worker that dies (killed, out of memory) breaks the pool: a new pool is started, the papers
+    the old one held count a death each and go back to the head of the queue; one that reaches
+    WORKER_DEATHS fails alone (WorkerDied) and the batch goes on. (With more than one pool worker
+    the papers in the other workers' hands count a death too: the pool does not say whose died.)
     """
 
     def __init__(self, workers: int):
         import multiprocessing
         from collections import deque
+
+        self._workers = workers - 1
+        self._context = multiprocessing.get_context("spawn")
+        self._changed = threading.Condition()  # guards what follows; notified when any of it changes
+        self._pool = self._new_pool()  # None while a broken one is replaced
+        self._in_pool: set[_PoolJob] = set()
+        self._in_hand_at_break: set[_PoolJob] | None = None  # what the pool held when it broke
+        self._to_send: deque[_PoolJob] = deque()  # in batch order
+        self._jobs: list[_PoolJob] = []
+        self._closing = False
+        self._sender = threading.Thread(target=self._send, name="pool sender", daemon=True)
+        self._sender.start()
+
+    def _new_pool(self):
         from concurrent.futures import ProcessPoolExecutor
 
-        self._pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_start_worker)
-        self._not_taken: deque[_PoolJob] = deque()  # submitted, in order, maybe not yet started by the pool
+        return ProcessPoolExecutor(max_workers=self._workers, mp_context=self._context, initializer=_start_worker)
 
     def submit(self, fn: Callable[..., Any], **kwargs: Any) -> Future:
-        job = _PoolJob(self, fn, kwargs, self._pool.submit(fn, **kwargs))
-        self._not_taken.append(job)
+        job = _PoolJob(self, fn, kwargs)
+        with self._changed:
+            self._jobs.append(job)
+            self._to_send.append(job)
+            self._changed.notify_all()
         return job
 
+    def _send(self) -> None:
+        """The sender thread: keep one job per pool worker in the pool, in batch order."""
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._closing or (
+                    self._pool is not None and self._in_hand_at_break is None
+                    and self._to_send and len(self._in_pool) < self._workers))
+                if self._closing:
+                    return
+                job = self._to_send.popleft()
+                job.send(self._pool)
+                self._in_pool.add(job)
+                self._changed.notify_all()
+            job.future.add_done_callback(lambda _, job=job: self._came_back(job))
+
+    def _came_back(self, job: _PoolJob) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        with self._changed:
+            broke = not job.future.cancelled() and isinstance(job.future.exception(), BrokenProcessPool)
+            if broke and job.pool is self._pool and self._in_hand_at_break is None:
+                self._in_hand_at_break = set(self._in_pool)  # the first to say so: the sender stops
+            self._in_pool.discard(job)
+            self._changed.notify_all()
+
     def take_one(self) -> bool:
-        """Extract here the last job the pool has not started; False when the pool has them all."""
-        while self._not_taken:
-            job = self._not_taken.pop()
-            if job.take_from_pool():
-                return True
-            # the pool has started this one, and so every job before it (it starts them in order)
-            self._not_taken.clear()
-        return False
+        """Extract here the last job not sent to the pool; False when there is none. A job a worker
+        died with is left to the pool: it could kill this process too."""
+        with self._changed:
+            fresh = [job for job in self._to_send if not job.deaths]
+            if not fresh:
+                return False
+            self._to_send.remove(fresh[-1])
+        fresh[-1].run_here()
+        return True
+
+    def wait_sent(self, job: _PoolJob) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: job.future is not None or job.taken_here)
+
+    def replace_broken_pool(self, broken) -> None:
+        """After a worker died: unless done already for this pool, start a new one; every job the
+        broken pool held when it broke counts a death, and every job it did not finish goes back
+        to the head of the queue, in order, unless it has reached WORKER_DEATHS."""
+        with self._changed:
+            if broken is not self._pool:
+                return  # replaced while another job was collected
+            self._pool = None
+        broken.shutdown(wait=True)  # its thread fails what it held (and takes the lock to say so)
+        with self._changed:
+            in_hand = self._in_hand_at_break
+            again = []
+            for job in [job for job in self._jobs if job.lost_with(broken)]:
+                job.deaths += in_hand is None or job in in_hand  # not those sent as it broke
+                if job.deaths < WORKER_DEATHS:
+                    job.future = None  # to be sent again; a job that has reached it keeps its broken future
+                    again.append(job)
+            self._to_send.extendleft(reversed(again))
+            self._in_pool.clear()
+            self._in_hand_at_break = None
+            self._pool = self._new_pool()
+            self._changed.notify_all()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._changed:
+            self._closing = True
+            pool, self._pool = self._pool, None
+            self._changed.notify_all()
+        self._sender.join()
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _PoolJob:
-    """A job in the pool's queue that this process may take over; a future either way."""
+    """A job of the batch: sent to the pool, or taken and run by this process; a future either way."""
 
-    def __init__(self, jobs: ProcessPoolJobs, fn: Callable[..., Any], kwargs: dict[str, Any], future):
-        self._jobs, self._call, self._future = jobs, (fn, kwargs), future
+    def __init__(self, jobs: ProcessPoolJobs, fn: Callable[..., Any], kwargs: dict[str, Any]):
+        self._jobs, self._call = jobs, (fn, kwargs)
+        self.deaths = 0  # times a worker died with this job in hand
+        self.pool = self.future = None  # the pool it was last sent to, and its future there
         self._here: _Deferred | None = None
 
-    def take_from_pool(self) -> bool:
-        if not self._future.cancel():  # running or done in a worker
-            return False
+    @property
+    def taken_here(self) -> bool:
+        return self._here is not None
+
+    def send(self, pool) -> None:
+        from concurrent.futures import Future as PoolFuture
+        from concurrent.futures.process import BrokenProcessPool
+
+        fn, kwargs = self._call
+        self.pool = pool
+        try:
+            self.future = pool.submit(fn, **kwargs)
+        except BrokenProcessPool as error:  # broke since it was last sent to: collected as lost with it
+            self.future = PoolFuture()
+            self.future.set_exception(error)
+
+    def run_here(self) -> None:
         self._here = _Deferred(*self._call)
         try:
             self._here.result()  # runs it now
         except Exception:  # noqa: BLE001 - kept in _here: raised to whoever collects this job
             pass
-        return True
+
+    def lost_with(self, pool) -> bool:
+        """Whether this job was in the broken ``pool`` and did not finish there."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.pool is not pool or self.taken_here:
+            return False
+        return not self.future.done() or isinstance(self.future.exception(), BrokenProcessPool)
 
     def result(self) -> Any:
-        while self._here is None and not self._future.done() and self._jobs.take_one():
-            pass
-        if self._here is not None:
-            return self._here.result()
-        return self._future.result()
+        from concurrent.futures.process import BrokenProcessPool
+
+        while True:
+            while not self.taken_here and not (self.future is not None and self.future.done()) and self._jobs.take_one():
+                pass
+            self._jobs.wait_sent(self)
+            if self.taken_here:
+                return self._here.result()
+            try:
+                return self.future.result()
+            except BrokenProcessPool as error:
+                self._jobs.replace_broken_pool(self.pool)
+                if self.deaths >= WORKER_DEATHS:
+                    raise WorkerDied(f"a worker process died while it extracted this paper, {self.deaths} times "
+                                     "(killed, or out of memory?); the other papers went on") from error
 
 
 def executor_for(workers: int = 1, dask_address: str | None = None):
