@@ -354,3 +354,30 @@ def test_a_payload_without_tagged_facts_leaves_no_earlier_facts_behind(review_ru
     assert not (out / "documents" / "review.tagged.json").exists()
     page = build_report(out).read_text(encoding="utf-8")
     assert '<details class="tagged">' not in page  # no tagged text, rather than another run's
+
+
+def test_the_report_is_streamed_to_disk_and_a_failed_one_keeps_the_last(report_html, shared_corpus, tmp_path,
+                                                                       monkeypatch):
+    from gepnec_extract import report, tagged_view
+
+    out = tmp_path / "out"
+    shutil.copytree(report_html.parent, out)
+    sources = {"d01-mitry1999": shared_corpus / "dev" / "d01-mitry1999.pdf"}
+    written = build_report(out, None, None, sources=sources).read_text(encoding="utf-8")
+    # the file written piece by piece is the page render_page gives whole
+    assert written == report.render_page(out, None, None, sources=sources)
+    # the tagged text goes to the page a block at a time, and joins to the one fragment
+    stored = tagged_view.load(out / "documents" / "d01-mitry1999.tagged.json")
+    pieces = list(tagged_view.fragment_pieces(stored, heading="h4"))
+    assert len(pieces) > 10 and "".join(pieces) == tagged_view.render_fragment(stored, heading="h4")
+    assert "".join(pieces) in written
+
+    def broken(*args, **kwargs):  # a paper's markup that cannot be drawn, half-way through the page
+        yield "<p>a piece"
+        raise RuntimeError("simulated: drawing failed")
+
+    monkeypatch.setattr(tagged_view, "fragment_pieces", broken)
+    with pytest.raises(RuntimeError, match="simulated"):
+        build_report(out, None, None, sources=sources)
+    assert (out / "report.html").read_text(encoding="utf-8") == written  # the last report, whole
+    assert not list(out.glob("report.html.tmp-*"))

@@ -27,7 +27,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import duckdb
 from jinja2 import Environment, PackageLoader
@@ -46,10 +46,18 @@ class PaperView:
     warnings: list[str]
     records: list[StudyRecord]
     score: dict | None
-    tagged_html: str | None
+    tagged: Path | None  # its stored facts (documents/<doc_id>.tagged.json), when the page shows them
     cards: list[dict] = field(default_factory=list)  # one per record: its values with evidence
     panels: list[dict] = field(default_factory=list)  # evidence panels (sentence/cell + page picture)
     status: str | None = None  # from the dataset's papers table: ok / no_records / failed
+
+    def tagged_html(self) -> Iterator[str] | None:
+        """The paper's tagged text, drawn block by block as the page is written (a long paper's
+        markup is tens of MB) from the facts its extraction stored beside its Document
+        (``tagged_view``: no tagger is loaded here); None when the run stored none."""
+        tagged = tagged_view.load(self.tagged) if self.tagged is not None else None
+        # displaCy titles each block with an <h2>: a block's caption here, not a section of the report
+        return tagged_view.fragment_pieces(tagged, heading="h4") if tagged is not None else None
 
 
 def _read_jsonl(path: Path) -> list[dict]:
@@ -294,17 +302,6 @@ def response_chart(records: list[StudyRecord]) -> str | None:
     return "".join(parts)
 
 
-def _tagged_html(documents_dir: Path, document: Document) -> str | None:
-    """The paper's tagged text, drawn from the facts its extraction stored beside its Document
-    (``tagged_view``: no tagger is loaded here); None when the run stored none."""
-    tagged = tagged_view.load(documents_dir / f"{safe_doc_id(document.doc_id)}{tagged_view.SUFFIX}")
-    if tagged is None:
-        return None
-    markup = tagged_view.render_fragment(tagged)
-    # displaCy titles each block with an <h2>: a block's caption here, not a section of the report
-    return markup.replace("<h2", "<h4").replace("</h2>", "</h4>")
-
-
 def paper_sources(out_dir: Path) -> dict[str, Path]:
     """doc_id -> the file each paper was read from, from the dataset's papers table."""
     db = out_dir / "evidence.duckdb"
@@ -401,6 +398,13 @@ def render_page(out_dir: Path | str, eval_report: dict | None = None, conflicts:
                 review: dict | None = None) -> str:
     """The report's HTML. ``review`` (from the review server): {"verdicts": corrections.latest(),
     "history": rows, "reviewer": name, "message": text} adds a verdict form beside each value."""
+    return "".join(render_chunks(out_dir, eval_report, conflicts, tag_text, sources, pictures, review))
+
+
+def render_chunks(out_dir: Path | str, eval_report: dict | None = None, conflicts: list[dict] | None = None,
+                  tag_text: bool = True, sources: dict[str, Path] | None = None, pictures: bool = True,
+                  review: dict | None = None) -> Iterator[str]:
+    """The report's HTML (as render_page) piece by piece, for a writer that never holds it whole."""
     out_dir = Path(out_dir)
     records = [StudyRecord.model_validate(r) for r in _read_jsonl(out_dir / "records.jsonl")]
     by_doc: dict[str, list[StudyRecord]] = defaultdict(list)
@@ -420,7 +424,8 @@ def render_page(out_dir: Path | str, eval_report: dict | None = None, conflicts:
     verdicts = (review or {}).get("verdicts")
     papers = []
     for i, document in enumerate(documents):
-        tagged = _tagged_html(documents_dir, document) if tag_text and i < MAX_TAGGED_PAPERS else None
+        tagged = documents_dir / f"{safe_doc_id(document.doc_id)}{tagged_view.SUFFIX}" \
+            if tag_text and i < MAX_TAGGED_PAPERS else None
         mine = by_doc.get(document.doc_id, [])
         cards, panels = record_cards(document.doc_id, mine, picture_info.get(document.doc_id), verdicts)
         papers.append(PaperView(document.doc_id, document.metadata.title, document.pages, document.warnings,
@@ -429,7 +434,7 @@ def render_page(out_dir: Path | str, eval_report: dict | None = None, conflicts:
     # autoescape=True: select_autoescape() would not escape a ".j2" template at all
     env = Environment(loader=PackageLoader("gepnec_extract", "templates"), autoescape=True)
     env.filters["survival"] = _survival_text
-    return env.get_template("report.html.j2").render(
+    return env.get_template("report.html.j2").generate(
         papers=papers, records=records, failures=_read_jsonl(out_dir / "failures.jsonl"),
         evaluation=eval_report, conflicts=conflicts or [], policy=policy(review is not None), review=review,
         survival_svg=survival_chart(records), response_svg=response_chart(records),
@@ -443,11 +448,15 @@ def build_report(out_dir: Path | str, eval_report: dict | None = None, conflicts
     documents/, records.jsonl, failures.jsonl and evidence.duckdb (which names each paper's file;
     ``sources`` adds or overrides doc_id -> file)."""
     out_dir = Path(out_dir)
-    page = render_page(out_dir, eval_report, conflicts, tag_text=tag_text, sources=sources)
     target = out_dir / "report.html"
     tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(target)
+    try:
+        with tmp.open("w", encoding="utf-8") as page:  # streamed: a long paper's page is tens of MB
+            page.writelines(render_chunks(out_dir, eval_report, conflicts, tag_text=tag_text, sources=sources))
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # the last report stays whole
+        raise
     return target
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 FORMAT = "gepnec-tagged/1"
 SUFFIX = ".tagged.json"
@@ -102,20 +102,36 @@ def part_title(part: dict[str, Any]) -> str:
     return title
 
 
-def render_fragment(tagged: dict[str, Any] | None) -> str:
-    """The markup of every stored block and cell with a fact (no page around it)."""
+def render_fragment(tagged: dict[str, Any] | None, heading: str = "h2") -> str:
+    """The markup of every stored block and cell with a fact (no page around it), each titled
+    with a ``heading`` element (displaCy's h2; a page with headings of its own asks for another)."""
+    return "".join(fragment_pieces(tagged, heading))
+
+
+def fragment_pieces(tagged: dict[str, Any] | None, heading: str = "h2") -> Iterator[str]:
+    """render_fragment's markup a block or cell at a time (a long paper's whole markup is tens of
+    MB), stripped at both ends as the whole would be."""
     parts = [p for p in (tagged or {}).get("parts", []) if p.get("facts")]
     if not parts:
-        return "<p>No facts.</p>"
-    return "".join(_render_part(p) for p in parts).strip()
+        yield "<p>No facts.</p>"
+        return
+    last = len(parts) - 1
+    for i, part in enumerate(parts):
+        piece = _render_part(part, heading)
+        if i == 0:
+            piece = piece.lstrip()
+        yield piece.rstrip() if i == last else piece
 
 
-def _render_part(part: dict[str, Any]) -> str:
+def _render_part(part: dict[str, Any], heading: str = "h2") -> str:
     spans = sorted(({"start_token": f["start_token"], "end_token": f["end_token"],
                      "label": html.escape(f["tag"], quote=True)} for f in part["facts"]),
                    key=lambda s: (s["start_token"], -(s["end_token"] - s["start_token"]), s["label"]))
     markup = "".join(_token_markup(token, _entities_at(i, spans)) for i, token in enumerate(part["tokens"]))
-    return TPL_TITLE.format(title=html.escape(part_title(part))) + TPL_SPANS.format(content=markup, dir="ltr")
+    title = TPL_TITLE.format(title=html.escape(part_title(part)))
+    if heading != "h2":
+        title = title.replace("<h2", f"<{heading}", 1).replace("</h2>", f"</{heading}>", 1)
+    return title + TPL_SPANS.format(content=markup, dir="ltr")
 
 
 def _entities_at(index: int, spans: list[dict]) -> list[dict]:
