@@ -91,15 +91,17 @@ def run(paths: list[Path], out_dir: Path, workers: int = 1, dask_address: str | 
     except OSError as err:
         raise RunError(f"cannot write to {out_dir}: {err}") from err
     console = console or Console(stderr=True)
-    if not orchestrate.prefect_configured():
-        return _main_job(papers, out_dir, workers, dask_address, report, console, refresh_cache)
-    global _console
-    _console = console  # no flow parameter: Prefect validates and records parameters
-    try:
-        return _main_job_flow()(papers=[str(p) for p in papers], out_dir=str(out_dir), workers=workers,
-                                dask_address=dask_address, report=report, refresh_cache=refresh_cache)
-    finally:
-        _console = None
+    # one run at a time writes to an out dir: a second one waits for the first to end
+    with run_state.exclusive(out_dir, waiting=lambda message: console.print(f"[yellow]{escape(message)}[/yellow]")):
+        if not orchestrate.prefect_configured():
+            return _main_job(papers, out_dir, workers, dask_address, report, console, refresh_cache)
+        global _console
+        _console = console  # no flow parameter: Prefect validates and records parameters
+        try:
+            return _main_job_flow()(papers=[str(p) for p in papers], out_dir=str(out_dir), workers=workers,
+                                    dask_address=dask_address, report=report, refresh_cache=refresh_cache)
+        finally:
+            _console = None
 
 
 _console: Console | None = None
@@ -191,7 +193,7 @@ def _report_sources(out_dir: Path) -> list[Path]:
     """Every file of out_dir the report may read (records, failures, documents, the dataset, which
     names each paper's file for the page pictures): all of them but its own outputs, the run state
     and the payload cache, so a new input of the report is covered without being listed here."""
-    own = {"report.html", run_state.STATE_FILE}
+    own = {"report.html", run_state.STATE_FILE, run_state.LOCK_FILE}
     skipped_dirs = {"pages", "cache"}
     return sorted(p for p in out_dir.rglob("*") if p.is_file() and p.name not in own
                   and p.relative_to(out_dir).parts[0] not in skipped_dirs)

@@ -25,6 +25,7 @@ runs it (the Prefect task has no retries of its own: this is their one home).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
 import time
@@ -479,7 +480,14 @@ def _write_batch_outputs(out: Path, payloads: list[dict[str, Any]]) -> tuple[dic
 
 def batch_job(paths: Iterable[str], out_dir: str, submit: Submit, cache_dir: str | None = None,
               refresh_cache: bool = False, progress: Progress | None = None) -> dict[str, Any]:
-    """Extract every paper under ``paths`` into ``out_dir`` through ``submit``; a JSON summary."""
+    """Extract every paper under ``paths`` into ``out_dir`` through ``submit``; a JSON summary.
+    Another process's run on ``out_dir`` is waited for (run_state.exclusive)."""
+    with run_state.exclusive(out_dir, waiting=lambda message: logging.getLogger(__name__).warning(message)):
+        return _batch_job(paths, out_dir, submit, cache_dir, refresh_cache, progress)
+
+
+def _batch_job(paths: Iterable[str], out_dir: str, submit: Submit, cache_dir: str | None,
+               refresh_cache: bool, progress: Progress | None) -> dict[str, Any]:
     started = time.perf_counter()
     out = Path(out_dir)
     batch.remove_stale_temporaries(out)  # left by a killed run

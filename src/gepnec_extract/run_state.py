@@ -10,13 +10,17 @@ digests, sizes and times only: nothing in it is executed or trusted beyond a com
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 STATE_FILE = "run-state.json"
+LOCK_FILE = "run.lock"  # held (flock) by the run writing to the out dir; empty, never rewritten
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
@@ -101,3 +105,45 @@ def record(out_dir: Path, stage: str, inputs: str, outputs: Iterable[Path], **ex
         os.replace(tmp, target)
     except OSError:
         tmp.unlink(missing_ok=True)
+
+
+_held: dict[str, int] = {}  # out dirs this process holds, and how deep (the main job holds, its batch again)
+_held_guard = threading.Lock()
+
+
+@contextmanager
+def exclusive(out_dir: Path | str, waiting: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold ``out_dir`` for one run: another process's run on it waits until this one ends (two
+    runs would otherwise each write their own failures.jsonl, report.html and run state over the
+    other's). ``waiting`` is told who holds it, once, before the wait. The kernel releases the
+    hold when the process ends, killed or not. Reentrant within a process."""
+    key = str(Path(out_dir).resolve())
+    with _held_guard:
+        if key in _held:
+            _held[key] += 1
+            nested = True
+        else:
+            nested = False
+    if nested:
+        try:
+            yield
+        finally:
+            with _held_guard:
+                _held[key] -= 1
+        return
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    with open(Path(out_dir) / LOCK_FILE, "a", encoding="utf-8") as lock:  # created once, never written
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting(f"another run is writing to {out_dir}: waiting for it to end")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        with _held_guard:
+            _held[key] = 1
+        try:
+            yield
+        finally:
+            with _held_guard:
+                del _held[key]
+            fcntl.flock(lock, fcntl.LOCK_UN)
