@@ -15,39 +15,13 @@ from pdfminer.pdftypes import PDFStream, resolve1
 
 from ..model import Document
 from . import layout
-from .errors import EmptyFileError, NoPagesError, NoTextLayerError, NotAPdfError, ResourceLimitError
+from .errors import NoPagesError, NoTextLayerError, ResourceLimitError
 from .limits import Limits
+from .preflight import preflight
 from .tables import TableFragment, find_tables, merge_fragments
 
 WORD_OPTIONS = dict(x_tolerance=1.5, x_tolerance_ratio=0.15, y_tolerance=2.5, keep_blank_chars=False, use_text_flow=False,
                     extra_attrs=["size", "fontname"])
-
-
-CONTAINER_MAGIC = {b"PK\x03\x04": "ZIP archive", b"\x1f\x8b": "gzip file", b"7z\xbc\xaf\x27\x1c": "7z archive"}
-
-
-def preflight(path: Path, limits: Limits) -> None:
-    """Cheap checks before any parsing: the file exists, is not empty or too big, and is a PDF.
-
-    Runs in the parent before a sandbox child is started, and again inside read_pdf.
-    """
-    from .errors import check_regular_file
-
-    check_regular_file(path)
-    size = path.stat().st_size
-    if size == 0:
-        raise EmptyFileError(path, "empty file (0 bytes)")
-    if size > limits.max_file_bytes:
-        raise ResourceLimitError(path, f"file is {size} bytes, over the limit of {limits.max_file_bytes}")
-    with path.open("rb") as fh:
-        head = fh.read(1024)
-    # Readers accept %PDF- anywhere in the first 1024 bytes, so an archive whose first member is
-    # a stored PDF passes that test: name the container instead of parsing it at shifted offsets.
-    for magic, container in CONTAINER_MAGIC.items():
-        if head.startswith(magic):
-            raise NotAPdfError(path, f"not a PDF: a {container} (extract the PDF from it first)")
-    if b"%PDF-" not in head:
-        raise NotAPdfError(path, "not a PDF: no %PDF header")
 
 
 _LITERAL = re.compile(rb"\((?:\\.|[^\\)])*\)")

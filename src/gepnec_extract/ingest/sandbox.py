@@ -88,8 +88,7 @@ def is_text(path: Path) -> bool:
 def run_sandboxed(path: Path | str, limits: Limits) -> SandboxResult:
     """Like parse_pdf_sandboxed, but returns the outcome with elapsed time and peak memory.
     A .txt/.text path is read by the text reader, anything else as a PDF."""
-    from .pdf import preflight
-    from .text import text_preflight
+    from .preflight import preflight, text_preflight
 
     path = Path(path)
     started = time.perf_counter()

@@ -20,8 +20,8 @@ from ..model import Block, Document
 from .errors import EmptyFileError, ResourceLimitError, UndecodableTextError, check_regular_file
 from .limits import Limits
 from .normalize import join_hyphenated, normalize_text, word_counts
+from .preflight import text_preflight
 
-UTF8_BYTES_PER_CHAR = 4  # the most bytes one character takes: a file this many times the limit is refused unread
 MAX_INVALID_FRACTION = 0.01  # more undecodable bytes than this: not text
 MAX_JUNK_FRACTION = 0.3  # control characters, private-use and replacement characters: at most this share
 _JUNK = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd]")
@@ -52,19 +52,6 @@ def _is_title_case(line: str) -> bool:
     words = [w for w in line.split() if len(w) > 3]
     return (bool(words) and not line.endswith(_TERMINAL) and line[:1].isupper()
             and sum(w[:1].isupper() for w in words) >= 0.7 * len(words))
-
-
-def text_preflight(path: Path, limits: Limits) -> int:
-    """Checks before reading: a regular file, not empty, not over the size limits. Its size."""
-    check_regular_file(path)
-    size = path.stat().st_size
-    if size == 0:
-        raise EmptyFileError(path, "empty file (0 bytes)")
-    cap = min(limits.max_file_bytes, limits.max_text_chars * UTF8_BYTES_PER_CHAR)
-    if size > cap:
-        raise ResourceLimitError(path, f"text file is {size} bytes, over the limit of {cap} "
-                                       f"({limits.max_text_chars} characters)")
-    return size
 
 
 def decode_text(path: Path, data: bytes) -> tuple[str, list[str]]:
