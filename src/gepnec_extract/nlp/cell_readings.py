@@ -66,8 +66,9 @@ class CellReader:
     def __call__(self, doc: Doc) -> Doc:
         if doc._.table_cell not in CELL_ROLES:
             return doc
+        text = doc.text  # rebuilt from the tokens on every access
         for name in READERS:
-            setattr(doc._, f"cell_{name}", read(name, doc.text))
+            setattr(doc._, f"cell_{name}", read(name, text))
         return doc
 
 

@@ -53,9 +53,9 @@ def load_triggers(directory: Path) -> tuple[Trigger, ...]:
     return tuple(triggers)
 
 
-def _sentence_text(doc: Doc, start: int, end: int) -> str:
+def _sentence_text(doc_text: str, start: int, end: int) -> str:
     # newlines as spaces (same length), as records read a sentence: "need\nfor" is "need for"
-    return doc.text[start:end].replace("\n", " ")
+    return doc_text[start:end].replace("\n", " ")
 
 
 class ContextTagger:
@@ -67,8 +67,9 @@ class ContextTagger:
         facts = sorted(doc.spans.get(FACTS_KEY, []), key=lambda s: s.start_char)
         starts = [span.start_char for span in facts]
         sentences = doc.sents if doc.has_annotation("SENT_START") else [doc[:]]
+        doc_text = doc.text  # rebuilt from the tokens on every access
         for sent in sentences:
-            text = _sentence_text(doc, sent.start_char, sent.end_char)
+            text = _sentence_text(doc_text, sent.start_char, sent.end_char)
             framing = self._sentence_triggers(doc, sent, text, found)
             # the facts that start in this sentence (facts sorted by start: one slice per sentence)
             for span in facts[bisect_left(starts, sent.start_char):bisect_left(starts, sent.end_char)]:

@@ -206,11 +206,10 @@ def _drugs_of(fact: Fact) -> list[str]:
     return fact.value if isinstance(fact.value, list) else [fact.value]
 
 
-def _chain(doc: Doc, items: list[Fact], gap: re.Pattern) -> list[list[Fact]]:
+def _chain(text: str, items: list[Fact], gap: re.Pattern) -> list[list[Fact]]:
     """Group items (in text order) whose gaps match; a link between two multi-drug units is refused
     ("cisplatin/irinotecan and cisplatin/etoposide" are two regimens, "FOLFIRI plus bevacizumab" one)."""
     chains: list[list[Fact]] = []
-    text = doc.text  # Doc.text is rebuilt on every access
     for item in sorted(items, key=lambda f: f.start):
         last = chains[-1] if chains else None
         if last and gap.match(text[last[-1].end : item.start]):
@@ -231,9 +230,9 @@ def find_combinations(doc: Doc, items: list[Fact]) -> list[Fact]:
     """Written combinations: first units joined tightly ('/', '+', '-'), then those units joined by
     'plus', 'and', 'with' or commas; comma lists after 'such as' are alternatives, not regimens."""
     text = doc.text
-    units = [_merge(c) for c in _chain(doc, items, TIGHT_GAP)]
+    units = [_merge(c) for c in _chain(text, items, TIGHT_GAP)]
     facts = [u for u in units if u.label == "REGIMEN" and u not in items]
-    for chain in _chain(doc, units, LOOSE_GAP):
+    for chain in _chain(text, units, LOOSE_GAP):
         if len(chain) < 2:
             continue
         listed = "," in text[chain[0].start : chain[-1].end]

@@ -73,8 +73,9 @@ class StudyTagger:
         self.rules = [rule for family in families for rule in _rules(family, surname_max_zipf, folder)]
 
     def __call__(self, doc: Doc) -> Doc:
-        facts = run_rules(doc.text, self.rules, BUILDERS)
-        add_facts(doc, merge_design(doc.text, facts))
+        text = doc.text  # rebuilt from the tokens on every access
+        facts = run_rules(text, self.rules, BUILDERS)
+        add_facts(doc, merge_design(text, facts))
         return doc
 
 
