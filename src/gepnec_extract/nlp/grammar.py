@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable
 
 from spacy.tokens import Doc, Span
 
+from .prefilter import fold, may_match, required_factors
 from .vocab import PATTERN_DIR, alternation, number_words, read_jsonl, term_table
 
 FACTS_KEY = "facts"
@@ -36,6 +37,12 @@ class Rule:
     builder: str
     priority: int = 0
     static: dict = field(default_factory=dict)
+    # literal strings one of which every match holds (prefilter.required_factors): a text with
+    # none of them is not scanned
+    factors: frozenset[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.factors = required_factors(self.regex.pattern, self.regex.flags)
 
 
 @dataclass
@@ -86,7 +93,10 @@ def load_rules(family: str, directory: Path = PATTERN_DIR) -> tuple[Rule, ...]:
 
 def run_rules(text: str, rules: Iterable[Rule], builders: dict[str, Builder]) -> list[Fact]:
     facts = []
+    folded = fold(text)
     for order, rule in enumerate(rules):
+        if not may_match(rule.factors, folded):
+            continue  # no match could be in this text
         for match in rule.regex.finditer(text):
             for start, end, value in builders[rule.builder](match, rule.static):
                 if value is not None and end > start:

@@ -1,0 +1,120 @@
+"""Which texts a rule's regular expression cannot match, told without running it.
+
+A rule's pattern is thousands of characters once its macros are expanded, and scanning a block
+with it costs about as much whether it matches or not; most blocks match few rules. For each
+pattern this module finds a set of literal strings one of which every match must contain (the
+"factors" of a sequence, as RE2 and Hyperscan prefilter: "%" or "percent" for a percentage, say),
+and a rule is run only on a text that holds one of them. A necessary condition, never a
+sufficient one: the rule's own regex still decides, so a text is skipped only when it could not
+have matched.
+
+Texts and factors are compared case-folded as ``re.IGNORECASE`` folds them (lower case, plus
+the extra equivalences of re._casefix: dotless i, long s, the Kelvin sign...), so folding keeps
+every substring a case-insensitive match could have found.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+try:  # Python 3.11+
+    import re._casefix as _casefix
+    import re._constants as _c
+    import re._parser as _parser
+except ImportError:  # pragma: no cover - older interpreters keep them under their old names
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _parser  # type: ignore[no-redef]
+    _casefix = None
+
+MAX_FACTORS = 40  # a set this large costs more to look for than the scan it would spare
+
+Factors = frozenset[str]
+
+
+def _fold_table() -> dict[int, int]:
+    """Each character re.IGNORECASE takes for another (beyond lower case) -> one of its class."""
+    extra = getattr(_casefix, "_EXTRA_CASES", {}) if _casefix is not None else {}
+    return {cp: min((cp, *others)) for cp, others in extra.items()}
+
+
+_FOLD = _fold_table()
+# The one character whose str.lower() is two characters (U+0130 -> "i" + a combining dot); re
+# lowers it to a plain "i", and so must this
+_ONE_TO_ONE = {0x130: 0x69}
+
+
+def fold(text: str) -> str:
+    """The text as re.IGNORECASE compares it (per character, so substrings stay substrings)."""
+    return text.translate(_ONE_TO_ONE).lower().translate(_FOLD)
+
+
+@lru_cache(maxsize=None)
+def required_factors(pattern: str, flags: int = 0) -> Factors | None:
+    """Literal strings (folded) one of which every match of ``pattern`` contains; None when no
+    such set was found (the rule then runs on every text)."""
+    try:
+        parsed = _parser.parse(pattern, flags)
+    except Exception:  # noqa: BLE001 - a pattern this parser cannot read is simply not prefiltered
+        return None
+    found = _sequence(list(parsed))
+    return frozenset(fold(f) for f in found) if found else None
+
+
+def may_match(factors: Factors | None, folded_text: str) -> bool:
+    return factors is None or any(factor in folded_text for factor in factors)
+
+
+def _sequence(items: list) -> set[str] | None:
+    """Every match of the items in a row holds the best of their factor sets."""
+    candidates: list[set[str]] = []
+    run: list[str] = []  # literal characters in a row: one factor
+
+    def end_run() -> None:
+        if run:
+            candidates.append({"".join(run)})
+            run.clear()
+
+    for op, av in items:
+        if op is _c.LITERAL:
+            run.append(chr(av))
+            continue
+        end_run()
+        found = _item(op, av)
+        if found:
+            candidates.append(found)
+    end_run()
+    return _best(candidates)
+
+
+def _item(op, av) -> set[str] | None:
+    if op is _c.SUBPATTERN:
+        return _sequence(list(av[-1]))
+    if op is getattr(_c, "ATOMIC_GROUP", None):
+        return _sequence(list(av))
+    if op is _c.BRANCH:
+        alternatives = [_sequence(list(branch)) for branch in av[1]]
+        if any(not found for found in alternatives):
+            return None  # one way through holds no factor
+        return _capped(set().union(*alternatives))
+    if op in _REPEATS:
+        low, _high, body = av
+        return _sequence(list(body)) if low >= 1 else None
+    if op is _c.IN:
+        if all(kind is _c.LITERAL for kind, _ in av):
+            return _capped({chr(value) for _, value in av})
+        return None  # ranges, classes, negations: any of many characters
+    return None  # ANY, NOT_LITERAL, CATEGORY, AT, look-arounds, back references: no literal
+
+
+_REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT} | ({_c.POSSESSIVE_REPEAT} if hasattr(_c, "POSSESSIVE_REPEAT") else set())
+
+
+def _capped(found: set[str]) -> set[str] | None:
+    return found if len(found) <= MAX_FACTORS else None
+
+
+def _best(candidates: list[set[str]]) -> set[str] | None:
+    """The most telling set: its shortest string longest (up to 4 characters), then the fewest strings."""
+    if not candidates:
+        return None
+    return max(candidates, key=lambda found: (min(4, min(len(s.strip()) for s in found)), -len(found)))

@@ -1,0 +1,76 @@
+"""nlp/prefilter: the literal strings every match of a rule holds, so a text without them is not
+scanned. A necessary condition only: a text the rule could match is never skipped."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gepnec_extract.nlp import grammar, prefilter, study
+from gepnec_extract.nlp.vocab import PATTERN_DIR
+
+from ..conftest import ROOT, SHARED
+
+FAMILIES = sorted(p.stem for p in PATTERN_DIR.glob("*.jsonl") if p.stem != "context")
+
+
+@pytest.mark.parametrize("pattern, factors", [
+    (r"zorbitide \d+ mg", {"zorbitide "}),  # of two literal runs every match holds, the longer
+    (r"(?:alpha|beta)gamma", {"gamma"}),  # one string rather than one of two
+    (r"(?:alpha|beta)\d", {"alpha", "beta"}),  # an alternation: one of its branches' factors
+    (r"(?:alpha|\d)\d", None),  # a branch with no literal: nothing every match must hold...
+    (r"(?:wobble)?\d+", None),  # ...nor in an optional part
+    (r"(?:wobble)+\d+", {"wobble"}),  # a part repeated at least once is there
+    (r"\d+[%‰]", {"%", "‰"}),  # a class of a few literal characters
+    (r"\d+[a-z]", None),
+    (r"(?i)PERCENT", {"percent"}),  # folded as re.IGNORECASE folds
+])
+def test_the_factors_of_made_up_patterns(pattern, factors):
+    found = prefilter.required_factors(pattern)
+    assert found == (frozenset(factors) if factors is not None else None)
+
+
+@pytest.mark.parametrize("text", ["ıtem", "Kelvın", "İtem", "ſtem", "KELVIN"])
+def test_folding_keeps_every_case_insensitive_match(text):
+    # re.IGNORECASE takes i for dotless ı and dotted İ, s for long ſ, k for the Kelvin sign K
+    for pattern in (r"(?i)item", r"(?i)kelvin", r"(?i)stem"):
+        if re.search(pattern, text):
+            assert prefilter.may_match(prefilter.required_factors(pattern, re.IGNORECASE), prefilter.fold(text))
+
+
+def _corpus_texts() -> list[str]:
+    texts = [p for p in (ROOT / "corpus" / "review" / "review.txt").read_text(encoding="utf-8").split("\n\n")]
+    for paper in sorted((SHARED / "corpus" / "dev").glob("*.txt")):
+        texts += paper.read_text(encoding="utf-8").split("\n\n")
+    return [t for t in texts if t.strip()]
+
+
+def _every_rule() -> list[grammar.Rule]:
+    rules = [rule for family in FAMILIES for rule in grammar.load_rules(family)]
+    rules += [rule for family in study.STUDY_FAMILIES for rule in study._rules(family, 3.0)]
+    return rules
+
+
+def test_no_rule_skips_a_text_it_matches():
+    texts, rules = _corpus_texts(), _every_rule()
+    assert len(texts) > 200 and len(rules) > 60
+    skipped = 0
+    for text in texts:
+        folded = prefilter.fold(text)
+        for rule in rules:
+            if not prefilter.may_match(rule.factors, folded):
+                skipped += 1
+                assert not rule.regex.search(text), (rule.name, text[:120])
+    assert skipped > len(texts) * len(rules) // 2  # and it does skip most scans
+
+
+def test_the_engine_finds_the_same_facts_with_and_without_it(monkeypatch):
+    texts = _corpus_texts()[:400]
+    rules = [rule for family in FAMILIES for rule in grammar.load_rules(family)]
+    builders = __import__("gepnec_extract.nlp.builders", fromlist=["BUILDERS"]).BUILDERS
+    usable = [rule for rule in rules if rule.builder in builders]
+    with_it = [grammar.run_rules(text, usable, builders) for text in texts]
+    monkeypatch.setattr(grammar, "may_match", lambda factors, folded: True)
+    without = [grammar.run_rules(text, usable, builders) for text in texts]
+    assert with_it == without and sum(map(len, with_it)) > 100
