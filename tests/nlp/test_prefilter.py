@@ -3,6 +3,8 @@ scanned. A necessary condition only: a text the rule could match is never skippe
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 
 import pytest
@@ -74,3 +76,22 @@ def test_the_engine_finds_the_same_facts_with_and_without_it(monkeypatch):
     monkeypatch.setattr(grammar, "may_match", lambda factors, folded: True)
     without = [grammar.run_rules(text, usable, builders) for text in texts]
     assert with_it == without and sum(map(len, with_it)) > 100
+
+
+def test_factors_are_stored_and_an_ill_typed_store_is_not_trusted(tmp_path, monkeypatch):
+    monkeypatch.setenv("GEPNEC_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(prefilter, "required_factors", prefilter.required_factors.__wrapped__)
+    prefilter._stored_factors.cache_clear()
+    try:
+        assert prefilter.required_factors(r"(?i)zorbitide \d+") == {"zorbitide "}
+        stored = prefilter._factors_path()
+        assert json.loads(stored.read_text(encoding="utf-8")) == {_key(r"(?i)zorbitide \d+"): ["zorbitide "]}
+        stored.write_text(json.dumps({_key(r"(?i)zorbitide \d+"): [1, 2]}), encoding="utf-8")  # not strings
+        prefilter._stored_factors.cache_clear()
+        assert prefilter.required_factors(r"(?i)zorbitide \d+") == {"zorbitide "}  # read again from the pattern
+    finally:
+        prefilter._stored_factors.cache_clear()
+
+
+def _key(pattern: str, flags: int = 0) -> str:
+    return hashlib.sha256(f"{flags}:{pattern}".encode("utf-8")).hexdigest()[:32]

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import tempfile
+from typing import Any
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -77,13 +78,14 @@ def _read_stored_lexicon(path: Path) -> dict[str, str] | None:
     return data
 
 
-def _store_lexicon(path: Path, lexicon: dict[str, str]) -> None:
-    """Written to a temporary file and renamed, so a concurrent reader sees all of it or nothing;
-    an unwritable cache folder only means the next process builds it again."""
+def store_derived(path: Path, data: Any) -> None:
+    """A derived vocabulary stored as JSON: written to a temporary file and renamed, so a concurrent
+    reader sees all of it or nothing; an unwritable cache folder only means the next process
+    builds it again."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False) as fh:
-            json.dump(lexicon, fh, ensure_ascii=False, separators=(",", ":"))
+            json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
         os.replace(fh.name, path)
     except OSError:
         pass
@@ -100,7 +102,7 @@ def drug_lexicon(ordinary_word_zipf: float = ORDINARY_WORD_ZIPF) -> dict[str, st
     lexicon = _read_stored_lexicon(stored)
     if lexicon is None:
         lexicon = build_drug_lexicon(ordinary_word_zipf)
-        _store_lexicon(stored, lexicon)
+        store_derived(stored, lexicon)
     return lexicon
 
 
