@@ -12,7 +12,8 @@ and the editable install of ``make setup`` does the same for a checkout.
 The orchestration itself is ``gepnec_extract.orchestrate`` (no Prefect); these flows wrap it.
 The CLI (``flows/run.py``) runs them only when PREFECT_API_URL is set, and the library path
 otherwise (no Prefect import, no server). Run a flow with ``python -m gepnec_flows.batch DIR``
-(``--workers 2`` for a Dask LocalCluster, ``--dask-address tcp://host:8786`` for an existing one).
+(``--workers 2`` for Prefect's process pool of two workers, ``--dask-address tcp://host:8786`` for an
+existing Dask cluster).
 
 Prefect server: run directly, a flow needs none; without PREFECT_API_URL a temporary local server
 is started once per process (SQLite under PREFECT_HOME) and every Dask worker reports to it. To

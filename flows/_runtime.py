@@ -22,18 +22,24 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 def task_runner(workers: int = 1, dask_address: str | None = None):
-    """Threads for one worker; a Dask cluster (existing at ``dask_address``, else a LocalCluster of
-    ``workers`` processes) for parallelism."""
-    if dask_address or workers > 1:
-        return dask_task_runner(workers, dask_address)
+    """Threads for one worker; Prefect's own process pool for ``workers`` > 1 on this machine (spawned
+    workers, each loading the NLP once: no Dask scheduler or nanny); the Dask cluster at
+    ``dask_address``."""
+    if dask_address:
+        return dask_task_runner(dask_address)
+    if workers > 1:
+        from prefect.task_runners import ProcessPoolTaskRunner
+
+        from gepnec_extract.orchestrate import start_worker
+
+        return ProcessPoolTaskRunner(max_workers=workers, initializer=start_worker)
     from prefect.task_runners import ThreadPoolTaskRunner
 
     return ThreadPoolTaskRunner(max_workers=1)
 
 
-def dask_task_runner(workers: int, dask_address: str | None):
+def dask_task_runner(dask_address: str):
     import cloudpickle
-    import dask
     from prefect_dask import DaskTaskRunner
 
     from . import batch as batch_flow
@@ -41,14 +47,9 @@ def dask_task_runner(workers: int, dask_address: str | None):
     # Ship the flow modules by value: a remote worker then needs only gepnec_extract installed,
     # not this repository's flows/ folder on its path.
     cloudpickle.register_pickle_by_value(batch_flow)
-    if dask_address:
-        return DaskTaskRunner(address=dask_address)
-    # PDF parsing runs in a sandboxed child process per file; daemonic Dask worker processes may
-    # not start children, so local workers are started non-daemonic. (An existing cluster needs
-    # the same: `distributed.worker.daemon: false` in its config or DASK_DISTRIBUTED__WORKER__DAEMON=False.)
-    dask.config.set({"distributed.worker.daemon": False})
-    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
-                                          "processes": True, "dashboard_address": None})
+    # PDF parsing runs in a sandboxed child process per file: the cluster's workers must be
+    # non-daemonic (`distributed.worker.daemon: false` or DASK_DISTRIBUTED__WORKER__DAEMON=False)
+    return DaskTaskRunner(address=dask_address)
 
 
 @contextlib.contextmanager

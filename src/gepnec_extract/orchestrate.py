@@ -162,7 +162,7 @@ class WorkerDied(RuntimeError):
     """Pool workers died WORKER_DEATHS times while they had this paper in hand."""
 
 
-def _start_worker() -> None:
+def start_worker() -> None:
     """In each pool worker, before its first job: die with the run, and load what every job needs.
 
     Ctrl-C is the run's to handle: the terminal sends it to every process of the group, and a
@@ -219,7 +219,7 @@ class ProcessPoolJobs:
     def _new_pool(self):
         from concurrent.futures import ProcessPoolExecutor
 
-        return ProcessPoolExecutor(max_workers=self._workers, mp_context=self._context, initializer=_start_worker)
+        return ProcessPoolExecutor(max_workers=self._workers, mp_context=self._context, initializer=start_worker)
 
     def submit(self, fn: Callable[..., Any], **kwargs: Any) -> Future:
         job = _PoolJob(self, fn, kwargs)
