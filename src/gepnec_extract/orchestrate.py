@@ -242,13 +242,13 @@ class ProcessPoolJobs:
                 job.send(self._pool)
                 self._in_pool.add(job)
                 self._changed.notify_all()
-            job.future.add_done_callback(lambda _, job=job: self._came_back(job))
+            job.future.add_done_callback(lambda future, job=job: self._came_back(job, future))
 
-    def _came_back(self, job: _PoolJob) -> None:
+    def _came_back(self, job: _PoolJob, future) -> None:
         from concurrent.futures.process import BrokenProcessPool
 
         with self._changed:
-            broke = not job.future.cancelled() and isinstance(job.future.exception(), BrokenProcessPool)
+            broke = not future.cancelled() and isinstance(future.exception(), BrokenProcessPool)
             if broke and job.pool is self._pool and self._in_hand_at_break is None:
                 self._in_hand_at_break = set(self._in_pool)  # the first to say so: the sender stops
             self._in_pool.discard(job)
