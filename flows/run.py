@@ -12,6 +12,7 @@ With it, the main job is itself a Prefect flow ("run") on that server, and the b
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import tempfile
@@ -92,7 +93,13 @@ def run(paths: list[Path], out_dir: Path, workers: int = 1, dask_address: str | 
         raise RunError(f"cannot write to {out_dir}: {err}") from err
     console = console or Console(stderr=True)
     # one run at a time writes to an out dir: a second one waits for the first to end
-    with run_state.exclusive(out_dir, waiting=lambda message: console.print(f"[yellow]{escape(message)}[/yellow]")):
+    hold = contextlib.ExitStack()
+    try:
+        hold.enter_context(run_state.exclusive(out_dir, waiting=lambda message: console.print(
+            f"[yellow]{escape(message)}[/yellow]")))
+    except OSError as err:  # no lock file can be made there
+        raise RunError(f"cannot write to {out_dir}: {err}") from err
+    with hold:
         if not orchestrate.prefect_configured():
             return _main_job(papers, out_dir, workers, dask_address, report, console, refresh_cache)
         global _console

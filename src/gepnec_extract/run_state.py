@@ -115,7 +115,7 @@ _held_guard = threading.Lock()
 def exclusive(out_dir: Path | str, waiting: Callable[[str], None] | None = None) -> Iterator[None]:
     """Hold ``out_dir`` for one run: another process's run on it waits until this one ends (two
     runs would otherwise each write their own failures.jsonl, report.html and run state over the
-    other's). ``waiting`` is told who holds it, once, before the wait. The kernel releases the
+    other's). ``waiting`` is told so, once, before the wait. The kernel releases the
     hold when the process ends, killed or not. Reentrant within a process."""
     key = str(Path(out_dir).resolve())
     with _held_guard:
