@@ -125,6 +125,25 @@ def test_conflicts_list_both_values_with_evidence(tmp_path):
     assert via_sql == sorted(values.items())
 
 
+def test_conflict_rows_are_the_conflicts_view_with_or_without_a_shared_group(tmp_path):
+    okuma, bajetta = _gold("d08-okuma2014"), _gold("d07-bajetta2007")
+    cases = {
+        "disputed": {"d08-okuma2014": okuma, "review": [_as_review(okuma[0], rr_pct=okuma[0].rr_pct + 8)]},
+        "one paper, several cohorts": {"d07-bajetta2007": bajetta},
+        "two papers, other studies": {"d08-okuma2014": okuma, "d07-bajetta2007": bajetta},
+    }
+    for number, (name, given) in enumerate(cases.items()):
+        db = tmp_path / f"case{number}.duckdb"
+        dataset.refresh(db, given)
+        con = duckdb.connect(str(db), read_only=True)
+        cursor = con.execute("SELECT * FROM conflicts")
+        names = [column[0] for column in cursor.description]
+        via_view = [dict(zip(names, row)) for row in cursor.fetchall()]
+        con.close()
+        assert dataset.conflict_rows(db) == via_view, name
+        assert bool(via_view) == (name == "disputed"), name
+
+
 def test_study_view_prefers_the_primary_paper_and_fills_gaps(tmp_path):
     paper = _gold("d09-lu2013")[0]
     gaps = [f for f in ("n_total", "cr_pct", "sd_pct", "pd_pct") if getattr(paper, f) is None]
