@@ -34,7 +34,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_run import tree_env  # noqa: E402  (TREE's library and flows)
+from bench_run import tree_env, tree_identity  # noqa: E402  (TREE's library and flows)
 
 REPO = Path(__file__).resolve().parents[1]
 DEV = REPO / ".." / "shared" / "corpus" / "dev"
@@ -121,6 +121,8 @@ def main() -> None:
     if not DEV.is_dir():
         sys.exit(f"needs the shared corpus at {DEV}")
     trees = {"after": args.after.resolve(), **({"before": args.before.resolve()} if args.before else {})}
+    for label, tree in trees.items():
+        print(f"{label}: {tree_identity(tree)}", file=sys.stderr, flush=True)
     scratch = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     rows = []
     try:

@@ -75,6 +75,21 @@ def measure(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
     return {"s": wall, "largest_mib": peak_one / 2**20, "tree_mib": peak_sum / 2**20}
 
 
+def tree_identity(tree: Path) -> str:
+    """The commit a tree's code is at, and whether it has uncommitted changes: a tree edited while
+    it is measured gives figures of no one version (a changed file also changes the code digest a
+    no-op run checks, so the no-op then redoes the report). Measure a worktree instead:
+    ``git worktree add /tmp/after HEAD``."""
+    try:
+        commit = subprocess.run(["git", "-C", str(tree), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(tree), "status", "--porcelain", "--untracked-files=no", "--",
+                                "src", "flows"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return f"{tree} (not a git checkout)"
+    return f"{tree} at {commit}" + (" WITH UNCOMMITTED CHANGES to src/ or flows/" if dirty else "")
+
+
 def tree_env(tree: Path) -> dict[str, str]:
     """An environment that runs TREE's code: its library from TREE/src and its flows/ folder as the
     package gepnec_flows (a copy under a folder of its own: the installed gepnec_flows would be
@@ -150,6 +165,8 @@ def main() -> None:
         scratch = Path(tmp)
         big = pages200(pdf, scratch / "pages200.pdf") if args.pages200 else None
         trees = [("after", REPO)] + ([("before", args.before.resolve())] if args.before else [])
+        for label, tree in trees:
+            print(f"{label}: {tree_identity(tree)}", file=sys.stderr, flush=True)
         for _ in range(args.rounds):
             for label, tree in trees:  # alternating, so a change of load falls on both
                 figures = {} if args.skip_review else cases(pdf, tree, scratch, label)
