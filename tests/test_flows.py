@@ -580,6 +580,45 @@ def test_kill_9_of_a_two_worker_run_leaves_no_worker_behind(kill_papers, tmp_pat
     assert _dataset_rows(out) == len((out / "records.jsonl").read_text().splitlines()) > 0
 
 
+@pytest.mark.slow
+def test_ctrl_c_of_a_two_worker_run_exits_130_with_no_traceback_and_no_process_left(kill_papers, tmp_path):
+    """Ctrl-C as a terminal sends it (SIGINT to the run's whole process group) while the pool's
+    workers start and this process extracts: exit 130, no traceback from the run or its workers,
+    none of its processes left; the next run finishes the batch."""
+    import signal
+    import subprocess
+
+    import psutil
+
+    out, env = tmp_path / "out", _run_env(tmp_path / "prefect-home")
+    with (tmp_path / "stderr.txt").open("w+") as stderr:
+        process = subprocess.Popen(_run_command(kill_papers, out, "--workers", "2"), env=env,
+                                   stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+        parent, seen = psutil.Process(process.pid), {}
+
+        def tree() -> list:
+            try:
+                for child in parent.children(recursive=True):
+                    seen.setdefault(child.pid, child)
+            except psutil.Error:
+                pass
+            return list(seen.values())
+
+        assert _wait_for(lambda: MOMENTS["parser-up"](out, tree), process), "the run ended before its parser started"
+        tree()
+        os.killpg(process.pid, signal.SIGINT)
+        assert process.wait(timeout=300) == 130
+        stderr.seek(0)
+        said = stderr.read()
+    assert "Traceback" not in said, said[-3000:]
+    _gone, alive = psutil.wait_procs(list(seen.values()), timeout=60)
+    assert seen and not alive, [_cmdline(p) for p in alive]
+    done = subprocess.run(_run_command(kill_papers, out, "--workers", "2"), env=env, capture_output=True,
+                          text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert _dataset_rows(out) == len((out / "records.jsonl").read_text().splitlines()) > 0
+
+
 def test_limit_failures_are_cached_for_the_limits_used(run_batch, tmp_path, monkeypatch):
     folder, out = tmp_path / "papers", tmp_path / "out"
     folder.mkdir()

@@ -25,6 +25,8 @@ from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from .interrupts import shield_children
+
 if TYPE_CHECKING:  # the child imports this module: it loads neither pydantic nor the ingest package
     from .ingest.limits import Limits
     from .model import Document
@@ -228,6 +230,7 @@ def _page_groups(items: list[dict[str, Any]], parts: int) -> list[list[int]]:
 
 def _run_child(request: dict[str, Any], limits: Limits) -> dict[str, Any] | None:
     """One limited child's answer, or None when it fails, is killed or says nothing readable."""
+    shield_children()  # a pool thread: the child must not print a traceback of the run's Ctrl-C
     try:  # no preexec_fn: the parent may run threads (a task runner); the child limits itself first
         done = subprocess.run([sys.executable, "-m", "gepnec_extract.evidence_pages"], input=json.dumps(request),
                               capture_output=True, text=True, timeout=limits.timeout_s,

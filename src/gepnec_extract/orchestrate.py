@@ -36,6 +36,7 @@ from typing import Any, Callable, Iterable, Iterator, Protocol
 from . import batch, cache, dataset, pipeline, run_state
 from .ingest.errors import IngestError
 from .ingest.limits import Limits
+from .interrupts import shield_children
 
 RETRIES = 2
 RETRY_DELAY_S = 1.0
@@ -230,7 +231,9 @@ class ProcessPoolJobs:
         return job
 
     def _send(self) -> None:
-        """The sender thread: keep one job per pool worker in the pool, in batch order."""
+        """The sender thread: keep one job per pool worker in the pool, in batch order (the pool
+        starts its workers from this thread: they never see Ctrl-C, which is the run's)."""
+        shield_children()
         while True:
             with self._changed:
                 self._changed.wait_for(lambda: self._closing or (

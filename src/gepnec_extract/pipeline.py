@@ -12,6 +12,7 @@ from typing import Any
 from . import __version__
 from .ingest.errors import ResourceLimitError
 from .ingest.limits import Limits
+from .interrupts import shield_children
 from .model import Document, StudyRecord
 
 # The readers and the tagger (spaCy, the drug lexicon) are imported by extract_paper, not here: a
@@ -89,6 +90,7 @@ def parse_in_background(path: Path | str, limits: Limits | None = None, after: F
     parsed: Future = Future()
 
     def parse() -> None:
+        shield_children()  # the parser's fork server may start from this thread
         if after is not None:
             wait([after])
         try:

@@ -1,0 +1,21 @@
+"""Ctrl-C is the run's to handle, not its children's.
+
+A terminal sends SIGINT to every process of the run's group. A child still importing its
+modules (a spawned pool worker, the parser's fork server, a page-picture process) has not yet
+set SIGINT aside and prints its own KeyboardInterrupt traceback. A thread that starts children
+calls ``shield_children()`` first: SIGINT is blocked in that thread, and a child inherits the
+blocked signal (across exec too), so it never sees it. The run's main thread, where Python
+handles signals, keeps it: the run still stops, and its children end with it.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+
+def shield_children() -> None:
+    """Block SIGINT in this (non-main) thread, so processes it starts never receive it."""
+    if threading.current_thread() is threading.main_thread():
+        return  # the main thread is where Ctrl-C must arrive
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
