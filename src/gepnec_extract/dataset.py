@@ -65,8 +65,6 @@ Example query (DuckDB CLI or ``duckdb.connect("evidence.duckdb", read_only=True)
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -74,7 +72,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Literal, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
 import duckdb
 from pydantic import BaseModel
@@ -83,6 +81,7 @@ if TYPE_CHECKING:  # the readers return DataFrames; pandas itself is loaded by d
     import pandas as pd
 
 from . import fields
+from .locks import file_lock
 from .model import StudyRecord
 
 KEY_COLUMNS = ("doc_id", "study_id", "cohort_key")
@@ -409,15 +408,9 @@ def open_dataset(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyCo
     return duckdb.connect(str(path), read_only=read_only)
 
 
-@contextlib.contextmanager
-def _locked(db_path: Path) -> Iterator[None]:
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(db_path.with_name(db_path.name + ".lock"), "a+") as lock_file:
-        fcntl.flock(lock_file, fcntl.LOCK_EX)  # released by the kernel even on kill -9
-        try:
-            yield
-        finally:
-            fcntl.flock(lock_file, fcntl.LOCK_UN)
+def _locked(db_path: Path):
+    """The dataset's lock (``<db>.lock``), held while a refresh or a correction writes it."""
+    return file_lock(db_path.with_name(db_path.name + ".lock"))
 
 
 def _remove_stale_copies(db_path: Path) -> None:

@@ -10,7 +10,6 @@ digests, sizes and times only: nothing in it is executed or trusted beyond a com
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -18,6 +17,8 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
+
+from .locks import file_lock
 
 STATE_FILE = "run-state.json"
 LOCK_FILE = "run.lock"  # held (flock) by the run writing to the out dir; empty, never rewritten
@@ -131,14 +132,11 @@ def exclusive(out_dir: Path | str, waiting: Callable[[str], None] | None = None)
             with _held_guard:
                 _held[key] -= 1
         return
-    Path(out_dir).mkdir(parents=True, exist_ok=True)
-    with open(Path(out_dir) / LOCK_FILE, "a", encoding="utf-8") as lock:  # created once, never written
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if waiting is not None:
-                waiting(f"another run is writing to {out_dir}: waiting for it to end")
-            fcntl.flock(lock, fcntl.LOCK_EX)
+    def say_so() -> None:
+        if waiting is not None:
+            waiting(f"another run is writing to {out_dir}: waiting for it to end")
+
+    with file_lock(Path(out_dir) / LOCK_FILE, waiting=say_so):
         with _held_guard:
             _held[key] = 1
         try:
@@ -146,4 +144,3 @@ def exclusive(out_dir: Path | str, waiting: Callable[[str], None] | None = None)
         finally:
             with _held_guard:
                 del _held[key]
-            fcntl.flock(lock, fcntl.LOCK_UN)
