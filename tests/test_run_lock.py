@@ -5,12 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from gepnec_extract import run_state
 
 from .conftest import ROOT
 
-BIN = __import__("pathlib").Path(sys.executable).parent
+BIN = Path(sys.executable).parent
 HOLD = """
 import sys, time
 from gepnec_extract import run_state

@@ -110,23 +110,22 @@ class InlineExecutor:
     so parsing and tagging share the cores; the first paper parses while the tagger loads."""
 
     def __init__(self) -> None:
-        self._papers: list[tuple[dict[str, Any], list]] = []  # extract_job kwargs, [their parse or None]
+        self._papers: list[dict[str, Any]] = []  # extract_job's kwargs in batch order; "parsed" once started
 
     def submit(self, fn: Callable[..., Any], **kwargs: Any) -> Future:
         if fn is not extract_job:
             return _Deferred(fn, kwargs)
-        paper = (kwargs, [None])
-        self._papers.append(paper)
-        return _Deferred(fn, kwargs, before=lambda: self._parse_ahead(paper))
+        at = len(self._papers)
+        self._papers.append(kwargs)
+        return _Deferred(fn, kwargs, before=lambda: self._parse_ahead(at))
 
-    def _parse_ahead(self, paper: tuple[dict[str, Any], list]) -> None:
-        """Start this paper's parse (unless started) and the next paper's, one after the other."""
-        at = self._papers.index(paper)
+    def _parse_ahead(self, at: int) -> None:
+        """Start paper ``at``'s parse (unless started) and the next paper's, one after the other."""
         after = None
-        for kwargs, parse in self._papers[at:at + 2]:
-            if parse[0] is None:
-                parse[0] = kwargs["parsed"] = pipeline.parse_in_background(kwargs["path"], Limits(**kwargs["limits"]), after)
-            after = parse[0]
+        for kwargs in self._papers[at:at + 2]:
+            if kwargs.get("parsed") is None:
+                kwargs["parsed"] = pipeline.parse_in_background(kwargs["path"], Limits(**kwargs["limits"]), after)
+            after = kwargs["parsed"]
 
     def close(self) -> None:
         pass

@@ -10,6 +10,7 @@ import re
 import pytest
 
 from gepnec_extract.nlp import grammar, prefilter, study
+from gepnec_extract.nlp.builders import BUILDERS
 from gepnec_extract.nlp.vocab import PATTERN_DIR
 
 from ..conftest import ROOT, SHARED
@@ -42,7 +43,7 @@ def test_folding_keeps_every_case_insensitive_match(text):
 
 
 def _corpus_texts() -> list[str]:
-    texts = [p for p in (ROOT / "corpus" / "review" / "review.txt").read_text(encoding="utf-8").split("\n\n")]
+    texts = (ROOT / "corpus" / "review" / "review.txt").read_text(encoding="utf-8").split("\n\n")
     for paper in sorted((SHARED / "corpus" / "dev").glob("*.txt")):
         texts += paper.read_text(encoding="utf-8").split("\n\n")
     return [t for t in texts if t.strip()]
@@ -70,11 +71,10 @@ def test_no_rule_skips_a_text_it_matches():
 def test_the_engine_finds_the_same_facts_with_and_without_it(monkeypatch):
     texts = _corpus_texts()[:400]
     rules = [rule for family in FAMILIES for rule in grammar.load_rules(family)]
-    builders = __import__("gepnec_extract.nlp.builders", fromlist=["BUILDERS"]).BUILDERS
-    usable = [rule for rule in rules if rule.builder in builders]
-    with_it = [grammar.run_rules(text, usable, builders) for text in texts]
+    usable = [rule for rule in rules if rule.builder in BUILDERS]
+    with_it = [grammar.run_rules(text, usable, BUILDERS) for text in texts]
     monkeypatch.setattr(grammar, "may_match", lambda factors, folded: True)
-    without = [grammar.run_rules(text, usable, builders) for text in texts]
+    without = [grammar.run_rules(text, usable, BUILDERS) for text in texts]
     assert with_it == without and sum(map(len, with_it)) > 100
 
 

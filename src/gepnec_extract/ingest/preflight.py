@@ -17,15 +17,21 @@ UTF8_BYTES_PER_CHAR = 4  # the most bytes one character takes: a file this many 
 CONTAINER_MAGIC = {b"PK\x03\x04": "ZIP archive", b"\x1f\x8b": "gzip file", b"7z\xbc\xaf\x27\x1c": "7z archive"}
 
 
+def _nonempty_size(path: Path) -> int:
+    """The size of a regular file that is not empty (a typed IngestError otherwise)."""
+    check_regular_file(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise EmptyFileError(path, "empty file (0 bytes)")
+    return size
+
+
 def preflight(path: Path, limits: Limits) -> None:
     """Cheap checks before any parsing: the file exists, is not empty or too big, and is a PDF.
 
     Runs in the parent before a sandbox child is started, and again inside read_pdf.
     """
-    check_regular_file(path)
-    size = path.stat().st_size
-    if size == 0:
-        raise EmptyFileError(path, "empty file (0 bytes)")
+    size = _nonempty_size(path)
     if size > limits.max_file_bytes:
         raise ResourceLimitError(path, f"file is {size} bytes, over the limit of {limits.max_file_bytes}")
     with path.open("rb") as fh:
@@ -41,10 +47,7 @@ def preflight(path: Path, limits: Limits) -> None:
 
 def text_preflight(path: Path, limits: Limits) -> int:
     """Checks before reading: a regular file, not empty, not over the size limits. Its size."""
-    check_regular_file(path)
-    size = path.stat().st_size
-    if size == 0:
-        raise EmptyFileError(path, "empty file (0 bytes)")
+    size = _nonempty_size(path)
     cap = min(limits.max_file_bytes, limits.max_text_chars * UTF8_BYTES_PER_CHAR)
     if size > cap:
         raise ResourceLimitError(path, f"text file is {size} bytes, over the limit of {cap} "

@@ -17,7 +17,7 @@ import statistics
 from pathlib import Path
 
 from ..model import Block, Document
-from .errors import EmptyFileError, ResourceLimitError, UndecodableTextError, check_regular_file
+from .errors import EmptyFileError, ResourceLimitError, UndecodableTextError
 from .limits import Limits
 from .normalize import join_hyphenated, normalize_text, word_counts
 from .preflight import text_preflight

@@ -12,10 +12,10 @@ import json
 import os
 import re
 import tempfile
-from typing import Any
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from .settings import setting
 
