@@ -13,12 +13,14 @@ With it, the main job is itself a Prefect flow ("run") on that server, and the b
 from __future__ import annotations
 
 import contextlib
+import functools
+import importlib
 import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from rich.console import Console
 from rich.markup import escape
@@ -143,9 +145,10 @@ def _main_job(papers: list[Path], out_dir: Path, workers: int, dask_address: str
             mark = "ok" if payload["status"] == "ok" else f"failed: {payload['kind']}"
             bar.update(task, advance=1, last=f"{Path(payload['file']).name} ({mark})")
 
+        golds = gold_files(papers)
         summary = orchestrate.run_batch(papers, out_dir, workers=workers, dask_address=dask_address,
-                                        progress=advance, refresh_cache=refresh_cache)
-    golds = gold_files(papers)
+                                        progress=advance, refresh_cache=refresh_cache,
+                                        meanwhile=later_stages(bool(golds), report))
     result = RunResult(batch=summary, out_dir=out_dir, gold_documents=sorted(golds))
     with console.status("scoring against gold ..."):
         result.evaluation = scored_against_gold(out_dir, golds)
@@ -153,6 +156,13 @@ def _main_job(papers: list[Path], out_dir: Path, workers: int, dask_address: str
         with console.status("writing report.html ..."):
             result.report = written_report(out_dir, result.evaluation)
     return result
+
+
+def later_stages(scoring: bool, report: bool) -> list[Callable[[], Any]]:
+    """The imports of the stages after the batch, for the batch to make while its first paper
+    parses (orchestrate.InlineExecutor): scipy for the scoring, jinja2 and duckdb for the report."""
+    modules = (["gepnec_extract.evaluate"] if scoring else []) + (["gepnec_extract.report"] if report else [])
+    return [functools.partial(importlib.import_module, name) for name in modules]
 
 
 def _code() -> list[str]:

@@ -437,3 +437,28 @@ def test_an_empty_or_failed_reextraction_keeps_the_rows_and_says_so(tmp_path, go
     dropped = dataset.refresh(db, {doc_id: []}, drop_empty=True)  # a caller that means it
     assert dropped.removed == before and not dropped.warnings
     assert not dataset.load_records(db)
+
+
+def _tables_and_views(db) -> set[str]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {name for (name,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    finally:
+        con.close()
+
+
+def test_a_refresh_creates_the_schema_only_when_the_code_changed_it(tmp_path, gold_by_doc):
+    db = tmp_path / "evidence.duckdb"
+    dataset.refresh(db, gold_by_doc)
+    con = duckdb.connect(str(db))
+    con.execute("DROP VIEW study_view")  # a view missing while schema_version says it is current
+    con.close()
+    dataset.refresh(db, gold_by_doc)
+    assert "study_view" not in _tables_and_views(db)  # the schema was taken as current, not made again
+
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE schema_version SET digest = 'an older schema'")
+    con.close()
+    dataset.refresh(db, gold_by_doc)
+    assert {"study_view", "conflicts", "records"} <= _tables_and_views(db)
+    assert not dataset.study_view(db).empty

@@ -41,7 +41,7 @@ def test_every_evidence_page_is_drawn(review_pictures):
 
     assert set(info["pages"]) == {str(i["page"]) for i in items if i["page"]}
     for page in info["pages"].values():
-        with Image.open(out / "pages" / page["png"]) as picture:
+        with Image.open(out / "pages" / page["image"]) as picture:
             width, height = picture.size  # pdfium rounds a fractional pixel up
             assert abs(width - page["width"] * SCALE) <= 1 and abs(height - page["height"] * SCALE) <= 1
 
@@ -75,4 +75,4 @@ def test_a_papers_pages_split_among_children_give_the_same_boxes(review_pictures
     evidence = [e.model_dump(mode="json") for r in load_records(out / "records.jsonl") for e in r.evidence]
     split = render_evidence(REVIEW_PDF, document, evidence, tmp_path, "review", parts=3)
     assert split == info
-    assert sorted(p.name for p in tmp_path.glob("*.png")) == sorted(p["png"] for p in info["pages"].values())
+    assert sorted(p.name for p in tmp_path.glob("*.jpg")) == sorted(p["image"] for p in info["pages"].values())

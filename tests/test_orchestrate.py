@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,69 @@ def test_a_dead_worker_fails_only_the_paper_it_dies_on(tmp_path):
     finally:
         jobs.close()
     assert "pool sender" not in [thread.name for thread in threading.enumerate()]
+
+
+def _one_paper(papers: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "one"
+    folder.mkdir()
+    shutil.copy(papers / PAPERS[0], folder / PAPERS[0])
+    return folder
+
+
+def test_the_wait_for_the_first_parse_prepares_later_stages(papers, tmp_path, monkeypatch):
+    folder = _one_paper(papers, tmp_path)
+    parsed = pipeline.parse_paper(folder / PAPERS[0])
+    release = threading.Event()
+    done: list[str] = []
+
+    def slow_parse(path, limits=None):  # a parse that lasts until the last preparation has run
+        assert release.wait(60)
+        return parsed
+
+    def broken() -> None:
+        raise OSError("a preparation that fails")
+
+    monkeypatch.setattr(pipeline, "parse_paper", slow_parse)
+    executor = orchestrate.InlineExecutor([lambda: done.append("first"), broken,
+                                           lambda: (done.append("last"), release.set())])
+    summary = orchestrate.batch_job([str(folder)], str(tmp_path / "out"), executor.submit, cache_dir=str(tmp_path / "cache"))
+    assert done == ["first", "last"]  # each once, the failing one passed over
+    assert summary["ok"] == 1 and summary["records"] > 0
+
+
+def test_nothing_is_prepared_once_the_parse_is_done(papers, tmp_path, monkeypatch):
+    folder = _one_paper(papers, tmp_path)
+    parsed = pipeline.parse_paper(folder / PAPERS[0])
+    load_readers = pipeline.load_readers
+    done: list[str] = []
+
+    def slow_load() -> None:  # the readers take longer to load than the paper to parse
+        time.sleep(1.0)
+        load_readers()
+
+    monkeypatch.setattr(pipeline, "parse_paper", lambda path, limits=None: parsed)
+    monkeypatch.setattr(pipeline, "load_readers", slow_load)
+    executor = orchestrate.InlineExecutor([lambda: done.append("too late")])
+    summary = orchestrate.batch_job([str(folder)], str(tmp_path / "out"), executor.submit, cache_dir=str(tmp_path / "cache"))
+    assert done == [] and summary["ok"] == 1
+
+
+def test_the_made_up_warm_up_paper_changes_no_record(papers, tmp_path):
+    """The readers read a made-up paper when they load: a paper's records are the same as in a
+    process that never read it."""
+    import json
+    import subprocess
+    import sys
+
+    paper = papers / PAPERS[0]
+    cold = subprocess.run([sys.executable, "-c", (
+        "import json, sys\n"
+        "from gepnec_extract import pipeline\n"
+        "result = pipeline.read_paper(pipeline.parse_paper(sys.argv[1]))\n"
+        "assert not pipeline._readers_warm\n"
+        "print(json.dumps([r.model_dump(mode='json') for r in result.records]))\n"), str(paper)],
+        capture_output=True, text=True, check=True)
+    pipeline.load_readers()
+    warm = pipeline.read_paper(pipeline.parse_paper(paper))
+    assert json.loads(cold.stdout) == [r.model_dump(mode="json") for r in warm.records]
+    assert warm.records

@@ -151,8 +151,8 @@ def test_every_value_links_to_its_evidence_on_a_page_picture(report_html):
     panel = panel[:panel.index("</section>")]
     cell = next(e for e in records[poorly].evidence if e.field == "cr_pct")
     assert cell.text in panel and f"p. {cell.page}" in panel
-    png = re.search(r'<img src="(pages/[^"]+\.png)"', panel).group(1)
-    assert (out / png).stat().st_size > 10_000
+    picture = re.search(r'<img src="(pages/[^"]+\.jpg)"', panel).group(1)
+    assert (out / picture).stat().st_size > 10_000
     left, top, width, height = map(float, re.search(
         r'left: ([\d.]+)%; top: ([\d.]+)%; width: ([\d.]+)%; height: ([\d.]+)%', panel).groups())
     document = Document.load(out / "documents" / "d01-mitry1999.document.json")
@@ -200,7 +200,7 @@ def test_page_pictures_of_a_bad_or_greedy_pdf_are_skipped(report_html, shared_co
     assert render_evidence(shared_corpus / "bad" / "garbage.pdf", document, evidence, tmp_path / "bad", "bad") is None
     # the child process is held to the memory limit: far too little and it gives up, nothing else
     assert render_evidence(good, document, evidence, tmp_path / "tiny", "d01", Limits(memory_mb=40)) is None
-    assert not list((tmp_path / "tiny").glob("*.png"))
+    assert not list((tmp_path / "tiny").glob("*.jpg"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -324,7 +324,7 @@ def test_a_second_report_reuses_the_page_pictures_until_what_they_show_changes(r
     out = tmp_path / "run"
     shutil.copytree(report_html.parent, out)  # the module's report stays as it was built
     first = report_html.read_text(encoding="utf-8")
-    pictures = sorted((out / "pages").glob("*.png"))
+    pictures = sorted((out / "pages").glob("*.jpg"))
     assert pictures
     stamps = {p: p.stat().st_mtime_ns for p in pictures}
     paper = shared_corpus / "dev" / "d01-mitry1999.pdf"

@@ -107,10 +107,14 @@ class InlineExecutor:
 
     Papers are parsed one ahead: when a paper's job is collected, the next paper starts parsing in
     its sandboxed child (pipeline.parse_in_background) while this process tags the current one,
-    so parsing and tagging share the cores; the first paper parses while the tagger loads."""
+    so parsing and tagging share the cores. The first paper parses while the readers load; what
+    is left of that wait goes to ``meanwhile``: calls that prepare the batch's later stages
+    (imports, an empty dataset), each made at most once, and only while a parse is still running.
+    They change no result: whatever they would have done is done when its stage comes anyway."""
 
-    def __init__(self) -> None:
+    def __init__(self, meanwhile: Iterable[Callable[[], Any]] = ()) -> None:
         self._papers: list[dict[str, Any]] = []  # extract_job's kwargs in batch order; "parsed" once started
+        self._meanwhile = list(meanwhile)
 
     def submit(self, fn: Callable[..., Any], **kwargs: Any) -> Future:
         if fn is not extract_job:
@@ -120,12 +124,21 @@ class InlineExecutor:
         return _Deferred(fn, kwargs, before=lambda: self._parse_ahead(at))
 
     def _parse_ahead(self, at: int) -> None:
-        """Start paper ``at``'s parse (unless started) and the next paper's, one after the other."""
+        """Start paper ``at``'s parse (unless started) and the next paper's, one after the other;
+        then load the readers and prepare later stages while paper ``at`` parses."""
         after = None
         for kwargs in self._papers[at:at + 2]:
             if kwargs.get("parsed") is None:
                 kwargs["parsed"] = pipeline.parse_in_background(kwargs["path"], Limits(**kwargs["limits"]), after)
             after = kwargs["parsed"]
+        parsing = self._papers[at]["parsed"]
+        pipeline.load_readers()
+        while self._meanwhile and not parsing.done():
+            prepare = self._meanwhile.pop(0)
+            try:
+                prepare()
+            except Exception as error:  # noqa: BLE001 - its stage does the work again, and says what fails
+                logging.getLogger(__name__).debug("preparing %s failed: %s", prepare, error)
 
     def close(self) -> None:
         pass
@@ -362,13 +375,14 @@ class _PoolJob:
                                      "(killed, or out of memory?); the other papers went on") from error
 
 
-def executor_for(workers: int = 1, dask_address: str | None = None):
-    """In this process for one worker, a process pool for ``--workers N``, Dask for an address."""
+def executor_for(workers: int = 1, dask_address: str | None = None, meanwhile: Iterable[Callable[[], Any]] = ()):
+    """In this process for one worker, a process pool for ``--workers N``, Dask for an address.
+    ``meanwhile``: InlineExecutor's preparations (the other executors have no wait to fill)."""
     if dask_address:
         return DaskExecutor(dask_address)
     if workers > 1:
         return ProcessPoolJobs(workers)
-    return InlineExecutor()
+    return InlineExecutor(meanwhile)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -580,9 +594,12 @@ def prefect_configured() -> bool:
 
 def run_library_batch(paths: list[Path | str], out_dir: Path | str, workers: int = 1, dask_address: str | None = None,
                       cache_dir: Path | str | None = None, refresh_cache: bool = False,
-                      progress: Progress | None = None) -> BatchResult:
-    """The batch without Prefect: in this process for one worker, else on Dask."""
-    executor = executor_for(workers, dask_address)
+                      progress: Progress | None = None, meanwhile: Iterable[Callable[[], Any]] = ()) -> BatchResult:
+    """The batch without Prefect: in this process for one worker, else on a pool or Dask.
+    ``meanwhile``: the caller's preparations for after the batch (InlineExecutor), after the
+    batch's own (an empty dataset with its schema, so that the refresh only inserts)."""
+    db_path = Path(out_dir) / "evidence.duckdb"
+    executor = executor_for(workers, dask_address, [lambda: dataset.open_dataset(db_path).close(), *meanwhile])
     try:
         summary = batch_job([str(p) for p in paths], str(out_dir), executor.submit,
                             cache_dir=str(cache_dir) if cache_dir else None, refresh_cache=refresh_cache,
@@ -594,7 +611,7 @@ def run_library_batch(paths: list[Path | str], out_dir: Path | str, workers: int
 
 def run_batch(paths: list[Path | str], out_dir: Path | str, workers: int = 1, dask_address: str | None = None,
               cache_dir: Path | str | None = None, refresh_cache: bool = False,
-              progress: Progress | None = None) -> BatchResult:
+              progress: Progress | None = None, meanwhile: Iterable[Callable[[], Any]] = ()) -> BatchResult:
     """The CLI's entry point. Writes records.jsonl, records.csv, failures.jsonl, documents/,
     records/, evidence.duckdb and evidence.parquet into ``out_dir`` (cache: ``out_dir/cache``);
     ``progress`` is called in this process with each paper's payload as it is collected.
@@ -605,4 +622,4 @@ def run_batch(paths: list[Path | str], out_dir: Path | str, workers: int = 1, da
         return run_prefect_batch(paths, out_dir, workers=workers, dask_address=dask_address, cache_dir=cache_dir,
                                  refresh_cache=refresh_cache, progress=progress)
     return run_library_batch(paths, out_dir, workers=workers, dask_address=dask_address, cache_dir=cache_dir,
-                             refresh_cache=refresh_cache, progress=progress)
+                             refresh_cache=refresh_cache, progress=progress, meanwhile=meanwhile)

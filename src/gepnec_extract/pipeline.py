@@ -104,11 +104,43 @@ def parse_in_background(path: Path | str, limits: Limits | None = None, after: F
     return parsed
 
 
+# A made-up paper read once when the readers load (its records are thrown away): what the tagger
+# and the record readers load on first use (word frequencies, patterns compiled when first
+# needed, the records package) loads then, while the first real paper parses, and not after.
+_WARM_UP_PAPER = {
+    "doc_id": "warm-up", "pages": 1,
+    "blocks": [
+        {"page": 1, "kind": "title", "text": "Quorvex plus zandiplatin in neuroendocrine carcinoma"},
+        {"page": 1, "text": "Methods. Tellmar et al. Overall, 24 patients with poorly differentiated "
+         "neuroendocrine carcinoma (NEC) received cisplatin 75 mg/m2 on day 1 and etoposide (EP) 100 mg/m2 "
+         "on days 1-3 every 21 days as first-line treatment in a prospective phase II study [3]. The response "
+         "rate was 31% (CR 4%, PR 27%, SD 20%); median overall survival was 11.2 months (95% CI, 8.1-14.0) "
+         "and median progression-free survival 5.3 months (range 1-20). Grade 3-4 neutropenia occurred in 40%."},
+    ],
+    "tables": [{"label": "Table 1", "caption": "Studies of EP", "page": 1, "header_rows": 1,
+                "rows": [["Study", "n", "Regimen", "Line", "RR (%)", "Median OS (months)", "Grade 3-4 toxicity"],
+                         ["Tellmar et al. [3]", "24", "EP", "First", "31", "11.2 (8.1-14.0)", "Neutropenia 40%"]]}],
+}
+
+
 def load_tagger() -> None:
     """Load spaCy, the drug lexicon and the pipeline now (once per process)."""
     from .nlp import get_nlp
 
     get_nlp()
+
+
+_readers_warm = False
+
+
+def load_readers() -> None:
+    """Load the tagger and the record readers and read a made-up paper with them (once per
+    process), so that a real paper's reading starts with nothing left to load."""
+    global _readers_warm
+    load_tagger()
+    if not _readers_warm:
+        read_paper(Document.model_validate(_WARM_UP_PAPER))
+        _readers_warm = True
 
 
 def read_paper(doc: Document) -> PaperResult:
@@ -122,5 +154,5 @@ def extract_paper(path: Path | str, limits: Limits | None = None, parsed: Future
     while the tagger loads; ``parsed`` is its parse when a batch started it ahead."""
     limits = limits or Limits.from_env()
     parsed = parsed or parse_in_background(path, limits)
-    load_tagger()
+    load_readers()
     return read_paper(parsed.result())

@@ -125,7 +125,7 @@ def _pictures(page_info: dict | None, evidence: list[Evidence]) -> list[dict | N
         w, h = page["width"], page["height"]
         boxes = [{"left": 100 * x0 / w, "top": 100 * top / h, "width": 100 * (x1 - x0) / w,
                   "height": 100 * (bottom - top) / h} for x0, top, x1, bottom in boxes_of[i]]
-        out.append({"png": f"pages/{page['png']}", "boxes": boxes, "found": bool(boxes)})
+        out.append({"image": f"pages/{page['image']}", "boxes": boxes, "found": bool(boxes)})
     return out
 
 
@@ -302,17 +302,19 @@ def response_chart(records: list[StudyRecord]) -> str | None:
     return "".join(parts)
 
 
-def paper_sources(out_dir: Path) -> dict[str, Path]:
-    """doc_id -> the file each paper was read from, from the dataset's papers table."""
-    db = out_dir / "evidence.duckdb"
-    if not db.exists():
-        return {}
-    return {row["doc_id"]: Path(row["file"]) for row in _paper_rows(db) if row.get("file")}
+def paper_sources(out_dir: Path, rows: list[dict] | None = None) -> dict[str, Path]:
+    """doc_id -> the file each paper was read from, from the dataset's papers table (``rows``:
+    its ``_paper_rows``, when the caller has read them)."""
+    rows = _paper_rows(out_dir / "evidence.duckdb") if rows is None else rows
+    return {row["doc_id"]: Path(row["file"]) for row in rows if row.get("file")}
 
 
 def _paper_rows(db: Path) -> list[dict]:
+    """Each paper's latest row of the dataset's papers table; none without a dataset."""
+    if not db.exists():
+        return []
     try:
-        return dataset.papers(db, latest=True).to_dict("records")
+        return dataset.paper_status_rows(db)
     except duckdb.Error:  # a dataset of an earlier version, before its next refresh
         return []
 
@@ -413,14 +415,13 @@ def render_chunks(out_dir: Path | str, eval_report: dict | None = None, conflict
     scores = (eval_report or {}).get("per_document", {})
     documents_dir = out_dir / "documents"
     documents = [Document.load(p) for p in sorted(documents_dir.glob("*.document.json"))] if documents_dir.is_dir() else []
+    paper_rows = _paper_rows(out_dir / "evidence.duckdb")
     if pictures and review is None:
-        found_sources = {**paper_sources(out_dir), **{k: Path(v) for k, v in (sources or {}).items()}}
+        found_sources = {**paper_sources(out_dir, paper_rows), **{k: Path(v) for k, v in (sources or {}).items()}}
         picture_info = page_pictures(out_dir, documents, by_doc, found_sources)
     else:
         picture_info = load_page_pictures(out_dir) if pictures else {}
-    status = {}
-    if (out_dir / "evidence.duckdb").exists():
-        status = {r["doc_id"]: r["status"] for r in _paper_rows(out_dir / "evidence.duckdb")}
+    status = {r["doc_id"]: r["status"] for r in paper_rows}
     verdicts = (review or {}).get("verdicts")
     papers = []
     for i, document in enumerate(documents):

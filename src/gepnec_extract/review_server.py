@@ -7,7 +7,7 @@ address, answers only requests whose Host is that address, takes a POST only fro
 verdicts), reads at most ``MAX_BODY`` bytes of a form, and serves files only from OUT_DIR/pages/
 by a plain file name. The page keeps the report's policy (no script; forms only to this server).
 
-Routes: ``GET /`` the review page; ``GET /pages/<name>.png`` page pictures; ``POST /correct`` one
+Routes: ``GET /`` the review page; ``GET /pages/<name>.jpg`` page pictures; ``POST /correct`` one
 verdict (written into evidence.duckdb by ``corrections.record``, then back to the record);
 ``GET /corrections.jsonl`` the corrections as a file ``apply-corrections`` replays; ``GET /gold``
 the curated records of the reviewed papers (gold JSON lines).
@@ -27,7 +27,7 @@ from .report import policy, render_page
 
 MAX_BODY = 64 * 1024
 LOOPBACK = "127.0.0.1"
-_PICTURE = re.compile(r"^/pages/([A-Za-z0-9_.-]+\.png)$")
+_PICTURE = re.compile(r"^/pages/([A-Za-z0-9_.-]+\.jpg)$")
 
 
 class ReviewServer(HTTPServer):
@@ -96,7 +96,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
         if picture:
             target = self.server.out_dir / "pages" / picture.group(1)
             if target.is_file():
-                return self._send(HTTPStatus.OK, target.read_bytes(), "image/png")
+                return self._send(HTTPStatus.OK, target.read_bytes(), "image/jpeg")
             return self._text(HTTPStatus.NOT_FOUND, "no such picture")
         if url.path == "/corrections.jsonl":
             body = corrections.to_file_lines(self.server.db).encode("utf-8")
