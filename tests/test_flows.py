@@ -619,6 +619,49 @@ def test_ctrl_c_of_a_two_worker_run_exits_130_with_no_traceback_and_no_process_l
     assert _dataset_rows(out) == len((out / "records.jsonl").read_text().splitlines()) > 0
 
 
+def _rss_mib(process) -> float:
+    import psutil
+
+    try:
+        return process.memory_info().rss / 2**20
+    except psutil.Error:
+        return 0.0
+
+
+@pytest.mark.slow
+def test_the_parsers_fork_server_never_takes_ctrl_c(kill_papers, tmp_path):
+    """The parser's fork server, started from a shielded thread, has SIGINT blocked from its
+    first instruction: a SIGINT while it still imports the PDF readers (as a terminal's Ctrl-C
+    reaches every process of the group) changes nothing, and the run ends as usual. (Before, the
+    resource tracker's start unblocked SIGINT in that thread, and the server printed a
+    KeyboardInterrupt traceback.)"""
+    import signal
+    import subprocess
+
+    import psutil
+
+    out, env = tmp_path / "out", _run_env(tmp_path / "prefect-home")
+    with (tmp_path / "stderr.txt").open("w+") as stderr:
+        process = subprocess.Popen(_run_command(kill_papers, out), env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        parent, servers = psutil.Process(process.pid), []
+
+        def importing() -> bool:  # past the interpreter's start, still importing pdfplumber
+            try:
+                servers[:] = [p for p in parent.children(recursive=True)
+                              if "forkserver" in _cmdline(p) and _rss_mib(p) > 20]
+            except psutil.Error:
+                pass
+            return bool(servers)
+
+        assert _wait_for(importing, process), "the run ended before its parser started"
+        servers[0].send_signal(signal.SIGINT)
+        assert process.wait(timeout=600) == 0
+        stderr.seek(0)
+        said = stderr.read()
+    assert "Traceback" not in said and "KeyboardInterrupt" not in said, said[-3000:]
+    assert _dataset_rows(out) == len((out / "records.jsonl").read_text().splitlines()) > 0
+
+
 def test_limit_failures_are_cached_for_the_limits_used(run_batch, tmp_path, monkeypatch):
     folder, out = tmp_path / "papers", tmp_path / "out"
     folder.mkdir()

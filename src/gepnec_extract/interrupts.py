@@ -18,4 +18,10 @@ def shield_children() -> None:
     """Block SIGINT in this (non-main) thread, so processes it starts never receive it."""
     if threading.current_thread() is threading.main_thread():
         return  # the main thread is where Ctrl-C must arrive
+    # multiprocessing's resource tracker first: its start (which a fork server's or a pool's start
+    # makes) blocks SIGINT in the calling thread, spawns the tracker, then unblocks it, undoing
+    # this shield for every child started after it (the fork server printed Ctrl-C tracebacks)
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
