@@ -16,6 +16,7 @@ import contextlib
 import functools
 import importlib
 import json
+import logging
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -148,7 +149,8 @@ def _main_job(papers: list[Path], out_dir: Path, workers: int, dask_address: str
         golds = gold_files(papers)
         summary = orchestrate.run_batch(papers, out_dir, workers=workers, dask_address=dask_address,
                                         progress=advance, refresh_cache=refresh_cache,
-                                        meanwhile=later_stages(bool(golds), report))
+                                        meanwhile=later_stages(bool(golds), report),
+                                        extracted=functools.partial(pictures_ahead, out_dir) if report else None)
     result = RunResult(batch=summary, out_dir=out_dir, gold_documents=sorted(golds))
     with console.status("scoring against gold ..."):
         result.evaluation = scored_against_gold(out_dir, golds)
@@ -163,6 +165,17 @@ def later_stages(scoring: bool, report: bool) -> list[Callable[[], Any]]:
     parses (orchestrate.InlineExecutor): scipy for the scoring, jinja2 and duckdb for the report."""
     modules = (["gepnec_extract.evaluate"] if scoring else []) + (["gepnec_extract.report"] if report else [])
     return [functools.partial(importlib.import_module, name) for name in modules]
+
+
+def pictures_ahead(out_dir: Path, payload: dict) -> None:
+    """Each paper's page pictures start drawing when the paper is extracted (report.draw_ahead),
+    on the cores the batch leaves idle, so the report that ends the run finds them drawn."""
+    from gepnec_extract.report import draw_ahead  # imported already, while the first paper parsed
+
+    try:
+        draw_ahead(out_dir, payload)
+    except Exception as error:  # noqa: BLE001 - the report draws them itself, and says what fails
+        logging.getLogger(__name__).debug("drawing %s's pictures ahead failed: %s", payload.get("file"), error)
 
 
 def _code() -> list[str]:

@@ -14,7 +14,7 @@ import pytest
 
 from gepnec_extract import batch
 from gepnec_extract.evaluate import load_records
-from gepnec_extract.evidence_pages import SCALE, plan, render_evidence
+from gepnec_extract.evidence_pages import SCALE, picture_key, plan, render_evidence
 from gepnec_extract.model import Document
 
 from .conftest import REVIEW_PDF
@@ -48,11 +48,13 @@ def test_every_evidence_page_is_drawn(review_pictures):
 
 def test_each_box_holds_the_words_of_its_evidence(review_pictures):
     _, items, info = review_pictures
-    assert len(info["boxes"]) == len(items) > 100
+    assert [(i["page"], i["source"], i["text"]) for i in items] == \
+        [(i["page"], i["source"], i["text"]) for i in info["located"]]
+    assert len(items) > 100
     located = 0
     with pdfplumber.open(REVIEW_PDF) as pdf:
         chars = {i["page"]: pdf.pages[i["page"] - 1].chars for i in items if i["page"]}
-        for item, boxes in zip(items, info["boxes"]):
+        for item, boxes in zip(items, (found["boxes"] for found in info["located"])):
             assert boxes, item  # every item shows somewhere: its own lines or its block / table
             if item["region"] and boxes == [item["region"]]:
                 continue  # not found word by word: the container's box
@@ -76,3 +78,13 @@ def test_a_papers_pages_split_among_children_give_the_same_boxes(review_pictures
     split = render_evidence(REVIEW_PDF, document, evidence, tmp_path, "review", parts=3)
     assert split == info
     assert sorted(p.name for p in tmp_path.glob("*.jpg")) == sorted(p["image"] for p in info["pages"].values())
+
+
+def test_the_same_evidence_in_another_order_asks_the_same(review_pictures):
+    out, items, _ = review_pictures
+    document = Document.load(out / "documents" / "review.document.json")
+    evidence = [e.model_dump(mode="json") for r in load_records(out / "records.jsonl") for e in r.evidence]
+    assert len(items) < len(evidence)  # each place once, however many values it is the evidence of
+    assert plan(document, evidence[::-1]) == items
+    assert picture_key(REVIEW_PDF, document, evidence[::-1], "review") == \
+        picture_key(REVIEW_PDF, document, evidence, "review")

@@ -619,6 +619,60 @@ def test_ctrl_c_of_a_two_worker_run_exits_130_with_no_traceback_and_no_process_l
     assert _dataset_rows(out) == len((out / "records.jsonl").read_text().splitlines()) > 0
 
 
+@pytest.mark.slow
+def test_ctrl_c_while_pictures_are_drawn_ahead_leaves_no_picture_process_and_a_whole_next_report(kill_papers,
+                                                                                               tmp_path):
+    """Ctrl-C while a paper's page pictures are drawn ahead of the report (as the batch goes on):
+    exit 130 with no traceback, the picture process ends with the run (it dies with the thread
+    that waits for it), and the next run's report shows every picture whole."""
+    import json
+    import signal
+    import subprocess
+    import time
+
+    import psutil
+    from PIL import Image
+
+    out, env = tmp_path / "out", _run_env(tmp_path / "prefect-home")
+    command = [c for c in _run_command(kill_papers, out) if c != "--no-report"]
+    with (tmp_path / "stderr.txt").open("w+") as stderr:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+        parent, pictures = psutil.Process(process.pid), []
+
+        def drawing() -> bool:
+            try:
+                pictures[:] = [p for p in parent.children(recursive=True) if "evidence_pages" in _cmdline(p)]
+            except psutil.Error:
+                pass
+            return bool(pictures)
+
+        assert _wait_for(drawing, process), "the run ended before it drew a picture"
+        os.killpg(process.pid, signal.SIGINT)
+        assert process.wait(timeout=300) == 130
+        stderr.seek(0)
+        said = stderr.read()
+    assert "Traceback" not in said, said[-3000:]
+    deadline = time.monotonic() + 60
+
+    def ended(p) -> bool:
+        try:
+            return p.status() == psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return True
+
+    while time.monotonic() < deadline and not all(ended(p) for p in pictures):
+        time.sleep(0.05)
+    assert all(ended(p) for p in pictures), [_cmdline(p) for p in pictures]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    index = json.loads((out / "pages" / "index.json").read_text(encoding="utf-8"))
+    names = [page["image"] for paper in index.values() for page in paper["pages"].values()]
+    assert names and all(f'src="pages/{name}"' in (out / "report.html").read_text(encoding="utf-8") for name in names)
+    for name in names:
+        with Image.open(out / "pages" / name) as picture:
+            picture.load()  # a picture cut short by the stop would fail here
+
+
 def _rss_mib(process) -> float:
     import psutil
 

@@ -381,3 +381,42 @@ def test_the_report_is_streamed_to_disk_and_a_failed_one_keeps_the_last(report_h
         build_report(out, None, None, sources=sources)
     assert (out / "report.html").read_text(encoding="utf-8") == written  # the last report, whole
     assert not list(out.glob("report.html.tmp-*"))
+
+
+def test_pictures_drawn_ahead_are_the_ones_the_report_shows(shared_corpus, tmp_path, monkeypatch):
+    """The main job starts each paper's pictures as the batch extracts it (report.draw_ahead); the
+    report waits for those and draws nothing itself, and its page and pictures are those of a
+    report that draws them. Pictures started for other evidence are not taken."""
+    import functools
+    import json
+
+    from gepnec_extract import evidence_pages, orchestrate, report
+
+    paper = shared_corpus / "dev" / "d01-mitry1999.pdf"
+    ahead, plain = tmp_path / "ahead", tmp_path / "plain"
+    orchestrate.run_library_batch([paper], ahead, extracted=functools.partial(report.draw_ahead, ahead))
+    shutil.copytree(ahead, plain, ignore=shutil.ignore_patterns("pages"))  # the same run, nothing drawn
+    _, drawing = report._drawn_ahead[ahead / "pages", "d01-mitry1999"]
+    assert drawing.result()["pages"]  # (done before render_evidence is counted below)
+    drawn = []
+    render_evidence = evidence_pages.render_evidence
+    monkeypatch.setattr(evidence_pages, "render_evidence",
+                        lambda *args, **kwargs: drawn.append(args[0]) or render_evidence(*args, **kwargs))
+    page = build_report(ahead).read_text(encoding="utf-8")
+    assert drawn == []
+    assert build_report(plain).read_text(encoding="utf-8") == page and drawn == [paper]
+    pictures = sorted(p.name for p in (ahead / "pages").glob("*.jpg"))
+    assert pictures and pictures == sorted(p.name for p in (plain / "pages").glob("*.jpg"))
+    assert all((ahead / "pages" / name).read_bytes() == (plain / "pages" / name).read_bytes() for name in pictures)
+
+    other = tmp_path / "other"  # pictures ahead for fewer records than the report shows
+    shutil.copytree(plain, other, ignore=shutil.ignore_patterns("pages"))
+    records = [json.loads(line) for line in (other / "records.jsonl").read_text(encoding="utf-8").splitlines()]
+    document = json.loads((other / "documents" / "d01-mitry1999.document.json").read_text(encoding="utf-8"))
+    report.draw_ahead(other, {"status": "ok", "file": str(paper), "document": document, "records": records[:-1]})
+    _, drawing = report._drawn_ahead[other / "pages", "d01-mitry1999"]
+    drawing.result()
+    assert len(records) > 1 and drawn == [paper, paper]  # the report's, and the one ahead
+    assert build_report(other).read_text(encoding="utf-8") == page
+    assert drawn == [paper, paper, paper]  # the report drew its own, once the one ahead was done
+    assert not report._drawn_ahead

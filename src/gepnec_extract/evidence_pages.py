@@ -25,7 +25,7 @@ from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from .interrupts import shield_children
+from .interrupts import die_with_parent, shield_children
 
 if TYPE_CHECKING:  # the child imports this module: it loads neither pydantic nor the ingest package
     from .ingest.limits import Limits
@@ -61,11 +61,21 @@ def _container(document: Document, letters: list[tuple[int, list, str]], page: i
 
 
 def plan(document: Document, evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What the child process is asked: for each evidence item its page, text and container box."""
+    """What the child process is asked: each distinct evidence place (page, source, text) once,
+    in a fixed order, with its container box. The same evidence in another record order asks the
+    same, so pictures drawn ahead of the report (``draw_ahead`` in report) are the report's own."""
     letters = [(b.page, list(b.bbox), _norm(b.text)) for b in document.blocks if b.bbox]  # once, not per item
-    return [{"page": e.get("page"), "text": e.get("text") or "",
-             "region": _container(document, letters, e["page"], e.get("source", ""), e.get("text") or "")
-             if e.get("page") else None} for e in evidence]
+    places = sorted({(e.get("page") or 0, e.get("source") or "", e.get("text") or "") for e in evidence})
+    return [{"page": page or None, "source": source, "text": text,
+             "region": _container(document, letters, page, source, text) if page else None}
+            for page, source, text in places]
+
+
+def place(item: Any) -> tuple[int | None, str, str]:
+    """An evidence item's (page, source, text), the key its boxes are kept under."""
+    if isinstance(item, dict):
+        return item.get("page") or None, item.get("source") or "", item.get("text") or ""
+    return item.page or None, item.source or "", item.text or ""
 
 
 def _letters(words: list[dict]) -> tuple[str, list[int], set[int], set[int]]:
@@ -252,10 +262,12 @@ def _run_child(request: dict[str, Any], limits: Limits) -> dict[str, Any] | None
 
 
 def render_evidence(pdf_path: Path, document: Document, evidence: list[dict[str, Any]], out_dir: Path,
-                    stem: str, limits: Limits | None = None, parts: int = 1) -> dict[str, Any] | None:
+                    stem: str, limits: Limits | None = None, parts: int = 1, nice: int = 0) -> dict[str, Any] | None:
     """Page pictures and evidence boxes of one paper, computed in limited child processes: its
-    pages split among ``parts`` children run at once (a lone paper uses every core). None when
-    the paper is no PDF or any child fails."""
+    pages split among ``parts`` children run at once (a lone paper uses every core), each lowered
+    by ``nice`` (pictures drawn ahead take the cores the batch leaves idle). Returns
+    {"pages": {page: {"image", "width", "height"}}, "located": [{"page", "source", "text",
+    "boxes"} per ``plan`` item]}; None when the paper is no PDF or any child fails."""
     from .ingest.limits import Limits
 
     if pdf_path.suffix.lower() != ".pdf" or not pdf_path.is_file() or not evidence:
@@ -264,21 +276,28 @@ def render_evidence(pdf_path: Path, document: Document, evidence: list[dict[str,
     items = plan(document, evidence)
     groups = _page_groups(items, parts)
     requests = [{"pdf": str(pdf_path), "items": [items[i] for i in group], "out": str(out_dir), "stem": stem,
-                 "memory_bytes": limits.memory_mb * 1024 * 1024} for group in groups]
-    with ThreadPoolExecutor(max_workers=max(1, len(requests))) as pool:
-        answers = list(pool.map(lambda request: _run_child(request, limits), requests))
+                 "memory_bytes": limits.memory_mb * 1024 * 1024, "nice": nice} for group in groups]
+    if len(requests) == 1:  # on the calling thread: a daemon's child ends with the run (die_with_parent)
+        answers = [_run_child(requests[0], limits)]
+    else:
+        with ThreadPoolExecutor(max_workers=max(1, len(requests))) as pool:
+            answers = list(pool.map(lambda request: _run_child(request, limits), requests))
     if any(answer is None for answer in answers):
         return None
-    result: dict[str, Any] = {"pages": {}, "boxes": [[] for _ in items]}
+    boxes: list[list] = [[] for _ in items]
+    pages: dict[str, Any] = {}
     for group, answer in zip(groups, answers):
-        result["pages"].update(answer["pages"])
-        for index, boxes in zip(group, answer["boxes"]):
-            result["boxes"][index] = boxes
-    return result
+        pages.update(answer["pages"])
+        for index, found in zip(group, answer["boxes"]):
+            boxes[index] = found
+    return {"pages": pages, "located": [{"page": item["page"], "source": item["source"], "text": item["text"],
+                                         "boxes": found} for item, found in zip(items, boxes)]}
 
 
 if __name__ == "__main__":
+    die_with_parent()  # a run that stops, stops its picture children too
     job = json.loads(sys.stdin.read())
     limit = int(job["memory_bytes"])
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))  # before the PDF libraries are loaded
+    os.nice(int(job.get("nice", 0)))
     print(json.dumps(locate_and_render(job["pdf"], job["items"], job["out"], job["stem"])))

@@ -25,3 +25,16 @@ def shield_children() -> None:
 
     resource_tracker.ensure_running()
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def die_with_parent() -> None:
+    """SIGKILL from the kernel when the thread that started this process ends (with the run).
+    A parser's parent is the fork server, which ends when the run does (a pool worker calls this
+    too); a page-picture process's parent is the thread that waits for it. A killed or stopped run
+    leaves none of them behind (RLIMIT_CPU stays as the parser's backstop elsewhere)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass

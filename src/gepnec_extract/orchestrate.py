@@ -36,7 +36,7 @@ from typing import Any, Callable, Iterable, Iterator, Protocol
 from . import batch, cache, dataset, pipeline, run_state
 from .ingest.errors import IngestError
 from .ingest.limits import Limits
-from .interrupts import shield_children
+from .interrupts import die_with_parent, shield_children
 
 RETRIES = 2
 RETRY_DELAY_S = 1.0
@@ -190,7 +190,7 @@ def start_worker() -> None:
     from .nlp import get_nlp
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    sandbox.die_with_parent()
+    die_with_parent()
     sandbox.start_fork_server()
     get_nlp()(_WARM_UP_TEXT)
 
@@ -495,15 +495,18 @@ def _write_batch_outputs(out: Path, payloads: list[dict[str, Any]]) -> tuple[dic
 
 
 def batch_job(paths: Iterable[str], out_dir: str, submit: Submit, cache_dir: str | None = None,
-              refresh_cache: bool = False, progress: Progress | None = None) -> dict[str, Any]:
+              refresh_cache: bool = False, progress: Progress | None = None,
+              extracted: Progress | None = None) -> dict[str, Any]:
     """Extract every paper under ``paths`` into ``out_dir`` through ``submit``; a JSON summary.
+    ``progress`` is called with each paper's payload as it is collected, ``extracted`` with those
+    extracted by this run (not served from the cache), both in this process.
     Another process's run on ``out_dir`` is waited for (run_state.exclusive)."""
     with run_state.exclusive(out_dir, waiting=lambda message: logging.getLogger(__name__).warning(message)):
-        return _batch_job(paths, out_dir, submit, cache_dir, refresh_cache, progress)
+        return _batch_job(paths, out_dir, submit, cache_dir, refresh_cache, progress, extracted)
 
 
 def _batch_job(paths: Iterable[str], out_dir: str, submit: Submit, cache_dir: str | None,
-               refresh_cache: bool, progress: Progress | None) -> dict[str, Any]:
+               refresh_cache: bool, progress: Progress | None, extracted: Progress | None) -> dict[str, Any]:
     started = time.perf_counter()
     out = Path(out_dir)
     batch.remove_stale_temporaries(out)  # left by a killed run
@@ -521,6 +524,8 @@ def _batch_job(paths: Iterable[str], out_dir: str, submit: Submit, cache_dir: st
         outcomes.append(done)
         if progress is not None:
             progress(done.payload)
+        if extracted is not None and not done.cached:
+            extracted(done.payload)
     payloads = [o.payload for o in outcomes]
 
     inputs = _batch_inputs(jobs, outcomes, notes)
@@ -594,16 +599,18 @@ def prefect_configured() -> bool:
 
 def run_library_batch(paths: list[Path | str], out_dir: Path | str, workers: int = 1, dask_address: str | None = None,
                       cache_dir: Path | str | None = None, refresh_cache: bool = False,
-                      progress: Progress | None = None, meanwhile: Iterable[Callable[[], Any]] = ()) -> BatchResult:
+                      progress: Progress | None = None, meanwhile: Iterable[Callable[[], Any]] = (),
+                      extracted: Progress | None = None) -> BatchResult:
     """The batch without Prefect: in this process for one worker, else on a pool or Dask.
     ``meanwhile``: the caller's preparations for after the batch (InlineExecutor), after the
-    batch's own (an empty dataset with its schema, so that the refresh only inserts)."""
+    batch's own (an empty dataset with its schema, so that the refresh only inserts);
+    ``extracted``: called with each payload this run extracted (batch_job)."""
     db_path = Path(out_dir) / "evidence.duckdb"
     executor = executor_for(workers, dask_address, [lambda: dataset.open_dataset(db_path).close(), *meanwhile])
     try:
         summary = batch_job([str(p) for p in paths], str(out_dir), executor.submit,
                             cache_dir=str(cache_dir) if cache_dir else None, refresh_cache=refresh_cache,
-                            progress=progress)
+                            progress=progress, extracted=extracted)
     finally:
         executor.close()
     return BatchResult(**summary)
@@ -611,10 +618,13 @@ def run_library_batch(paths: list[Path | str], out_dir: Path | str, workers: int
 
 def run_batch(paths: list[Path | str], out_dir: Path | str, workers: int = 1, dask_address: str | None = None,
               cache_dir: Path | str | None = None, refresh_cache: bool = False,
-              progress: Progress | None = None, meanwhile: Iterable[Callable[[], Any]] = ()) -> BatchResult:
+              progress: Progress | None = None, meanwhile: Iterable[Callable[[], Any]] = (),
+              extracted: Progress | None = None) -> BatchResult:
     """The CLI's entry point. Writes records.jsonl, records.csv, failures.jsonl, documents/,
     records/, evidence.duckdb and evidence.parquet into ``out_dir`` (cache: ``out_dir/cache``);
-    ``progress`` is called in this process with each paper's payload as it is collected.
+    ``progress`` is called in this process with each paper's payload as it is collected, and
+    ``extracted`` with each one this run extracted (a head start for later stages: ``meanwhile``
+    and ``extracted`` change no result, and the Prefect flow does without them).
     With PREFECT_API_URL set, the Prefect flow batch_extract runs it (recorded on that server)."""
     if prefect_configured():
         from gepnec_flows.batch import run_batch as run_prefect_batch
@@ -622,4 +632,5 @@ def run_batch(paths: list[Path | str], out_dir: Path | str, workers: int = 1, da
         return run_prefect_batch(paths, out_dir, workers=workers, dask_address=dask_address, cache_dir=cache_dir,
                                  refresh_cache=refresh_cache, progress=progress)
     return run_library_batch(paths, out_dir, workers=workers, dask_address=dask_address, cache_dir=cache_dir,
-                             refresh_cache=refresh_cache, progress=progress, meanwhile=meanwhile)
+                             refresh_cache=refresh_cache, progress=progress, meanwhile=meanwhile,
+                             extracted=extracted)

@@ -24,7 +24,8 @@ import html
 import json
 import os
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -36,6 +37,7 @@ from . import dataset, tagged_view
 from .model import Document, Evidence, StudyRecord, safe_doc_id
 
 MAX_TAGGED_PAPERS = 60  # the tagged text of more papers would make the page too long to open
+AHEAD_NICENESS = 5  # how much lower than the run the children drawing pictures ahead run
 
 
 @dataclass
@@ -115,16 +117,19 @@ def _pictures(page_info: dict | None, evidence: list[Evidence]) -> list[dict | N
     """Per evidence item: its page picture and boxes in % of the page (None: no picture)."""
     if not page_info:
         return [None] * len(evidence)
+    from .evidence_pages import place
+
+    boxes_at = {place(found): found.get("boxes") or [] for found in page_info.get("located", [])}
     out = []
-    boxes_of = page_info.get("boxes", [])
-    for i, item in enumerate(evidence):
+    for item in evidence:
         page = page_info.get("pages", {}).get(str(item.page))
-        if page is None or i >= len(boxes_of):
+        boxes_of = boxes_at.get(place(item))
+        if page is None or boxes_of is None:
             out.append(None)
             continue
         w, h = page["width"], page["height"]
         boxes = [{"left": 100 * x0 / w, "top": 100 * top / h, "width": 100 * (x1 - x0) / w,
-                  "height": 100 * (bottom - top) / h} for x0, top, x1, bottom in boxes_of[i]]
+                  "height": 100 * (bottom - top) / h} for x0, top, x1, bottom in boxes_of]
         out.append({"image": f"pages/{page['image']}", "boxes": boxes, "found": bool(boxes)})
     return out
 
@@ -323,14 +328,15 @@ def page_pictures(out_dir: Path, documents: list[Document], by_doc: dict[str, li
                   sources: dict[str, Path]) -> dict[str, dict]:
     """doc_id -> pictures of its evidence pages with boxes (``evidence_pages``), kept in
     out_dir/pages/ with an index, so the review server reuses them. Pictures an earlier report
-    made under the same key are kept; the others are drawn by child processes, as many at once as
-    there are cores: one per paper, or with fewer papers than cores each paper's pages split
-    among several (each child is held to the parsing limits)."""
-    from .evidence_pages import kept_pictures, picture_key, render_evidence
+    made under the same key are kept, and those being drawn ahead under it (``draw_ahead``) are
+    waited for; the others are drawn by child processes, as many at once as there are cores: one
+    per paper, or with fewer papers than cores each paper's pages split among several (each child
+    is held to the parsing limits)."""
+    from .evidence_pages import render_evidence
 
     pages_dir = out_dir / "pages"
     previous = load_page_pictures(out_dir)
-    found, to_draw = {}, []
+    found, to_draw, ahead = {}, [], []
     for document in documents:
         records = by_doc.get(document.doc_id, [])
         source = sources.get(document.doc_id)
@@ -338,10 +344,14 @@ def page_pictures(out_dir: Path, documents: list[Document], by_doc: dict[str, li
             continue
         evidence = [e.model_dump(mode="json") for r in records for e in r.evidence]
         stem = safe_doc_id(document.doc_id)
-        key = picture_key(Path(source), document, evidence, stem)
-        kept = kept_pictures(previous.get(document.doc_id), key, pages_dir)
+        key, kept = _kept(previous, Path(source), document, evidence, stem, pages_dir)
+        drawn_for, drawing = _drawn_ahead.pop((pages_dir, stem), (None, None))
+        if drawing is not None and drawn_for != key:
+            drawing.exception()  # drawn for other evidence: done with the files, before they are drawn again
         if kept:
             found[document.doc_id] = kept
+        elif drawn_for == key:
+            ahead.append((document.doc_id, key, drawing))
         else:
             to_draw.append((document, Path(source), evidence, stem, key))
     cores = os.cpu_count() or 1
@@ -352,9 +362,60 @@ def page_pictures(out_dir: Path, documents: list[Document], by_doc: dict[str, li
         for (document, *_, key), info in zip(to_draw, drawn):
             if info:
                 found[document.doc_id] = {**info, "key": key}
+    for doc_id, key, drawing in ahead:
+        info = drawing.result()
+        if info:
+            found[doc_id] = {**info, "key": key}
     if found:
         _write_json(pages_dir / "index.json", found)
     return found
+
+
+def _kept(previous: dict[str, Any], source: Path, document: Document, evidence: list[dict[str, Any]], stem: str,
+          pages_dir: Path) -> tuple[str, dict | None]:
+    """A paper's picture key, and the pictures an earlier report kept under it (None if not)."""
+    from .evidence_pages import kept_pictures, picture_key
+
+    key = picture_key(source, document, evidence, stem)
+    return key, kept_pictures(previous.get(document.doc_id), key, pages_dir)
+
+
+# (pages folder, stem) -> the key and Future of a paper's pictures being drawn ahead of the report
+_drawn_ahead: dict[tuple[Path, str], tuple[str, Future]] = {}
+_ahead_turn = threading.Lock()
+
+
+def draw_ahead(out_dir: Path | str, payload: dict[str, Any]) -> None:
+    """Start drawing the page pictures of a paper just extracted (its batch payload) on a thread
+    of their own, while the batch goes on; a report in this process then waits for them instead of
+    drawing them. A head start only: the report takes them when its own key for the paper is the
+    same (the same PDF, evidence places and code), and draws anew otherwise. The children are
+    niced, so they take the cores the batch leaves idle (the parse of the next paper goes first)."""
+    from .evidence_pages import render_evidence
+
+    source = Path(payload.get("file") or "")
+    if payload.get("status") != "ok" or not payload.get("records") or not source.is_file():
+        return
+    pages_dir = Path(out_dir) / "pages"
+    document = Document.model_validate(payload["document"])
+    evidence = [e for r in payload["records"] for e in r.get("evidence", [])]
+    stem = safe_doc_id(document.doc_id)
+    key, kept = _kept(load_page_pictures(Path(out_dir)), source, document, evidence, stem, pages_dir)
+    if kept or (pages_dir, stem) in _drawn_ahead:  # a paper is drawn ahead once a run
+        return
+    drawing: Future = Future()
+
+    def draw() -> None:
+        try:
+            with _ahead_turn:  # one paper's pictures at a time, however fast papers come
+                drawing.set_result(render_evidence(source, document, evidence, pages_dir, stem,
+                                                   parts=1, nice=AHEAD_NICENESS))
+        except BaseException as error:  # noqa: BLE001 - the report raises it when it takes the pictures
+            drawing.set_exception(error)
+
+    _drawn_ahead[pages_dir, stem] = key, drawing
+    # a daemon: a run that stops early does not wait for pictures nobody will show
+    threading.Thread(target=draw, name=f"pictures {stem}", daemon=True).start()
 
 
 def _write_json(target: Path, data: Any) -> None:

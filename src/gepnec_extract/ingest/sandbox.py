@@ -38,6 +38,7 @@ from pathlib import Path
 
 import psutil
 
+from ..interrupts import die_with_parent
 from ..model import Document
 from .errors import (CorruptPdfError, EncryptedPdfError, IngestError, NoTextLayerError, ParseTimeoutError,
                      ResourceLimitError, error_from_dict)
@@ -347,18 +348,6 @@ def _child_main(path_str: str, limits: Limits, sender: Connection, stderr_path: 
         os._exit(MEMORY_EXIT_CODE)  # no traceback printing: it would need memory too
     except BaseException:  # noqa: BLE001 - the parent reports a silent exit as a corrupt file
         os._exit(UNEXPECTED_EXIT_CODE)
-
-
-def die_with_parent() -> None:
-    """SIGKILL from the kernel when our parent ends. A parser's parent is the fork server, which
-    ends when the run does (a pool worker calls this too), so a killed run leaves no parser
-    behind (RLIMIT_CPU stays as the backstop elsewhere)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _redirect_stderr(stderr_path: str) -> None:
