@@ -35,10 +35,10 @@ def test_the_next_paper_parses_while_this_one_is_read(papers, tmp_path, monkeypa
     lock = threading.Lock()
     parse, read = pipeline.parse_paper, pipeline.read_paper
 
-    def logged_parse(path, limits=None):
+    def logged_parse(path, limits=None, parts=1):
         with lock:
             events.append(("parse starts", Path(path).name))
-        return parse(path, limits)
+        return parse(path, limits, parts)
 
     def logged_read(doc):
         with lock:
@@ -124,7 +124,7 @@ def test_the_wait_for_the_first_parse_prepares_later_stages(papers, tmp_path, mo
     release = threading.Event()
     done: list[str] = []
 
-    def slow_parse(path, limits=None):  # a parse that lasts until the last preparation has run
+    def slow_parse(path, limits=None, parts=1):  # a parse that lasts until the last preparation has run
         assert release.wait(60)
         return parsed
 
@@ -149,7 +149,7 @@ def test_nothing_is_prepared_once_the_parse_is_done(papers, tmp_path, monkeypatc
         time.sleep(1.0)
         load_readers()
 
-    monkeypatch.setattr(pipeline, "parse_paper", lambda path, limits=None: parsed)
+    monkeypatch.setattr(pipeline, "parse_paper", lambda path, limits=None, parts=1: parsed)
     monkeypatch.setattr(pipeline, "load_readers", slow_load)
     executor = orchestrate.InlineExecutor([lambda: done.append("too late")])
     summary = orchestrate.batch_job([str(folder)], str(tmp_path / "out"), executor.submit, cache_dir=str(tmp_path / "cache"))

@@ -65,9 +65,11 @@ def ingest(
     limits = _limits(timeout, memory_mb, max_pages)
     failures = 0
     taken: set[str] = set()
+    from .ingest.sandbox import parts_for_one_paper
+
     for path in files:
         try:
-            doc = ingest_file(path, limits)
+            doc = ingest_file(path, limits, parts=parts_for_one_paper())
         except IngestError as err:
             failures += 1
             console.print(f"[red]error[/red] {escape(str(path))}: {escape(f'[{err.kind}] {err.message}')}")

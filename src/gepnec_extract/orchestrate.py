@@ -106,8 +106,8 @@ class InlineExecutor:
     """One worker, this process: each job runs when the batch collects it (so progress is live).
 
     Papers are parsed one ahead: when a paper's job is collected, the next paper starts parsing in
-    its sandboxed child (pipeline.parse_in_background) while this process tags the current one,
-    so parsing and tagging share the cores. The first paper parses while the readers load; what
+    its sandboxed children (pipeline.parse_in_background; one per core, each its share of the
+    pages) while this process tags the current one, so parsing and tagging share the cores. The first paper parses while the readers load; what
     is left of that wait goes to ``meanwhile``: calls that prepare the batch's later stages
     (imports, an empty dataset), each made at most once, and only while a parse is still running.
     They change no result: whatever they would have done is done when its stage comes anyway."""
@@ -126,10 +126,13 @@ class InlineExecutor:
     def _parse_ahead(self, at: int) -> None:
         """Start paper ``at``'s parse (unless started) and the next paper's, one after the other;
         then load the readers and prepare later stages while paper ``at`` parses."""
+        from .ingest.sandbox import parts_for_one_paper
+
         after = None
         for kwargs in self._papers[at:at + 2]:
             if kwargs.get("parsed") is None:
-                kwargs["parsed"] = pipeline.parse_in_background(kwargs["path"], Limits(**kwargs["limits"]), after)
+                kwargs["parsed"] = pipeline.parse_in_background(kwargs["path"], Limits(**kwargs["limits"]), after,
+                                                                parts=parts_for_one_paper())
             after = kwargs["parsed"]
         parsing = self._papers[at]["parsed"]
         pipeline.load_readers()

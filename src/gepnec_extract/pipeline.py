@@ -73,20 +73,23 @@ def extract_records(doc: Document, tagged=None) -> list[StudyRecord]:
     return records_of_document(doc, tagged=tagged)
 
 
-def parse_paper(path: Path | str, limits: Limits | None = None) -> Document:
-    """The parsing step: ingest (a PDF or .txt in a sandboxed child process) and the tagger's limits."""
+def parse_paper(path: Path | str, limits: Limits | None = None, parts: int = 1) -> Document:
+    """The parsing step: ingest (a PDF or .txt in a sandboxed child process, or a PDF in
+    ``parts`` of them) and the tagger's limits."""
     from .ingest import ingest_file
 
     limits = limits or Limits.from_env()
-    doc = ingest_file(Path(path), limits)
+    doc = ingest_file(Path(path), limits, parts=parts)
     check_tagger_limits(Path(path), doc, limits)
     return doc
 
 
-def parse_in_background(path: Path | str, limits: Limits | None = None, after: Future | None = None) -> Future:
+def parse_in_background(path: Path | str, limits: Limits | None = None, after: Future | None = None,
+                        parts: int = 1) -> Future:
     """Start parsing a paper on a thread of its own, once ``after`` (an earlier paper's parse) is
-    done: the thread only waits for the sandboxed parser child, so the parse runs in that child
-    while this process loads the tagger or tags the paper before. One parser child at a time."""
+    done: the thread only waits for the sandboxed parser children, so the parse runs in them
+    while this process loads the tagger or tags the paper before. One paper's parse at a time,
+    in ``parts`` children."""
     parsed: Future = Future()
 
     def parse() -> None:
@@ -94,7 +97,7 @@ def parse_in_background(path: Path | str, limits: Limits | None = None, after: F
         if after is not None:
             wait([after])
         try:
-            parsed.set_result(parse_paper(path, limits))
+            parsed.set_result(parse_paper(path, limits, parts))
         except BaseException as error:  # noqa: BLE001 - raised to whoever takes the result
             parsed.set_exception(error)
 

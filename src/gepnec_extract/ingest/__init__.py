@@ -15,8 +15,9 @@ from .limits import Limits
 __all__ = ["ingest_file", "IngestError", "Limits"]
 
 
-def ingest_file(path: Path | str, limits: Limits | None = None, sandbox: bool = True) -> Document:
-    """Read one file into a Document, or raise a typed IngestError naming the file."""
+def ingest_file(path: Path | str, limits: Limits | None = None, sandbox: bool = True, parts: int = 1) -> Document:
+    """Read one file into a Document, or raise a typed IngestError naming the file. A sandboxed
+    PDF is read by ``parts`` children at once (the same Document: ``sandbox.run_sandboxed``)."""
     path = Path(path)
     limits = limits or Limits.from_env()
     suffix = path.suffix.lower()
@@ -24,7 +25,7 @@ def ingest_file(path: Path | str, limits: Limits | None = None, sandbox: bool = 
         if sandbox:
             from .sandbox import parse_pdf_sandboxed
 
-            return parse_pdf_sandboxed(path, limits)
+            return parse_pdf_sandboxed(path, limits, parts)
         from .pdf import read_pdf
         from .sandbox import classify_exception
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import zlib
 from pathlib import Path
+from typing import Any, Callable
 
 import pdfplumber
 from pdfminer.pdftypes import PDFStream, resolve1
@@ -17,8 +18,9 @@ from ..model import Document
 from . import layout
 from .errors import NoPagesError, NoTextLayerError, ResourceLimitError
 from .limits import Limits
+from .pages import PageRead, assemble, info_text
 from .preflight import preflight
-from .tables import TableFragment, find_tables, merge_fragments
+from .tables import find_tables
 
 WORD_OPTIONS = dict(x_tolerance=1.5, x_tolerance_ratio=0.15, y_tolerance=2.5, keep_blank_chars=False, use_text_flow=False,
                     extra_attrs=["size", "fontname"])
@@ -86,44 +88,57 @@ def read_pdf(path: Path | str, limits: Limits | None = None) -> Document:
     path = Path(path)
     limits = limits or Limits()
     preflight(path, limits)
-    warnings: list[str] = []
-    page_lines: list[layout.PageLines] = []
-    fragments: list[TableFragment] = []
     with pdfplumber.open(path) as pdf:
-        n_pages = len(pdf.pages)
-        if n_pages > limits.max_pages:
-            raise ResourceLimitError(path, f"{n_pages} pages, over the limit of {limits.max_pages}")
-        if n_pages == 0:
-            raise _no_pages_error(path, pdf)
-        info = dict(pdf.metadata or {})
-        for number, page in enumerate(pdf.pages, start=1):
-            # estimate from the content stream first: building a million char objects is the cost to avoid
-            shown = shown_text_bytes(page, limits.max_chars_per_page * 2)
-            if shown is None:
-                warnings.append(f"page {number}: content stream inflates past {CONTENT_BUDGET >> 20} MiB "
-                                "(a decompression bomb?); page skipped")
-                page.close()
-                continue
-            n_chars = len(page.chars) if shown <= limits.max_chars_per_page * 2 else shown
-            if n_chars > limits.max_chars_per_page:
-                warnings.append(f"page {number}: about {n_chars} characters, over the limit of "
-                                f"{limits.max_chars_per_page}; page skipped")
-                page.close()
-                continue
-            words = page.extract_words(**WORD_OPTIONS)
-            page_tables = find_tables(page, words, number)
-            fragments.extend(page_tables)
-            excluded = [region for t in page_tables for region in t.regions]
-            rotated_chars = [c for c in page.chars if not c.get("upright", True)]
-            page_lines.append(layout.page_lines(words, number, page.width, page.height, excluded,
-                                                rotated_chars, WORD_OPTIONS))
-            page.close()  # drop pdfplumber's per-page caches as we go
-    if not any(pl.lines or pl.rotated for pl in page_lines) and not fragments:
-        if warnings:  # the pages were skipped over a limit, not found blank
-            raise ResourceLimitError(path, f"no page within the limits: {'; '.join(warnings[:3])}")
-        raise NoTextLayerError(path, "no text layer: OCR is not supported (scanned or blank PDF)")
-    doc = layout.build_document(path.stem, page_lines, n_pages, info)
-    doc.source = path.name
-    doc.tables = merge_fragments(fragments)
-    doc.warnings = warnings + doc.warnings
-    return doc
+        n_pages, info = _opened(path, pdf, limits)
+        read = [read_page(page, number, limits) for number, page in enumerate(pdf.pages, start=1)]
+    return assemble(path, read, n_pages, info)
+
+
+def read_pdf_part(path: Path | str, limits: Limits, part: int, parts: Callable[[int], int],
+                  opened: Callable[[int], None] = lambda n_pages: None) -> dict[str, Any]:
+    """Part ``part`` of a PDF's page reading, for children that read one PDF together: the pages
+    whose number - 1 is ``part`` modulo ``parts(page count)`` (dealt in turn, so each part gets
+    its share of a run of heavy table pages; a part past that number reads none). ``opened`` is
+    called with the page count once the page tree is read. {"pages": n, "info": {...}, "parts":
+    how many read pages, "read": [PageRead...]}: ``assemble`` makes the Document of all of them."""
+    path = Path(path)
+    preflight(path, limits)
+    with pdfplumber.open(path) as pdf:
+        n_pages, info = _opened(path, pdf, limits)
+        opened(n_pages)
+        reading = parts(n_pages)
+        read = [read_page(page, number, limits) for number, page in enumerate(pdf.pages, start=1)
+                if part < reading and (number - 1) % reading == part]
+    return {"pages": n_pages, "info": info, "parts": reading, "read": read}
+
+
+def _opened(path: Path, pdf, limits: Limits) -> tuple[int, dict[str, str]]:
+    """The page count (within the limit, at least one) and what the document info gives ingest."""
+    n_pages = len(pdf.pages)
+    if n_pages > limits.max_pages:
+        raise ResourceLimitError(path, f"{n_pages} pages, over the limit of {limits.max_pages}")
+    if n_pages == 0:
+        raise _no_pages_error(path, pdf)
+    return n_pages, info_text(dict(pdf.metadata or {}))
+
+
+def read_page(page, number: int, limits: Limits) -> PageRead:
+    """One page's lines, table fragments and warnings (a page over a limit is skipped, with a warning)."""
+    try:
+        # estimate from the content stream first: building a million char objects is the cost to avoid
+        shown = shown_text_bytes(page, limits.max_chars_per_page * 2)
+        if shown is None:
+            return PageRead(number, warnings=[f"page {number}: content stream inflates past {CONTENT_BUDGET >> 20} "
+                                              "MiB (a decompression bomb?); page skipped"])
+        n_chars = len(page.chars) if shown <= limits.max_chars_per_page * 2 else shown
+        if n_chars > limits.max_chars_per_page:
+            return PageRead(number, warnings=[f"page {number}: about {n_chars} characters, over the limit of "
+                                              f"{limits.max_chars_per_page}; page skipped"])
+        words = page.extract_words(**WORD_OPTIONS)
+        page_tables = find_tables(page, words, number)
+        excluded = [region for t in page_tables for region in t.regions]
+        rotated_chars = [c for c in page.chars if not c.get("upright", True)]
+        lines = layout.page_lines(words, number, page.width, page.height, excluded, rotated_chars, WORD_OPTIONS)
+        return PageRead(number, lines, page_tables)
+    finally:
+        page.close()  # drop pdfplumber's per-page caches as we go

@@ -20,6 +20,8 @@ process that only imported pdfplumber, so each child is a cheap fork of that.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import gc
 import json
 import logging
@@ -35,10 +37,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any, Callable
 
 import psutil
 
-from ..interrupts import die_with_parent
+from ..interrupts import die_with_parent, shield_children
 from ..model import Document
 from .errors import (CorruptPdfError, EncryptedPdfError, IngestError, NoTextLayerError, ParseTimeoutError,
                      ResourceLimitError, error_from_dict)
@@ -68,9 +71,10 @@ class SandboxResult:
     child_pid: int | None = None  # None when preflight refused the file without a child
 
 
-def parse_pdf_sandboxed(path: Path, limits: Limits) -> Document:
-    """Read a PDF in a limited child process; raise a typed IngestError naming the file."""
-    result = run_sandboxed(path, limits)
+def parse_pdf_sandboxed(path: Path, limits: Limits, parts: int = 1) -> Document:
+    """Read a PDF in a limited child process (``parts`` of them at once: ``run_sandboxed``);
+    raise a typed IngestError naming the file."""
+    result = run_sandboxed(path, limits, parts)
     if result.error is not None:
         raise result.error
     assert result.document is not None
@@ -86,9 +90,12 @@ def is_text(path: Path) -> bool:
     return path.suffix.lower() in {".txt", ".text"}
 
 
-def run_sandboxed(path: Path | str, limits: Limits) -> SandboxResult:
+def run_sandboxed(path: Path | str, limits: Limits, parts: int = 1) -> SandboxResult:
     """Like parse_pdf_sandboxed, but returns the outcome with elapsed time and peak memory.
-    A .txt/.text path is read by the text reader, anything else as a PDF."""
+    A .txt/.text path is read by the text reader, anything else as a PDF: with ``parts`` > 1 by
+    that many children at once, each reading its share of the pages, and one more that assembles
+    their pages into the Document (``pages``; the same Document as one child reading them all).
+    Each child is held to the limits (the assembly to what is left of the readers' timeout)."""
     from .preflight import preflight, text_preflight
 
     path = Path(path)
@@ -98,7 +105,10 @@ def run_sandboxed(path: Path | str, limits: Limits) -> SandboxResult:
         text_preflight(path, limits) if is_text(path) else preflight(path, limits)
     except IngestError as err:
         return SandboxResult(None, err, time.perf_counter() - started, 0.0)
-    payload, peak_rss_mb, child_pid = _run_child(path, limits)
+    if parts > 1 and not is_text(path):
+        payload, peak_rss_mb, child_pid = _run_in_parts(path, limits, parts)
+    else:
+        payload, peak_rss_mb, child_pid = _run_child(path, limits)
     elapsed = time.perf_counter() - started
     peak_rss_mb = max(peak_rss_mb, payload.get("maxrss_mb", 0.0))
     if payload.get("ok"):
@@ -118,6 +128,21 @@ def _context() -> multiprocessing.context.BaseContext:
         context.set_forkserver_preload(PRELOAD_MODULES)  # no effect once the server runs
         _start_fork_server()
     return context
+
+
+PARTS_ENV = "GEPNEC_PARSE_PARTS"  # how many children read one PDF at once (default: the cores, at most MAX_PARTS)
+MAX_PARTS = 4
+MIN_PAGES_PER_PART = 4
+
+
+def parts_for_one_paper() -> int:
+    """How many children should read a PDF that has this machine to itself (a lone paper, or the
+    one a single worker parses while it tags another): one per core, at most MAX_PARTS, or
+    $GEPNEC_PARSE_PARTS. Workers of a pool or a cluster read theirs with one child each."""
+    configured = os.environ.get(PARTS_ENV, "").strip()
+    if configured.isdigit() and int(configured) >= 1:
+        return int(configured)
+    return max(1, min(MAX_PARTS, len(os.sched_getaffinity(0))))
 
 
 def start_fork_server() -> None:
@@ -211,13 +236,16 @@ def _no_main_module_in_children():
         spawn.get_preparation_data = prepare
 
 
-def _run_child(path: Path, limits: Limits) -> tuple[dict, float, int | None]:
-    """Start the child, wait for its payload until the deadline, and always reap it."""
+def _run_child(path: Path, limits: Limits, job: tuple = ("document",),
+               on_note: Callable[[dict], None] | None = None) -> tuple[dict, float, int | None]:
+    """Start the child, wait for its payload until the deadline, and always reap it. ``job``:
+    ("document",) reads the whole file; ("part", k, n) and ("assemble", parts_json) are the two
+    steps of a reading in parts (``_run_in_parts``), whose part 0 sends a note first (to ``on_note``)."""
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
     stderr_fd, stderr_path = tempfile.mkstemp(prefix="gepnec-pdf-", suffix=".stderr")
     os.close(stderr_fd)
-    process = context.Process(target=_child_main, args=(str(path), limits, sender, stderr_path),
+    process = context.Process(target=_child_main, args=(str(path), limits, sender, stderr_path, job),
                               name=f"pdf-sandbox:{path.name}", daemon=True)
     peak = [0.0]
     try:
@@ -229,7 +257,7 @@ def _run_child(path: Path, limits: Limits) -> tuple[dict, float, int | None]:
             return {"ok": False, "error": error.to_dict()}, 0.0, None
         finally:
             sender.close()  # our copy: the child's exit must read as EOF on `receiver`
-        payload = _await_payload(process, receiver, path, limits, peak)
+        payload = _await_payload(process, receiver, path, limits, peak, on_note)
         if payload is None:
             process.join(5)
             payload = _death_payload(path, limits, process.exitcode, _last_line(stderr_path))
@@ -243,9 +271,60 @@ def _run_child(path: Path, limits: Limits) -> tuple[dict, float, int | None]:
         Path(stderr_path).unlink(missing_ok=True)
 
 
-def _await_payload(process, receiver: Connection, path: Path, limits: Limits,
-                   peak: list[float]) -> dict | None:
-    """The child's payload, a timeout error payload, or None when the child died silently."""
+def _run_in_parts(path: Path, limits: Limits, parts: int) -> tuple[dict, float, int | None]:
+    """Read a PDF with up to ``parts`` children at once, each its share of the pages: part 0
+    starts, and once it has the page count the others start, as many as the PDF is long enough
+    for (``parts_reading``: a short paper is read by part 0 alone, whose Document is taken as it
+    is). Each waits on a daemon thread of its own (a stopped run does not wait for them). Their
+    pages are assembled in one more child within what is left of the timeout. The first failed
+    part's error, in part order, is the Document's."""
+    started = time.monotonic()
+    others: list[threading.Thread] = []
+    answers: dict[int, tuple] = {}
+
+    def run(part: int, on_note: Callable[[dict], None] | None = None) -> None:
+        shield_children()
+        try:
+            answers[part] = _run_child(path, limits, ("part", part, parts), on_note)
+        except BaseException as exc:  # noqa: BLE001 - reported as this part's failure
+            error = IngestError(path, f"the parser could not be started: {type(exc).__name__}: {exc}")
+            answers[part] = ({"ok": False, "error": error.to_dict()}, 0.0, None)
+
+    def opened(note: dict) -> None:  # on part 0's thread, while part 0 reads its pages
+        for part in range(1, parts_reading(int(note["opened"]), parts)):
+            thread = threading.Thread(target=run, args=(part,), name=f"pdf part {part}", daemon=True)
+            thread.start()
+            others.append(thread)
+
+    first = threading.Thread(target=run, args=(0, opened), name="pdf part 0", daemon=True)
+    first.start()
+    first.join()
+    for thread in others:
+        thread.join()
+    in_order = [answers[part] for part in sorted(answers)]
+    peak = max(answer[1] for answer in in_order)
+    maxrss = max(answer[0].get("maxrss_mb", 0.0) for answer in in_order)
+    for payload, _, pid in in_order:
+        if not payload.get("ok") or "document" in payload:  # a failure, or a PDF part 0 read alone
+            return {**payload, "maxrss_mb": maxrss}, peak, pid
+    remaining = max(1.0, limits.timeout_s - (time.monotonic() - started))
+    pages = json.dumps([payload for payload, _, _ in in_order])
+    payload, assembly_peak, pid = _run_child(path, dataclasses.replace(limits, timeout_s=remaining),
+                                             ("assemble", pages))
+    return {**payload, "maxrss_mb": max(maxrss, payload.get("maxrss_mb", 0.0))}, max(peak, assembly_peak), pid
+
+
+def parts_reading(n_pages: int, parts: int) -> int:
+    """How many of ``parts`` children read a PDF of ``n_pages`` pages: at least
+    MIN_PAGES_PER_PART pages each (a part's own opening of the file, its start and the assembly
+    cost about a page's reading), so a two-page paper is read by one."""
+    return max(1, min(parts, n_pages // MIN_PAGES_PER_PART))
+
+
+def _await_payload(process, receiver: Connection, path: Path, limits: Limits, peak: list[float],
+                   on_note: Callable[[dict], None] | None = None) -> dict | None:
+    """The child's payload, a timeout error payload, or None when the child died silently. A
+    note before the payload ({"opened": n} from a part) goes to ``on_note``."""
     deadline = time.monotonic() + limits.timeout_s
     watched = _psutil_process(process.pid)
     while True:
@@ -258,9 +337,13 @@ def _await_payload(process, receiver: Connection, path: Path, limits: Limits,
         peak[0] = max(peak[0], _rss_mb(watched))
         if receiver.poll(min(POLL_INTERVAL_S, remaining)):
             try:
-                return json.loads(receiver.recv_bytes())
+                message = json.loads(receiver.recv_bytes())
             except EOFError:
                 return None
+            if on_note is not None and isinstance(message, dict) and "opened" in message:
+                on_note(message)
+                continue
+            return message
 
 
 def _psutil_process(pid: int | None) -> psutil.Process | None:
@@ -325,23 +408,42 @@ class _WarningCollector(logging.Handler):
         super().__init__(logging.WARNING)
         self.count = 0
         self.first: str | None = None
+        self.marked_at: int | None = None  # the count at mark()
+        self.first_after_mark: str | None = None
+
+    def mark(self) -> None:
+        """Note the count so far (a part's problems before its pages: ``_parse_part``)."""
+        self.marked_at = self.count
 
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
-        if self.first is None:
-            try:
-                self.first = record.getMessage()[:MAX_DETAIL_CHARS]
-            except Exception:  # a malformed log call must not break parsing
-                self.first = str(record.msg)[:MAX_DETAIL_CHARS]
+        if self.first is not None and (self.marked_at is None or self.first_after_mark is not None):
+            return
+        try:
+            message = record.getMessage()[:MAX_DETAIL_CHARS]
+        except Exception:  # a malformed log call must not break parsing
+            message = str(record.msg)[:MAX_DETAIL_CHARS]
+        self.first = self.first or message
+        if self.marked_at is not None and self.first_after_mark is None:
+            self.first_after_mark = message
 
 
-def _child_main(path_str: str, limits: Limits, sender: Connection, stderr_path: str) -> None:
+def _child_main(path_str: str, limits: Limits, sender: Connection, stderr_path: str,
+                job: tuple = ("document",)) -> None:
     die_with_parent()
     _redirect_stderr(stderr_path)
     _apply_limits(limits)
     try:
         collector = _quiet_libraries()
-        payload = _parse(Path(path_str), limits, collector)
+        if job[0] == "part":
+            def tell(note: dict) -> None:
+                sender.send_bytes(json.dumps(note).encode("utf-8"))
+
+            payload = _parse_part(Path(path_str), limits, collector, job[1], job[2], tell)
+        elif job[0] == "assemble":
+            payload = _assemble_parts(Path(path_str), limits, collector, job[1])
+        else:
+            payload = _parse(Path(path_str), limits, collector)
         sender.send_bytes(json.dumps(payload).encode("utf-8"))
         sender.close()
     except MemoryError:
@@ -391,11 +493,60 @@ def _parse(path: Path, limits: Limits, collector: _WarningCollector) -> dict:
     from .pdf import read_pdf
     from .text import read_text
 
+    document, error = _guarded(path, limits, lambda: read_text(path, limits) if is_text(path) else read_pdf(path, limits))
+    return _document_payload(path, document, error, collector.count, collector.first)
+
+
+def _parse_part(path: Path, limits: Limits, collector: _WarningCollector, part: int, parts: int,
+                tell: Callable[[dict], None]) -> dict:
+    """One part of a reading in parts (``pdf.read_pdf_part``), with the parser's problems counted
+    twice: in all, and before any page was read (every part opens the file and reports those).
+    Part 0 tells the parent the page count as soon as it knows it ({"opened": n}), so the other
+    parts start only for a PDF long enough to share (``parts_reading``); a shorter one it reads
+    whole, and sends its Document."""
+    from .pages import assemble
+    from .pdf import read_pdf_part
+
+    def opened(n_pages: int) -> None:
+        collector.mark()
+        if part == 0:
+            tell({"opened": n_pages})
+
+    read, error = _guarded(path, limits, lambda: read_pdf_part(
+        path, limits, part, functools.partial(parts_reading, parts=parts), opened=opened))
+    if error is None and read["parts"] == 1 and part == 0:
+        document, error = _guarded(path, limits, lambda: assemble(path, read["read"], read["pages"], read["info"]))
+        return _document_payload(path, document, error, collector.count, collector.first)
+    maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if error is not None:
+        return {"ok": False, "error": error.to_dict(), "maxrss_mb": maxrss_mb}
+    read["read"] = [r.to_json() for r in read["read"]]
+    return {"ok": True, "part": read, "problems": collector.count, "problems_at_open": collector.marked_at,
+            "first_problem": collector.first, "first_after_open": collector.first_after_mark, "maxrss_mb": maxrss_mb}
+
+
+def _assemble_parts(path: Path, limits: Limits, collector: _WarningCollector, parts_json: str) -> dict:
+    """The Document of a reading in parts, from the parts' payloads (``_parse_part``): as one
+    child reading the whole file would give it, the file's own problems counted once."""
+    from .pages import PageRead, assemble
+
+    parts = json.loads(parts_json)
+    first, *others = parts
+    count = first["problems"] + sum(p["problems"] - (p["problems_at_open"] or 0) for p in others) + collector.count
+    first_problem = first["first_problem"] or next((p["first_after_open"] for p in others if p["first_after_open"]),
+                                                   collector.first)
+    document, error = _guarded(path, limits, lambda: assemble(
+        path, [PageRead.from_json(r) for p in parts for r in p["part"]["read"]], first["part"]["pages"],
+        first["part"]["info"]))
+    return _document_payload(path, document, error, count, first_problem)
+
+
+def _guarded(path: Path, limits: Limits, read: Callable[[], Any]) -> tuple[Any, IngestError | None]:
+    """read()'s result, or the typed error of whatever it raised (never raises)."""
     error: IngestError | None = None
-    document: Document | None = None
     out_of_memory = False
     try:
-        document = read_text(path, limits) if is_text(path) else read_pdf(path, limits)
+        return read(), None
     except MemoryError:
         out_of_memory = True  # allocate nothing here: the traceback still pins the big objects
     except BaseException as exc:  # noqa: BLE001 - a hostile file may raise anything
@@ -403,21 +554,28 @@ def _parse(path: Path, limits: Limits, collector: _WarningCollector) -> dict:
     if out_of_memory:
         gc.collect()  # the except block has ended, so its frames can go now
         error = ResourceLimitError(path, f"memory limit of {limits.memory_mb} MB exceeded")
-    if isinstance(error, NoTextLayerError) and collector.count:
+    return None, error
+
+
+def _document_payload(path: Path, document: Document | None, error: IngestError | None, problems: int,
+                      first_problem: str | None) -> dict:
+    """The child's payload: the Document with its integrity warnings, or the error. ``problems``:
+    how many warnings the PDF parser logged, ``first_problem`` the first of them."""
+    if isinstance(error, NoTextLayerError) and problems:
         # no text *and* the parser reported damage (a garbled xref, broken objects): a damaged
         # file, not a scan or a blank page
-        error = CorruptPdfError(path, f"corrupt PDF: no text recovered; the parser reported {collector.count} "
-                                      f"problem(s), e.g. {collector.first!r}")
+        error = CorruptPdfError(path, f"corrupt PDF: no text recovered; the parser reported {problems} "
+                                      f"problem(s), e.g. {first_problem!r}")
     maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if error is not None:
         return {"ok": False, "error": error.to_dict(), "maxrss_mb": maxrss_mb}
     assert document is not None
     if not is_text(path):
-        document.warnings.extend(_integrity_warnings(path, collector))
+        document.warnings.extend(_integrity_warnings(path, problems, first_problem))
     return {"ok": True, "document": document.model_dump_json(), "maxrss_mb": maxrss_mb}
 
 
-def _integrity_warnings(path: Path, collector: _WarningCollector) -> list[str]:
+def _integrity_warnings(path: Path, problems: int, first_problem: str | None) -> list[str]:
     """Flag a Document read from a damaged file: pdfminer may have recovered only part of it.
 
     A file cut short before its end marker is flagged "incomplete"; library warnings (one line
@@ -430,8 +588,8 @@ def _integrity_warnings(path: Path, collector: _WarningCollector) -> list[str]:
         tail = fh.read()
     if b"%%EOF" not in tail:
         found.append("file has no %%EOF marker at its end (truncated?): extraction may be incomplete")
-    if collector.count:
-        found.append(f"PDF parser reported {collector.count} problem(s), e.g. {collector.first!r}: "
+    if problems:
+        found.append(f"PDF parser reported {problems} problem(s), e.g. {first_problem!r}: "
                      "some content may be missing")  # often benign (colour spaces), so no stronger claim
     return found
 

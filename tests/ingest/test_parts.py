@@ -1,0 +1,72 @@
+"""A PDF read by several sandboxed children at once (each its share of the pages, one more
+assembling them: ``sandbox.run_sandboxed(parts=N)``) is the Document one child reading it gives:
+on real layouts, on a file whose parser problems every child sees at opening, and on bad files."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import psutil
+import pytest
+
+from gepnec_extract.ingest.limits import Limits
+from gepnec_extract.ingest.sandbox import MIN_PAGES_PER_PART, PARTS_ENV, parts_for_one_paper, run_sandboxed
+
+from ..conftest import REVIEW_PDF
+
+LIMITS = Limits(timeout_s=60, memory_mb=1024)
+
+
+def _read(path, parts: int) -> str:
+    result = run_sandboxed(path, LIMITS, parts)
+    return result.document.model_dump_json() if result.document else f"{type(result.error).__name__}: {result.error}"
+
+
+@pytest.mark.parametrize("name", ["review", "real/real06", "real/real05", "bad/huge-table", "dev/d17"])
+def test_a_pdf_read_in_parts_is_the_document_one_child_reads(shared_corpus, name):
+    folder, _, stem = name.rpartition("/")
+    path = REVIEW_PDF if name == "review" else next((shared_corpus / folder).glob(f"{stem}*.pdf"))
+    whole = _read(path, 1)
+    assert whole.startswith("{"), whole
+    pages = json.loads(whole)["pages"]
+    # long enough to be shared by two parts, but d17 (read whole by the first part)
+    assert (pages >= 2 * MIN_PAGES_PER_PART) == (name != "dev/d17"), pages
+    assert _read(path, 2) == whole
+    if name == "review":  # three parts, fewer pages to each
+        assert pages >= 3 * MIN_PAGES_PER_PART and _read(path, 3) == whole
+
+
+def test_the_parsers_problems_are_counted_once_however_many_children_open_the_file(shared_corpus):
+    """Each child opens the file and its parser reports the file's own damage again: the
+    Document's warning counts it once, as one child reading every page does."""
+    path = shared_corpus / "real" / "real05-burbach2015.pdf"
+    warnings = [w for w in run_sandboxed(path, LIMITS, 3).document.warnings if "PDF parser reported" in w]
+    assert warnings == [w for w in run_sandboxed(path, LIMITS, 1).document.warnings if "PDF parser reported" in w]
+    assert warnings
+
+
+@pytest.mark.parametrize("name", ["empty", "truncated", "not-a-pdf", "encrypted", "scanned", "garbage", "zero-text"])
+def test_a_bad_file_read_in_parts_gets_the_error_one_child_gives(shared_corpus, name):
+    path = shared_corpus / "bad" / f"{name}.pdf"
+    whole = _read(path, 1)
+    assert not whole.startswith("{")
+    assert _read(path, 2) == whole
+
+
+def test_the_timeout_holds_for_the_whole_reading_in_parts(shared_corpus):
+    limits = Limits(timeout_s=0.5, memory_mb=1024)
+    started = time.monotonic()
+    result = run_sandboxed(shared_corpus / "bad" / "huge-table.pdf", limits, 2)
+    assert result.error is not None and result.error.kind == "timeout", result.error
+    assert time.monotonic() - started < limits.timeout_s + 15  # the children are killed, not waited for
+    servers = [p for p in psutil.Process().children() if "forkserver import main" in " ".join(p.cmdline())]
+    assert servers  # the parsers are its children (forks of it), and none is left
+    assert not [p for server in servers for p in server.children() if p.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_one_child_per_core_unless_configured(monkeypatch):
+    monkeypatch.delenv(PARTS_ENV, raising=False)
+    assert 1 <= parts_for_one_paper() <= 4
+    monkeypatch.setenv(PARTS_ENV, "1")
+    assert parts_for_one_paper() == 1
