@@ -107,10 +107,10 @@ class InlineExecutor:
 
     Papers are parsed one ahead: when a paper's job is collected, the next paper starts parsing in
     its sandboxed children (pipeline.parse_in_background; one per core, each its share of the
-    pages) while this process tags the current one, so parsing and tagging share the cores. The first paper parses while the readers load; what
-    is left of that wait goes to ``meanwhile``: calls that prepare the batch's later stages
-    (imports, an empty dataset), each made at most once, and only while a parse is still running.
-    They change no result: whatever they would have done is done when its stage comes anyway."""
+    pages) while this process tags the current one, so parsing and tagging share the cores. The
+    first paper parses while the readers load; what is left of that wait goes to ``meanwhile``:
+    calls that prepare the batch's later stages (imports, an empty dataset), each made at most
+    once, and only while a parse is still running. They change no result: whatever they would have done is done when its stage comes anyway."""
 
     def __init__(self, meanwhile: Iterable[Callable[[], Any]] = ()) -> None:
         self._papers: list[dict[str, Any]] = []  # extract_job's kwargs in batch order; "parsed" once started

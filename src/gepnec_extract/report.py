@@ -23,8 +23,8 @@ from __future__ import annotations
 import html
 import json
 import os
-from collections import defaultdict
 import threading
+from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path

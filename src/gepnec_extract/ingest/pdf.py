@@ -16,7 +16,7 @@ from pdfminer.pdftypes import PDFStream, resolve1
 
 from ..model import Document
 from . import layout
-from .errors import NoPagesError, NoTextLayerError, ResourceLimitError
+from .errors import NoPagesError, ResourceLimitError
 from .limits import Limits
 from .pages import PageRead, assemble, info_text
 from .preflight import preflight
