@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -32,7 +34,7 @@ class Browser:
         self.process = subprocess.Popen(
             [chromium(), *FLAGS, f"--user-data-dir={self._profile.name}", "--remote-debugging-address=127.0.0.1",
              "--remote-debugging-port=0", f"--window-size={width},{height}", url],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         port_file = Path(self._profile.name) / "DevToolsActivePort"
         for _ in range(int(START_WAIT_S / STEP_S)):
             if port_file.exists() and port_file.read_text().strip():
@@ -89,7 +91,20 @@ class Browser:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+            self._end_helpers()
             self._profile.cleanup()
+
+    def _end_helpers(self) -> None:
+        """Chromium's helpers (renderer, crash handler) can outlive the browser and keep writing
+        into the profile while it is removed ("Directory not empty"): end the whole session's
+        process group and wait until it is empty."""
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            for _ in range(int(5 / STEP_S)):
+                try:
+                    os.killpg(self.process.pid, sig)
+                except ProcessLookupError:
+                    return
+                time.sleep(STEP_S)
 
     def __enter__(self) -> "Browser":
         return self
