@@ -5,9 +5,13 @@ SURVIVAL, N_PATIENTS, TOXICITY, CITATION, LINE, DESIGN, ARM: an arm and its
 size from an allocation sentence) and ``span._.value`` (JSON-serializable).
 """
 
-from .grammar import FACTS_KEY
-from .pipeline import DEFAULT_CONFIG, build_nlp, get_nlp, save_pipeline
-from .document import BlockDoc, CellDoc, TaggedDocument, facts_in_order, span_record, tag_document, tag_text
+from .spacy_import import install as _lean_spacy
+
+_lean_spacy()  # before anything here imports spaCy
+
+from .grammar import FACTS_KEY  # noqa: E402
+from .pipeline import DEFAULT_CONFIG, build_nlp, get_nlp, save_pipeline  # noqa: E402
+from .document import BlockDoc, CellDoc, TaggedDocument, facts_in_order, span_record, tag_document, tag_text  # noqa: E402
 
 __all__ = [
     "FACTS_KEY", "DEFAULT_CONFIG", "build_nlp", "get_nlp", "save_pipeline", "tag_document", "tag_text", "TaggedDocument",
