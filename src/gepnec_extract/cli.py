@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape  # file names and parser messages may contain [brackets]
 
 from .ingest import IngestError, Limits, ingest_file
+from .interrupts import interrupted, note_ctrl_c
 from .model import StudyRecord
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Extract GEPNEC study records from papers.",
@@ -163,12 +164,15 @@ def run(
     from gepnec_flows import run as runner  # the main job: batch, scoring, report (Prefect only with PREFECT_API_URL)
 
     paths = list(paths or [BUNDLED_REVIEW])
+    note_ctrl_c()
     try:
         result = runner.run(paths, out, workers=workers, dask_address=dask_address, report=report, console=console,
                             refresh_cache=refresh_cache)
     except runner.RunError as err:
         console.print(f"[red]could not run[/red]: {escape(str(err))}")
         raise typer.Exit(code=2)
+    if interrupted():  # a Ctrl-C that some stage's import swallowed still stops the run: 130
+        raise KeyboardInterrupt
     runner.print_summary(result, console)
 
 

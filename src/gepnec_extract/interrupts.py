@@ -38,3 +38,24 @@ def die_with_parent() -> None:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+
+
+_interrupted = threading.Event()
+
+
+def _on_sigint(signum, frame) -> None:
+    _interrupted.set()
+    signal.default_int_handler(signum, frame)  # KeyboardInterrupt, as always
+
+
+def note_ctrl_c() -> None:
+    """From the main thread: remember every SIGINT, then raise KeyboardInterrupt as usual. A
+    KeyboardInterrupt that lands inside an import can come out as another error (numpy turns it
+    into "RuntimeError: Unable to configure default ndarray.__str__"); ``interrupted()`` still
+    tells it was Ctrl-C, so it is not taken for a paper's failure."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _on_sigint)
+
+
+def interrupted() -> bool:
+    return _interrupted.is_set()

@@ -36,7 +36,7 @@ from typing import Any, Callable, Iterable, Iterator, Protocol
 from . import batch, cache, dataset, pipeline, run_state
 from .ingest.errors import IngestError
 from .ingest.limits import Limits
-from .interrupts import die_with_parent, shield_children
+from .interrupts import die_with_parent, interrupted, shield_children
 
 RETRIES = 2
 RETRY_DELAY_S = 1.0
@@ -450,6 +450,8 @@ def outcome(job: _Job, store: cache.PayloadCache, notes: list[str]) -> PaperOutc
     try:
         payload = job.future.result()
     except Exception as error:  # noqa: BLE001 - the paper failed (after retries); the batch goes on
+        if interrupted():  # Ctrl-C that an import turned into another error: no failure of the paper's
+            raise KeyboardInterrupt from error
         return PaperOutcome(batch.error_payload(job.path, error, job.sha256), cached=False)
     if job.owner and cache.cacheable(payload):
         try:
