@@ -13,7 +13,7 @@ from prefect import flow
 def evaluate(pred_dir: str, gold_dir: str) -> dict[str, Any]:
     """Score ``<doc_id>.records.jsonl`` in pred_dir (batch_extract writes them to out/records/)
     against ``<doc_id>.gold.jsonl`` in gold_dir; the report as JSON."""
-    from gepnec_extract import evaluate as evaluation  # lazy: scipy etc. only when evaluating
+    from gepnec_extract import evaluate as evaluation  # lazy: the scoring code only when evaluating
 
     return evaluation.evaluate_dirs(pred_dir, gold_dir).to_dict()
 

@@ -162,7 +162,7 @@ def _main_job(papers: list[Path], out_dir: Path, workers: int, dask_address: str
 
 def later_stages(scoring: bool, report: bool) -> list[Callable[[], Any]]:
     """The imports of the stages after the batch, for the batch to make while its first paper
-    parses (orchestrate.InlineExecutor): scipy for the scoring, jinja2 and duckdb for the report."""
+    parses (orchestrate.InlineExecutor): the scoring code, jinja2 and duckdb for the report."""
     modules = (["gepnec_extract.evaluate"] if scoring else []) + (["gepnec_extract.report"] if report else [])
     return [functools.partial(importlib.import_module, name) for name in modules]
 

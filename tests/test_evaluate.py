@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
 import shutil
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -13,7 +16,9 @@ import pytest
 from typer.testing import CliRunner
 
 from gepnec_extract.cli import app
+from gepnec_extract import evaluate
 from gepnec_extract.evaluate import (
+    best_assignment,
     evaluate_dirs,
     load_records,
     pair_records,
@@ -242,6 +247,56 @@ def test_pairing_prefers_the_arm_label_when_figures_are_wrong() -> None:
         setattr(second, name, swapped[1])
     pairs, _, _ = pair_records(gold, pred)
     assert sorted((g.arm, p.arm) for g, p in pairs) == [("Regimen A", "Regimen A"), ("Regimen B", "Regimen B")]
+
+
+def _best_total_by_trying_every_assignment(scores: list[list[float]]) -> float:
+    rows, cols = len(scores), len(scores[0])
+    if rows <= cols:
+        return max(sum(scores[r][c] for r, c in enumerate(chosen)) for chosen in itertools.permutations(range(cols), rows))
+    return max(sum(scores[r][c] for c, r in enumerate(chosen)) for chosen in itertools.permutations(range(rows), cols))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_best_assignment_finds_the_greatest_total_pairing_every_index_of_the_shorter_side(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(150):
+        rows, cols = rng.randint(1, 6), rng.randint(1, 6)
+        step = rng.choice([0.25, 0.5, None])  # coarse steps make many equally good assignments
+        scores = [[round(rng.random() / step) * step if step else rng.random() for _ in range(cols)] for _ in range(rows)]
+        pairs = best_assignment(scores)
+        assert len(pairs) == min(rows, cols)
+        assert len({r for r, _ in pairs}) == len({c for _, c in pairs}) == len(pairs)
+        assert pairs == sorted(pairs)
+        assert sum(scores[r][c] for r, c in pairs) == pytest.approx(_best_total_by_trying_every_assignment(scores))
+
+
+def test_best_assignment_agrees_with_scipy_beyond_its_exact_size() -> None:
+    rng = random.Random(7)
+    size = evaluate.EXACT_ASSIGNMENT_MAX + 2
+    scores = [[rng.random() for _ in range(size + 1)] for _ in range(size)]
+    pairs = best_assignment(scores)  # scipy's
+    exact = evaluate.EXACT_ASSIGNMENT_MAX
+    small = [row[:exact + 1] for row in scores[:exact]]
+    assert len(pairs) == size
+    assert sum(scores[r][c] for r, c in best_assignment(small)) == pytest.approx(
+        sum(small[r][c] for r, c in evaluate._scipy_assignment(small)))
+
+
+def test_scoring_the_review_imports_no_scipy(tmp_path: Path) -> None:
+    """The run's scoring stage costs what it scores, not scipy.optimize's import (about 0.2 s)."""
+    pred = tmp_path / "pred"
+    pred.mkdir()
+    records = review_gold()
+    for record in records[::3]:
+        record.arm = None
+    (pred / "review.records.jsonl").write_text("".join(r.model_dump_json() + "\n" for r in records), encoding="utf-8")
+    shutil.copy(REVIEW_GOLD, tmp_path / "review.gold.jsonl")
+    script = ("import sys; from pathlib import Path; from gepnec_extract.evaluate import evaluate_dirs; "
+              f"report = evaluate_dirs(Path({str(pred)!r}), Path({str(tmp_path)!r})); "
+              "print(report.to_json()[:0] + str(len(report.errors)), 'scipy.optimize' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert out[1] == "False"
+    assert int(out[0]) > 0  # the arms taken away are found wrong: the scoring did run
 
 
 # ------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ carries, so scoring it would reward the mere presence of a survival object. ``ev
 Pairing: records pair by document, then by study (study_id compared case-, diacritic- and
 punctuation-insensitively, so ``Sjöberg2001`` = ``sjoberg2001`` but ``Smith1998`` is not
 ``Smith1999``), then cohort to cohort inside a study by an optimal assignment
-(scipy's ``linear_sum_assignment``) over a similarity of arm, population, n_patients, regimen,
+(``best_assignment``: exact, as scipy's ``linear_sum_assignment``) over a similarity of arm, population, n_patients, regimen,
 drugs and agreement of all field values. Values of an unpaired gold record are false negatives
 (``missed_record``); values of an unpaired predicted record are false positives
 (``spurious_record``). Inside a pair: equal -> true positive; both present but different ->
@@ -29,9 +29,6 @@ from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Iterable
-
-import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from . import fields
 from .model import StudyRecord, Survival
@@ -258,11 +255,58 @@ def cohort_similarity(gold: StudyRecord, pred: StudyRecord) -> float:
 
 
 def pair_cohorts(gold: list[StudyRecord], pred: list[StudyRecord]) -> list[tuple[int, int]]:
-    """Optimal one-to-one assignment (Hungarian) of the cohorts of one study."""
+    """Optimal one-to-one assignment of the cohorts of one study: (gold index, pred index) pairs."""
     if not gold or not pred:
         return []
-    scores = np.array([[cohort_similarity(g, p) for p in pred] for g in gold])
-    rows, cols = linear_sum_assignment(-scores)
+    return best_assignment([[cohort_similarity(g, p) for p in pred] for g in gold])
+
+
+EXACT_ASSIGNMENT_MAX = 10  # the shorter side's length up to which best_assignment needs no scipy
+
+
+def best_assignment(scores: list[list[float]]) -> list[tuple[int, int]]:
+    """(row, column) pairs of a one-to-one assignment with the greatest total score, every index of
+    the shorter side paired (what ``scipy.optimize.linear_sum_assignment`` gives on the negated
+    scores), in row order.
+
+    A study has a handful of cohorts, so this is solved exactly by dynamic programming over which
+    of the shorter side's indices are taken, one longer-side index after another (2**short states).
+    Importing scipy.optimize costs a scoring run about 0.2 s, several times the scoring itself;
+    beyond EXACT_ASSIGNMENT_MAX it does the work. Of equally good assignments the first found
+    is kept, as scipy also keeps one of them."""
+    if not scores or not scores[0]:
+        return []
+    transposed = len(scores) > len(scores[0])
+    short = [list(column) for column in zip(*scores)] if transposed else scores  # short[s][l]
+    if len(short) > EXACT_ASSIGNMENT_MAX:
+        return _scipy_assignment(scores)
+    full = (1 << len(short)) - 1
+    best: dict[int, float] = {0: 0.0}  # taken short indices (bits) -> best total so far
+    choices: list[dict[int, tuple[int, int]]] = []  # per long index: new mask -> (old mask, short index or -1)
+    for long_index in range(len(short[0])):
+        reached: dict[int, float] = {}
+        came_from: dict[int, tuple[int, int]] = {}
+        for mask, total in best.items():
+            for s in [-1, *(s for s in range(len(short)) if not mask >> s & 1)]:
+                new_mask = mask if s < 0 else mask | 1 << s
+                value = total if s < 0 else total + short[s][long_index]
+                if new_mask not in reached or value > reached[new_mask]:
+                    reached[new_mask], came_from[new_mask] = value, (mask, s)
+        best = reached
+        choices.append(came_from)
+    pairs, mask = [], full
+    for long_index in range(len(choices) - 1, -1, -1):
+        mask, s = choices[long_index][mask]
+        if s >= 0:
+            pairs.append((long_index, s) if transposed else (s, long_index))
+    return sorted(pairs)
+
+
+def _scipy_assignment(scores: list[list[float]]) -> list[tuple[int, int]]:
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    rows, cols = linear_sum_assignment(-np.array(scores))
     return [(int(r), int(c)) for r, c in zip(rows, cols)]
 
 
