@@ -1,16 +1,19 @@
-"""A PDF read by several sandboxed children at once (each its share of the pages, one more
-assembling them: ``sandbox.run_sandboxed(parts=N)``) is the Document one child reading it gives:
-on real layouts, on a file whose parser problems every child sees at opening, and on bad files."""
+"""A PDF read by several sandboxed children at once (each taking the next unread page from a
+shared counter, one more assembling them: ``sandbox.run_sandboxed(parts=N)``) is the Document one
+child reading it gives: on real layouts, on a file whose parser problems every child sees at
+opening, and on bad files."""
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import psutil
 import pytest
 
 from gepnec_extract.ingest.limits import Limits
+from gepnec_extract.ingest import sandbox
 from gepnec_extract.ingest.sandbox import MIN_PAGES_PER_PART, PARTS_ENV, parts_for_one_paper, run_sandboxed
 
 from ..conftest import REVIEW_PDF
@@ -70,3 +73,25 @@ def test_one_child_per_core_unless_configured(monkeypatch):
     assert 1 <= parts_for_one_paper() <= 4
     monkeypatch.setenv(PARTS_ENV, "1")
     assert parts_for_one_paper() == 1
+
+
+def test_the_parts_share_the_pages_between_them_each_page_read_once():
+    """Started together, two parts draw every page of the review from one counter: each reads
+    some, none reads a page twice, and the slower part is not left with a fixed half."""
+    counter = sandbox._context().Value("i", 0)
+    answers = {}
+
+    def run(part):
+        answers[part] = sandbox._run_child(REVIEW_PDF, LIMITS, ("part", part, 2, counter))[0]
+
+    threads = [threading.Thread(target=run, args=(part,)) for part in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    read = {part: [r["page"] for r in answers[part]["part"]["read"]] for part in (0, 1)}
+    pages = answers[0]["part"]["pages"]
+    assert sorted(read[0] + read[1]) == list(range(1, pages + 1))
+    assert read[0] and read[1]
+    assert all(numbers == sorted(numbers) for numbers in read.values())  # each takes the next unread page
+    assert [n for n, _, _ in answers[0]["page_problems"]] == read[0]  # problems are kept per page read

@@ -94,22 +94,22 @@ def read_pdf(path: Path | str, limits: Limits | None = None) -> Document:
     return assemble(path, read, n_pages, info)
 
 
-def read_pdf_part(path: Path | str, limits: Limits, part: int, parts: Callable[[int], int],
-                  opened: Callable[[int], None] = lambda n_pages: None) -> dict[str, Any]:
-    """Part ``part`` of a PDF's page reading, for children that read one PDF together: the pages
-    whose number - 1 is ``part`` modulo ``parts(page count)`` (dealt in turn, so each part gets
-    its share of a run of heavy table pages; a part past that number reads none). ``opened`` is
-    called with the page count once the page tree is read. {"pages": n, "info": {...}, "parts":
-    how many read pages, "read": [PageRead...]}: ``assemble`` makes the Document of all of them."""
+def read_pdf_pages(path: Path | str, limits: Limits, claim: Callable[[int], int | None],
+                   opened: Callable[[int], None] = lambda n_pages: None) -> dict[str, Any]:
+    """The pages of a PDF that ``claim(page count)`` hands out, one number (1-based) at a time until
+    it gives None: children reading one PDF together draw from one counter, so a child takes the
+    next unread page whenever it is free and a run of heavy table pages is shared by whoever is
+    ready. ``opened`` is called with the page count once the page tree is read. {"pages": n,
+    "info": {...}, "read": [PageRead...]}: ``assemble`` makes the Document of every child's pages."""
     path = Path(path)
     preflight(path, limits)
     with pdfplumber.open(path) as pdf:
         n_pages, info = _opened(path, pdf, limits)
         opened(n_pages)
-        reading = parts(n_pages)
-        read = [read_page(page, number, limits) for number, page in enumerate(pdf.pages, start=1)
-                if part < reading and (number - 1) % reading == part]
-    return {"pages": n_pages, "info": info, "parts": reading, "read": read}
+        read = []
+        while (number := claim(n_pages)) is not None:
+            read.append(read_page(pdf.pages[number - 1], number, limits))
+    return {"pages": n_pages, "info": info, "read": read}
 
 
 def _opened(path: Path, pdf, limits: Limits) -> tuple[int, dict[str, str]]:

@@ -21,7 +21,6 @@ process that only imported pdfplumber, so each child is a cheap fork of that.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import gc
 import json
 import logging
@@ -236,11 +235,10 @@ def _no_main_module_in_children():
         spawn.get_preparation_data = prepare
 
 
-def _run_child(path: Path, limits: Limits, job: tuple = ("document",),
-               on_note: Callable[[dict], None] | None = None) -> tuple[dict, float, int | None]:
+def _run_child(path: Path, limits: Limits, job: tuple = ("document",)) -> tuple[dict, float, int | None]:
     """Start the child, wait for its payload until the deadline, and always reap it. ``job``:
-    ("document",) reads the whole file; ("part", k, n) and ("assemble", parts_json) are the two
-    steps of a reading in parts (``_run_in_parts``), whose part 0 sends a note first (to ``on_note``)."""
+    ("document",) reads the whole file; ("part", k, n, counter) and ("assemble", parts_json) are
+    the two steps of a reading in parts (``_run_in_parts``)."""
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
     stderr_fd, stderr_path = tempfile.mkstemp(prefix="gepnec-pdf-", suffix=".stderr")
@@ -257,7 +255,7 @@ def _run_child(path: Path, limits: Limits, job: tuple = ("document",),
             return {"ok": False, "error": error.to_dict()}, 0.0, None
         finally:
             sender.close()  # our copy: the child's exit must read as EOF on `receiver`
-        payload = _await_payload(process, receiver, path, limits, peak, on_note)
+        payload = _await_payload(process, receiver, path, limits, peak)
         if payload is None:
             process.join(5)
             payload = _death_payload(path, limits, process.exitcode, _last_line(stderr_path))
@@ -272,41 +270,42 @@ def _run_child(path: Path, limits: Limits, job: tuple = ("document",),
 
 
 def _run_in_parts(path: Path, limits: Limits, parts: int) -> tuple[dict, float, int | None]:
-    """Read a PDF with up to ``parts`` children at once, each its share of the pages: part 0
-    starts, and once it has the page count the others start, as many as the PDF is long enough
-    for (``parts_reading``: a short paper is read by part 0 alone, whose Document is taken as it
-    is). Each waits on a daemon thread of its own (a stopped run does not wait for them). Their
-    pages are assembled in one more child within what is left of the timeout. The first failed
-    part's error, in part order, is the Document's."""
+    """Read a PDF with ``parts`` children at once, all started together, each taking the next
+    unread page from one shared counter whenever it is free (so no child waits on the page count
+    and none is left holding the heavy pages), as many reading as the PDF is long enough for
+    (``parts_reading``: a short paper is read by part 0 alone, whose Document is taken as it is).
+    Each waits on a daemon thread of its own (a stopped run does not wait for them). Their pages
+    are assembled in one more child within what is left of the timeout. Of failed parts, the
+    error of the earliest page is the Document's (what one child reading the pages in order meets
+    first; a part that failed before any page, or timed out, after those)."""
     started = time.monotonic()
-    others: list[threading.Thread] = []
     answers: dict[int, tuple] = {}
+    counter = _context().Value("i", 0)  # the last page number handed out
 
-    def run(part: int, on_note: Callable[[dict], None] | None = None) -> None:
+    def run(part: int) -> None:
         shield_children()
         try:
-            answers[part] = _run_child(path, limits, ("part", part, parts), on_note)
+            answers[part] = _run_child(path, limits, ("part", part, parts, counter))
         except BaseException as exc:  # noqa: BLE001 - reported as this part's failure
             error = IngestError(path, f"the parser could not be started: {type(exc).__name__}: {exc}")
             answers[part] = ({"ok": False, "error": error.to_dict()}, 0.0, None)
 
-    def opened(note: dict) -> None:  # on part 0's thread, while part 0 reads its pages
-        for part in range(1, parts_reading(int(note["opened"]), parts)):
-            thread = threading.Thread(target=run, args=(part,), name=f"pdf part {part}", daemon=True)
-            thread.start()
-            others.append(thread)
-
-    first = threading.Thread(target=run, args=(0, opened), name="pdf part 0", daemon=True)
-    first.start()
-    first.join()
-    for thread in others:
+    threads = [threading.Thread(target=run, args=(part,), name=f"pdf part {part}", daemon=True) for part in range(parts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
         thread.join()
-    in_order = [answers[part] for part in sorted(answers)]
+    in_order = [answers[part] for part in range(parts)]
     peak = max(answer[1] for answer in in_order)
     maxrss = max(answer[0].get("maxrss_mb", 0.0) for answer in in_order)
-    for payload, _, pid in in_order:
-        if not payload.get("ok") or "document" in payload:  # a failure, or a PDF part 0 read alone
-            return {**payload, "maxrss_mb": maxrss}, peak, pid
+    failed = [(payload.get("failed_page", float("inf")), part) for part, (payload, _, _) in enumerate(in_order)
+              if not payload.get("ok")]
+    if failed:
+        payload, _, pid = in_order[min(failed)[1]]
+        return {**payload, "maxrss_mb": maxrss}, peak, pid
+    if "document" in in_order[0][0]:  # a PDF part 0 read alone
+        payload, _, pid = in_order[0]
+        return {**payload, "maxrss_mb": maxrss}, peak, pid
     remaining = max(1.0, limits.timeout_s - (time.monotonic() - started))
     pages = json.dumps([payload for payload, _, _ in in_order])
     payload, assembly_peak, pid = _run_child(path, dataclasses.replace(limits, timeout_s=remaining),
@@ -321,10 +320,8 @@ def parts_reading(n_pages: int, parts: int) -> int:
     return max(1, min(parts, n_pages // MIN_PAGES_PER_PART))
 
 
-def _await_payload(process, receiver: Connection, path: Path, limits: Limits, peak: list[float],
-                   on_note: Callable[[dict], None] | None = None) -> dict | None:
-    """The child's payload, a timeout error payload, or None when the child died silently. A
-    note before the payload ({"opened": n} from a part) goes to ``on_note``."""
+def _await_payload(process, receiver: Connection, path: Path, limits: Limits, peak: list[float]) -> dict | None:
+    """The child's payload, a timeout error payload, or None when the child died silently."""
     deadline = time.monotonic() + limits.timeout_s
     watched = _psutil_process(process.pid)
     while True:
@@ -337,13 +334,9 @@ def _await_payload(process, receiver: Connection, path: Path, limits: Limits, pe
         peak[0] = max(peak[0], _rss_mb(watched))
         if receiver.poll(min(POLL_INTERVAL_S, remaining)):
             try:
-                message = json.loads(receiver.recv_bytes())
+                return json.loads(receiver.recv_bytes())
             except EOFError:
                 return None
-            if on_note is not None and isinstance(message, dict) and "opened" in message:
-                on_note(message)
-                continue
-            return message
 
 
 def _psutil_process(pid: int | None) -> psutil.Process | None:
@@ -402,30 +395,41 @@ def _last_line(stderr_path: str) -> str:
 
 
 class _WarningCollector(logging.Handler):
-    """Counts library log warnings so they become one Document warning, not terminal spam."""
+    """Counts library log warnings so they become one Document warning, not terminal spam: in
+    all, and per page once pages are read (``page``), so that the pages of a reading in parts
+    give the count and the first message one child reading them in order would."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.count = 0
         self.first: str | None = None
-        self.marked_at: int | None = None  # the count at mark()
-        self.first_after_mark: str | None = None
+        self.pages: list[list] = []  # [page number, count, first message] of each page, as read
 
-    def mark(self) -> None:
-        """Note the count so far (a part's problems before its pages: ``_parse_part``)."""
-        self.marked_at = self.count
+    def page(self, number: int) -> None:
+        """The warnings from now on are page ``number``'s."""
+        if not self.pages:
+            self._at_open = (self.count, self.first)
+        self.pages.append([number, 0, None])
+
+    @property
+    def at_open(self) -> tuple[int, str | None]:
+        """The count and first message of the warnings before any page (the file's own)."""
+        return self._at_open if self.pages else (self.count, self.first)
 
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
-        if self.first is not None and (self.marked_at is None or self.first_after_mark is not None):
+        page = self.pages[-1] if self.pages else None
+        if page is not None:
+            page[1] += 1
+        if self.first is not None and (page is None or page[2] is not None):
             return
         try:
             message = record.getMessage()[:MAX_DETAIL_CHARS]
         except Exception:  # a malformed log call must not break parsing
             message = str(record.msg)[:MAX_DETAIL_CHARS]
         self.first = self.first or message
-        if self.marked_at is not None and self.first_after_mark is None:
-            self.first_after_mark = message
+        if page is not None and page[2] is None:
+            page[2] = message
 
 
 def _child_main(path_str: str, limits: Limits, sender: Connection, stderr_path: str,
@@ -436,10 +440,7 @@ def _child_main(path_str: str, limits: Limits, sender: Connection, stderr_path: 
     try:
         collector = _quiet_libraries()
         if job[0] == "part":
-            def tell(note: dict) -> None:
-                sender.send_bytes(json.dumps(note).encode("utf-8"))
-
-            payload = _parse_part(Path(path_str), limits, collector, job[1], job[2], tell)
+            payload = _parse_part(Path(path_str), limits, collector, *job[1:])
         elif job[0] == "assemble":
             payload = _assemble_parts(Path(path_str), limits, collector, job[1])
         else:
@@ -498,43 +499,50 @@ def _parse(path: Path, limits: Limits, collector: _WarningCollector) -> dict:
 
 
 def _parse_part(path: Path, limits: Limits, collector: _WarningCollector, part: int, parts: int,
-                tell: Callable[[dict], None]) -> dict:
-    """One part of a reading in parts (``pdf.read_pdf_part``), with the parser's problems counted
-    twice: in all, and before any page was read (every part opens the file and reports those).
-    Part 0 tells the parent the page count as soon as it knows it ({"opened": n}), so the other
-    parts start only for a PDF long enough to share (``parts_reading``); a shorter one it reads
-    whole, and sends its Document."""
+                counter) -> dict:
+    """One part of a reading in parts (``pdf.read_pdf_pages``): the pages this child claims from
+    ``counter`` (shared by every part: the last page number handed out), with the parser's
+    problems counted before any page (every part opens the file and reports those) and per page.
+    A PDF too short to share (``parts_reading``) part 0 reads whole, and sends its Document."""
     from .pages import assemble
-    from .pdf import read_pdf_part
+    from .pdf import read_pdf_pages
 
-    def opened(n_pages: int) -> None:
-        collector.mark()
-        if part == 0:
-            tell({"opened": n_pages})
+    def claim(n_pages: int) -> int | None:
+        if part >= parts_reading(n_pages, parts):
+            return None  # not needed for a PDF this short
+        with counter.get_lock():
+            if counter.value >= n_pages:
+                return None
+            counter.value += 1
+            number = counter.value
+        collector.page(number)
+        return number
 
-    read, error = _guarded(path, limits, lambda: read_pdf_part(
-        path, limits, part, functools.partial(parts_reading, parts=parts), opened=opened))
-    if error is None and read["parts"] == 1 and part == 0:
+    read, error = _guarded(path, limits, lambda: read_pdf_pages(path, limits, claim))
+    if error is None and part == 0 and parts_reading(read["pages"], parts) == 1:
         document, error = _guarded(path, limits, lambda: assemble(path, read["read"], read["pages"], read["info"]))
         return _document_payload(path, document, error, collector.count, collector.first)
     maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    if error is not None:
-        return {"ok": False, "error": error.to_dict(), "maxrss_mb": maxrss_mb}
+    if error is not None:  # the page it was reading, or 0: it failed opening the file
+        failed_page = collector.pages[-1][0] if collector.pages else 0
+        return {"ok": False, "error": error.to_dict(), "failed_page": failed_page, "maxrss_mb": maxrss_mb}
     read["read"] = [r.to_json() for r in read["read"]]
-    return {"ok": True, "part": read, "problems": collector.count, "problems_at_open": collector.marked_at,
-            "first_problem": collector.first, "first_after_open": collector.first_after_mark, "maxrss_mb": maxrss_mb}
+    problems_at_open, first_at_open = collector.at_open
+    return {"ok": True, "part": read, "problems_at_open": problems_at_open, "first_at_open": first_at_open,
+            "page_problems": collector.pages, "maxrss_mb": maxrss_mb}
 
 
 def _assemble_parts(path: Path, limits: Limits, collector: _WarningCollector, parts_json: str) -> dict:
     """The Document of a reading in parts, from the parts' payloads (``_parse_part``): as one
-    child reading the whole file would give it, the file's own problems counted once."""
+    child reading the whole file in page order would give it, the file's own problems (which
+    every part met on opening it) counted once, from part 0."""
     from .pages import PageRead, assemble
 
     parts = json.loads(parts_json)
-    first, *others = parts
-    count = first["problems"] + sum(p["problems"] - (p["problems_at_open"] or 0) for p in others) + collector.count
-    first_problem = first["first_problem"] or next((p["first_after_open"] for p in others if p["first_after_open"]),
-                                                   collector.first)
+    first = parts[0]
+    pages = sorted(page for p in parts for page in p["page_problems"])
+    count = first["problems_at_open"] + sum(n for _, n, _ in pages) + collector.count
+    first_problem = first["first_at_open"] or next((message for _, _, message in pages if message), collector.first)
     document, error = _guarded(path, limits, lambda: assemble(
         path, [PageRead.from_json(r) for p in parts for r in p["part"]["read"]], first["part"]["pages"],
         first["part"]["info"]))

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from .settings import component_settings
-from .vocab import VOCAB_DIR
+from .vocab import VOCAB_DIR, is_frequent_word
 
 TERMINALS = {".", "!", "?"}
 NON_TERMINAL = {
@@ -32,9 +32,7 @@ def _opens_sentence(token: Token) -> bool:
 
 
 def _common_word(token: Token, opener_zipf: float) -> bool:
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(token.lower_, "en") >= opener_zipf
+    return is_frequent_word(token.lower_, opener_zipf)
 
 
 def _ends_sentence(prev: Token, token: Token, gap: str, opener_zipf: float = OPENER_ZIPF) -> bool:
