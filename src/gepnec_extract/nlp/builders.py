@@ -13,7 +13,8 @@ from functools import lru_cache
 from ..units import WEEKS_PER_MONTH, cycle_days, daily_unit, is_week_unit, weeks_to_months  # noqa: F401
 # (WEEKS_PER_MONTH stays importable here: builders written against it keep the contract's factor)
 from .settings import setting
-from .vocab import VOCAB_DIR, alternation, is_frequent_word, parse_number, read_jsonl, term_table
+from .vocab import VOCAB_DIR, alternation, parse_number, read_jsonl, term_table
+from .word_frequency import zipf_at_least
 
 Facts = list[tuple[int, int, object]]
 
@@ -511,7 +512,7 @@ def dose(m: re.Match, static: dict) -> Facts:
 
 
 def _is_surname(word: str, surname_max_zipf: float) -> bool:
-    return not is_frequent_word(word.lower(), surname_max_zipf)
+    return not zipf_at_least(word.lower(), surname_max_zipf)
 
 
 def citation(m: re.Match, static: dict) -> Facts:

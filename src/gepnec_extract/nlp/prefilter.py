@@ -30,7 +30,7 @@ except ImportError:  # pragma: no cover - older interpreters keep them under the
     import sre_parse as _parser  # type: ignore[no-redef]
     _casefix = None
 
-from .vocab import cache_dir, store_derived
+from ..derived import cache_dir, store_derived
 
 MAX_FACTORS = 40  # a set this large costs more to look for than the scan it would spare
 

@@ -14,7 +14,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from .settings import component_settings
-from .vocab import VOCAB_DIR, is_frequent_word
+from .vocab import VOCAB_DIR
+from .word_frequency import zipf_at_least
 
 TERMINALS = {".", "!", "?"}
 NON_TERMINAL = {
@@ -32,7 +33,7 @@ def _opens_sentence(token: Token) -> bool:
 
 
 def _common_word(token: Token, opener_zipf: float) -> bool:
-    return is_frequent_word(token.lower_, opener_zipf)
+    return zipf_at_least(token.lower_, opener_zipf)
 
 
 def _ends_sentence(prev: Token, token: Token, gap: str, opener_zipf: float = OPENER_ZIPF) -> bool:

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..derived import cache_dir, store_derived
 from .settings import setting
+from .word_frequency import zipf_at_least
 
 VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
 PATTERN_DIR = Path(__file__).resolve().parent / "patterns"
@@ -39,16 +39,7 @@ def _read_list(path: Path) -> set[str]:
 
 
 def _is_ordinary_word(variant: str, ordinary_word_zipf: float) -> bool:
-    from wordfreq import zipf_frequency
-
-    return variant.isalpha() and zipf_frequency(variant, "en") >= ordinary_word_zipf
-
-
-def cache_dir() -> Path:
-    """Where derived vocabularies are stored: $GEPNEC_CACHE_DIR, else the user's cache folder."""
-    configured = os.environ.get("GEPNEC_CACHE_DIR")
-    base = Path(configured) if configured else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gepnec-extract"
-    return base
+    return variant.isalpha() and zipf_at_least(variant, ordinary_word_zipf)
 
 
 def _lexicon_key(ordinary_word_zipf: float = ORDINARY_WORD_ZIPF) -> str:
@@ -74,80 +65,6 @@ def _read_stored_lexicon(path: Path) -> dict[str, str] | None:
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
-        return None
-    return data
-
-
-def store_derived(path: Path, data: Any) -> None:
-    """A derived vocabulary stored as JSON: written to a temporary file and renamed, so a concurrent
-    reader sees all of it or nothing; an unwritable cache folder only means the next process
-    builds it again."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False) as fh:
-            json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
-        os.replace(fh.name, path)
-    except OSError:
-        pass
-
-
-# The lowest zipf the stored table of frequent words answers for (frequent_words): the tagger
-# asks whether a capitalised word is a surname (below [components.gepnec_study] surname_max_zipf,
-# 4.0) and whether it opens a sentence after "et al." ([components.gepnec_sentences]
-# opener_zipf, 4.5). A lower threshold is asked of wordfreq itself.
-FREQUENT_WORD_FLOOR = 4.0
-
-
-def is_frequent_word(word: str, zipf: float) -> bool:
-    """Whether wordfreq's ``zipf_frequency(word, "en") >= zipf``, as a rule without wordfreq:
-    importing it and its first lookup cost every process that tags about a quarter second. A
-    word of ASCII letters (one token to wordfreq, its lower case its key) at a threshold from
-    FREQUENT_WORD_FLOOR up is looked up in frequent_words(); any other question goes to wordfreq."""
-    if zipf >= FREQUENT_WORD_FLOOR and word.isascii() and word.isalpha():
-        return frequent_words().get(word.lower(), 0.0) >= zipf
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(word, "en") >= zipf
-
-
-@lru_cache(maxsize=1)
-def frequent_words() -> dict[str, float]:
-    """Every word of wordfreq's English list with a zipf of FREQUENT_WORD_FLOOR or more -> that zipf
-    (about 7,000 words), derived once (0.2 s) and stored as JSON under a key of this module, the
-    floor and wordfreq's version."""
-    try:
-        version = metadata.version("wordfreq")
-    except metadata.PackageNotFoundError:
-        version = "unknown"
-    key = hashlib.sha256(Path(__file__).read_bytes() + f"{FREQUENT_WORD_FLOOR}:wordfreq={version}".encode())
-    stored = cache_dir() / f"frequent-words-{key.hexdigest()[:16]}.json"
-    table = _read_stored_frequencies(stored)
-    if table is None:
-        table = build_frequent_words(FREQUENT_WORD_FLOOR)
-        store_derived(stored, table)
-    return table
-
-
-def build_frequent_words(floor: float) -> dict[str, float]:
-    from wordfreq import iter_wordlist, zipf_frequency
-
-    table = {}
-    for word in iter_wordlist("en"):  # most frequent first, so the first word below the floor ends it
-        zipf = zipf_frequency(word, "en")
-        if zipf < floor:
-            break
-        table[word] = zipf
-    return table
-
-
-def _read_stored_frequencies(path: Path) -> dict[str, float] | None:
-    """The stored table, or None when it is missing or not a plain str -> number JSON object."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or not data or not all(
-            isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) for k, v in data.items()):
         return None
     return data
 
