@@ -273,11 +273,13 @@ def write_dataset_exports(out_dir: Path | str, db_path: Path | str) -> dict[str,
     from . import dataset
 
     out_dir = Path(out_dir)
-    dataset.open_dataset(db_path).close()  # exists (created under the lock, which is not re-entrant)
-    # under the dataset's lock: a concurrent run's refresh cannot fall between reading and writing
-    with dataset._locked(Path(db_path)):
-        parquet = dataset.export_parquet(db_path, out_dir / "evidence.parquet")
-        records_jsonl = write_records_jsonl(out_dir / "records.jsonl", dataset.load_records(db_path))
+    if not Path(db_path).exists():
+        dataset.open_dataset(db_path).close()  # created under the lock, which is not re-entrant
+    # under the dataset's lock: a concurrent run's refresh cannot fall between reading and writing;
+    # one connection for the three (each costs DuckDB about 15 ms)
+    with dataset._locked(Path(db_path)), dataset.reading(db_path) as con:
+        parquet = dataset.export_parquet(db_path, out_dir / "evidence.parquet", con)
+        records_jsonl = write_records_jsonl(out_dir / "records.jsonl", dataset.load_records(db_path, con))
         # records.csv: the Parquet file's columns, flattened (dataset.export_csv)
-        records_csv = dataset.export_csv(db_path, out_dir / "records.csv")
+        records_csv = dataset.export_csv(db_path, out_dir / "records.csv", con)
     return {"records_jsonl": records_jsonl, "records_csv": records_csv, "evidence_parquet": parquet}

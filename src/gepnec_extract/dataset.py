@@ -65,6 +65,7 @@ Example query (DuckDB CLI or ``duckdb.connect("evidence.duckdb", read_only=True)
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -74,7 +75,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Iterator, Literal, get_args, get_origin
 
 import duckdb
 from pydantic import BaseModel
@@ -656,20 +657,31 @@ def _query(db_path: Path | str, sql: str) -> pd.DataFrame:
         con.close()
 
 
-def _rows(db_path: Path | str, sql: str, unless_none: str | None = None) -> list[dict[str, Any]]:
-    """The query's rows as dicts, without pandas (which takes a second to import); none, without
-    running it, when the query ``unless_none`` finds no row."""
+@contextlib.contextmanager
+def reading(db_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the dataset (created empty first when missing), for several
+    reads in a row: each connection costs DuckDB about 15 ms."""
     if not Path(db_path).exists():
         open_dataset(db_path).close()
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        if unless_none is not None and con.execute(unless_none).fetchone() is None:
-            return []
-        cursor = con.execute(sql)
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        yield con
     finally:
         con.close()
+
+
+def _rows(db_path: Path | str, sql: str, unless_none: str | None = None,
+          con: duckdb.DuckDBPyConnection | None = None) -> list[dict[str, Any]]:
+    """The query's rows as dicts, without pandas (which takes a second to import); none, without
+    running it, when the query ``unless_none`` finds no row. ``con``: a connection of ``reading``."""
+    if con is None:
+        with reading(db_path) as con:
+            return _rows(db_path, sql, unless_none, con)
+    if unless_none is not None and con.execute(unless_none).fetchone() is None:
+        return []
+    cursor = con.execute(sql)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
 # A dispute needs two records in one study and cohort group; the conflicts view unpivots every
@@ -712,37 +724,35 @@ def refreshes(db_path: Path | str) -> pd.DataFrame:
     return _query(db_path, "SELECT * FROM refreshes ORDER BY refresh_id")
 
 
-def load_records(db_path: Path | str) -> list[StudyRecord]:
+def load_records(db_path: Path | str, con: duckdb.DuckDBPyConnection | None = None) -> list[StudyRecord]:
     """The records as StudyRecords, exactly as they were merged."""
-    rows = _rows(db_path, "SELECT record_json FROM records ORDER BY doc_id, study_id, cohort_key")
+    rows = _rows(db_path, "SELECT record_json FROM records ORDER BY doc_id, study_id, cohort_key", con=con)
     return [StudyRecord.model_validate_json(row["record_json"]) for row in rows]  # no DataFrame: no pandas
 
 
 EXPORT_COLUMNS = list(KEY_COLUMNS) + list(DATA_FIELDS) + ["refresh_id"]
 
 
-def _export(db_path: Path | str, target: Path | str, select: str, options: str) -> Path:
+def _export(db_path: Path | str, target: Path | str, select: str, options: str,
+            con: duckdb.DuckDBPyConnection | None = None) -> Path:
+    if con is None:
+        with reading(db_path) as con:
+            return _export(db_path, target, select, options, con)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp_path = target.with_name(f"{target.name}.tmp-{os.getpid()}")
-    if not Path(db_path).exists():
-        open_dataset(db_path).close()
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        con.execute(f"COPY ({select} FROM records ORDER BY doc_id, study_id, cohort_key) "
-                    f"TO '{_sql_path(tmp_path)}' ({options})")
-    finally:
-        con.close()
+    con.execute(f"COPY ({select} FROM records ORDER BY doc_id, study_id, cohort_key) "
+                f"TO '{_sql_path(tmp_path)}' ({options})")
     os.replace(tmp_path, target)
     return target
 
 
-def export_parquet(db_path: Path | str, parquet_path: Path | str) -> Path:
+def export_parquet(db_path: Path | str, parquet_path: Path | str, con: duckdb.DuckDBPyConnection | None = None) -> Path:
     """Write the records table (typed columns, without record_json) to Parquet, atomically."""
-    return _export(db_path, parquet_path, f"SELECT {', '.join(EXPORT_COLUMNS)}", "FORMAT parquet")
+    return _export(db_path, parquet_path, f"SELECT {', '.join(EXPORT_COLUMNS)}", "FORMAT parquet", con)
 
 
-def export_csv(db_path: Path | str, csv_path: Path | str) -> Path:
+def export_csv(db_path: Path | str, csv_path: Path | str, con: duckdb.DuckDBPyConnection | None = None) -> Path:
     """The same columns as the Parquet file, flattened for a spreadsheet: drugs joined by "; ",
     the other lists (sites, doses, toxicities, evidence) as JSON text; missing is an empty cell."""
     def cell(column: str) -> str:
@@ -752,7 +762,7 @@ def export_csv(db_path: Path | str, csv_path: Path | str) -> Path:
             return f"to_json({column})::VARCHAR AS {column}"
         return column
     return _export(db_path, csv_path, f"SELECT {', '.join(cell(c) for c in EXPORT_COLUMNS)}",
-                   "FORMAT csv, HEADER true")
+                   "FORMAT csv, HEADER true", con)
 
 
 def _sql_path(path: Path) -> str:
