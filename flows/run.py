@@ -161,10 +161,17 @@ def _main_job(papers: list[Path], out_dir: Path, workers: int, dask_address: str
 
 
 def later_stages(scoring: bool, report: bool) -> list[Callable[[], Any]]:
-    """The imports of the stages after the batch, for the batch to make while its first paper
-    parses (orchestrate.InlineExecutor): the scoring code, jinja2 and duckdb for the report."""
+    """The imports of the stages after the batch, and the report's template compiled, for the
+    batch to make while its first paper parses (orchestrate.InlineExecutor)."""
     modules = (["gepnec_extract.evaluate"] if scoring else []) + (["gepnec_extract.report"] if report else [])
-    return [functools.partial(importlib.import_module, name) for name in modules]
+    steps = [functools.partial(importlib.import_module, name) for name in modules]
+    return steps + ([_compile_report_template] if report else [])
+
+
+def _compile_report_template() -> None:
+    from gepnec_extract.report import report_template
+
+    report_template()
 
 
 def pictures_ahead(out_dir: Path, payload: dict) -> None:
