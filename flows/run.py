@@ -28,7 +28,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from gepnec_extract import batch, dataset, orchestrate, run_state
+from gepnec_extract import batch, orchestrate, run_state
 
 PROJECT_GOLD = Path(__file__).resolve().parents[1] / "gold"
 
@@ -76,6 +76,8 @@ def conflict_rows(db_path: Path) -> list[dict]:
     """One row per (study, cohort, field) in dispute, with each source's value and evidence."""
     if not db_path.exists():
         return []
+    from gepnec_extract import dataset  # not imported by a run that finds nothing new
+
     rows: dict[tuple, dict] = {}
     for item in dataset.conflict_rows(db_path):
         key = (item["study_id"], item["group_key"], item["field"])

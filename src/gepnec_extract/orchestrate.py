@@ -25,6 +25,7 @@ runs it (the Prefect task has no retries of its own: this is their one home).
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import threading
@@ -33,7 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
-from . import batch, cache, dataset, pipeline, run_state
+from . import batch, cache, pipeline, run_state
 from .ingest.errors import IngestError
 from .ingest.limits import Limits
 from .interrupts import die_with_parent, interrupted, shield_children
@@ -500,6 +501,8 @@ def _skippable(out: Path, inputs: str | None, outcomes: list[PaperOutcome], jobs
 def _write_batch_outputs(out: Path, payloads: list[dict[str, Any]]) -> tuple[dict[str, str], dict, list[str], list[Path]]:
     """documents/, records/, failures.jsonl, the dataset refresh and its exports; (outputs, refresh
     counts, the refresh's warnings, every file written: the named outputs and each paper's)."""
+    from . import dataset  # DuckDB: imported by the batch's preparations, or here; a run with nothing new needs none
+
     named, paper_files = batch.write_paper_outputs(out, payloads)
     outputs = {k: str(v) for k, v in named.items()}
     # a failed paper is named too, with no records: its earlier rows are kept, and said to be
@@ -615,6 +618,13 @@ def prefect_configured() -> bool:
     return bool(os.environ.get("PREFECT_API_URL"))
 
 
+def _create_dataset(db_path: Path) -> None:
+    """The empty dataset with its schema (a preparation: the refresh then only inserts)."""
+    from . import dataset
+
+    dataset.open_dataset(db_path).close()
+
+
 def run_library_batch(paths: list[Path | str], out_dir: Path | str, workers: int = 1, dask_address: str | None = None,
                       cache_dir: Path | str | None = None, refresh_cache: bool = False,
                       progress: Progress | None = None, meanwhile: Iterable[Callable[[], Any]] = (),
@@ -624,7 +634,7 @@ def run_library_batch(paths: list[Path | str], out_dir: Path | str, workers: int
     batch's own (an empty dataset with its schema, so that the refresh only inserts);
     ``extracted``: called with each payload this run extracted (batch_job)."""
     db_path = Path(out_dir) / "evidence.duckdb"
-    executor = executor_for(workers, dask_address, [lambda: dataset.open_dataset(db_path).close(), *meanwhile])
+    executor = executor_for(workers, dask_address, [functools.partial(_create_dataset, db_path), *meanwhile])
     try:
         summary = batch_job([str(p) for p in paths], str(out_dir), executor.submit,
                             cache_dir=str(cache_dir) if cache_dir else None, refresh_cache=refresh_cache,
