@@ -234,12 +234,13 @@ def _jaccard(a: Iterable[str], b: Iterable[str]) -> float:
     return len(set_a & set_b) / len(set_a | set_b)
 
 
-def cohort_similarity(gold: StudyRecord, pred: StudyRecord) -> float:
+def cohort_similarity(gold: StudyRecord, pred: StudyRecord, gold_values: list | None = None,
+                      pred_values: list | None = None) -> float:
     """How likely two records of one study describe the same cohort (0..1).
 
     The cohort's identity (arm label, population, size, regimen) counts for 60%, agreement of
     all values for 40%: with two arms of one regimen the labels decide, with an arm renamed the
-    figures still recognise it.
+    figures still recognise it. ``gold_values``/``pred_values``: their record_values, when known.
     """
     identity = (
         0.30 * _text_similarity(gold.arm, pred.arm)
@@ -248,7 +249,8 @@ def cohort_similarity(gold: StudyRecord, pred: StudyRecord) -> float:
         + 0.05 * _text_similarity(gold.regimen, pred.regimen)
         + 0.05 * _jaccard(gold.drugs, pred.drugs)
     )
-    gold_values, pred_values = record_values(gold), record_values(pred)
+    gold_values = record_values(gold) if gold_values is None else gold_values
+    pred_values = record_values(pred) if pred_values is None else pred_values
     outcome = compare_values(gold_values, pred_values)
     agreement = len(outcome.matched) / max(len(gold_values), len(pred_values), 1)
     return identity + 0.40 * agreement
@@ -258,7 +260,9 @@ def pair_cohorts(gold: list[StudyRecord], pred: list[StudyRecord]) -> list[tuple
     """Optimal one-to-one assignment of the cohorts of one study: (gold index, pred index) pairs."""
     if not gold or not pred:
         return []
-    return best_assignment([[cohort_similarity(g, p) for p in pred] for g in gold])
+    gold_values, pred_values = [record_values(g) for g in gold], [record_values(p) for p in pred]  # once each
+    return best_assignment([[cohort_similarity(g, p, gv, pv) for p, pv in zip(pred, pred_values)]
+                            for g, gv in zip(gold, gold_values)])
 
 
 EXACT_ASSIGNMENT_MAX = 10  # the shorter side's length up to which best_assignment needs no scipy
