@@ -29,17 +29,20 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from . import tagged_view
 from .ingest.errors import ERROR_KINDS
 from .ingest.limits import Limits
-from .model import Document, StudyRecord
 
 FORMAT = "gepnec-extract-cache/1"
 SUFFIX = ".payload.json"
 MAX_ENTRY_BYTES = 256 * 1024 * 1024  # a bigger file is not read at all
 SECRET_ENV = "GEPNEC_CACHE_SECRET"
+
+
+def holds_payloads(directory: Path) -> bool:
+    """Whether a cache folder holds any payload (a run into a new out dir finds none: it parses
+    every paper)."""
+    return any(Path(directory).glob(f"*{SUFFIX}"))
 
 
 class CacheMiss(Exception):
@@ -102,6 +105,10 @@ def validate_payload(payload: Any, sha256: str, pipeline_version: str) -> dict[s
         return {**base, "kind": kind, "message": message}
     if status != "ok":
         raise CacheMiss(f"unknown status {status!r}")
+    from pydantic import ValidationError  # here: the CLI reads SUFFIX (holds_payloads) before pydantic loads
+
+    from .model import Document, StudyRecord
+
     try:
         document = Document.model_validate(payload.get("document"))
         records = [StudyRecord.model_validate(r) for r in payload.get("records")]

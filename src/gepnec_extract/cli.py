@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.markup import escape  # file names and parser messages may contain [brackets]
 
 from .ingest import IngestError, Limits, ingest_file
+from . import cache
 from .interrupts import interrupted, note_ctrl_c
-from .model import StudyRecord
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Extract GEPNEC study records from papers.",
                   context_settings={"help_option_names": ["-h", "--help"]})
@@ -107,6 +107,7 @@ def extract(
 ) -> None:
     """Extract study records: DIR/<doc_id>.records.jsonl per paper; a bad file is reported, the rest go on."""
     from . import batch
+    from .model import StudyRecord
 
     failed = 0
     _check_out_dir(out)
@@ -161,6 +162,12 @@ def run(
         _fail(f"bad limit in the environment: {err}")
     if out.exists() and not out.is_dir():
         _fail(f"--out {out} is a file, not a directory")
+    if dask_address is None and not cache.holds_payloads(out / "cache"):
+        # a first run into `out` parses every paper here: the parsers' fork server starts now, its
+        # imports (half a second) beside the rest of the run's
+        from .ingest.sandbox import start_fork_server_in_background
+
+        start_fork_server_in_background()
     from gepnec_flows import run as runner  # the main job: batch, scoring, report (Prefect only with PREFECT_API_URL)
 
     paths = list(paths or [BUNDLED_REVIEW])

@@ -7,10 +7,13 @@ sandboxed child process with time and memory limits (sandbox.py).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..model import Document
 from .errors import IngestError, UnsupportedFormatError
 from .limits import Limits
+
+if TYPE_CHECKING:  # pydantic's import costs 0.1 s; the CLI imports this package before any command runs
+    from ..model import Document
 
 __all__ = ["ingest_file", "IngestError", "Limits"]
 
@@ -44,6 +47,7 @@ def ingest_file(path: Path | str, limits: Limits | None = None, sandbox: bool = 
 
         return read_text(path, limits)
     if path.name.endswith(".document.json"):
+        from ..model import Document
         from .errors import ResourceLimitError, check_regular_file
 
         check_regular_file(path)

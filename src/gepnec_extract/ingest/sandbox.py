@@ -36,15 +36,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import psutil
 
 from ..interrupts import die_with_parent, shield_children
-from ..model import Document
 from .errors import (CorruptPdfError, EncryptedPdfError, IngestError, NoTextLayerError, ParseTimeoutError,
                      ResourceLimitError, error_from_dict)
 from .limits import Limits
+
+if TYPE_CHECKING:  # imported where used: a run starts the fork server before it loads pydantic
+    from ..model import Document
 
 _START_LOCK = threading.Lock()  # threads (a thread task runner) may parse PDFs at the same time
 _server_started = False
@@ -111,6 +113,8 @@ def run_sandboxed(path: Path | str, limits: Limits, parts: int = 1) -> SandboxRe
     elapsed = time.perf_counter() - started
     peak_rss_mb = max(peak_rss_mb, payload.get("maxrss_mb", 0.0))
     if payload.get("ok"):
+        from ..model import Document
+
         document = Document.model_validate_json(payload["document"])
         return SandboxResult(document, None, elapsed, peak_rss_mb, child_pid)
     return SandboxResult(None, error_from_dict(payload["error"]), elapsed, peak_rss_mb, child_pid)
@@ -148,6 +152,20 @@ def start_fork_server() -> None:
     """Start this process's fork server now rather than at the first parse (a pool worker does so
     while it loads the NLP, so the two overlap)."""
     _context()
+
+
+def start_fork_server_in_background() -> None:
+    """Start the fork server from a thread of its own, as every starter of parser processes, with
+    SIGINT blocked (a Ctrl-C reaches the run, not the parsers); the server's imports then run in
+    it while this process goes on."""
+    def start() -> None:
+        shield_children()
+        try:
+            _context()
+        except Exception:  # noqa: BLE001 - the first parse starts it again, and says what fails
+            pass
+
+    threading.Thread(target=start, name="start the parsers' fork server", daemon=True).start()
 
 
 def _start_fork_server() -> None:
