@@ -30,7 +30,10 @@ def papers(tmp_path_factory):
     return folder
 
 
-def test_the_next_paper_parses_while_this_one_is_read(papers, tmp_path, monkeypatch):
+def test_the_next_papers_parse_while_this_one_is_read(papers, tmp_path, monkeypatch):
+    """Papers parse ahead, PARSES_AT_ONCE at a time (a short paper's parse is one process: two
+    use both cores while this process reads another), each once the parse that many papers
+    before it has ended."""
     events: list[tuple[str, str]] = []
     lock = threading.Lock()
     parse, read = pipeline.parse_paper, pipeline.read_paper
@@ -38,7 +41,11 @@ def test_the_next_paper_parses_while_this_one_is_read(papers, tmp_path, monkeypa
     def logged_parse(path, limits=None, parts=1):
         with lock:
             events.append(("parse starts", Path(path).name))
-        return parse(path, limits, parts)
+        try:
+            return parse(path, limits, parts)
+        finally:
+            with lock:
+                events.append(("parse ends", Path(path).name))
 
     def logged_read(doc):
         with lock:
@@ -55,8 +62,15 @@ def test_the_next_paper_parses_while_this_one_is_read(papers, tmp_path, monkeypa
 
     assert (summary["ok"], summary["failed"]) == (3, 1)
     assert [f["kind"] for f in summary["failures"]] == ["corrupt_pdf"]
-    order = [name for what, name in events if what == "parse starts"]
-    assert order == sorted(p.name for p in papers.iterdir())  # one after the other, in the batch's order
+    in_order = sorted(p.name for p in papers.iterdir())
+    assert sorted(name for what, name in events if what == "parse starts") == in_order  # each once
+    running, most = 0, 0
+    for what, _ in events:
+        running += {"parse starts": 1, "parse ends": -1}.get(what, 0)
+        most = max(most, running)
+    assert most == orchestrate.PARSES_AT_ONCE  # side by side, never more
+    for earlier, later in zip(in_order, in_order[orchestrate.PARSES_AT_ONCE:]):
+        assert events.index(("parse ends", earlier)) < events.index(("parse starts", later))
     # the second paper started parsing before the first was read to its end
     assert events.index(("parse starts", "d02-hainsworth2006.pdf")) < events.index(("read ends", "d01-mitry1999"))
 

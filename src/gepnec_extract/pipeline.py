@@ -88,8 +88,7 @@ def parse_in_background(path: Path | str, limits: Limits | None = None, after: F
                         parts: int = 1) -> Future:
     """Start parsing a paper on a thread of its own, once ``after`` (an earlier paper's parse) is
     done: the thread only waits for the sandboxed parser children, so the parse runs in them
-    while this process loads the tagger or tags the paper before. One paper's parse at a time,
-    in ``parts`` children."""
+    while this process loads the tagger or tags the papers before, in ``parts`` children."""
     parsed: Future = Future()
 
     def parse() -> None:
