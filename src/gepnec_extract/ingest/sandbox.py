@@ -316,13 +316,13 @@ def _run_in_parts(path: Path, limits: Limits, parts: int) -> tuple[dict, float, 
     in_order = [answers[part] for part in range(parts)]
     peak = max(answer[1] for answer in in_order)
     maxrss = max(answer[0].get("maxrss_mb", 0.0) for answer in in_order)
+    if "document" in in_order[0][0]:  # a PDF part 0 read alone: the others read nothing
+        payload, _, pid = in_order[0]
+        return {**payload, "maxrss_mb": maxrss}, peak, pid
     failed = [(payload.get("failed_page", float("inf")), part) for part, (payload, _, _) in enumerate(in_order)
               if not payload.get("ok")]
     if failed:
         payload, _, pid = in_order[min(failed)[1]]
-        return {**payload, "maxrss_mb": maxrss}, peak, pid
-    if "document" in in_order[0][0]:  # a PDF part 0 read alone
-        payload, _, pid = in_order[0]
         return {**payload, "maxrss_mb": maxrss}, peak, pid
     remaining = max(1.0, limits.timeout_s - (time.monotonic() - started))
     pages = json.dumps([payload for payload, _, _ in in_order])
