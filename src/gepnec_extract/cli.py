@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape  # file names and parser messages may contain [brackets]
 
-from .ingest import IngestError, Limits, ingest_file
 from . import cache
+from .ingest import IngestError, Limits, ingest_file
 from .interrupts import interrupted, note_ctrl_c
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Extract GEPNEC study records from papers.",

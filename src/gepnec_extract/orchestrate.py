@@ -147,7 +147,7 @@ class InlineExecutor:
                                                                 parts=parts_for_one_paper())
         parsing = self._papers[at]["parsed"]
         pipeline.load_readers()
-        if self._meanwhile and not parsing.done():
+        if self._preparing is None and self._meanwhile and not parsing.done():  # one thread, for the first paper
             # on a thread of its own, so that the paper's reading starts the moment its parse is
             # done, not when a preparation started just before that ends (the dataset's creation
             # takes about 0.15 s, mostly in DuckDB, which lets go of the interpreter lock)
