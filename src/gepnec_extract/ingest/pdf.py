@@ -94,18 +94,16 @@ def read_pdf(path: Path | str, limits: Limits | None = None) -> Document:
     return assemble(path, read, n_pages, info)
 
 
-def read_pdf_pages(path: Path | str, limits: Limits, claim: Callable[[int], int | None],
-                   opened: Callable[[int], None] = lambda n_pages: None) -> dict[str, Any]:
+def read_pdf_pages(path: Path | str, limits: Limits, claim: Callable[[int], int | None]) -> dict[str, Any]:
     """The pages of a PDF that ``claim(page count)`` hands out, one number (1-based) at a time until
     it gives None: children reading one PDF together draw from one counter, so a child takes the
     next unread page whenever it is free and a run of heavy table pages is shared by whoever is
-    ready. ``opened`` is called with the page count once the page tree is read. {"pages": n,
-    "info": {...}, "read": [PageRead...]}: ``assemble`` makes the Document of every child's pages."""
+    ready. {"pages": n, "info": {...}, "read": [PageRead...]}: ``assemble`` makes the Document of
+    every child's pages."""
     path = Path(path)
     preflight(path, limits)
     with pdfplumber.open(path) as pdf:
         n_pages, info = _opened(path, pdf, limits)
-        opened(n_pages)
         read = []
         while (number := claim(n_pages)) is not None:
             read.append(read_page(pdf.pages[number - 1], number, limits))

@@ -422,6 +422,7 @@ class _WarningCollector(logging.Handler):
         self.count = 0
         self.first: str | None = None
         self.pages: list[list] = []  # [page number, count, first message] of each page, as read
+        self._at_open: tuple[int, str | None] = (0, None)  # count and first message when the first page began
 
     def page(self, number: int) -> None:
         """The warnings from now on are page ``number``'s."""

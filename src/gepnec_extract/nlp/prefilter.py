@@ -16,7 +16,6 @@ every substring a case-insensitive match could have found.
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +29,7 @@ except ImportError:  # pragma: no cover - older interpreters keep them under the
     import sre_parse as _parser  # type: ignore[no-redef]
     _casefix = None
 
-from ..derived import cache_dir, store_derived
+from ..derived import cache_dir, read_derived, store_derived
 
 MAX_FACTORS = 40  # a set this large costs more to look for than the scan it would spare
 
@@ -87,10 +86,7 @@ def _factors_path() -> Path:
 @lru_cache(maxsize=1)
 def _stored_factors() -> dict[str, list[str] | None]:
     """The stored table, or an empty one when it is missing or not of its shape (never trusted)."""
-    try:
-        data = json.loads(_factors_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    data = read_derived(_factors_path())
     if not isinstance(data, dict) or not all(
             isinstance(k, str) and (v is None or (isinstance(v, list) and all(isinstance(f, str) and f for f in v)))
             for k, v in data.items()):

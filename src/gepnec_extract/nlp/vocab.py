@@ -15,7 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..derived import cache_dir, store_derived
+from ..derived import cache_dir, read_derived, store_derived
 from .settings import setting
 from .word_frequency import zipf_at_least
 
@@ -60,10 +60,7 @@ def _lexicon_key(ordinary_word_zipf: float = ORDINARY_WORD_ZIPF) -> str:
 
 def _read_stored_lexicon(path: Path) -> dict[str, str] | None:
     """The stored lexicon, or None when it is missing or not a plain str -> str JSON object."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    data = read_derived(path)
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         return None
     return data
