@@ -19,6 +19,7 @@ from . import layout
 from .errors import NoPagesError, ResourceLimitError
 from .limits import Limits
 from .pages import PageRead, assemble, info_text
+from .plumber_objects import lean_objects
 from .preflight import preflight
 from .tables import find_tables
 
@@ -122,6 +123,7 @@ def _opened(path: Path, pdf, limits: Limits) -> tuple[int, dict[str, str]]:
 
 def read_page(page, number: int, limits: Limits) -> PageRead:
     """One page's lines, table fragments and warnings (a page over a limit is skipped, with a warning)."""
+    lean_objects(page)
     try:
         # estimate from the content stream first: building a million char objects is the cost to avoid
         shown = shown_text_bytes(page, limits.max_chars_per_page * 2)
