@@ -30,3 +30,16 @@ def test_review_regimens_written_with_slashes_reach_the_tagger_as_separate_drugs
     assert slashed
     for span in slashed:
         assert all(t.text == "/" or "/" not in t.text for t in span), span.text
+
+
+def test_the_kept_text_of_a_doc_is_its_text_after_the_splits(nlp):
+    """grammar.doc_text keeps a Doc's text once read; the tokens split here keep that text true."""
+    from gepnec_extract.nlp.grammar import doc_text
+
+    doc = nlp.make_doc("cisplatin/etoposide 4 cycles,\noxaliplatin-based  zorb/quux")
+    before = doc_text(doc)
+    doc = nlp.get_pipe("gepnec_drug_tokens")(doc)
+    assert len(doc) > len(nlp.make_doc(doc.text))  # joined drugs were split
+    assert doc_text(doc) == before == doc.text
+    doc.user_data[("gepnec", "text")] = "kept"
+    assert doc_text(doc) == "kept"  # read from the kept copy, not rebuilt

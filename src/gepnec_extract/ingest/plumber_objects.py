@@ -46,7 +46,7 @@ def _colour_space(name: Any) -> Any:
 def _resolved(value: Any) -> Any:
     """``resolve_all(value)`` of a value that is no number, string, bool or None: a tuple of numbers
     (a char's matrix) as it is, without resolve_all's tests of each number."""
-    if type(value) is tuple and all(type(v) in _NUMBERS for v in value):
+    if type(value) is tuple and _NUMBERS.issuperset(map(type, value)):
         return value
     return resolve_all(value)
 

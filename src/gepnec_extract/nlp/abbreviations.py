@@ -14,6 +14,8 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .grammar import doc_text
+
 GLOSSARY = re.compile(r"abbreviations?\s*(?:used)?\s*:\s*(?P<body>.+?)(?:\n\s*\n|$)", re.IGNORECASE | re.DOTALL)
 GLOSSARY_ENTRY = re.compile(r"^\s*(?P<short>[\w/+\-–]{1,15}(?:\s\w{1,4})?)\s*[,:=]\s*(?P<long>.+?)\s*\.?\s*$", re.DOTALL)
 
@@ -54,7 +56,7 @@ def abbreviation_map(doc: Doc) -> dict[str, str]:
             )
             if _well_formed(long_text):
                 mapping.setdefault(short_text, " ".join(long_text.split()))
-    for short, long in parse_glossary(doc.text).items():
+    for short, long in parse_glossary(doc_text(doc)).items():
         mapping.setdefault(short, long)
     for short, long in (doc._.abbrev_context or {}).items():
         mapping.setdefault(short, long)

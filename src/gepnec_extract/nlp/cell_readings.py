@@ -28,6 +28,7 @@ from typing import Any, Callable
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .grammar import doc_text
 from .headers import classify_header
 from .phrases import parse_citation, parse_design, parse_line, parse_sites, population_of, single_site, site_name
 from .settings import component_settings
@@ -66,7 +67,7 @@ class CellReader:
     def __call__(self, doc: Doc) -> Doc:
         if doc._.table_cell not in CELL_ROLES:
             return doc
-        text = doc.text  # rebuilt from the tokens on every access
+        text = doc_text(doc)
         for name in READERS:
             setattr(doc._, f"cell_{name}", read(name, text))
         return doc

@@ -23,7 +23,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .grammar import FACTS_KEY, expand, macros
+from .grammar import FACTS_KEY, doc_text, expand, macros
 from .settings import component_settings, patterns_dir
 from .vocab import read_jsonl
 
@@ -53,9 +53,9 @@ def load_triggers(directory: Path) -> tuple[Trigger, ...]:
     return tuple(triggers)
 
 
-def _sentence_text(doc_text: str, start: int, end: int) -> str:
+def _sentence_text(whole: str, start: int, end: int) -> str:
     # newlines as spaces (same length), as records read a sentence: "need\nfor" is "need for"
-    return doc_text[start:end].replace("\n", " ")
+    return whole[start:end].replace("\n", " ")
 
 
 class ContextTagger:
@@ -67,9 +67,9 @@ class ContextTagger:
         facts = sorted(doc.spans.get(FACTS_KEY, []), key=lambda s: s.start_char)
         starts = [span.start_char for span in facts]
         sentences = doc.sents if doc.has_annotation("SENT_START") else [doc[:]]
-        doc_text = doc.text  # rebuilt from the tokens on every access
+        whole = doc_text(doc)
         for sent in sentences:
-            text = _sentence_text(doc_text, sent.start_char, sent.end_char)
+            text = _sentence_text(whole, sent.start_char, sent.end_char)
             framing = self._sentence_triggers(doc, sent, text, found)
             # the facts that start in this sentence (facts sorted by start: one slice per sentence)
             for span in facts[bisect_left(starts, sent.start_char):bisect_left(starts, sent.end_char)]:

@@ -19,7 +19,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .grammar import Fact, add_facts, facts_of, resolve_overlaps
+from .grammar import Fact, add_facts, doc_text, facts_of, resolve_overlaps
 from .settings import component_settings
 from .vocab import MAX_DRUG_TOKENS, VOCAB_DIR, drug_lexicon, regimen_acronyms
 
@@ -229,7 +229,7 @@ def _merge(chain: list[Fact]) -> Fact:
 def find_combinations(doc: Doc, items: list[Fact]) -> list[Fact]:
     """Written combinations: first units joined tightly ('/', '+', '-'), then those units joined by
     'plus', 'and', 'with' or commas; comma lists after 'such as' are alternatives, not regimens."""
-    text = doc.text
+    text = doc_text(doc)
     units = [_merge(c) for c in _chain(text, items, TIGHT_GAP)]
     facts = [u for u in units if u.label == "REGIMEN" and u not in items]
     for chain in _chain(text, units, LOOSE_GAP):

@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span
 
 from ..units import is_daily_unit
 from .builders import BUILDERS, _route, normalize_grade, normalize_schedule
-from .grammar import Fact, add_facts, compiled, facts_of, load_rules, run_rules
+from .grammar import Fact, add_facts, compiled, doc_text, facts_of, load_rules, run_rules
 from .settings import component_settings, patterns_dir
 
 # config.cfg ([components.gepnec_measures]): the pattern families run, and how far back (characters)
@@ -40,7 +40,7 @@ def _sentence_of(doc: Doc, char: int) -> Span | None:
 
 def attach_drugs(doc: Doc, facts: list[Fact], window: int = DOSE_DRUG_WINDOW) -> None:
     drugs = facts_of(doc, "DRUG")
-    text = doc.text  # Doc.text is rebuilt on every access
+    text = doc_text(doc)
     for fact in (f for f in facts if f.label == "DOSE"):
         sentence = _sentence_of(doc, fact.start)
         floor = max(fact.start - window, sentence.start_char if sentence is not None else 0)
@@ -71,7 +71,7 @@ def spread_schedule(doc: Doc, facts: list[Fact]) -> None:
             continue
         cycle = normalize_schedule(found[0].group())
         for fact in doses:
-            if fact.value["schedule"] is None and not continuous_dose(doc.text[fact.start:fact.end], fact.value):
+            if fact.value["schedule"] is None and not continuous_dose(doc_text(doc)[fact.start:fact.end], fact.value):
                 fact.value["schedule"] = cycle
 
 
@@ -85,7 +85,7 @@ def spread_route(doc: Doc, facts: list[Fact]) -> None:
         if not doses or all(f.value["route"] for f in doses):
             continue
         last = max(f.end for f in doses)
-        free = [m for m in route_regex.finditer(doc.text, last, sentence.end_char)]
+        free = [m for m in route_regex.finditer(doc_text(doc), last, sentence.end_char)]
         if not free:
             continue
         route = _route(free[0].group())
@@ -101,7 +101,7 @@ COORDINATED_GAP = re.compile(r"^\s*(?:,\s*)?(?:and\s+|plus\s+|\+\s*)?(?:[\w-]+\s
 def spread_coordinated_attributes(doc: Doc, facts: list[Fact]) -> None:
     """Two doses joined by "and" whose days and route are printed once, after the second ("A 25 mg/m2
     and B 100 mg/m2, both given intravenously on day 1"), share them: the first takes what it lacks."""
-    text = doc.text
+    text = doc_text(doc)
     doses = sorted((f for f in facts if f.label == "DOSE"), key=lambda f: f.start)
     for first, second in reversed(list(zip(doses, doses[1:]))):
         if first.value["days"] is not None or first.value["route"] is not None:
@@ -119,7 +119,7 @@ UNGRADED_RULES = {"count_pct_died_of_event", "event_fatal_in_pct"}
 def share_grades(doc: Doc, facts: list[Fact]) -> None:
     toxicities = sorted((f for f in facts if f.label == "TOXICITY" and f.rule not in UNGRADED_RULES),
                         key=lambda f: f.start)
-    text = doc.text
+    text = doc_text(doc)
     heading = compiled(GRADE_HEADING.pattern)
     labelled = compiled(GRADE_LABEL.pattern)
     for fact in toxicities:  # "Grade 1–2: nausea (12.5), ... Grade 3–4: asthenia (7.5)"
@@ -166,7 +166,7 @@ def make_measures(nlp: Language, name: str, families: list[str], dose_drug_windo
 
 
 def tag_measures(doc: Doc, rules: list, window: int = DOSE_DRUG_WINDOW) -> Doc:
-    facts = run_rules(doc.text, rules, BUILDERS)
+    facts = run_rules(doc_text(doc), rules, BUILDERS)
     attach_drugs(doc, facts, window)
     spread_schedule(doc, facts)
     spread_route(doc, facts)

@@ -13,6 +13,7 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
+from .grammar import doc_text
 from .settings import component_settings
 from .vocab import VOCAB_DIR
 from .word_frequency import zipf_at_least
@@ -65,7 +66,7 @@ def make_sentences(nlp: Language, name: str, opener_zipf: float) -> SentenceSpli
 
 def set_sentence_starts(doc: Doc, opener_zipf: float = OPENER_ZIPF) -> Doc:
     starts = []  # 1 opens a sentence, -1 does not (spaCy's SENT_START encoding)
-    text = doc.text  # Doc.text is rebuilt on every access
+    text = doc_text(doc)
     last_word = None
     for token in doc:
         if token.is_space:

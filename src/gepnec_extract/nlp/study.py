@@ -15,7 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .builders import BUILDERS
-from .grammar import Fact, Rule, add_facts, load_rules, run_rules
+from .grammar import Fact, Rule, add_facts, doc_text, load_rules, run_rules
 from .settings import component_settings, patterns_dir
 
 # config.cfg ([components.gepnec_study]): the pattern families run, and the wordfreq zipf from which a
@@ -73,7 +73,7 @@ class StudyTagger:
         self.rules = [rule for family in families for rule in _rules(family, surname_max_zipf, folder)]
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text  # rebuilt from the tokens on every access
+        text = doc_text(doc)
         facts = run_rules(text, self.rules, BUILDERS)
         add_facts(doc, merge_design(text, facts))
         return doc
