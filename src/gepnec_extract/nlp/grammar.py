@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable
 from spacy.tokens import Doc, Span
 
 from .prefilter import fold, may_match, required_factors
+from .stored_regex import compile_pattern
 from .vocab import PATTERN_DIR, alternation, number_words, read_jsonl, term_table
 
 FACTS_KEY = "facts"
@@ -76,8 +77,8 @@ def expand(pattern: str, table: dict[str, str], depth: int = 0) -> str:
 
 @lru_cache(maxsize=None)
 def compiled(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern:
-    """A macro pattern compiled once per process."""
-    return re.compile(expand(pattern, macros()), flags)
+    """A macro pattern compiled once per process (its program stored once per machine)."""
+    return compile_pattern(expand(pattern, macros()), flags)
 
 
 @lru_cache(maxsize=None)
@@ -87,7 +88,7 @@ def load_rules(family: str, directory: Path = PATTERN_DIR) -> tuple[Rule, ...]:
     rules = []
     for row in read_jsonl(Path(directory) / f"{family}.jsonl"):
         flags = re.IGNORECASE if "i" in row.get("flags", "") else 0
-        regex = re.compile(expand(row["regex"], macros()), flags)
+        regex = compile_pattern(expand(row["regex"], macros()), flags)
         rules.append(Rule(row["label"], row["name"], regex, row["builder"], row.get("priority", 0), row.get("static", {})))
     return tuple(rules)
 
