@@ -6,6 +6,8 @@ opening, and on bad files."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 import time
 
@@ -96,3 +98,32 @@ def test_the_parts_share_the_pages_between_them_each_page_read_once():
     assert read[0] and read[1]
     assert all(numbers == sorted(numbers) for numbers in read.values())  # each takes the next unread page
     assert [n for n, _, _ in answers[0]["page_problems"]] == read[0]  # problems are kept per page read
+
+
+ABANDONED_START = """
+import _multiprocessing, os, sys
+from multiprocessing import resource_tracker
+from gepnec_extract.ingest import sandbox
+
+sandbox.start_fork_server()
+context = sandbox._context()
+counter = context.Value("i", 0)
+name = counter.get_lock()._semlock.name
+_multiprocessing.sem_unlink(name)  # as an interrupted run's exit removes it, before the child reads it
+resource_tracker.unregister(name, "semaphore")
+starter = context.Process(target=len, args=(counter,))
+starter.start()
+starter.join(30)
+print("exit", starter.exitcode, flush=True)
+sys.stderr.flush()
+os._exit(0)  # the counter's finalizer would remove the semaphore again, and say so
+"""
+
+
+def test_a_child_abandoned_by_an_interrupted_run_dies_without_a_traceback():
+    """A part whose run ended before it started (Ctrl-C: the run's exit removes the page counter's
+    semaphore) cannot read its start data; the fork server lets it exit quietly rather than print
+    multiprocessing's traceback on the user's terminal."""
+    out = subprocess.run([sys.executable, "-c", ABANDONED_START], capture_output=True, text=True, timeout=120)
+    assert "exit 1" in out.stdout, out.stdout + out.stderr  # the child failed to start, as intended
+    assert "Traceback" not in out.stderr and "FileNotFoundError" not in out.stderr, out.stderr

@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -698,8 +699,38 @@ def _warm_up() -> None:
         Path(path).unlink(missing_ok=True)
 
 
+def _abandoned_start(kind: type, tb) -> bool:
+    """Whether an error is a child failing to read what its requester sent to start it (a shared
+    page counter whose semaphore is gone, a request cut short): the requester has ended, or has
+    given up on that child, so nobody waits for it."""
+    if not issubclass(kind, (FileNotFoundError, EOFError, ConnectionError)):
+        return False
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_name == "_main" and Path(code.co_filename).name == "spawn.py" \
+                and Path(code.co_filename).parent.name == "multiprocessing":
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _quiet_abandoned_starts() -> None:
+    """In the fork server: a child that cannot start because its run was interrupted (Ctrl-C
+    between a part's request and its start) exits without printing multiprocessing's traceback on
+    the user's terminal, where the run has just said it was interrupted. Any other error is
+    printed as Python prints it."""
+    printing = sys.excepthook
+
+    def hook(kind, error, tb):
+        if not _abandoned_start(kind, tb):
+            printing(kind, error, tb)
+
+    sys.excepthook = hook
+
+
 if os.environ.get(WARM_UP_FLAG) == "1" and multiprocessing.parent_process() is None:
     _warm_up()  # we are the fork server, importing its preload modules
+    _quiet_abandoned_starts()
     # The imported modules and warmed caches are what every child starts with: frozen, they stay
     # out of the children's garbage collections, which otherwise walk them again and again while a
     # parse allocates its hundreds of thousands of objects (about 6% of a parse, measured).
