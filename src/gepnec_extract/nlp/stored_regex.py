@@ -130,7 +130,7 @@ def store_table() -> None:
     global _dirty
     if not _dirty:
         return
-    table = _table()
+    table = dict(_table())  # a copy: a thread still tagging may add to the table meanwhile
     kept = table if len(table) <= MAX_ENTRIES else {k: v for k, v in table.items() if k in _used}
     store_derived(_table_path(), kept)
     _dirty = False
