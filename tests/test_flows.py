@@ -447,6 +447,17 @@ def _run_command(papers: Path, out: Path, *options: str) -> list[str]:
     return [sys.executable, "-m", "gepnec_extract.cli", "run", str(papers), "--out", str(out), "--no-report", *options]
 
 
+def _ended_by_ctrl_c(returncode: int) -> bool:
+    """The run's exit after Ctrl-C: 130 from cli.main, or death by SIGINT once its cleanup ran (a
+    shell reports both as 130). Under ``python -m`` CPython 3.11 ends a process by SIGINT whenever
+    a KeyboardInterrupt went through code run by exec() of a string, even one caught later: a
+    Ctrl-C while a module defines a dataclass (whose methods dataclasses builds with exec) does
+    that. A KeyboardInterrupt that no one caught prints a traceback, which the tests check for."""
+    import signal
+
+    return returncode in (130, -signal.SIGINT)
+
+
 def _run_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     env.update(PREFECT_HOME=str(home), PYTHONPATH=str(REPO / "src"))
@@ -607,7 +618,7 @@ def test_ctrl_c_of_a_two_worker_run_exits_130_with_no_traceback_and_no_process_l
         assert _wait_for(lambda: MOMENTS["parser-up"](out, tree), process), "the run ended before its parser started"
         tree()
         os.killpg(process.pid, signal.SIGINT)
-        assert process.wait(timeout=300) == 130
+        assert _ended_by_ctrl_c(process.wait(timeout=300)), process.returncode
         stderr.seek(0)
         said = stderr.read()
     assert "Traceback" not in said, said[-3000:]
@@ -648,7 +659,7 @@ def test_ctrl_c_while_pictures_are_drawn_ahead_leaves_no_picture_process_and_a_w
 
         assert _wait_for(drawing, process), "the run ended before it drew a picture"
         os.killpg(process.pid, signal.SIGINT)
-        assert process.wait(timeout=300) == 130
+        assert _ended_by_ctrl_c(process.wait(timeout=300)), process.returncode
         stderr.seek(0)
         said = stderr.read()
     assert "Traceback" not in said, said[-3000:]
