@@ -127,3 +127,34 @@ def test_review_commands_need_a_run(args):
     result = _cli(*args)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert len([line for line in result.stderr.splitlines() if line.strip()]) == 1
+
+
+SWALLOWED_CTRL_C = """
+import os, signal, sys, time
+from gepnec_extract import cli
+
+def swallowing(path):  # as an import that turns a KeyboardInterrupt into something it ignores
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    return False
+
+cli.cache.holds_payloads = swallowing
+sys.argv = ["gepnec-extract", "run", sys.argv[1], "--out", sys.argv[2]]
+try:
+    cli.main()
+except SystemExit as stop:
+    print("exit", stop.code)
+"""
+
+
+def test_a_ctrl_c_swallowed_before_the_run_starts_still_stops_it(tmp_path):
+    """A Ctrl-C that lands in the arguments' parsing or an import, and that code swallows, stops
+    the run before it reads a paper: main() notes every SIGINT from its start."""
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-c", SWALLOWED_CTRL_C, str(ROOT / "corpus" / "review" / "review.pdf"),
+                           str(out)], capture_output=True, text=True, timeout=300)
+    assert "exit 130" in done.stdout, done.stdout + done.stderr
+    assert not (out / "records.jsonl").exists() and "Traceback" not in done.stderr

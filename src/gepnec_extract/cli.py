@@ -171,7 +171,9 @@ def run(
     from gepnec_flows import run as runner  # the main job: batch, scoring, report (Prefect only with PREFECT_API_URL)
 
     paths = list(paths or [BUNDLED_REVIEW])
-    note_ctrl_c()
+    note_ctrl_c()  # main() did already, unless the command was called without it (a CliRunner)
+    if interrupted():  # a Ctrl-C that an import of the arguments' parsing or of the run swallowed
+        raise KeyboardInterrupt
     try:
         result = runner.run(paths, out, workers=workers, dask_address=dask_address, report=report, console=console,
                             refresh_cache=refresh_cache)
@@ -313,6 +315,7 @@ def export_gold(
 
 
 def main() -> None:
+    note_ctrl_c()  # from the start: a Ctrl-C that an import swallows is still known to the run
     try:
         app()
     except KeyboardInterrupt:
