@@ -4,11 +4,11 @@ pdfplumber turns each pdfminer layout object into a dict in ``Page.process_objec
 object's attributes through a set, resolves every value recursively (``resolve_all``: a chain of
 isinstance tests even for a float), and derives the object's kind from its class name with a
 regular expression. On a journal page of a few thousand characters that conversion costs more than
-pdfminer's own interpretation of the content stream (about 50 of 90 ms a page on the review).
+pdfminer's own interpretation of the content stream (about 50 of 85 ms a page on the review).
 
 ``lean_objects(page)`` gives ``page`` a ``process_object`` that builds the same dicts (the same
 keys in the same order, equal values: tests/ingest/test_plumber_objects.py compares every object
-of the review, the dev papers and the real PDFs with pdfplumber's own) and takes the short way for
+of the review, three dev papers and two real PDFs with pdfplumber's own) and takes the short way for
 what almost every value is: a number, a string, a bool, None, or a tuple of numbers. Anything else
 (an indirect reference, a list, a dict, a PDF name) goes through pdfplumber's ``resolve_all`` as
 before, and the branches for curves, byte-encoded font names and Unicode normalization are
