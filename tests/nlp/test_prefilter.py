@@ -74,8 +74,41 @@ def test_the_engine_finds_the_same_facts_with_and_without_it(monkeypatch):
     usable = [rule for rule in rules if rule.builder in BUILDERS]
     with_it = [grammar.run_rules(text, usable, BUILDERS) for text in texts]
     monkeypatch.setattr(grammar, "may_match", lambda factors, folded: True)
+    monkeypatch.setattr(grammar, "_occurs", lambda macro, text, present: True)  # and no vocabulary gate
     without = [grammar.run_rules(text, usable, BUILDERS) for text in texts]
     assert with_it == without and sum(map(len, with_it)) > 100
+    assert sum(f.label == "TOXICITY" for facts in with_it for f in facts) > 10  # gated rules found facts
+
+
+@pytest.mark.parametrize("pattern, gates", [
+    (r"\b(?:<<TOX_EVENT>>)\b in (\d+)%", ("TOX_EVENT",)),
+    (r"(?:<<TOX_EVENT>> x|y <<TOX_EVENT>>)", ("TOX_EVENT",)),  # each branch holds one
+    (r"(?:a<<TOX_EVENT>>){2,}", ("TOX_EVENT",)),
+    (r"(?:<<TOX_EVENT>>)?\s*(\d+)%", ()),  # optional
+    (r"(?:<<TOX_EVENT>>|grade)", ()),  # one branch without
+    (r"(?=\w+ <<TOX_EVENT>>)\w+", ()),  # a look-ahead reads but does not match
+    (r"[<<TOX_EVENT>>]", ()),  # a character class is no macro
+    (r"(?:<<NUM>>)\s*%", ()),  # no gate macro
+    (r"(<<TOX_EVENT>>", ()),  # unreadable: no gate
+])
+def test_the_gates_of_made_up_patterns(pattern, gates):
+    assert prefilter.required_macros(pattern, re.IGNORECASE) == gates
+
+
+def test_no_gated_rule_skips_a_text_it_matches():
+    """A text with none of a gate macro's terms has no match of a rule gated on it, on the review
+    and the dev papers; and the gates do skip scans."""
+    texts = _corpus_texts()
+    gated = [rule for rule in _every_rule() if rule.gates]
+    assert len(gated) >= 10
+    skipped = 0
+    for text in texts:
+        present: dict[str, bool] = {}
+        for rule in gated:
+            if not all(grammar._occurs(name, text, present) for name in rule.gates):
+                skipped += 1
+                assert not rule.regex.search(text), (rule.name, text[:120])
+    assert skipped > len(texts) * len(gated) // 2
 
 
 def test_factors_are_stored_and_an_ill_typed_store_is_not_trusted(tmp_path, monkeypatch):

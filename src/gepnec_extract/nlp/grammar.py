@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable
 
 from spacy.tokens import Doc, Span
 
-from .prefilter import fold, may_match, required_factors
+from .prefilter import fold, may_match, required_factors, required_macros
 from .stored_regex import compile_pattern
 from .vocab import PATTERN_DIR, alternation, number_words, read_jsonl, term_table
 
@@ -39,6 +39,9 @@ class Rule:
     builder: str
     priority: int = 0
     static: dict = field(default_factory=dict)
+    # vocabulary macros every match passes through (prefilter.required_macros): a text where none
+    # of the macro's terms occurs is not scanned
+    gates: tuple[str, ...] = ()
     # literal strings one of which every match holds (prefilter.required_factors): a text with
     # none of them is not scanned
     factors: frozenset[str] | None = field(init=False, repr=False, compare=False)
@@ -89,21 +92,33 @@ def load_rules(family: str, directory: Path = PATTERN_DIR) -> tuple[Rule, ...]:
     for row in read_jsonl(Path(directory) / f"{family}.jsonl"):
         flags = re.IGNORECASE if "i" in row.get("flags", "") else 0
         regex = compile_pattern(expand(row["regex"], macros()), flags)
-        rules.append(Rule(row["label"], row["name"], regex, row["builder"], row.get("priority", 0), row.get("static", {})))
+        rules.append(Rule(row["label"], row["name"], regex, row["builder"], row.get("priority", 0), row.get("static", {}),
+                          required_macros(row["regex"], flags)))
     return tuple(rules)
 
 
 def run_rules(text: str, rules: Iterable[Rule], builders: dict[str, Builder]) -> list[Fact]:
     facts = []
     folded = fold(text)
+    present: dict[str, bool] = {}  # gate macro -> whether any of its terms occurs in the text
     for order, rule in enumerate(rules):
         if not may_match(rule.factors, folded):
             continue  # no match could be in this text
+        if rule.gates and not all(_occurs(name, text, present) for name in rule.gates):
+            continue  # every match holds one of the macro's terms, and the text has none
         for match in rule.regex.finditer(text):
             for start, end, value in builders[rule.builder](match, rule.static):
                 if value is not None and end > start:
                     facts.append(Fact(rule.label, start, end, value, rule.priority * 1000 - order, rule.name))
     return resolve_overlaps(facts)
+
+
+def _occurs(macro: str, text: str, present: dict[str, bool]) -> bool:
+    """Whether any term of the vocabulary macro occurs in the text (case-insensitive, so also for
+    a rule that is not: a necessary condition either way); asked once per text and macro."""
+    if macro not in present:
+        present[macro] = compiled(f"(?:<<{macro}>>)").search(text) is not None
+    return present[macro]
 
 
 def resolve_overlaps(facts: list[Fact]) -> list[Fact]:

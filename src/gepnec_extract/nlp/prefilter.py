@@ -16,6 +16,7 @@ every substring a case-insensitive match could have found.
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -152,3 +153,53 @@ def _best(candidates: list[set[str]]) -> set[str] | None:
     if not candidates:
         return None
     return max(candidates, key=lambda found: (min(4, min(len(s.strip()) for s in found)), -len(found)))
+
+
+# ---------------------------------------------------------------------------------------------
+# vocabulary gates: a macro every match passes through
+# ---------------------------------------------------------------------------------------------
+
+# The vocabulary macros a rule can be gated on: a text with no match of the macro anywhere is not
+# scanned by a rule that every match of which holds one. The toxicity terms: hundreds of them in a
+# trie, tried at each place of each text by the rules that read events ("zorbitis in 12%"), and
+# most texts with a percentage name no event.
+GATE_MACROS = ("TOX_EVENT",)
+_MACRO = re.compile(r"<<(\w+)>>")
+_SENTINEL = 0xE000  # private-use code points stand for the macros while a pattern is parsed
+
+
+def required_macros(raw_pattern: str, flags: int = 0) -> tuple[str, ...]:
+    """Of GATE_MACROS, those every match of ``raw_pattern`` (a rule's regex, macros unexpanded)
+    passes through. Each macro is read as one character of its own, so the pattern parses in
+    microseconds; a macro that only another macro holds, or one under a look-around, a character
+    class or an optional part, is not required (never a gate that could skip a match)."""
+    names = sorted(set(_MACRO.findall(raw_pattern)))
+    if not any(name in GATE_MACROS for name in names) or len(names) > 0x100:
+        return ()
+    stand_in = {name: chr(_SENTINEL + i) for i, name in enumerate(names)}
+    pattern = _MACRO.sub(lambda m: f"(?:{stand_in[m.group(1)]})", raw_pattern)
+    try:
+        parsed = list(_parser.parse(pattern, flags))
+    except Exception:  # noqa: BLE001 - a pattern this parser cannot read gets no gate
+        return ()
+    return tuple(name for name in GATE_MACROS if name in stand_in and _passes(parsed, ord(stand_in[name])))
+
+
+def _passes(items: list, char: int) -> bool:
+    """Whether every match of the parsed sequence matches the literal ``char`` somewhere."""
+    return any(_item_passes(op, av, char) for op, av in items)
+
+
+def _item_passes(op, av, char: int) -> bool:
+    if op is _c.LITERAL:
+        return av == char
+    if op is _c.SUBPATTERN:
+        return _passes(list(av[-1]), char)
+    if op is getattr(_c, "ATOMIC_GROUP", None):
+        return _passes(list(av), char)
+    if op is _c.BRANCH:
+        return all(_passes(list(branch), char) for branch in av[1])
+    if op in _REPEATS:
+        low, _high, body = av
+        return low >= 1 and _passes(list(body), char)
+    return False  # classes, look-arounds, back references, conditionals: not a required passage
