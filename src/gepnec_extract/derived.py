@@ -1,11 +1,12 @@
 """Where derived vocabularies live: tables computed once from the packages the readers use (the
-filtered drug lexicon, word frequencies, the rules' prefilter factors) and stored as JSON in the
-user's cache folder, each under a key of everything it derives from, so a later process loads it
-in milliseconds. A stored table is data only (no pickles), checked for its shape when read, and
-built again when missing or damaged."""
+filtered drug lexicon, word frequencies, the rules' prefilter factors and compiled programs) and
+stored as JSON in the user's cache folder, each under a key of everything it derives from
+(``keyed_path``), so a later process loads it in milliseconds. A stored table is data only (no
+pickles), checked for its shape when read, and built again when missing or damaged."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -18,6 +19,16 @@ def cache_dir() -> Path:
     configured = os.environ.get("GEPNEC_CACHE_DIR")
     base = Path(configured) if configured else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gepnec-extract"
     return base
+
+
+def keyed_path(name: str, module_file: str | Path, *inputs: str | bytes) -> Path:
+    """cache_dir()/<name>-<key>.json, the key a digest of the module that derives the table and of
+    everything else it is derived from (``inputs``: versions, thresholds, data files' bytes): any
+    change gives another file, so a stale table is never read."""
+    digest = hashlib.sha256(Path(module_file).read_bytes())
+    for item in inputs:
+        digest.update(item if isinstance(item, bytes) else item.encode())
+    return cache_dir() / f"{name}-{digest.hexdigest()[:16]}.json"
 
 
 def store_derived(path: Path, data: Any) -> None:

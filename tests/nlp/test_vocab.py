@@ -35,7 +35,8 @@ def test_the_stored_lexicon_is_the_built_one(fresh_cache: Path) -> None:
 
 @pytest.mark.parametrize("content", ["", "{not json", "[1, 2]", '{"a": 1}', "\u0000" * 8])
 def test_an_unreadable_or_ill_typed_store_is_rebuilt(fresh_cache: Path, content: str) -> None:
-    stored = fresh_cache / f"drug-lexicon-{vocab._lexicon_key()}.json"
+    stored = vocab._lexicon_path()
+    assert stored.parent == fresh_cache
     stored.write_text(content, encoding="utf-8")
     lexicon = vocab.drug_lexicon()
     assert lexicon["etoposide"] == "etoposide"

@@ -30,7 +30,7 @@ except ImportError:  # pragma: no cover - older interpreters keep them under the
     import sre_parse as _parser  # type: ignore[no-redef]
     _casefix = None
 
-from ..derived import cache_dir, read_derived, store_derived
+from ..derived import keyed_path, read_derived, store_derived
 
 MAX_FACTORS = 40  # a set this large costs more to look for than the scan it would spare
 
@@ -54,13 +54,18 @@ def fold(text: str) -> str:
     return text.translate(_ONE_TO_ONE).lower().translate(_FOLD)
 
 
+def pattern_key(pattern: str, flags: int = 0) -> str:
+    """A pattern's key in a derived table of patterns (its factors here, its program in stored_regex)."""
+    return hashlib.sha256(f"{flags}:{pattern}".encode("utf-8")).hexdigest()[:32]
+
+
 @lru_cache(maxsize=None)
 def required_factors(pattern: str, flags: int = 0) -> Factors | None:
     """Literal strings (folded) one of which every match of ``pattern`` contains; None when no
     such set was found (the rule then runs on every text). Reading them off a rule's parsed
     pattern takes milliseconds (a quarter second for all rules), so they are stored with the
     derived vocabularies, per pattern, under a key of this module and the interpreter."""
-    key = hashlib.sha256(f"{flags}:{pattern}".encode("utf-8")).hexdigest()[:32]
+    key = pattern_key(pattern, flags)
     table = _stored_factors()
     if key not in table:
         table[key] = _read_factors(pattern, flags)
@@ -79,9 +84,7 @@ def _read_factors(pattern: str, flags: int) -> list[str] | None:
 
 
 def _factors_path() -> Path:
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    digest.update(sys.version.encode())  # the stdlib's regex parser reads the patterns
-    return cache_dir() / f"rule-factors-{digest.hexdigest()[:16]}.json"
+    return keyed_path("rule-factors", __file__, sys.version)  # the stdlib's regex parser reads the patterns
 
 
 @lru_cache(maxsize=1)

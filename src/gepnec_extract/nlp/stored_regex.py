@@ -18,14 +18,14 @@ interpreter lacks the internals this needs, patterns are compiled as usual.
 from __future__ import annotations
 
 import atexit
-import hashlib
 import re
 import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..derived import cache_dir, read_derived, store_derived
+from ..derived import keyed_path, read_derived, store_derived
+from .prefilter import pattern_key
 
 try:
     import _sre
@@ -49,7 +49,7 @@ def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern:
     """``re.compile(pattern, flags)``, from the stored program when there is one."""
     if not _AVAILABLE:
         return re.compile(pattern, flags)
-    key = hashlib.sha256(f"{flags}:{pattern}".encode("utf-8")).hexdigest()[:32]
+    key = pattern_key(pattern, flags)
     table = _table()
     entry = table.get(key)
     built = _from_entry(pattern, entry) if entry is not None else None
@@ -101,9 +101,8 @@ def _compiled_with_entry(pattern: str, flags: int) -> tuple[re.Pattern, Entry | 
 
 
 def _table_path() -> Path:
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    digest.update(f"{sys.version}|{getattr(_sre, 'MAGIC', '')}|{getattr(_sre, 'CODESIZE', '')}".encode())
-    return cache_dir() / f"compiled-patterns-{digest.hexdigest()[:16]}.json"
+    return keyed_path("compiled-patterns", __file__,
+                      f"{sys.version}|{getattr(_sre, 'MAGIC', '')}|{getattr(_sre, 'CODESIZE', '')}")
 
 
 _used: set[str] = set()

@@ -7,7 +7,6 @@ words, plus the small oncology additions in vocab/drugs_extra.jsonl (which take 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from functools import lru_cache
@@ -15,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..derived import cache_dir, read_derived, store_derived
+from ..derived import keyed_path, read_derived, store_derived
 from .settings import setting
 from .word_frequency import zipf_at_least
 
@@ -42,20 +41,18 @@ def _is_ordinary_word(variant: str, ordinary_word_zipf: float) -> bool:
     return variant.isalpha() and zipf_at_least(variant, ordinary_word_zipf)
 
 
-def _lexicon_key(ordinary_word_zipf: float = ORDINARY_WORD_ZIPF) -> str:
-    """What the filtered lexicon is derived from: this module, its data files, its threshold and the
-    versions of the two packages it reads. Any change gives a new key, so a stale stored lexicon is
-    never read."""
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    digest.update(f"ordinary_word_zipf={ordinary_word_zipf}".encode())
-    for name in ("drug_stoplist.txt", "drugs_extra.jsonl"):
-        digest.update((VOCAB_DIR / name).read_bytes())
+def _lexicon_path(ordinary_word_zipf: float = ORDINARY_WORD_ZIPF) -> Path:
+    """Where the filtered lexicon is stored, under a key of what it is derived from: this module,
+    its data files, its threshold and the versions of the two packages it reads. Any change gives
+    a new key, so a stale stored lexicon is never read."""
+    inputs: list[str | bytes] = [f"ordinary_word_zipf={ordinary_word_zipf}"]
+    inputs += [(VOCAB_DIR / name).read_bytes() for name in ("drug_stoplist.txt", "drugs_extra.jsonl")]
     for package in ("drug-named-entity-recognition", "wordfreq"):
         try:
-            digest.update(f"{package}={metadata.version(package)}".encode())
+            inputs.append(f"{package}={metadata.version(package)}")
         except metadata.PackageNotFoundError:
-            digest.update(package.encode())
-    return digest.hexdigest()[:16]
+            inputs.append(package)
+    return keyed_path("drug-lexicon", __file__, *inputs)
 
 
 def _read_stored_lexicon(path: Path) -> dict[str, str] | None:
@@ -73,7 +70,7 @@ def drug_lexicon(ordinary_word_zipf: float = ORDINARY_WORD_ZIPF) -> dict[str, st
     Building it reads the whole drug dictionary (seconds, some 400 MB); the result is stored as
     JSON in cache_dir() under a key of everything it derives from, so later processes load it
     in tens of milliseconds."""
-    stored = cache_dir() / f"drug-lexicon-{_lexicon_key(ordinary_word_zipf)}.json"
+    stored = _lexicon_path(ordinary_word_zipf)
     lexicon = _read_stored_lexicon(stored)
     if lexicon is None:
         lexicon = build_drug_lexicon(ordinary_word_zipf)

@@ -14,13 +14,12 @@ digits.)
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from ..derived import cache_dir, read_derived, store_derived
+from ..derived import keyed_path, read_derived, store_derived
 
 TABLE_FLOOR = 4.0  # about 7,000 words; the tagger's thresholds (4.0, 4.5) lie at or above it
 LATIN_END = 0x250  # Basic Latin to Latin Extended-B: letters wordfreq keeps whole in one token
@@ -50,8 +49,7 @@ def _stored_path() -> Path:
         version = metadata.version("wordfreq")
     except metadata.PackageNotFoundError:
         version = "unknown"
-    key = hashlib.sha256(Path(__file__).read_bytes() + f"{TABLE_FLOOR}:wordfreq={version}".encode()).hexdigest()[:16]
-    return cache_dir() / f"frequent-words-{key}.json"
+    return keyed_path("frequent-words", __file__, f"{TABLE_FLOOR}:wordfreq={version}")
 
 
 @lru_cache(maxsize=1)
