@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,20 @@ def test_pipe_names_show_the_stages(nlp):
     assert nlp.pipe_names == STAGES
     assert type(nlp.tokenizer).__name__ == "Tokenizer" and nlp.meta["gepnec_base"] == "blank"
 
+
+
+def test_the_tokenizer_is_scispacys_on_spacys_default_english(nlp):
+    """Built without spaCy's default tokenizer (scispaCy reads only its token_match), it splits
+    text exactly as scispaCy's own tokenizer on a blank English pipeline does."""
+    import spacy
+    from scispacy.custom_tokenizer import combined_rule_tokenizer
+
+    reference = combined_rule_tokenizer(spacy.blank("en"))
+    text = (Path(__file__).parents[2] / "corpus" / "review" / "review.txt").read_text(encoding="utf-8")
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    assert len(paragraphs) > 100
+    for paragraph in paragraphs:
+        assert [t.text for t in nlp.tokenizer(paragraph)] == [t.text for t in reference(paragraph)]
 
 def test_model_switch_falls_back_to_blank_when_the_model_is_missing():
     nlp = build_nlp({"base_model": "en_core_sci_sm_not_installed_here"})

@@ -17,6 +17,7 @@ import logging
 import warnings
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import spacy
@@ -49,8 +50,11 @@ def scispacy_tokenizer():
     def create(nlp: Language):
         from scispacy.custom_tokenizer import combined_rule_tokenizer
 
-        if not hasattr(nlp, "tokenizer"):  # scispaCy reads the language's default token_match from it
-            nlp.tokenizer = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
+        if not hasattr(nlp, "tokenizer"):
+            # scispaCy reads only the default tokenizer's token_match, which is the language's
+            # own default: a stand-in that holds it spares building a whole default tokenizer
+            # (its special cases and affix regexes: about 0.07 s of every process that tags)
+            nlp.tokenizer = SimpleNamespace(token_match=nlp.Defaults.token_match)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)  # scispaCy's tokenizer regexes trip a re warning
             return combined_rule_tokenizer(nlp)
