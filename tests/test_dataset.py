@@ -200,6 +200,67 @@ def test_open_dataset_creates_an_empty_schema(tmp_path):
     assert dataset.study_view(tmp_path / "new.duckdb").empty
 
 
+
+def _schema_of(db: Path) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT table_name, column_name, data_type FROM information_schema.columns "
+                           "ORDER BY table_name, column_name").fetchall()
+    finally:
+        con.close()
+
+
+def test_a_new_dataset_is_a_copy_of_the_machines_blank_one(tmp_path, monkeypatch, gold_by_doc):
+    monkeypatch.setenv("GEPNEC_CACHE_DIR", str(tmp_path / "derived"))
+    dataset.open_dataset(tmp_path / "first.duckdb").close()
+    blanks = list((tmp_path / "derived").glob("blank-dataset-*.duckdb"))
+    assert len(blanks) == 1 and not list((tmp_path / "derived").glob("*.tmp-*"))
+    # the second dataset runs none of the schema's statements: it is the blank one, copied
+    monkeypatch.setattr(dataset, "_schema_statements", lambda: pytest.fail("the schema was created again"))
+    dataset._write_atomically(tmp_path / "second.duckdb", lambda con: None)
+    assert _schema_of(tmp_path / "second.duckdb") == _schema_of(tmp_path / "first.duckdb")
+    monkeypatch.undo()
+    doc_id, records = next(iter(gold_by_doc.items()))
+    dataset.refresh(tmp_path / "second.duckdb", {doc_id: records})
+    assert len(dataset.load_records(tmp_path / "second.duckdb")) == len(records)
+    assert dataset.study_view(tmp_path / "first.duckdb").empty  # each dataset its own file
+
+
+@pytest.mark.parametrize("damage", ["garbage", "rows", "old schema"])
+def test_a_damaged_or_filled_blank_dataset_is_not_copied(tmp_path, monkeypatch, gold_by_doc, damage):
+    monkeypatch.setenv("GEPNEC_CACHE_DIR", str(tmp_path / "derived"))
+    dataset.open_dataset(tmp_path / "reference.duckdb").close()
+    (blank,) = (tmp_path / "derived").glob("blank-dataset-*.duckdb")
+    if damage == "garbage":
+        blank.write_bytes(b"not a database" * 100)
+    elif damage == "rows":
+        doc_id, records = next(iter(gold_by_doc.items()))
+        con = duckdb.connect(str(blank))
+        dataset._insert_records(con, [dataset._row(doc_id, "s1", "", records[0])], 1)
+        con.close()
+    else:
+        con = duckdb.connect(str(blank))
+        con.execute("UPDATE schema_version SET digest = 'made by other code'")
+        con.close()
+    new = tmp_path / "new.duckdb"
+    dataset.open_dataset(new).close()
+    assert _schema_of(new) == _schema_of(tmp_path / "reference.duckdb")
+    assert dataset.load_records(new) == [] and dataset.study_view(new).empty
+    dataset.open_dataset(tmp_path / "next.duckdb").close()  # a good blank dataset is made again
+    (remade,) = (tmp_path / "derived").glob("blank-dataset-*.duckdb")
+    con = duckdb.connect(str(remade), read_only=True)
+    assert dataset._is_blank(con)
+    con.close()
+
+
+def test_a_dataset_is_made_when_the_cache_folder_cannot_hold_a_blank_one(tmp_path, monkeypatch):
+    (tmp_path / "a file").write_text("in the way")
+    monkeypatch.setenv("GEPNEC_CACHE_DIR", str(tmp_path / "a file" / "derived"))
+    con = dataset.open_dataset(tmp_path / "new.duckdb")
+    tables = {name for (name,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    con.close()
+    assert {"records", "evidence", "history", "refreshes", "study_view", "conflicts"} <= tables
+
 KILLED_CHILD = r"""
 import sys, time
 from pathlib import Path
