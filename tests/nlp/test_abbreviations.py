@@ -85,3 +85,40 @@ def test_a_detected_long_form_running_past_a_phrase_break_is_no_definition(nlp):
     assert regimens and all(value == ["fluorouracil", "leucovorin", "oxaliplatin"] for value in regimens)
     assert nlp("Patients received capecitabine plus temozolomide (CAPTEM).")._.abbrev_map["CAPTEM"] \
         == "capecitabine plus temozolomide"
+
+
+def _everything_tagged(tagged) -> list:
+    """Every Doc's tokens, sentences, abbreviation map and facts with their values."""
+    return [([t.text for t in part.doc], [s.text for s in part.doc.sents], part.doc._.abbrev_map,
+             [(s.label_, s.start_char, s.end_char, s._.value) for s in facts(part.doc)]) for part in tagged.parts()]
+
+
+@pytest.mark.parametrize("name", ["review", "d09-lu2013", "d18-review-grouped"])
+def test_blocks_resumed_from_the_definition_pass_are_tagged_as_from_scratch(nlp, monkeypatch, name):
+    """The body blocks' Docs of the definition pass go on through the rest of the pipeline; every
+    Doc, sentence, map and fact is what tagging each block from its text gives."""
+    import gepnec_extract.nlp.document as tagging
+    from gepnec_extract.ingest import ingest_file
+
+    from .tag_helpers import REPO, REVIEW_PDF
+
+    source = REVIEW_PDF if name == "review" else REPO.parent / "shared" / "corpus" / "dev" / f"{name}.pdf"
+    document = ingest_file(source)
+    made = []
+    monkeypatch.setattr(nlp, "make_doc", lambda text, made_doc=nlp.make_doc: made.append(text) or made_doc(text))
+    resumed = _everything_tagged(tag_document(document, nlp))
+    assert made.count(document.blocks[0].text) == 1  # each block's Doc is made once
+    monkeypatch.setattr(tagging, "_resumable", lambda nlp: False)
+    assert resumed == _everything_tagged(tag_document(document, nlp))
+
+
+def test_a_pipeline_with_other_pipes_among_the_definition_pipes_is_not_resumed(nlp):
+    import spacy
+
+    import gepnec_extract.nlp.document as tagging
+
+    assert tagging._resumable(nlp)
+    other = spacy.blank("en")
+    for pipe in ("gepnec_drug_tokens", "sentencizer", "gepnec_sentences", "gepnec_abbreviations"):
+        other.add_pipe(pipe)
+    assert not tagging._resumable(other)

@@ -1,9 +1,11 @@
 """Tag a whole Document: one spaCy Doc per body block and per table cell, with provenance.
 
 The reference index (citation number -> first author, year) is read from the reference list once
-per document (references.py). Abbreviations are document-wide: a first light pass over every block (and table captions and
-footnotes) collects the document's definitions; the full pass then gives that map to every Doc
-(``doc._.abbrev_context``), so "IP" defined on page 2 resolves on page 9 and inside table cells.
+per document (references.py). Abbreviations are document-wide: a first light pass over every block
+(and table captions and footnotes) collects the document's definitions; the rest of the pipeline
+then gives that map to every Doc (``doc._.abbrev_context``), so "IP" defined on page 2 resolves
+on page 9 and inside table cells. A block's Doc of the first pass goes on through the rest of the
+pipeline, so its tokens, sentences and detected definitions are made once.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from spacy.tokens import Doc, Span
 from ..model import Document
 from .abbreviations import parse_glossary
 from .cell_readings import read, reading
-from .grammar import FACTS_KEY
+from .grammar import FACTS_KEY, doc_text
 from .pipeline import get_nlp
 from .references import ReferenceIndex, reference_index
 
@@ -105,18 +107,47 @@ def tag_text(text: str, nlp: Language | None = None) -> Doc:
     return (nlp or get_nlp())(text)
 
 
-def document_abbreviations(document: Document, nlp: Language) -> dict[str, str]:
+def _definition_texts(document: Document) -> list[str]:
+    """The texts abbreviations are defined in: the body blocks first, in order, then the tables'
+    captions and footnotes."""
     texts = [b.text for b in document.blocks]
-    texts += [t for table in document.tables for t in (table.caption, table.footnote) if t]
-    mapping: dict[str, str] = {}
+    return texts + [t for table in document.tables for t in (table.caption, table.footnote) if t]
+
+
+def _definition_pass(nlp: Language, texts: list[str]) -> list[Doc]:
     with nlp.select_pipes(enable=[p for p in DEFINITION_PIPES if p in nlp.pipe_names]):
-        for doc in nlp.pipe(texts):
-            for short, long in (doc._.abbrev_map or {}).items():
-                mapping.setdefault(short, long)
-    for text in texts:
-        for short, long in parse_glossary(text).items():
+        return list(nlp.pipe(texts))
+
+
+def _abbreviations_of(definition_docs: list[Doc]) -> dict[str, str]:
+    """The document's abbreviations: what the definition pipes found in each text, then the
+    texts' glossaries (the first definition of a short form wins)."""
+    mapping: dict[str, str] = {}
+    for doc in definition_docs:
+        for short, long in (doc._.abbrev_map or {}).items():
+            mapping.setdefault(short, long)
+    for doc in definition_docs:
+        for short, long in parse_glossary(doc_text(doc)).items():
             mapping.setdefault(short, long)
     return mapping
+
+
+def _resumable(nlp: Language) -> bool:
+    """Whether the pipeline begins with the definition pipes and nothing between them (the
+    configured pipeline; an installed base model puts its own pipes there): a Doc of the
+    definition pass is then the full pass's Doc up to the abbreviations, the only pipe of those
+    that reads the document's context."""
+    present = [p for p in DEFINITION_PIPES if p in nlp.pipe_names]
+    return nlp.pipe_names[:len(present)] == present and present[-1:] == ["gepnec_abbreviations"]
+
+
+def _resumed(nlp: Language, docs: list[Doc], context: dict[str, str]) -> list[Doc]:
+    """The definition pass's Docs through the rest of the pipeline, from the abbreviations on,
+    with the document's context: tokens, sentences and detected definitions are not made twice."""
+    for doc in docs:
+        doc._.abbrev_context = context
+    with nlp.select_pipes(enable=nlp.pipe_names[nlp.pipe_names.index("gepnec_abbreviations"):]):
+        return list(nlp.pipe(docs))  # all of them before the pipes are enabled again
 
 
 def _with_context(nlp: Language, texts: list[str], context: dict[str, str],
@@ -134,9 +165,13 @@ def _with_context(nlp: Language, texts: list[str], context: dict[str, str],
 
 def tag_document(document: Document, nlp: Language | None = None) -> TaggedDocument:
     nlp = nlp or get_nlp()
-    context = document_abbreviations(document, nlp)
+    definitions = _definition_pass(nlp, _definition_texts(document))
+    context = _abbreviations_of(definitions)
     tagged = TaggedDocument(document=document, abbreviations=context, references=reference_index(document))
-    block_docs = _with_context(nlp, [b.text for b in document.blocks], context)
+    if _resumable(nlp):
+        block_docs = _resumed(nlp, definitions[:len(document.blocks)], context)
+    else:
+        block_docs = _with_context(nlp, [b.text for b in document.blocks], context)
     for index, (block, doc) in enumerate(zip(document.blocks, block_docs)):
         tagged.blocks.append(BlockDoc(index, block.page, block.section, doc))
     cells = [
