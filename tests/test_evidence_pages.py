@@ -17,7 +17,9 @@ from gepnec_extract.evaluate import load_records
 from gepnec_extract.evidence_pages import SCALE, picture_key, plan, render_evidence
 from gepnec_extract.model import Document
 
-from .conftest import REVIEW_PDF
+from .conftest import CORPUS, REVIEW_PDF
+
+DEV = CORPUS / "dev"
 
 
 def _letters(text: str) -> Counter:
@@ -88,3 +90,45 @@ def test_the_same_evidence_in_another_order_asks_the_same(review_pictures):
     assert plan(document, evidence[::-1]) == items
     assert picture_key(REVIEW_PDF, document, evidence[::-1], "review") == \
         picture_key(REVIEW_PDF, document, evidence, "review")
+
+
+def _words_by_public_api(page) -> list[dict]:
+    """The page's words as pypdfium2's public calls give them (one get_charbox per character)."""
+    import pypdfium2.raw as pdfium_c
+
+    left, _, _, page_top = page.get_mediabox()
+    text_page = page.get_textpage()
+    words, current = [], None
+    for index in range(text_page.count_chars()):
+        char = chr(pdfium_c.FPDFText_GetUnicode(text_page.raw, index) or 32)
+        if char.isspace() or not char.isprintable():
+            current = None
+            continue
+        x0, y0, x1, y1 = text_page.get_charbox(index, loose=True)
+        box = {"x0": x0 - left, "top": page_top - y1, "x1": x1 - left, "bottom": page_top - y0}
+        if current is not None and abs(box["top"] - current["top"]) < 3 and box["x0"] >= current["x1"] - 3:
+            current["text"] += char
+            current["x1"], current["bottom"] = max(current["x1"], box["x1"]), max(current["bottom"], box["bottom"])
+        else:
+            current = {"text": char, **box}
+            words.append(current)
+    text_page.close()
+    return words
+
+
+@pytest.mark.parametrize("pdf", [REVIEW_PDF, DEV / "d04-li2017.pdf", DEV / "d17-review-transposed.pdf"],
+                         ids=lambda p: p.stem)
+def test_page_words_are_those_of_pypdfium2s_public_calls(pdf):
+    import pypdfium2
+
+    from gepnec_extract.evidence_pages import _page_words
+
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        for number in range(len(document)):
+            page = document[number]
+            words = _page_words(page)
+            assert words and [list(w) for w in words] == [["text", "x0", "top", "x1", "bottom"]] * len(words)
+            assert words == _words_by_public_api(page), f"page {number + 1}"
+    finally:
+        document.close()
