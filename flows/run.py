@@ -18,6 +18,7 @@ import importlib
 import json
 import logging
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,7 +153,10 @@ def _main_job(papers: list[Path], out_dir: Path, workers: int, dask_address: str
         summary = orchestrate.run_batch(papers, out_dir, workers=workers, dask_address=dask_address,
                                         progress=advance, refresh_cache=refresh_cache,
                                         meanwhile=later_stages(bool(golds), report),
-                                        extracted=functools.partial(pictures_ahead, out_dir) if report else None)
+                                        extracted=functools.partial(pictures_ahead, out_dir) if report else None,
+                                        parsed=functools.partial(pictures_prepared, out_dir) if report else None)
+    if report:
+        _end_prepared_pictures()
     result = RunResult(batch=summary, out_dir=out_dir, gold_documents=sorted(golds))
     with console.status("scoring against gold ..."):
         result.evaluation = scored_against_gold(out_dir, golds)
@@ -185,6 +189,25 @@ def pictures_ahead(out_dir: Path, payload: dict) -> None:
         draw_ahead(out_dir, payload)
     except Exception as error:  # noqa: BLE001 - the report draws them itself, and says what fails
         logging.getLogger(__name__).debug("drawing %s's pictures ahead failed: %s", payload.get("file"), error)
+
+
+def pictures_prepared(out_dir: Path, path: str) -> None:
+    """A paper's picture child starts once its parse is done (report.prepare_ahead): it loads and
+    reads the PDF's words while the paper is tagged, and draws once the paper is extracted."""
+    from gepnec_extract.report import prepare_ahead  # imported already, while the first paper parsed
+
+    try:
+        prepare_ahead(out_dir, path)
+    except Exception as error:  # noqa: BLE001 - draw_ahead draws the pictures itself
+        logging.getLogger(__name__).debug("preparing %s's pictures failed: %s", path, error)
+
+
+def _end_prepared_pictures() -> None:
+    """Picture children prepared for papers whose evidence never came (a paper that failed)."""
+    if "gepnec_extract.report" in sys.modules:
+        from gepnec_extract.report import end_prepared
+
+        end_prepared()
 
 
 def _code() -> list[str]:

@@ -132,3 +132,75 @@ def test_page_words_are_those_of_pypdfium2s_public_calls(pdf):
             assert words == _words_by_public_api(page), f"page {number + 1}"
     finally:
         document.close()
+
+
+def _same_pictures(a: dict, b: dict, a_dir, b_dir) -> bool:
+    return a["located"] == b["located"] and {k: {**v, "image": (a_dir / v["image"]).read_bytes()} for k, v in a["pages"].items()} \
+        == {k: {**v, "image": (b_dir / v["image"]).read_bytes()} for k, v in b["pages"].items()}
+
+
+def test_a_child_prepared_ahead_draws_what_a_child_started_with_the_evidence_draws(review_pictures, tmp_path):
+    """A picture child started before the evidence is known (it reads the words meanwhile) gives
+    the same pictures and boxes, once given the evidence."""
+    import threading
+
+    from gepnec_extract.evidence_pages import PictureChild
+    from gepnec_extract.ingest import Limits
+
+    out, items, info = review_pictures
+    document = Document.load(out / "documents" / "review.document.json")
+    evidence = [e.model_dump(mode="json") for r in load_records(out / "records.jsonl") for e in r.evidence]
+    answers = {}
+
+    def prepared_drawing():  # on a thread of its own, as report.prepare_ahead does (the child ends with it)
+        child = PictureChild(REVIEW_PDF, Limits())
+        answers["prepared"] = render_evidence(REVIEW_PDF, document, evidence, tmp_path / "pages", "review",
+                                              prepared=child)
+        answers["exit"] = child.process.returncode
+
+    thread = threading.Thread(target=prepared_drawing)
+    thread.start()
+    thread.join(60)
+    assert answers["exit"] == 0 and _same_pictures(answers["prepared"], info, tmp_path / "pages", out / "pages")
+
+
+def test_a_prepared_child_of_another_file_or_cancelled_draws_nothing(review_pictures, tmp_path):
+    import shutil
+
+    from gepnec_extract.evidence_pages import PictureChild
+    from gepnec_extract.ingest import Limits
+
+    out, _, info = review_pictures
+    document = Document.load(out / "documents" / "review.document.json")
+    evidence = [e.model_dump(mode="json") for r in load_records(out / "records.jsonl") for e in r.evidence]
+    unused = PictureChild(REVIEW_PDF, Limits())
+    unused.cancel()  # ended unused: it exits without drawing
+    assert unused.process.returncode == 0 and not (tmp_path / "pages").exists()
+    # prepared for another file: ended, and a new child draws
+    other = PictureChild(DEV / "d04-li2017.pdf", Limits())
+    drawn = render_evidence(REVIEW_PDF, document, evidence, tmp_path / "a", "review", prepared=other)
+    assert other.process.returncode == 0 and _same_pictures(drawn, info, tmp_path / "a", out / "pages")
+    # a child that read the file before it changed: its answer (the old file's words) is not taken
+    copy = tmp_path / "paper.pdf"
+    shutil.copyfile(DEV / "d04-li2017.pdf", copy)
+    stale = PictureChild(copy, Limits())
+    _wait_until_idle(stale.process.pid)  # the words are read; it waits for the evidence
+    shutil.copyfile(REVIEW_PDF, copy)
+    drawn = render_evidence(copy, document, evidence, tmp_path / "b", "review", prepared=stale)
+    assert stale.process.returncode == 0
+    assert drawn is not None and _same_pictures(drawn, info, tmp_path / "b", out / "pages")
+
+
+def _wait_until_idle(pid: int) -> None:
+    """Until the process has used no CPU for half a second (it waits on its input)."""
+    import time
+
+    import psutil
+
+    process, last, deadline = psutil.Process(pid), -1.0, time.monotonic() + 60
+    while time.monotonic() < deadline:
+        used = sum(process.cpu_times()[:2])
+        if used == last and used > 0:
+            return
+        last = used
+        time.sleep(0.5)

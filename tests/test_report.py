@@ -383,6 +383,48 @@ def test_the_report_is_streamed_to_disk_and_a_failed_one_keeps_the_last(report_h
     assert not list(out.glob("report.html.tmp-*"))
 
 
+
+def test_pictures_prepared_once_a_paper_is_parsed_are_the_ones_the_report_shows(shared_corpus, tmp_path,
+                                                                                monkeypatch):
+    """With ``parsed`` (the main job's), a paper's picture child starts once its parse is done and
+    reads the words while the paper is tagged; given the evidence, it draws what a child started
+    then draws. A paper whose parse fails prepares none; one prepared and never given its
+    evidence is ended (its child exits)."""
+    import functools
+    import threading
+
+    from gepnec_extract import evidence_pages, orchestrate, report
+
+    paper, bad = shared_corpus / "dev" / "d01-mitry1999.pdf", shared_corpus / "bad" / "truncated.pdf"
+    finished, started = [], []
+    finish, child_init = evidence_pages.PictureChild.finish, evidence_pages.PictureChild.__init__
+    monkeypatch.setattr(evidence_pages.PictureChild, "finish",
+                        lambda self, *a: finished.append(self.pdf) or finish(self, *a))
+    monkeypatch.setattr(evidence_pages.PictureChild, "__init__",
+                        lambda self, pdf, *a, **k: started.append(str(pdf)) or child_init(self, pdf, *a, **k))
+    ahead, plain = tmp_path / "ahead", tmp_path / "plain"
+    orchestrate.run_library_batch([paper, bad], ahead, extracted=functools.partial(report.draw_ahead, ahead),
+                                  parsed=functools.partial(report.prepare_ahead, ahead))
+    _, drawing = report._drawn_ahead[ahead / "pages", "d01-mitry1999"]
+    assert drawing.result()["pages"] and started == finished == [str(paper)]
+    shutil.copytree(ahead, plain, ignore=shutil.ignore_patterns("pages"))
+    page = build_report(ahead).read_text(encoding="utf-8")
+    assert build_report(plain).read_text(encoding="utf-8") == page
+    pictures = sorted(p.name for p in (ahead / "pages").glob("*.jpg"))
+    assert pictures and all((ahead / "pages" / n).read_bytes() == (plain / "pages" / n).read_bytes() for n in pictures)
+
+    unused = tmp_path / "unused"
+    report.prepare_ahead(unused, paper)
+    waited = 0
+    while len(started) < 2 and waited < 600:  # the child starts on a thread of its own
+        threading.Event().wait(0.05)
+        waited += 1
+    children = [t for t in threading.enumerate() if t.name == f"pictures of {paper.name}"]
+    report.end_prepared()
+    for thread in children:
+        thread.join(30)
+    assert len(started) == 2 and not any(t.is_alive() for t in children) and not (unused / "pages").exists()
+
 def test_pictures_drawn_ahead_are_the_ones_the_report_shows(shared_corpus, tmp_path, monkeypatch):
     """The main job starts each paper's pictures as the batch extracts it (report.draw_ahead); the
     report waits for those and draws nothing itself, and its page and pictures are those of a

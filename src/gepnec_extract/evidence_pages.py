@@ -178,9 +178,29 @@ def _inside(words: list[dict], region: tuple | None) -> list[dict]:
             and top - 2 <= (w["top"] + w["bottom"]) / 2 <= bottom + 2]
 
 
-def locate_and_render(pdf_path: str, items: list[dict[str, Any]], out_dir: str, stem: str) -> dict[str, Any]:
+def read_ahead(pdf_path: str) -> dict[str, Any]:
+    """In a child started before its paper's evidence is known (``PictureChild``): the PDF's
+    digest and the words of its first MAX_PAGES_RENDERED pages, read while the paper is tagged."""
+    import pypdfium2
+
+    digest = hashlib.sha256(Path(pdf_path).read_bytes()).hexdigest()
+    document = pypdfium2.PdfDocument(pdf_path)
+    try:
+        words = {}
+        for number in range(1, min(len(document), MAX_PAGES_RENDERED) + 1):
+            page = document[number - 1]
+            words[number] = _page_words(page)
+            page.close()
+    finally:
+        document.close()
+    return {"sha256": digest, "words": words}
+
+
+def locate_and_render(pdf_path: str, items: list[dict[str, Any]], out_dir: str, stem: str,
+                      ahead: dict[str, Any] | None = None) -> dict[str, Any]:
     """In the child: boxes for each item, and a picture (JPEG) per page that has one. Returns
-    {"pages": {page: {"image": name, "width": pt, "height": pt}}, "boxes": [[box...] per item]}.
+    {"pages": {page: {"image": name, "width": pt, "height": pt}}, "boxes": [[box...] per item]},
+    with the PDF's "sha256" when its words were read ahead (``ahead``: ``read_ahead``'s).
     Words come from pdfium's text page (C code, milliseconds a page), not pdfplumber's layout
     analysis, which took most of a report's time."""
     import pypdfium2
@@ -188,6 +208,9 @@ def locate_and_render(pdf_path: str, items: list[dict[str, Any]], out_dir: str, 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     result: dict[str, Any] = {"pages": {}, "boxes": []}
+    words_ahead = ahead["words"] if ahead else {}
+    if ahead:
+        result["sha256"] = ahead["sha256"]
     document = pypdfium2.PdfDocument(pdf_path)
     try:
         pages_needed = [n for n in sorted({i["page"] for i in items if i.get("page")})[:MAX_PAGES_RENDERED]
@@ -195,7 +218,7 @@ def locate_and_render(pdf_path: str, items: list[dict[str, Any]], out_dir: str, 
         words_by_page = {}
         for number in pages_needed:
             page = document[number - 1]
-            words_by_page[number] = _page_words(page)
+            words_by_page[number] = words_ahead[number] if number in words_ahead else _page_words(page)
             width, height = page.get_size()
             name = f"{stem}-p{number}{PICTURE_SUFFIX}"
             page.render(scale=SCALE).to_pil().save(out / name, **JPEG_OPTIONS)
@@ -258,40 +281,113 @@ def _page_groups(items: list[dict[str, Any]], parts: int) -> list[list[int]]:
     return groups
 
 
-def _run_child(request: dict[str, Any], limits: Limits) -> dict[str, Any] | None:
-    """One limited child's answer, or None when it fails, is killed or says nothing readable."""
-    shield_children()  # a pool thread: the child must not print a traceback of the run's Ctrl-C
-    try:  # no preexec_fn: the parent may run threads (a task runner); the child limits itself first
-        done = subprocess.run([sys.executable, "-m", "gepnec_extract.evidence_pages"], input=json.dumps(request),
-                              capture_output=True, text=True, timeout=limits.timeout_s,
-                              env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)})
-    except subprocess.TimeoutExpired:
-        return None
-    if done.returncode != 0:
+_CHILD = [sys.executable, "-m", "gepnec_extract.evidence_pages"]
+
+
+def _child_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+
+
+def _answer(returncode: int | None, stdout: str) -> dict[str, Any] | None:
+    """A child's answer: the JSON of its last line, or None when it failed or said nothing readable."""
+    if returncode != 0:
         return None
     try:
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        return json.loads(stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
         return None
 
 
+def _run_child(request: dict[str, Any], limits: Limits) -> dict[str, Any] | None:
+    """One limited child's answer, or None when it fails, is killed or says nothing readable."""
+    shield_children()  # a pool thread: the child must not print a traceback of the run's Ctrl-C
+    try:  # no preexec_fn: the parent may run threads (a task runner); the child limits itself first
+        done = subprocess.run(_CHILD, input=json.dumps(request), capture_output=True, text=True,
+                              timeout=limits.timeout_s, env=_child_env())
+    except subprocess.TimeoutExpired:
+        return None
+    return _answer(done.returncode, done.stdout)
+
+
+class PictureChild:
+    """A paper's picture child started before its evidence is known: it loads its libraries and
+    reads the PDF's words (``read_ahead``) while the paper is tagged, then locates and draws once
+    ``render_evidence(prepared=...)`` gives it the evidence. It ends with the thread that started
+    it (``die_with_parent``), so that thread is the one to finish or cancel it."""
+
+    def __init__(self, pdf_path: Path, limits: Limits, nice: int = 0):
+        shield_children()
+        self.pdf = str(pdf_path)
+        self.process = subprocess.Popen(_CHILD, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, text=True, env=_child_env())
+        head = {"pdf": self.pdf, "ahead": True, "memory_bytes": limits.memory_mb * 1024 * 1024, "nice": nice}
+        try:
+            self.process.stdin.write(json.dumps(head) + "\n")
+            self.process.stdin.flush()
+        except OSError:  # it died at once: finish() says None
+            pass
+
+    def finish(self, request: dict[str, Any], limits: Limits) -> dict[str, Any] | None:
+        """The child's answer to the rest of the request (items, out, stem), within the limits'
+        time, or None when it fails or is killed."""
+        try:
+            stdout, _ = self.process.communicate(json.dumps(request) + "\n", timeout=limits.timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.communicate()
+            return None
+        except OSError:  # it died before reading the request
+            self.process.kill()
+            self.process.wait()
+            return None
+        return _answer(self.process.returncode, stdout)
+
+    def cancel(self) -> None:
+        """End the child unused: its stdin closed, it exits without drawing."""
+        try:
+            self.process.communicate(timeout=5)
+        except (subprocess.TimeoutExpired, OSError):
+            self.process.kill()
+            self.process.wait()
+
+
+def _prepared_answer(prepared: PictureChild, requests: list[dict[str, Any]], pdf_path: Path,
+                     limits: Limits) -> dict[str, Any] | None:
+    """The prepared child's answer to the one request, when it read this very file; None (the
+    child ended) for no request or several, a failure, or a file that changed since it was read."""
+    if len(requests) != 1 or prepared.pdf != str(pdf_path):
+        prepared.cancel()
+        return None
+    answer = prepared.finish({k: v for k, v in requests[0].items() if k in ("items", "out", "stem")}, limits)
+    if answer is None or answer.get("sha256") != hashlib.sha256(pdf_path.read_bytes()).hexdigest():
+        return None
+    return answer
+
+
 def render_evidence(pdf_path: Path, document: Document, evidence: list[dict[str, Any]], out_dir: Path,
-                    stem: str, limits: Limits | None = None, parts: int = 1, nice: int = 0) -> dict[str, Any] | None:
+                    stem: str, limits: Limits | None = None, parts: int = 1, nice: int = 0,
+                    prepared: PictureChild | None = None) -> dict[str, Any] | None:
     """Page pictures and evidence boxes of one paper, computed in limited child processes: its
     pages split among ``parts`` children run at once (a lone paper uses every core), each lowered
-    by ``nice`` (pictures drawn ahead take the cores the batch leaves idle). Returns
+    by ``nice`` (pictures drawn ahead take the cores the batch leaves idle), or by the
+    ``prepared`` child that read the paper's words ahead (ended here in any case). Returns
     {"pages": {page: {"image", "width", "height"}}, "located": [{"page", "source", "text",
     "boxes"} per ``plan`` item]}; None when the paper is no PDF or any child fails."""
     from .ingest.limits import Limits
 
     if pdf_path.suffix.lower() != ".pdf" or not pdf_path.is_file() or not evidence:
+        if prepared is not None:
+            prepared.cancel()
         return None
     limits = limits or Limits.from_env()
     items = plan(document, evidence)
     groups = _page_groups(items, parts)
     requests = [{"pdf": str(pdf_path), "items": [items[i] for i in group], "out": str(out_dir), "stem": stem,
                  "memory_bytes": limits.memory_mb * 1024 * 1024, "nice": nice} for group in groups]
-    if len(requests) == 1:  # on the calling thread: a daemon's child ends with the run (die_with_parent)
+    answer = _prepared_answer(prepared, requests, pdf_path, limits) if prepared is not None else None
+    if answer is not None:
+        answers = [answer]
+    elif len(requests) == 1:  # on the calling thread: a daemon's child ends with the run (die_with_parent)
         answers = [_run_child(requests[0], limits)]
     else:
         with ThreadPoolExecutor(max_workers=max(1, len(requests))) as pool:
@@ -308,10 +404,24 @@ def render_evidence(pdf_path: Path, document: Document, evidence: list[dict[str,
                                          "boxes": found} for item, found in zip(items, boxes)]}
 
 
-if __name__ == "__main__":
+def _child_main() -> None:
+    """The request is one JSON line (or all of stdin); a child started ahead (``PictureChild``) reads
+    the PDF's words, then the rest of its request as a second line, and ends without drawing at
+    end of input."""
     die_with_parent()  # a run that stops, stops its picture children too
-    job = json.loads(sys.stdin.read())
+    job = json.loads(sys.stdin.readline())
     limit = int(job["memory_bytes"])
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))  # before the PDF libraries are loaded
     os.nice(int(job.get("nice", 0)))
-    print(json.dumps(locate_and_render(job["pdf"], job["items"], job["out"], job["stem"])))
+    ahead = None
+    if job.get("ahead"):
+        ahead = read_ahead(job["pdf"])
+        rest = sys.stdin.readline()
+        if not rest.strip():
+            return  # cancelled: the paper's pictures are not wanted
+        job.update(json.loads(rest))
+    print(json.dumps(locate_and_render(job["pdf"], job["items"], job["out"], job["stem"], ahead)))
+
+
+if __name__ == "__main__":
+    _child_main()

@@ -119,12 +119,17 @@ class InlineExecutor:
     calls that prepare the batch's later stages (imports, an empty dataset), each made at most
     once, one after another on a thread of their own, each only while the parse is still running.
     They change no result: whatever they would have done is done when its stage comes anyway (an
-    import waits for the thread's, the dataset's lock for its creation)."""
+    import waits for the thread's, the dataset's lock for its creation). ``parsed`` is called
+    with the path of each paper this process reads, once its parse is done (a later stage's head
+    start on that paper, such as the report's picture child, which then loads while the paper is
+    tagged, on the core tagging leaves idle; not before, when the parse has both cores)."""
 
-    def __init__(self, meanwhile: Iterable[Callable[[], Any]] = ()) -> None:
+    def __init__(self, meanwhile: Iterable[Callable[[], Any]] = (),
+                 parsed: Callable[[str], Any] | None = None) -> None:
         self._papers: list[dict[str, Any]] = []  # extract_job's kwargs in batch order; "parsed" once started
         self._meanwhile = list(meanwhile)
         self._preparing: threading.Thread | None = None
+        self._parsed = parsed
 
     def submit(self, fn: Callable[..., Any], **kwargs: Any) -> Future:
         if fn is not extract_job:
@@ -146,6 +151,8 @@ class InlineExecutor:
                 kwargs["parsed"] = pipeline.parse_in_background(kwargs["path"], Limits(**kwargs["limits"]), before,
                                                                 parts=parts_for_one_paper())
         parsing = self._papers[at]["parsed"]
+        if self._parsed is not None:
+            parsing.add_done_callback(functools.partial(self._after_parse, self._papers[at]["path"]))
         pipeline.load_readers()
         if self._preparing is None and self._meanwhile and not parsing.done():  # one thread, for the first paper
             # on a thread of its own, so that the paper's reading starts the moment its parse is
@@ -154,6 +161,12 @@ class InlineExecutor:
             self._preparing = threading.Thread(target=self._prepare, args=(parsing,), name="prepare later stages",
                                                daemon=True)
             self._preparing.start()
+
+    def _after_parse(self, path: str, parsing: Future) -> None:
+        """On the thread that ends the parse (or this one, if it had ended): ``parsed`` for a paper
+        parsed whole."""
+        if not parsing.cancelled() and parsing.exception() is None:
+            self._parsed(path)
 
     def _prepare(self, parsing: Future) -> None:
         while self._meanwhile and not parsing.done():
@@ -399,14 +412,16 @@ class _PoolJob:
                                      "(killed, or out of memory?); the other papers went on") from error
 
 
-def executor_for(workers: int = 1, dask_address: str | None = None, meanwhile: Iterable[Callable[[], Any]] = ()):
+def executor_for(workers: int = 1, dask_address: str | None = None, meanwhile: Iterable[Callable[[], Any]] = (),
+                 parsed: Callable[[str], Any] | None = None):
     """In this process for one worker, a process pool for ``--workers N``, Dask for an address.
-    ``meanwhile``: InlineExecutor's preparations (the other executors have no wait to fill)."""
+    ``meanwhile`` and ``parsed``: InlineExecutor's preparations (the other executors read papers
+    elsewhere and have no wait to fill)."""
     if dask_address:
         return DaskExecutor(dask_address)
     if workers > 1:
         return ProcessPoolJobs(workers)
-    return InlineExecutor(meanwhile)
+    return InlineExecutor(meanwhile, parsed)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -635,13 +650,15 @@ def _create_dataset(db_path: Path) -> None:
 def run_library_batch(paths: list[Path | str], out_dir: Path | str, workers: int = 1, dask_address: str | None = None,
                       cache_dir: Path | str | None = None, refresh_cache: bool = False,
                       progress: Progress | None = None, meanwhile: Iterable[Callable[[], Any]] = (),
-                      extracted: Progress | None = None) -> BatchResult:
+                      extracted: Progress | None = None, parsed: Callable[[str], Any] | None = None) -> BatchResult:
     """The batch without Prefect: in this process for one worker, else on a pool or Dask.
     ``meanwhile``: the caller's preparations for after the batch (InlineExecutor), after the
     batch's own (an empty dataset with its schema, so that the refresh only inserts);
-    ``extracted``: called with each payload this run extracted (batch_job)."""
+    ``extracted``: called with each payload this run extracted (batch_job); ``parsed``: with
+    the path of each paper this process reads, once its parse is done (InlineExecutor)."""
     db_path = Path(out_dir) / "evidence.duckdb"
-    executor = executor_for(workers, dask_address, [functools.partial(_create_dataset, db_path), *meanwhile])
+    executor = executor_for(workers, dask_address, [functools.partial(_create_dataset, db_path), *meanwhile],
+                            parsed)
     try:
         summary = batch_job([str(p) for p in paths], str(out_dir), executor.submit,
                             cache_dir=str(cache_dir) if cache_dir else None, refresh_cache=refresh_cache,
@@ -654,12 +671,13 @@ def run_library_batch(paths: list[Path | str], out_dir: Path | str, workers: int
 def run_batch(paths: list[Path | str], out_dir: Path | str, workers: int = 1, dask_address: str | None = None,
               cache_dir: Path | str | None = None, refresh_cache: bool = False,
               progress: Progress | None = None, meanwhile: Iterable[Callable[[], Any]] = (),
-              extracted: Progress | None = None) -> BatchResult:
+              extracted: Progress | None = None, parsed: Callable[[str], Any] | None = None) -> BatchResult:
     """The CLI's entry point. Writes records.jsonl, records.csv, failures.jsonl, documents/,
     records/, evidence.duckdb and evidence.parquet into ``out_dir`` (cache: ``out_dir/cache``);
     ``progress`` is called in this process with each paper's payload as it is collected, and
-    ``extracted`` with each one this run extracted (a head start for later stages: ``meanwhile``
-    and ``extracted`` change no result, and the Prefect flow does without them).
+    ``extracted`` with each one this run extracted, ``parsed`` with each paper's path once its
+    parse here is done (head starts for later stages: ``meanwhile``, ``extracted`` and
+    ``parsed`` change no result, and the Prefect flow does without them).
     With PREFECT_API_URL set, the Prefect flow batch_extract runs it (recorded on that server)."""
     if prefect_configured():
         from gepnec_flows.batch import run_batch as run_prefect_batch
@@ -668,4 +686,4 @@ def run_batch(paths: list[Path | str], out_dir: Path | str, workers: int = 1, da
                                  refresh_cache=refresh_cache, progress=progress)
     return run_library_batch(paths, out_dir, workers=workers, dask_address=dask_address, cache_dir=cache_dir,
                              refresh_cache=refresh_cache, progress=progress, meanwhile=meanwhile,
-                             extracted=extracted)
+                             extracted=extracted, parsed=parsed)

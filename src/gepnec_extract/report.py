@@ -384,6 +384,47 @@ def _kept(previous: dict[str, Any], source: Path, document: Document, evidence: 
 # (pages folder, stem) -> the key and Future of a paper's pictures being drawn ahead of the report
 _drawn_ahead: dict[tuple[Path, str], tuple[str, Future]] = {}
 _ahead_turn = threading.Lock()
+# (pages folder, the paper's file) -> what a prepared picture child is to draw: (document,
+# evidence, stem) once draw_ahead knows it, None to end it unused; and the Future of its pictures
+_prepared: dict[tuple[Path, str], tuple[Future, Future]] = {}
+
+
+def prepare_ahead(out_dir: Path | str, path: Path | str) -> None:
+    """Start the picture child of a paper once its parse is done (``evidence_pages.PictureChild``):
+    it loads its libraries and reads the PDF's words while the paper is tagged, on the core that
+    tagging leaves idle, and draws as soon as ``draw_ahead`` gives it the paper's evidence. On a
+    thread of its own, which starts the child, hands it the evidence and waits for its pictures
+    (the child ends with that thread)."""
+    source = Path(path)
+    slot = (Path(out_dir) / "pages", str(source))
+    if source.suffix.lower() != ".pdf" or not source.is_file() or slot in _prepared:
+        return
+    asked, drawing = Future(), Future()
+
+    def prepare_and_draw() -> None:
+        from .evidence_pages import PictureChild, render_evidence
+        from .ingest.limits import Limits
+
+        try:
+            child = PictureChild(source, Limits.from_env(), nice=AHEAD_NICENESS)
+        except Exception:  # noqa: BLE001 - no child: draw_ahead's drawing starts one as usual
+            child = None
+        job = asked.result()
+        if job is None:
+            if child is not None:
+                child.cancel()
+            return
+        document, evidence, stem = job
+        try:
+            with _ahead_turn:  # one paper's pictures at a time, however fast papers come
+                drawing.set_result(render_evidence(source, document, evidence, slot[0], stem, parts=1,
+                                                   nice=AHEAD_NICENESS, prepared=child))
+        except BaseException as error:  # noqa: BLE001 - the report raises it when it takes the pictures
+            drawing.set_exception(error)
+
+    _prepared[slot] = asked, drawing
+    # a daemon: a run that stops early does not wait for pictures nobody will show
+    threading.Thread(target=prepare_and_draw, name=f"pictures of {source.name}", daemon=True).start()
 
 
 def draw_ahead(out_dir: Path | str, payload: dict[str, Any]) -> None:
@@ -395,14 +436,22 @@ def draw_ahead(out_dir: Path | str, payload: dict[str, Any]) -> None:
     from .evidence_pages import render_evidence
 
     source = Path(payload.get("file") or "")
-    if payload.get("status") != "ok" or not payload.get("records") or not source.is_file():
-        return
     pages_dir = Path(out_dir) / "pages"
+    prepared = _prepared.pop((pages_dir, str(source)), None)  # a child prepare_ahead started
+    if payload.get("status") != "ok" or not payload.get("records") or not source.is_file():
+        _end_unused(prepared)
+        return
     document = Document.model_validate(payload["document"])
     evidence = [e for r in payload["records"] for e in r.get("evidence", [])]
     stem = safe_doc_id(document.doc_id)
     key, kept = _kept(load_page_pictures(Path(out_dir)), source, document, evidence, stem, pages_dir)
     if kept or (pages_dir, stem) in _drawn_ahead:  # a paper is drawn ahead once a run
+        _end_unused(prepared)
+        return
+    if prepared is not None:
+        asked, drawing = prepared
+        asked.set_result((document, evidence, stem))
+        _drawn_ahead[pages_dir, stem] = key, drawing
         return
     drawing: Future = Future()
 
@@ -417,6 +466,17 @@ def draw_ahead(out_dir: Path | str, payload: dict[str, Any]) -> None:
     _drawn_ahead[pages_dir, stem] = key, drawing
     # a daemon: a run that stops early does not wait for pictures nobody will show
     threading.Thread(target=draw, name=f"pictures {stem}", daemon=True).start()
+
+
+def _end_unused(prepared: tuple[Future, Future] | None) -> None:
+    if prepared is not None:
+        prepared[0].set_result(None)
+
+
+def end_prepared() -> None:
+    """End every prepared picture child no paper's evidence came to (a paper that failed, say)."""
+    while _prepared:
+        _end_unused(_prepared.pop(next(iter(_prepared))))
 
 
 def _write_json(target: Path, data: Any) -> None:
