@@ -389,7 +389,7 @@ def test_pictures_prepared_once_a_paper_is_parsed_are_the_ones_the_report_shows(
     """With ``parsed`` (the main job's), a paper's picture child starts once its parse is done and
     reads the words while the paper is tagged; given the evidence, it draws what a child started
     then draws. A paper whose parse fails prepares none; one prepared and never given its
-    evidence is ended (its child exits)."""
+    evidence is ended (its child exits), and while it waits no other paper's child starts."""
     import functools
     import threading
 
@@ -419,6 +419,8 @@ def test_pictures_prepared_once_a_paper_is_parsed_are_the_ones_the_report_shows(
     while len(started) < 2 and waited < 600:  # the child starts on a thread of its own
         threading.Event().wait(0.05)
         waited += 1
+    report.prepare_ahead(unused, shared_corpus / "dev" / "d02-hainsworth2006.pdf")  # one child waits at most
+    assert list(report._prepared) == [(unused / "pages", str(paper))]
     children = [t for t in threading.enumerate() if t.name == f"pictures of {paper.name}"]
     report.end_prepared()
     for thread in children:

@@ -399,6 +399,11 @@ def prepare_ahead(out_dir: Path | str, path: Path | str) -> None:
     slot = (Path(out_dir) / "pages", str(source))
     if source.suffix.lower() != ".pdf" or not source.is_file() or slot in _prepared:
         return
+    if _prepared or _ahead_turn.locked():
+        # the pictures lag behind the batch: this paper's are drawn after its records, as without
+        # a head start (a child waiting per paper would pile up, 50-70 MB each); so at most one
+        # child waits for its evidence while another draws
+        return
     asked, drawing = Future(), Future()
 
     def prepare_and_draw() -> None:
