@@ -2,7 +2,8 @@
 filtered drug lexicon, word frequencies, the rules' prefilter factors and compiled programs) and
 stored as JSON in the user's cache folder, each under a key of everything it derives from
 (``keyed_path``), so a later process loads it in milliseconds. A stored table is data only (no
-pickles), checked for its shape when read, and built again when missing or damaged."""
+pickles), checked for its shape when read, and built again when missing or damaged. The folder
+also holds the blank evidence dataset new datasets are copied from (``dataset._blank_dataset``)."""
 
 from __future__ import annotations
 
