@@ -407,12 +407,12 @@ def prepare_ahead(out_dir: Path | str, path: Path | str) -> None:
     asked, drawing = Future(), Future()
 
     def prepare_and_draw() -> None:
-        from .evidence_pages import PictureChild, render_evidence
+        from .evidence_pages import PictureChild
         from .ingest.limits import Limits
 
         try:
             child = PictureChild(source, Limits.from_env(), nice=AHEAD_NICENESS)
-        except Exception:  # noqa: BLE001 - no child: draw_ahead's drawing starts one as usual
+        except Exception:  # noqa: BLE001 - no child: the drawing starts one as usual
             child = None
         job = asked.result()
         if job is None:
@@ -420,12 +420,7 @@ def prepare_ahead(out_dir: Path | str, path: Path | str) -> None:
                 child.cancel()
             return
         document, evidence, stem = job
-        try:
-            with _ahead_turn:  # one paper's pictures at a time, however fast papers come
-                drawing.set_result(render_evidence(source, document, evidence, slot[0], stem, parts=1,
-                                                   nice=AHEAD_NICENESS, prepared=child))
-        except BaseException as error:  # noqa: BLE001 - the report raises it when it takes the pictures
-            drawing.set_exception(error)
+        _draw(drawing, source, document, evidence, slot[0], stem, child)
 
     _prepared[slot] = asked, drawing
     # a daemon: a run that stops early does not wait for pictures nobody will show
@@ -438,8 +433,6 @@ def draw_ahead(out_dir: Path | str, payload: dict[str, Any]) -> None:
     drawing them. A head start only: the report takes them when its own key for the paper is the
     same (the same PDF, evidence places and code), and draws anew otherwise. The children are
     niced, so they take the cores the batch leaves idle (the parse of the next paper goes first)."""
-    from .evidence_pages import render_evidence
-
     source = Path(payload.get("file") or "")
     pages_dir = Path(out_dir) / "pages"
     prepared = _prepared.pop((pages_dir, str(source)), None)  # a child prepare_ahead started
@@ -459,18 +452,24 @@ def draw_ahead(out_dir: Path | str, payload: dict[str, Any]) -> None:
         _drawn_ahead[pages_dir, stem] = key, drawing
         return
     drawing: Future = Future()
-
-    def draw() -> None:
-        try:
-            with _ahead_turn:  # one paper's pictures at a time, however fast papers come
-                drawing.set_result(render_evidence(source, document, evidence, pages_dir, stem,
-                                                   parts=1, nice=AHEAD_NICENESS))
-        except BaseException as error:  # noqa: BLE001 - the report raises it when it takes the pictures
-            drawing.set_exception(error)
-
     _drawn_ahead[pages_dir, stem] = key, drawing
     # a daemon: a run that stops early does not wait for pictures nobody will show
-    threading.Thread(target=draw, name=f"pictures {stem}", daemon=True).start()
+    threading.Thread(target=_draw, args=(drawing, source, document, evidence, pages_dir, stem),
+                     name=f"pictures {stem}", daemon=True).start()
+
+
+def _draw(drawing: Future, source: Path, document: Document, evidence: list[dict[str, Any]], pages_dir: Path,
+          stem: str, prepared=None) -> None:
+    """A paper's pictures drawn ahead into ``drawing`` (by its ``prepared`` child, if any), one
+    paper at a time however fast papers come."""
+    from .evidence_pages import render_evidence
+
+    try:
+        with _ahead_turn:
+            drawing.set_result(render_evidence(source, document, evidence, pages_dir, stem, parts=1,
+                                               nice=AHEAD_NICENESS, prepared=prepared))
+    except BaseException as error:  # noqa: BLE001 - the report raises it when it takes the pictures
+        drawing.set_exception(error)
 
 
 def _end_unused(prepared: tuple[Future, Future] | None) -> None:
