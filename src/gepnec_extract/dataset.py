@@ -479,8 +479,12 @@ def _new_dataset(path: Path) -> duckdb.DuckDBPyConnection:
     if blank is not None:
         try:
             shutil.copyfile(blank, path)
+        except OSError:  # this folder's trouble, not the blank's: the caller meets it again
+            _remove_file_and_wal(path)
+            return duckdb.connect(str(path))
+        try:
             con = duckdb.connect(str(path))
-        except (OSError, duckdb.Error):
+        except duckdb.Error:
             con = None
         if con is not None and _is_blank(con):
             return con
