@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable
 
 from spacy.tokens import Doc, Span
 
-from .prefilter import fold, may_match, required_factors, required_macros
+from .prefilter import MACRO, fold, may_match, required_factors, required_macros
 from .stored_regex import compile_pattern
 from .vocab import PATTERN_DIR, alternation, number_words, read_jsonl, term_table
 
@@ -74,7 +74,7 @@ def expand(pattern: str, table: dict[str, str], depth: int = 0) -> str:
     """Replace <<NAME>> by its macro, recursively (macros may use macros)."""
     if depth > 8:
         raise ValueError(f"macro recursion too deep in {pattern[:60]}")
-    expanded = re.sub(r"<<(\w+)>>", lambda m: f"(?:{table[m.group(1)]})", pattern)
+    expanded = MACRO.sub(lambda m: f"(?:{table[m.group(1)]})", pattern)
     return expanded if expanded == pattern else expand(expanded, table, depth + 1)
 
 

@@ -167,7 +167,7 @@ def _best(candidates: list[set[str]]) -> set[str] | None:
 # trie, tried at each place of each text by the rules that read events ("zorbitis in 12%"), and
 # most texts with a percentage name no event.
 GATE_MACROS = ("TOX_EVENT",)
-_MACRO = re.compile(r"<<(\w+)>>")
+MACRO = re.compile(r"<<(\w+)>>")  # a vocabulary macro in a rule's pattern (grammar.expand fills it in)
 _SENTINEL = 0xE000  # private-use code points stand for the macros while a pattern is parsed
 
 
@@ -176,11 +176,11 @@ def required_macros(raw_pattern: str, flags: int = 0) -> tuple[str, ...]:
     passes through. Each macro is read as one character of its own, so the pattern parses in
     microseconds; a macro that only another macro holds, or one under a look-around, a character
     class or an optional part, is not required (never a gate that could skip a match)."""
-    names = sorted(set(_MACRO.findall(raw_pattern)))
+    names = sorted(set(MACRO.findall(raw_pattern)))
     if not any(name in GATE_MACROS for name in names) or len(names) > 0x100:
         return ()
     stand_in = {name: chr(_SENTINEL + i) for i, name in enumerate(names)}
-    pattern = _MACRO.sub(lambda m: f"(?:{stand_in[m.group(1)]})", raw_pattern)
+    pattern = MACRO.sub(lambda m: f"(?:{stand_in[m.group(1)]})", raw_pattern)
     try:
         parsed = list(_parser.parse(pattern, flags))
     except Exception:  # noqa: BLE001 - a pattern this parser cannot read gets no gate
