@@ -194,7 +194,7 @@ def pictures_ahead(out_dir: Path, payload: dict) -> None:
 def pictures_prepared(out_dir: Path, path: str) -> None:
     """A paper's picture child starts once its parse is done (report.prepare_ahead): it loads and
     reads the PDF's words while the paper is tagged, and draws once the paper is extracted."""
-    from gepnec_extract.report import prepare_ahead  # imported already, while the first paper parsed
+    from gepnec_extract.report import prepare_ahead  # as a rule imported already by the batch's preparations
 
     try:
         prepare_ahead(out_dir, path)
@@ -203,7 +203,9 @@ def pictures_prepared(out_dir: Path, path: str) -> None:
 
 
 def _end_prepared_pictures() -> None:
-    """Picture children prepared for papers whose evidence never came (a paper that failed)."""
+    """Picture children prepared for papers whose evidence never came (a paper that failed). Only
+    a run that read a paper imported the report module: a run whose papers all came from the cache
+    does not import it for this."""
     if "gepnec_extract.report" in sys.modules:
         from gepnec_extract.report import end_prepared
 
