@@ -525,7 +525,8 @@ def _is_blank(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the dataset holds this code's schema and no row in any table but schema_version."""
     if not _schema_is_current(con):
         return False
-    tables = [row[0] for row in con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name <> 'schema_version'").fetchall()]
+    tables = [row[0] for row in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE table_name <> 'schema_version'").fetchall()]
     return all(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] == 0 for name in tables)
 
 
