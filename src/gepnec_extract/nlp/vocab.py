@@ -107,7 +107,7 @@ def regimen_acronyms() -> dict[str, list[str]]:
     return {row["name"]: sorted(row["drugs"]) for row in read_jsonl(VOCAB_DIR / "regimens.jsonl")}
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=None)  # one per table: with room for one, the builders' alternate calls read the files again and again
 def term_table(name: str, key: str) -> dict[str, str]:
     """term (lowercase) -> normalized value, from vocab/<name>.jsonl."""
     return {row["term"].lower(): row[key] for row in read_jsonl(VOCAB_DIR / f"{name}.jsonl")}
