@@ -23,6 +23,7 @@ text that was not tagged as a cell (a part of a cell, a footnote clause) the sam
 from __future__ import annotations
 
 import copy
+from functools import lru_cache
 from typing import Any, Callable
 
 from spacy.language import Language
@@ -63,13 +64,20 @@ def reading(doc: Doc, name: str) -> Any:
     return copy.deepcopy(getattr(doc._, f"cell_{name}"))
 
 
+@lru_cache(maxsize=4096)
+def _readings(text: str) -> tuple[Any, ...]:
+    """Every reading of a cell's text, in READERS' order, made once per text: cells repeat within a
+    table and across papers (a dash, "NR", a regimen down a column; a fifth of one review's cells).
+    Cells of one text share these objects, which records only ever take copies of (``reading``)."""
+    return tuple(read(name, text) for name in READERS)
+
+
 class CellReader:
     def __call__(self, doc: Doc) -> Doc:
         if doc._.table_cell not in CELL_ROLES:
             return doc
-        text = doc_text(doc)
-        for name in READERS:
-            setattr(doc._, f"cell_{name}", read(name, text))
+        for name, value in zip(READERS, _readings(doc_text(doc))):
+            setattr(doc._, f"cell_{name}", value)
         return doc
 
 
