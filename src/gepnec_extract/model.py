@@ -19,7 +19,6 @@ BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points, t
 
 
 class Metadata(BaseModel):
-    model_config = ConfigDict(defer_build=True)
     title: str | None = None
     authors: list[str] = Field(default_factory=list)
     first_author: str | None = None  # surname as printed (diacritics kept)
@@ -30,7 +29,6 @@ class Metadata(BaseModel):
 
 
 class Block(BaseModel):
-    model_config = ConfigDict(defer_build=True)
     """One paragraph (or heading) of body text, in reading order."""
 
     page: int  # 1-based page number where the block starts
@@ -42,7 +40,6 @@ class Block(BaseModel):
 
 
 class Table(BaseModel):
-    model_config = ConfigDict(defer_build=True)
     """One table: header rows first in ``rows``; every cell a single string."""
 
     label: str | None = None  # "Table 3"
@@ -83,7 +80,6 @@ def safe_doc_id(name: str) -> str:
 
 
 class Document(BaseModel):
-    model_config = ConfigDict(defer_build=True)
     doc_id: str
     source: str | None = None  # file name it was read from
     pages: int = 0
@@ -139,7 +135,7 @@ class Document(BaseModel):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 class PrimarySite(_Strict):
