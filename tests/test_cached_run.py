@@ -21,9 +21,11 @@ import pytest
 
 from .conftest import REVIEW_PDF, ROOT
 
-# Imported by a run that extracts, tags, scores or writes the report; a fully cached run needs none.
+# Imported by a run that extracts, tags, scores or writes the report; a fully cached run needs none
+# (pydantic neither: its cache entries were checked against the models when stored, cache.py).
 HEAVY = ("spacy", "scispacy", "drug_named_entity_recognition", "prefect", "pandas", "pdfplumber", "scipy",
-         "gepnec_extract.nlp", "gepnec_extract.records", "gepnec_extract.evaluate", "gepnec_extract.report")
+         "pydantic", "gepnec_extract.model", "gepnec_extract.nlp", "gepnec_extract.records",
+         "gepnec_extract.evaluate", "gepnec_extract.report")
 MARKER = "MODULES-LOADED "
 # The CLI as the console script runs it, then the heavy modules it loaded, printed at exit.
 WRAPPER = f"""
@@ -82,7 +84,7 @@ def test_the_first_run_extracts_tags_scores_and_reports(first_run):
     assert row["records"] > 0
     for name in ("records.jsonl", "evidence.duckdb", "evaluation.json", "report.html", "run-state.json"):
         assert (out / name).is_file(), name
-    assert {"spacy", "gepnec_extract.evaluate", "gepnec_extract.report"} <= set(loaded)
+    assert {"spacy", "pydantic", "gepnec_extract.evaluate", "gepnec_extract.report"} <= set(loaded)
     assert "prefect" not in loaded  # no PREFECT_API_URL: the library path, no Prefect at all
 
 

@@ -340,6 +340,7 @@ def test_cache_entries_are_data_only_keyed_and_verified(tmp_path):
     assert store.get(key, sha, pipeline.PIPELINE_VERSION) is None
     store.put(key, _ok_payload(sha))
     assert store.get(key, sha, pipeline.PIPELINE_VERSION)["records"][0]["n_patients"] == 12
+    assert json.loads(store.path(key).read_text())["checked"] is True  # checked against the models once, when stored
 
     path = store.path(key)
     edited = path.read_text().replace('"n_patients":12', '"n_patients":999')
@@ -367,7 +368,13 @@ def test_cache_entries_are_data_only_keyed_and_verified(tmp_path):
     bad = _ok_payload(sha)
     bad["records"][0]["drugz"] = ["x"]
     store.put(key, bad)
+    assert "checked" not in json.loads(store.path(key).read_text())
     with pytest.raises(cache.CacheMiss, match="models"):
+        store.get(key, sha, pipeline.PIPELINE_VERSION)
+    # ... and cannot skip that check by claiming it was made: the claim is signed with the payload
+    claimed = json.loads(store.path(key).read_text())
+    store.path(key).write_text(json.dumps({**claimed, "checked": True}))
+    with pytest.raises(cache.CacheMiss, match="modified"):
         store.get(key, sha, pipeline.PIPELINE_VERSION)
     store.put(key, _ok_payload("cd" * 32))
     with pytest.raises(cache.CacheMiss, match="another file"):  # an entry never serves other bytes

@@ -15,12 +15,15 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from . import pipeline, tagged_view
 from .ingest.errors import IngestError
 from .ingest.limits import Limits
-from .model import StudyRecord, safe_doc_id
+from .doc_ids import safe_doc_id
+
+if TYPE_CHECKING:  # pydantic loads where records are built: a run with every paper cached needs none
+    from .model import StudyRecord
 
 PAPER_SUFFIXES = (".pdf", ".txt")
 
@@ -164,6 +167,8 @@ def error_payload(path: Path | str, error: BaseException, sha256: str | None = N
 
 def records_of(payloads: list[dict[str, Any]]) -> dict[str, list[StudyRecord]]:
     """Records by doc_id of the papers that were read (a paper with no records maps to [])."""
+    from .model import StudyRecord
+
     return {p["doc_id"]: [StudyRecord.model_validate(r) for r in p["records"]]
             for p in payloads if p["status"] == "ok"}
 

@@ -7,13 +7,13 @@ All models round-trip through JSON (``model_dump_json`` / ``model_validate_json`
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
 from pathlib import Path
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from .doc_ids import MAX_DOC_ID_CHARS, safe_doc_id  # noqa: F401  (part of the models' contract)
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points, top-left origin
 
@@ -64,19 +64,6 @@ class Table(BaseModel):
         return max((len(r) for r in self.rows), default=0)
 
 
-_UNSAFE_NAME_CHARS = re.compile(r"[^\w.-]+")  # \w: letters, digits, underscore (any script)
-MAX_DOC_ID_CHARS = 120
-
-
-def safe_doc_id(name: str) -> str:
-    """A doc_id that is safe as a file name: letters, digits, '_', '.', '-' only (no separator, so
-    never a path), no leading dot or dash (no hidden file, no '..', no option), at most 120 chars.
-
-    Every place a doc_id becomes a file name goes through this ("../../x" -> "x", "/etc/y" -> "etc_y").
-    """
-    cleaned = _UNSAFE_NAME_CHARS.sub("_", unicodedata.normalize("NFKC", str(name)))
-    cleaned = cleaned.lstrip("._-")[:MAX_DOC_ID_CHARS].rstrip(".")
-    return cleaned or "document"
 
 
 class Document(BaseModel):

@@ -7,16 +7,19 @@ import threading
 from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .ingest.errors import ResourceLimitError
 from .ingest.limits import Limits
 from .interrupts import shield_children
-from .model import Document, StudyRecord
 
-# The readers and the tagger (spaCy, the drug lexicon) are imported by extract_paper, not here: a
-# run whose papers are all cached needs PIPELINE_VERSION and file_sha256 only, and loads neither.
+if TYPE_CHECKING:
+    from .model import Document, StudyRecord
+
+# The readers and the tagger (spaCy, the drug lexicon) and the models (pydantic) are imported by
+# extract_paper, not here: a run whose papers are all cached needs PIPELINE_VERSION and
+# file_sha256 only, and loads none of them.
 
 
 def _code_fingerprint() -> str:
@@ -141,6 +144,8 @@ def load_readers() -> None:
     global _readers_warm
     load_tagger()
     if not _readers_warm:
+        from .model import Document
+
         read_paper(Document.model_validate(_WARM_UP_PAPER))
         _readers_warm = True
 
