@@ -3,13 +3,15 @@
     python benchmarks/bench_run.py [PDF] [--rounds N] [--before /work/main] [--dev [DIR]] [--pages200]
 
 For one PDF (default: the bundled review) it runs, each in a fresh process through the console
-script, with every child process included (psutil samples the process tree every 20 ms):
+script, with every child process included, every case twice: once for the wall seconds, with
+nothing else running, and once for the memory (psutil samples the process tree every 20 ms, which
+costs CPU a 2-core machine would otherwise give the command: timed_and_sampled):
 
     pdfplumber   a bare script: pdfplumber text + tables of every page (the floor for parsing)
     ingest       `gepnec-extract ingest PDF`
     run cold     `gepnec-extract run PDF` into an empty out dir (report included, as a user runs it)
     run no-op    the same command again (every paper a cache hit)
-    no-op --no-report   the same without the report (which today tags every document again)
+    no-op --no-report   the same without the report
 
 ``--before TREE`` also runs every case with TREE's code (PYTHONPATH=TREE/src:TREE), alternating
 with this tree's, and prints both side by side. ``--dev`` adds a cold and a no-op run on the
@@ -32,6 +34,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 import psutil
 
@@ -48,10 +51,16 @@ with pdfplumber.open(sys.argv[1]) as pdf:
 """
 
 
-def measure(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
-    """Wall seconds, peak RSS of the largest single process and peak RSS summed over the tree (MiB)."""
+def measure(cmd: list[str], env: dict[str, str], sample: bool = True) -> dict[str, float]:
+    """Wall seconds, peak RSS of the largest single process and peak RSS summed over the tree (MiB);
+    ``sample=False``: wall seconds only, with no sampler beside the command (see timed_and_sampled)."""
     started = time.perf_counter()
     process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if not sample:
+        process.wait()
+        if process.returncode != 0:
+            raise SystemExit(f"failed ({process.returncode}): {' '.join(cmd)}")
+        return {"s": time.perf_counter() - started}
     root = psutil.Process(process.pid)
     peak_one = peak_sum = 0
     while process.poll() is None:
@@ -107,27 +116,38 @@ def _flows_root(tree: Path) -> Path:
     return root
 
 
+def timed_and_sampled(measured: Callable[[bool], dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+    """The cases run twice: the seconds from a pass with no memory sampler, the memory from a pass
+    with one. Sampling the process tree every 20 ms (psutil walks /proc) takes CPU: on 2 cores it
+    measured 1.17-1.24 s -> 1.34-1.40 s for bare pdfplumber (one core) and 1.77-1.84 s -> 2.2-2.3 s
+    for a cold run (both cores), so sampled seconds overstate whatever uses more than one core."""
+    timed, sampled = measured(False), measured(True)
+    return {name: {**sampled[name], "s": figure["s"]} for name, figure in timed.items()}
+
+
 def run_cases(paths: list[Path], tree: Path, out: Path, label: str, prefix: str = "",
-              options: tuple[str, ...] = ()) -> dict[str, dict[str, float]]:
+              options: tuple[str, ...] = (), sample: bool = True) -> dict[str, dict[str, float]]:
     """A cold run into an empty out dir (report included, as a user runs it), then the same
     command again (every paper a cache hit)."""
     env, cli = tree_env(tree), str(BIN / "gepnec-extract")
     shutil.rmtree(out, ignore_errors=True)
     command = [cli, "run", *map(str, paths), "--out", str(out), *options]
-    figures = {f"{prefix}run cold ({label})": measure(command, env)}
+    figures = {f"{prefix}run cold ({label})": measure(command, env, sample)}
     failures = (out / "failures.jsonl").read_text(encoding="utf-8").strip() if (out / "failures.jsonl").exists() else ""
     if failures:  # the figures then measure a failed paper, not its extraction
         print(f"warning: {prefix}run cold ({label}) failed papers:\n{failures}", file=sys.stderr)
-    figures[f"{prefix}run no-op ({label})"] = measure(command, env)
+    figures[f"{prefix}run no-op ({label})"] = measure(command, env, sample)
     return figures
 
 
-def cases(pdf: Path, tree: Path, scratch: Path, label: str) -> dict[str, dict[str, float]]:
+def cases(pdf: Path, tree: Path, scratch: Path, label: str, sample: bool = True) -> dict[str, dict[str, float]]:
     env, cli = tree_env(tree), str(BIN / "gepnec-extract")
     out = scratch / f"run-{label}"
-    results = {f"ingest ({label})": measure([cli, "ingest", str(pdf), "--out", str(scratch / f"ingest-{label}")], env)}
-    results.update(run_cases([pdf], tree, out, label))
-    results[f"no-op --no-report ({label})"] = measure([cli, "run", str(pdf), "--out", str(out), "--no-report"], env)
+    results = {f"ingest ({label})": measure([cli, "ingest", str(pdf), "--out", str(scratch / f"ingest-{label}")],
+                                            env, sample)}
+    results.update(run_cases([pdf], tree, out, label, sample=sample))
+    results[f"no-op --no-report ({label})"] = measure([cli, "run", str(pdf), "--out", str(out), "--no-report"],
+                                                      env, sample)
     return results
 
 
@@ -169,19 +189,22 @@ def main() -> None:
             print(f"{label}: {tree_identity(tree)}", file=sys.stderr, flush=True)
         for _ in range(args.rounds):
             for label, tree in trees:  # alternating, so a change of load falls on both
-                figures = {} if args.skip_review else cases(pdf, tree, scratch, label)
+                figures = {} if args.skip_review else timed_and_sampled(
+                    functools.partial(cases, pdf, tree, scratch, label))
                 if args.dev:
-                    figures.update(run_cases([args.dev], tree, scratch / f"dev-{label}", label, "dev "))
+                    figures.update(timed_and_sampled(functools.partial(
+                        run_cases, [args.dev], tree, scratch / f"dev-{label}", label, "dev ")))
                 if big:
                     # a generous time limit: on a busy machine 200 pages may take longer than the default 120 s,
                     # and a paper over the limit would measure a failure, not a run
-                    figures.update(run_cases([big], tree, scratch / f"big-{label}", label, "200 pages ",
-                                             ("--timeout", "3600")))
+                    figures.update(timed_and_sampled(functools.partial(
+                        run_cases, [big], tree, scratch / f"big-{label}", label, "200 pages ", ("--timeout", "3600"))))
                 for name, figure in figures.items():
                     runs.setdefault(name, []).append(figure)
                 loads.append(os.getloadavg()[0])
             if not args.skip_review:
-                figure = measure([sys.executable, "-c", PDFPLUMBER, str(pdf)], tree_env(REPO))
+                figure = timed_and_sampled(lambda sample: {"pdfplumber": measure(
+                    [sys.executable, "-c", PDFPLUMBER, str(pdf)], tree_env(REPO), sample)})["pdfplumber"]
                 runs.setdefault("pdfplumber text+tables", []).append(figure)
                 loads.append(os.getloadavg()[0])
     report(runs, pdf, args.rounds, loads, [label for label, _ in trees])
