@@ -5,7 +5,8 @@
 Every figure is the whole process, children included (the CLI, its worker processes, the sandboxed
 parsers), measured from outside: wall time of the console script and the peak resident memory of
 its process tree (largest process, and summed) and the CPU time of the tree and of the main
-process, sampled every 50 ms by psutil. The papers are the
+process, sampled every 50 ms by psutil in a second run of each case (the wall time comes from a
+run with no sampler beside it: bench_run.timed_and_sampled). The papers are the
 dev PDFs repeated under distinct names, each copy with a PDF comment appended after %%EOF: copies
 with identical bytes would be read once (the cache and the batch key papers by content), and the
 point is to measure extraction. Every run writes into an empty out dir (no cache hits), with
@@ -62,12 +63,17 @@ def _cpu_s(proc: psutil.Process) -> float:
     return times.user + times.system
 
 
-def measure(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
+def measure(cmd: list[str], env: dict[str, str], sample: bool = True) -> dict[str, float]:
     """Wall seconds; CPU seconds of the whole tree and of the main process alone (the last
     sample of each process: a process's final 50 ms may be missed); peak RSS of the largest
-    process and of the whole tree (MiB)."""
+    process and of the whole tree (MiB). ``sample=False``: wall seconds only, nothing beside."""
     started = time.perf_counter()
     process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if not sample:
+        stderr = process.communicate()[1].decode("utf-8", "replace")
+        if process.returncode != 0:
+            raise SystemExit(f"failed ({process.returncode}): {' '.join(cmd)}\n{stderr[-2000:]}")
+        return {"s": time.perf_counter() - started}
     root = psutil.Process(process.pid)
     peak_one = peak_sum = 0
     cpu: dict[int, float] = {}
@@ -105,9 +111,13 @@ def records_of(out: Path) -> list[str]:
 
 
 def one_run(tree: Path, papers: Path, out: Path, workers: int) -> dict[str, float]:
-    shutil.rmtree(out, ignore_errors=True)
+    """The wall seconds of a run with no sampler beside it (bench_run.timed_and_sampled says why),
+    the rest from a second, sampled run; each into an empty out dir."""
     cmd = [str(BIN / "gepnec-extract"), "run", str(papers), "--out", str(out), "--no-report", "--workers", str(workers)]
-    return measure(cmd, tree_env(tree))
+    shutil.rmtree(out, ignore_errors=True)
+    timed = measure(cmd, tree_env(tree), sample=False)
+    shutil.rmtree(out, ignore_errors=True)
+    return {**measure(cmd, tree_env(tree)), "s": timed["s"]}
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ load average is printed with them (a shared machine inflates everything).
 from __future__ import annotations
 
 import argparse
+import compileall
 import functools
 import hashlib
 import os
@@ -102,9 +103,13 @@ def tree_identity(tree: Path) -> str:
 def tree_env(tree: Path) -> dict[str, str]:
     """An environment that runs TREE's code: its library from TREE/src and its flows/ folder as the
     package gepnec_flows (a copy under a folder of its own: the installed gepnec_flows would be
-    another checkout's flows)."""
+    another checkout's flows), both compiled to bytecode first, as `make setup` leaves this tree
+    (where PYTHONDONTWRITEBYTECODE is set, a tree without it would compile on every run)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env["PYTHONPATH"] = os.pathsep.join([str(tree / "src"), str(_flows_root(tree))])
+    roots = [tree / "src", _flows_root(tree)]
+    for root in roots:
+        compileall.compile_dir(str(root), quiet=1)
+    env["PYTHONPATH"] = os.pathsep.join(map(str, roots))
     return env
 
 
@@ -116,12 +121,12 @@ def _flows_root(tree: Path) -> Path:
     return root
 
 
-def timed_and_sampled(measured: Callable[[bool], dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+def timed_and_sampled(measured: Callable[..., dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
     """The cases run twice: the seconds from a pass with no memory sampler, the memory from a pass
     with one. Sampling the process tree every 20 ms (psutil walks /proc) takes CPU: on 2 cores it
     measured 1.17-1.24 s -> 1.34-1.40 s for bare pdfplumber (one core) and 1.77-1.84 s -> 2.2-2.3 s
     for a cold run (both cores), so sampled seconds overstate whatever uses more than one core."""
-    timed, sampled = measured(False), measured(True)
+    timed, sampled = measured(sample=False), measured(sample=True)
     return {name: {**sampled[name], "s": figure["s"]} for name, figure in timed.items()}
 
 
