@@ -19,6 +19,8 @@ One JSON file per entry under the cache directory, ``<key>.payload.json``::
   of an older build, is validated as it is read. The key holds PIPELINE_VERSION, a digest of this
   package's code (model.py included), so a checked entry was checked by these very models; a run
   whose every paper is a hit then never loads pydantic (0.1 s of a no-op re-run's 0.25).
+  pydantic's own version is not in the key: the models' fields are plain JSON types (strings,
+  numbers, lists, literals, and models of them, no validators), which every pydantic 2 validates alike.
 * Any entry that is unreadable, too big, of another format or key, edited, or invalid is a cache
   miss (with the reason, so the run can say so): the paper is extracted again and the entry is
   replaced. A bad entry never fails the batch.
