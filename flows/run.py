@@ -181,9 +181,9 @@ def _compile_report_template() -> None:
 
 
 def pictures_ahead(out_dir: Path, payload: dict) -> None:
-    """Each paper's page pictures start drawing when the paper is extracted (report.draw_ahead),
+    """Each paper's page pictures start drawing when the paper is extracted (pictures_ahead.draw_ahead),
     on the cores the batch leaves idle, so the report that ends the run finds them drawn."""
-    from gepnec_extract.report import draw_ahead  # imported already, while the first paper parsed
+    from gepnec_extract.pictures_ahead import draw_ahead
 
     try:
         draw_ahead(out_dir, payload)
@@ -192,9 +192,9 @@ def pictures_ahead(out_dir: Path, payload: dict) -> None:
 
 
 def pictures_prepared(out_dir: Path, path: str) -> None:
-    """A paper's picture child starts once its parse is done (report.prepare_ahead): it loads and
+    """A paper's picture child starts once its parse is done (pictures_ahead.prepare_ahead): it loads and
     reads the PDF's words while the paper is tagged, and draws once the paper is extracted."""
-    from gepnec_extract.report import prepare_ahead  # as a rule imported already by the batch's preparations
+    from gepnec_extract.pictures_ahead import prepare_ahead  # light: it waits for no import of the report
 
     try:
         prepare_ahead(out_dir, path)
@@ -204,10 +204,10 @@ def pictures_prepared(out_dir: Path, path: str) -> None:
 
 def _end_prepared_pictures() -> None:
     """Picture children prepared for papers whose evidence never came (a paper that failed). Only
-    a run that read a paper imported the report module: a run whose papers all came from the cache
+    a run that parsed a paper imported pictures_ahead: a run whose papers all came from the cache
     does not import it for this."""
-    if "gepnec_extract.report" in sys.modules:
-        from gepnec_extract.report import end_prepared
+    if "gepnec_extract.pictures_ahead" in sys.modules:
+        from gepnec_extract.pictures_ahead import end_prepared
 
         end_prepared()
 

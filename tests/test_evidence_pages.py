@@ -152,7 +152,7 @@ def test_a_child_prepared_ahead_draws_what_a_child_started_with_the_evidence_dra
     evidence = [e.model_dump(mode="json") for r in load_records(out / "records.jsonl") for e in r.evidence]
     answers = {}
 
-    def prepared_drawing():  # on a thread of its own, as report.prepare_ahead does (the child ends with it)
+    def prepared_drawing():  # on a thread of its own, as pictures_ahead.prepare_ahead does: the child ends with it
         child = PictureChild(REVIEW_PDF, Limits())
         answers["prepared"] = render_evidence(REVIEW_PDF, document, evidence, tmp_path / "pages", "review",
                                               prepared=child)

@@ -393,7 +393,7 @@ def test_pictures_prepared_once_a_paper_is_parsed_are_the_ones_the_report_shows(
     import functools
     import threading
 
-    from gepnec_extract import evidence_pages, orchestrate, report
+    from gepnec_extract import evidence_pages, orchestrate, pictures_ahead
 
     paper, bad = shared_corpus / "dev" / "d01-mitry1999.pdf", shared_corpus / "bad" / "truncated.pdf"
     finished, started = [], []
@@ -403,9 +403,10 @@ def test_pictures_prepared_once_a_paper_is_parsed_are_the_ones_the_report_shows(
     monkeypatch.setattr(evidence_pages.PictureChild, "__init__",
                         lambda self, pdf, *a, **k: started.append(str(pdf)) or child_init(self, pdf, *a, **k))
     ahead, plain = tmp_path / "ahead", tmp_path / "plain"
-    orchestrate.run_library_batch([paper, bad], ahead, extracted=functools.partial(report.draw_ahead, ahead),
-                                  parsed=functools.partial(report.prepare_ahead, ahead))
-    _, drawing = report._drawn_ahead[ahead / "pages", "d01-mitry1999"]
+    orchestrate.run_library_batch([paper, bad], ahead,
+                                  extracted=functools.partial(pictures_ahead.draw_ahead, ahead),
+                                  parsed=functools.partial(pictures_ahead.prepare_ahead, ahead))
+    _, drawing = pictures_ahead.drawn_ahead[ahead / "pages", "d01-mitry1999"]
     assert drawing.result()["pages"] and started == finished == [str(paper)]
     shutil.copytree(ahead, plain, ignore=shutil.ignore_patterns("pages"))
     page = build_report(ahead).read_text(encoding="utf-8")
@@ -414,33 +415,36 @@ def test_pictures_prepared_once_a_paper_is_parsed_are_the_ones_the_report_shows(
     assert pictures and all((ahead / "pages" / n).read_bytes() == (plain / "pages" / n).read_bytes() for n in pictures)
 
     unused = tmp_path / "unused"
-    report.prepare_ahead(unused, paper)
+    pictures_ahead.prepare_ahead(unused, paper)
     waited = 0
     while len(started) < 2 and waited < 600:  # the child starts on a thread of its own
         threading.Event().wait(0.05)
         waited += 1
-    report.prepare_ahead(unused, shared_corpus / "dev" / "d02-hainsworth2006.pdf")  # one child waits at most
-    assert list(report._prepared) == [(unused / "pages", str(paper))]
+    # one child waits at most
+    pictures_ahead.prepare_ahead(unused, shared_corpus / "dev" / "d02-hainsworth2006.pdf")
+    assert list(pictures_ahead._prepared) == [(unused / "pages", str(paper))]
     children = [t for t in threading.enumerate() if t.name == f"pictures of {paper.name}"]
-    report.end_prepared()
+    pictures_ahead.end_prepared()
     for thread in children:
         thread.join(30)
     assert len(started) == 2 and not any(t.is_alive() for t in children) and not (unused / "pages").exists()
 
+
 def test_pictures_drawn_ahead_are_the_ones_the_report_shows(shared_corpus, tmp_path, monkeypatch):
-    """The main job starts each paper's pictures as the batch extracts it (report.draw_ahead); the
-    report waits for those and draws nothing itself, and its page and pictures are those of a
-    report that draws them. Pictures started for other evidence are not taken."""
+    """The main job starts each paper's pictures as the batch extracts it
+    (pictures_ahead.draw_ahead); the report waits for those and draws nothing itself, and its
+    page and pictures are those of a report that draws them. Pictures started for other evidence
+    are not taken."""
     import functools
     import json
 
-    from gepnec_extract import evidence_pages, orchestrate, report
+    from gepnec_extract import evidence_pages, orchestrate, pictures_ahead
 
     paper = shared_corpus / "dev" / "d01-mitry1999.pdf"
     ahead, plain = tmp_path / "ahead", tmp_path / "plain"
-    orchestrate.run_library_batch([paper], ahead, extracted=functools.partial(report.draw_ahead, ahead))
+    orchestrate.run_library_batch([paper], ahead, extracted=functools.partial(pictures_ahead.draw_ahead, ahead))
     shutil.copytree(ahead, plain, ignore=shutil.ignore_patterns("pages"))  # the same run, nothing drawn
-    _, drawing = report._drawn_ahead[ahead / "pages", "d01-mitry1999"]
+    _, drawing = pictures_ahead.drawn_ahead[ahead / "pages", "d01-mitry1999"]
     assert drawing.result()["pages"]  # (done before render_evidence is counted below)
     drawn = []
     render_evidence = evidence_pages.render_evidence
@@ -457,10 +461,11 @@ def test_pictures_drawn_ahead_are_the_ones_the_report_shows(shared_corpus, tmp_p
     shutil.copytree(plain, other, ignore=shutil.ignore_patterns("pages"))
     records = [json.loads(line) for line in (other / "records.jsonl").read_text(encoding="utf-8").splitlines()]
     document = json.loads((other / "documents" / "d01-mitry1999.document.json").read_text(encoding="utf-8"))
-    report.draw_ahead(other, {"status": "ok", "file": str(paper), "document": document, "records": records[:-1]})
-    _, drawing = report._drawn_ahead[other / "pages", "d01-mitry1999"]
+    pictures_ahead.draw_ahead(other, {"status": "ok", "file": str(paper), "document": document,
+                                      "records": records[:-1]})
+    _, drawing = pictures_ahead.drawn_ahead[other / "pages", "d01-mitry1999"]
     drawing.result()
     assert len(records) > 1 and drawn == [paper, paper]  # the report's, and the one ahead
     assert build_report(other).read_text(encoding="utf-8") == page
     assert drawn == [paper, paper, paper]  # the report drew its own, once the one ahead was done
-    assert not report._drawn_ahead
+    assert not pictures_ahead.drawn_ahead

@@ -63,7 +63,7 @@ def _container(document: Document, letters: list[tuple[int, list, str]], page: i
 def plan(document: Document, evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What the child process is asked: each distinct evidence place (page, source, text) once,
     in a fixed order, with its container box. The same evidence in another record order asks the
-    same, so pictures drawn ahead of the report (``draw_ahead`` in report) are the report's own."""
+    same, so pictures drawn ahead of the report (``pictures_ahead.draw_ahead``) are the report's own."""
     letters = [(b.page, list(b.bbox), _norm(b.text)) for b in document.blocks if b.bbox]  # once, not per item
     places = sorted({(e.get("page") or 0, e.get("source") or "", e.get("text") or "") for e in evidence})
     return [{"page": page or None, "source": source, "text": text,
