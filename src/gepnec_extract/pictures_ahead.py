@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 AHEAD_NICENESS = 5  # how much lower than the run the children drawing pictures ahead run
 
 
-def key_and_kept(previous: dict[str, Any], source: Path, document: Document, evidence: list[dict[str, Any]], stem: str,
-          pages_dir: Path) -> tuple[str, dict | None]:
+def key_and_kept(previous: dict[str, Any], source: Path, document: Document, evidence: list[dict[str, Any]],
+                 stem: str, pages_dir: Path) -> tuple[str, dict | None]:
     """A paper's picture key, and the pictures an earlier report kept under it (None if not)."""
     from .evidence_pages import kept_pictures, picture_key
 
