@@ -117,6 +117,13 @@ def traced_run(pdf: Path, functions: str, scratch: Path) -> tuple[float, list[tu
     subprocess.run([str(BIN / "gepnec-extract"), "run", str(pdf), "--out", str(out)], env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.time() - started
+    # a hook on PYTHONPATH reaches every child, and a child that sets its own limits may fail with
+    # it: say what the traced run wrote, so a timeline of a broken run is seen as one
+    records_file = out / "records.jsonl"
+    records = records_file.read_text(encoding="utf-8").count("\n") if records_file.exists() else 0
+    pictures = len(list((out / "pages").glob("*.jpg"))) if (out / "pages").is_dir() else 0
+    print(f"traced run wrote {records} records, {pictures} page pictures"
+          + ("" if (out / "report.html").is_file() else ", no report.html"))
     calls = []
     for log in log_dir.glob("*.log"):
         for line in log.read_text(encoding="utf-8").splitlines():
