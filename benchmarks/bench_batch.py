@@ -35,7 +35,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_run import tree_env, tree_identity  # noqa: E402  (TREE's library and flows)
+from bench_run import tree_env, tree_identity, wall_seconds  # noqa: E402  (TREE's library and flows)
 
 REPO = Path(__file__).resolve().parents[1]
 DEV = REPO / ".." / "shared" / "corpus" / "dev"
@@ -63,17 +63,12 @@ def _cpu_s(proc: psutil.Process) -> float:
     return times.user + times.system
 
 
-def measure(cmd: list[str], env: dict[str, str], sample: bool = True) -> dict[str, float]:
+def measure(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
     """Wall seconds; CPU seconds of the whole tree and of the main process alone (the last
     sample of each process: a process's final 50 ms may be missed); peak RSS of the largest
-    process and of the whole tree (MiB). ``sample=False``: wall seconds only, nothing beside."""
+    process and of the whole tree (MiB)."""
     started = time.perf_counter()
     process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    if not sample:
-        stderr = process.communicate()[1].decode("utf-8", "replace")
-        if process.returncode != 0:
-            raise SystemExit(f"failed ({process.returncode}): {' '.join(cmd)}\n{stderr[-2000:]}")
-        return {"s": time.perf_counter() - started}
     root = psutil.Process(process.pid)
     peak_one = peak_sum = 0
     cpu: dict[int, float] = {}
@@ -115,9 +110,9 @@ def one_run(tree: Path, papers: Path, out: Path, workers: int) -> dict[str, floa
     the rest from a second, sampled run; each into an empty out dir."""
     cmd = [str(BIN / "gepnec-extract"), "run", str(papers), "--out", str(out), "--no-report", "--workers", str(workers)]
     shutil.rmtree(out, ignore_errors=True)
-    timed = measure(cmd, tree_env(tree), sample=False)
+    seconds = wall_seconds(cmd, tree_env(tree))
     shutil.rmtree(out, ignore_errors=True)
-    return {**measure(cmd, tree_env(tree)), "s": timed["s"]}
+    return {**measure(cmd, tree_env(tree)), "s": seconds}
 
 
 def main() -> None:
