@@ -59,6 +59,11 @@ def _run(papers: Path, out: Path, *options: str) -> subprocess.CompletedProcess:
     return done
 
 
+def _plain(stderr: str) -> str:
+    """What the terminal shows, without rich's colour and cursor codes."""
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", stderr)
+
+
 def _records(out: Path) -> list[dict]:
     lines = (out / "records.jsonl").read_text(encoding="utf-8").splitlines()
     return sorted((json.loads(line) for line in lines), key=lambda r: json.dumps(r, sort_keys=True))
@@ -109,9 +114,29 @@ def test_parser_children_do_not_import_the_cli_again(papers, tmp_path):
 
 
 def test_two_workers_give_the_records_of_one(papers, one_worker, tmp_path):
-    _run(papers, tmp_path / "out", "--workers", "2")
+    done = _run(papers, tmp_path / "out", "--workers", "2")
     assert _records(tmp_path / "out") == one_worker
     assert _failures(tmp_path / "out") == [("garbage.pdf", "corrupt_pdf")]
+    # on fewer than 4 cores two workers only share what one keeps busy, and the run says so
+    from gepnec_extract.cli import CORES_PER_WORKER
+
+    too_few = len(os.sched_getaffinity(0)) < 2 * CORES_PER_WORKER
+    plain = _plain(done.stderr)
+    assert ("note: --workers 2 on" in plain) == too_few, plain[-2000:]
+
+
+def test_workers_on_one_core_are_noted_before_any_work(tmp_path):
+    """The note comes from the real console script, pinned to one core, before any paper is read."""
+    paper = tmp_path / "paper.txt"
+    paper.write_text("A made-up note: nothing of a study in it.\n", encoding="utf-8")
+    done = subprocess.run([str(BIN / "gepnec-extract"), "run", str(paper), "--out", str(tmp_path / "out"),
+                           "--no-report", "--workers", "3"], env=_env(), capture_output=True, text=True,
+                          timeout=600, preexec_fn=lambda: os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}))
+    assert done.returncode == 0, done.stderr[-3000:]
+    plain = _plain(done.stderr)
+    assert "note: --workers 3 on 1 core(s)" in plain, plain[-2000:]
+    assert "more than 1 worker(s) will not be faster here" in plain
+    assert plain.index("note: --workers 3") < plain.index("extracting")
 
 
 def _free_port() -> int:
@@ -157,7 +182,7 @@ def test_dask_address_gives_the_records_of_one_worker(papers, one_worker, tmp_pa
         assert _failures(tmp_path / "out") == [("garbage.pdf", "corrupt_pdf")]
         # the papers were extracted on the cluster, and a re-run is served by this machine's cache
         again = _run(papers, tmp_path / "out", "--dask-address", address)
-        plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", again.stderr)
+        plain = _plain(again.stderr)
         assert re.search(r"│ +4 │ +3 │ +4 │ +1 │", plain), plain[-2000:]  # papers, extracted, cached, failed
     finally:
         for process in reversed(started):

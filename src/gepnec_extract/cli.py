@@ -47,6 +47,10 @@ def _check_out_dir(out: Path) -> None:
         _fail(f"--out {out} is a file, not a directory")
 
 BUNDLED_REVIEW = Path(__file__).resolve().parents[2] / "corpus" / "review" / "review.pdf"
+# One worker keeps about this many cores busy: it tags a paper while its sandboxed children parse
+# the next ones (1.4-1.8 cores measured on 40 papers, docs/performance.md). More workers than the
+# cores allow for only share the same cores.
+CORES_PER_WORKER = 2
 
 
 def _limits(timeout: Optional[float], memory_mb: Optional[int], max_pages: Optional[int]) -> Limits:
@@ -162,6 +166,8 @@ def run(
         _fail(f"bad limit in the environment: {err}")
     if out.exists() and not out.is_dir():
         _fail(f"--out {out} is a file, not a directory")
+    if dask_address is None:
+        _note_too_few_cores(workers)
     if dask_address is None and not cache.holds_payloads(out / "cache"):
         # a first run into `out` parses every paper here: the parsers' fork server starts now, its
         # imports (half a second) beside the rest of the run's
@@ -183,6 +189,17 @@ def run(
     if interrupted():  # a Ctrl-C that some stage's import swallowed still stops the run: 130
         raise KeyboardInterrupt
     runner.print_summary(result, console)
+
+
+def _note_too_few_cores(workers: int) -> None:
+    """Say so when --workers N asks for more than this machine's cores can give: the run is then
+    no faster than with fewer workers, and often slower (their pipelines load on the same cores)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if workers > 1 and cores < CORES_PER_WORKER * workers:
+        useful = max(1, cores // CORES_PER_WORKER)
+        console.print(f"[yellow]note[/yellow]: --workers {workers} on {cores} core(s): one worker keeps about "
+                      f"{CORES_PER_WORKER} cores busy (it tags one paper while its children parse the next), so "
+                      f"more than {useful} worker(s) will not be faster here")
 
 
 @app.command()
