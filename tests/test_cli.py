@@ -72,3 +72,21 @@ def test_files_that_are_not_regular_are_typed_failures(tmp_path):
     assert kinds == {"folder.pdf": "not_regular_file", "pipe.txt": "not_regular_file",
                      "dangling.pdf": "missing_file", "zero.txt": "not_regular_file"}
     assert "Traceback" not in result.output
+
+
+def test_extract_names_a_plain_text_papers_own_study(tmp_path):
+    """A primary paper as plain text: its byline and citation line name its records' study."""
+    paper = tmp_path / "quill.txt"
+    paper.write_text(
+        "Irinotecan for refractory quill carcinoma: a single-centre phase II study\n\n"
+        "Zeno Quill, Bo Marsh and Cai Fenwick\n\n"
+        "Quill Oncol 2018;4:1-8\n\n"
+        "Results\n"
+        "Thirty patients received irinotecan 50 mg/m2 on days 1-3 every 21 days as second-line treatment. "
+        "The objective response rate was 20% and the median overall survival was 8.5 months (range 2-19).\n",
+        encoding="utf-8")
+    result = runner.invoke(app, ["extract", str(paper), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in (tmp_path / "out" / "quill.records.jsonl").read_text().splitlines()]
+    assert [(r["study_id"], r["first_author"], r["year"]) for r in records] == [("Quill2018", "Quill", 2018)]
+    assert records[0]["rr_pct"] == 20.0 and records[0]["os_months"]["median"] == 8.5

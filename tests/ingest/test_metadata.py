@@ -87,3 +87,55 @@ def test_a_read_byline_needs_no_warning():
     assert warnings == []
     meta, warnings = read_front_matter("Drugamab: a review", ["Evidence Drafting Panel"], [], [], {})
     assert meta.group == "Evidence Drafting Panel" and meta.first_author is None and warnings == []
+
+
+# --- a plain text's front matter (ingest/text.py) ------------------------------------------------
+
+PLAIN_PAPER = """Drugamab with quillcitabine as second-line therapy in quill carcinoma: a phase II trial
+
+Quillström AB, Marsh C, Fenwick D
+
+J Drug Stud 2011;12:34-39
+
+Methods
+Patients with quill carcinoma received drugamab 100 mg/m2 on day 1 every 3 weeks.
+"""
+
+
+def _plain(tmp_path, text: str):
+    from gepnec_extract.ingest.text import read_text
+
+    path = tmp_path / "paper.txt"
+    path.write_text(text, encoding="utf-8")
+    return read_text(path)
+
+
+def test_a_plain_text_paper_is_read_with_the_pdf_grammar(tmp_path):
+    doc = _plain(tmp_path, PLAIN_PAPER)
+    meta = doc.metadata
+    assert meta.title.startswith("Drugamab with quillcitabine") and meta.first_author == "Quillström"
+    assert meta.authors[:2] == ["Quillström AB", "Marsh C"] and (meta.journal, meta.year) == ("J Drug Stud", 2011)
+    assert [b.kind for b in doc.blocks][:2] == ["title", "paragraph"]  # the title is no body text
+    assert doc.blocks[-1].section == "Methods"
+
+
+@pytest.mark.parametrize("opening", [
+    "Treatment of quill carcinoma\n\nThe drugamab regimens of six studies are compared here.\n",  # no byline
+    "ABSTRACT\n\nQuill A, Marsh B\n",  # a heading, not a title
+    "Quill carcinoma is rare and the studies of it are few.\n\nQuill A, Marsh B\n",  # a sentence
+])
+def test_a_plain_text_without_title_and_byline_has_no_front_matter(tmp_path, opening):
+    doc = _plain(tmp_path, opening + "\nResults\nNine of 30 patients responded to drugamab.\n")
+    assert doc.metadata.title is None and doc.metadata.first_author is None
+    assert "title" not in [b.kind for b in doc.blocks]
+
+
+def test_the_review_text_keeps_no_front_matter():
+    """review.txt (the founding review, once extracted) opens with its abstract: still a text of
+    cited studies, not a paper with a study of its own."""
+    from pathlib import Path
+
+    from gepnec_extract.ingest.text import read_text
+
+    review = Path(__file__).parents[2] / "corpus" / "review" / "review.txt"
+    assert read_text(review).metadata.title is None

@@ -16,9 +16,10 @@ import re
 import statistics
 from pathlib import Path
 
-from ..model import Block, Document
+from ..model import Block, Document, Metadata
 from .errors import EmptyFileError, ResourceLimitError, UndecodableTextError
 from .limits import Limits
+from .metadata import parse_byline, read_front_matter
 from .normalize import join_hyphenated, normalize_text, word_counts
 from .preflight import text_preflight
 
@@ -28,6 +29,10 @@ _JUNK = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd]")
 
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _TERMINAL = (".", ",", ";", ":", "-", "\u2013", ")")
+TITLE_MAX_LINES = 4  # a plain text's title: its first paragraph, of at most this many lines
+TITLE_WORDS = (3, 50)  # and between this many words
+BYLINE_WITHIN = 4  # the byline is one of the paragraphs after the title, as in a PDF's front matter
+FRONT_MATTER_LINES = 12  # the lines where a citation line (journal, year) is looked for
 
 
 def _heading_lines(lines: list[str], typical_length: float) -> int:
@@ -52,6 +57,27 @@ def _is_title_case(line: str) -> bool:
     words = [w for w in line.split() if len(w) > 3]
     return (bool(words) and not line.endswith(_TERMINAL) and line[:1].isupper()
             and sum(w[:1].isupper() for w in words) >= 0.7 * len(words))
+
+
+def _front_matter(paragraphs: list[list[str]]) -> tuple[Metadata, list[str], int | None]:
+    """A plain text's title and byline, read by the PDF's grammar (metadata.py): a first paragraph
+    shaped like a title ("Drugamab in quill carcinoma: a phase II study") and, among the next
+    paragraphs, a byline ("Quill A, Marsh B"). A text has no type sizes to tell a title from a
+    heading, so without a byline nothing is taken: a review that opens with a short line is not
+    a paper of no author. Returns the metadata, the front matter's warnings and the byline's
+    paragraph index (None when no front matter was read)."""
+    first = paragraphs[0]
+    title = " ".join(first)
+    if (len(first) > TITLE_MAX_LINES or not TITLE_WORDS[0] <= len(title.split()) <= TITLE_WORDS[1]
+            or title.endswith(".") or len(paragraphs) < 2):
+        return Metadata(), [], None
+    candidates = [" ".join(lines) for lines in paragraphs[1:1 + BYLINE_WITHIN]]
+    byline_at = next((i for i, text in enumerate(candidates, start=1) if parse_byline(text)), None)
+    if byline_at is None:
+        return Metadata(), [], None
+    front_lines = [ln for lines in paragraphs for ln in lines][:FRONT_MATTER_LINES]
+    meta, warnings = read_front_matter(title, candidates, [], front_lines, {})
+    return meta, warnings, byline_at
 
 
 def decode_text(path: Path, data: bytes) -> tuple[str, list[str]]:
@@ -110,15 +136,22 @@ def read_text(path: Path, limits: Limits | None = None) -> Document:
     all_lines = [ln for lines in paragraphs for ln in lines]
     vocab = word_counts(all_lines)
     typical = statistics.quantiles([len(ln) for ln in all_lines], n=10)[-1] if len(all_lines) > 1 else 80  # a full line
+    meta, front_warnings, byline_at = _front_matter(paragraphs)
+    warnings += front_warnings
     blocks: list[Block] = []
     section = None
-    for lines in paragraphs:
-        n_heading = _heading_lines(lines, typical)
+    for number, lines in enumerate(paragraphs):
+        if byline_at is not None and number == 0:
+            blocks.append(Block(page=1, text=join_hyphenated(lines, vocab), kind="title"))
+            continue
+        # a byline is as short as a heading, and no section's name
+        n_heading = 0 if number == byline_at else _heading_lines(lines, typical)
         if n_heading:
             section = join_hyphenated(lines[:n_heading], vocab)
             blocks.append(Block(page=1, text=section, kind="heading"))
         if lines[n_heading:]:
             blocks.append(Block(page=1, section=section, text=join_hyphenated(lines[n_heading:], vocab)))
-    doc = Document(doc_id=Path(path).stem, source=Path(path).name, pages=1, blocks=blocks, warnings=warnings)
+    doc = Document(doc_id=Path(path).stem, source=Path(path).name, pages=1, metadata=meta, blocks=blocks,
+                   warnings=warnings)
     doc.assign_offsets()
     return doc
