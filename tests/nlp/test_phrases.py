@@ -18,6 +18,19 @@ def test_sites_listed_in_a_sentence_about_the_primary_tumour():
     assert sites_in_sentence("The primary site was the rectum in 30% of patients.") == []  # a share, not a count
 
 
+def test_sites_listed_in_brackets_after_a_count():
+    """A bracketed list of sites and counts is the series' primary sites, "primary" said or not."""
+    text = "In all, 44 patients were treated (stomach, 20; pancreas, 14; colon and rectum, 6; other, 4)."
+    assert sites_in_sentence(text) == [PrimarySite(site="stomach", n=20), PrimarySite(site="pancreas", n=14),
+                                       PrimarySite(site="colorectal", n=6), PrimarySite(site="other", n=4)]
+    assert [s.n for s in sites_in_sentence("Of 22 patients (pancreas 12, small bowel 4, unknown primary 6) ...")] == [12, 4, 6]
+    # not a list of sites and counts alone: responses by site, shares, a range, places
+    assert sites_in_sentence("Responses were seen (pancreas, 3 of 10; stomach 2).") == []
+    assert sites_in_sentence("The series (pancreas 40%, stomach 20%) was small.") == []
+    assert sites_in_sentence("They received a median of 4 cycles (range, 1-12).") == []
+    assert sites_in_sentence("Two centres took part (Quillburg, 12; Marshton, 8).") == []
+
+
 def test_site_cells():
     assert parse_sites("GEP (14); lung (1); UPS (3)") == [
         PrimarySite(site="gastroenteropancreatic", n=14), PrimarySite(site="lung", n=1),

@@ -75,13 +75,36 @@ _SITE_FILLER = {"tract", "region", "system", "site", "sites", "organ", "organs",
                 "it", "and", "or", "located", "lay", "at", "of", "patients", "cases"}
 
 
+_PAREN_GROUP = re.compile(r"\(([^()]{4,300})\)")
+_SITE_LIST_GLUE = re.compile(r"[\s,;:]*(?:and\s+)?")
+
+
+def site_list_in_parentheses(text: str) -> list[PrimarySite]:
+    """"57 patients (quillum, 21; pancreas, 15; other, 9)": a bracketed list of two or more sites
+    with their counts and nothing else in it, primary tumour or not spoken of."""
+    for group in _PAREN_GROUP.finditer(text):
+        inner = strip_markers(group.group(1))
+        items = list(_SITE_ITEM.finditer(inner))
+        if len(items) < 2:
+            continue
+        bounds = [0, *(i for m in items for i in m.span()), len(inner)]
+        glue = [inner[start:end] for start, end in zip(bounds[::2], bounds[1::2])]  # what lies between the items
+        if any(_SITE_LIST_GLUE.fullmatch(part) is None for part in glue):
+            continue
+        sites = parse_sites(inner)
+        if len(sites) == len(items) and all(site.n is not None for site in sites):  # every item a site
+            return sites
+    return []
+
+
 def sites_in_sentence(text: str) -> list[PrimarySite]:
     """"The primary tumour was located in the lung in 10 patients, the pancreas in 15 ... and it was
-    unknown in one" -> sites with counts; only in a sentence that speaks of the primary tumour."""
+    unknown in one" -> sites with counts, in a sentence that speaks of the primary tumour; else a
+    bracketed list of sites and counts (site_list_in_parentheses)."""
     from .vocab import parse_number
 
     if not _PRIMARY_TALK.search(text):
-        return []
+        return site_list_in_parentheses(text)
     sites: list[PrimarySite] = []
     for match in _SITE_IN_N.finditer(text):
         n = parse_number(match.group("n"))
