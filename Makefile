@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.stamp-install
 
-.PHONY: run test bench score setup clean bytecode
+.PHONY: run test bench score score-text setup clean bytecode
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,15 @@ score: bytecode
 	$(BIN)/python scripts/score.py out/score --gold gold --gold ../shared/corpus/dev \
 		--group 'review=^review$$' --group 'd01-d10=^d(0[1-9]|10)-' --group 'd11-d18=^d1[1-8]-' \
 		--fields $(SCORE_FIELDS)
+
+# the same dev papers as plain text (pdftotext, poppler, prints each PDF's text layer with
+# its tables flattened into lines): how the .txt reader does on papers it was not written on
+score-text: bytecode
+	rm -rf out/score-text && mkdir -p out/score-text/papers
+	for pdf in ../shared/corpus/dev/*.pdf; do pdftotext "$$pdf" "out/score-text/papers/$$(basename "$$pdf" .pdf).txt"; done
+	$(BIN)/gepnec-extract run out/score-text/papers --out out/score-text/out --no-report
+	$(BIN)/python scripts/score.py out/score-text/out --gold ../shared/corpus/dev \
+		--group 'd01-d10=^d(0[1-9]|10)-' --group 'd11-d18=^d1[1-8]-' --fields $(SCORE_FIELDS)
 
 clean:
 	rm -rf $(VENV) out

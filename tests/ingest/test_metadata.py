@@ -119,6 +119,34 @@ def test_a_plain_text_paper_is_read_with_the_pdf_grammar(tmp_path):
     assert doc.blocks[-1].section == "Methods"
 
 
+PLAIN_AS_EXTRACTED = """Preprint, not peer reviewed. Published version: Quill Oncology 2016;21:5-9
+
+Z. Quill et al.
+
+Drugamab and quillcitabine for advanced quill carcinoma: a
+multicentre phase II trial of the Quill Research
+Network
+Z. Quill, B. Marsh, C. Fenwick, D. Amberly, E. Brookfield, F.
+Castellan, G. Dunmore
+Abstract
+Background: Quill carcinoma has no standard treatment.
+"""
+
+
+def test_a_title_and_byline_in_one_paragraph_as_text_extractors_print_them(tmp_path):
+    """A PDF's text as pdftotext prints it: a banner and a running head before the title, the title
+    running straight into a byline that wraps, the first section right after."""
+    doc = _plain(tmp_path, PLAIN_AS_EXTRACTED)
+    meta = doc.metadata
+    assert meta.title == ("Drugamab and quillcitabine for advanced quill carcinoma: a multicentre phase II "
+                          "trial of the Quill Research Network")
+    assert meta.first_author == "Quill" and meta.year == 2016 and meta.group is None  # not "Quill Research Network"
+    assert meta.authors[-2:] == ["F. Castellan", "G. Dunmore"]  # the byline's second line
+    title = next(b for b in doc.blocks if b.kind == "title")
+    assert title.text == meta.title
+    assert not any(b.section and "Marsh" in b.section for b in doc.blocks)  # the byline names no section
+
+
 @pytest.mark.parametrize("opening", [
     "Treatment of quill carcinoma\n\nThe drugamab regimens of six studies are compared here.\n",  # no byline
     "ABSTRACT\n\nQuill A, Marsh B\n",  # a heading, not a title

@@ -236,6 +236,12 @@ def _looks_like_journal(name: str) -> bool:
     return 1 <= len(words) <= 8 and all(_JOURNAL_WORD.match(w) for w in words) and words[0][:1].isupper()
 
 
+def is_citation_line(text: str) -> bool:
+    """Does the text hold a journal's citation ("Quill Oncol 2011;12:34-39")?"""
+    citation = _CITATION_LINE.search(text)
+    return bool(citation and _looks_like_journal(citation.group("journal")))
+
+
 def journal_and_year(headers: list[str], front_matter: list[str], info: dict) -> tuple[str | None, int | None]:
     for text in headers + front_matter + [str(info.get("Subject", ""))]:
         citation = _CITATION_LINE.search(text)

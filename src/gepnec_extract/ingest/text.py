@@ -19,7 +19,7 @@ from pathlib import Path
 from ..model import Block, Document, Metadata
 from .errors import EmptyFileError, ResourceLimitError, UndecodableTextError
 from .limits import Limits
-from .metadata import parse_byline, read_front_matter
+from .metadata import is_citation_line, parse_byline, read_front_matter
 from .normalize import join_hyphenated, normalize_text, word_counts
 from .preflight import text_preflight
 
@@ -29,10 +29,12 @@ _JUNK = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd]")
 
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _TERMINAL = (".", ",", ";", ":", "-", "\u2013", ")")
-TITLE_MAX_LINES = 4  # a plain text's title: its first paragraph, of at most this many lines
-TITLE_WORDS = (3, 50)  # and between this many words
-BYLINE_WITHIN = 4  # the byline is one of the paragraphs after the title, as in a PDF's front matter
-FRONT_MATTER_LINES = 12  # the lines where a citation line (journal, year) is looked for
+FRONT_MAX_LINES = 25  # a plain text's front matter: its lines before the first section, at most this many
+TITLE_MAX_LINES = 4  # a title runs over at most this many lines
+TITLE_WORDS = (3, 50)  # of between this many words in all
+TITLE_LINE_MAX_WORDS = 20
+# the first section of a paper: where its front matter ends
+_FRONT_END = re.compile(r"^(?:\d+\.?\s+)?(?:abstract|summary|background|introduction|methods?|key\s*words?)\b", re.I)
 
 
 def _heading_lines(lines: list[str], typical_length: float) -> int:
@@ -59,25 +61,88 @@ def _is_title_case(line: str) -> bool:
             and sum(w[:1].isupper() for w in words) >= 0.7 * len(words))
 
 
-def _front_matter(paragraphs: list[list[str]]) -> tuple[Metadata, list[str], int | None]:
-    """A plain text's title and byline, read by the PDF's grammar (metadata.py): a first paragraph
-    shaped like a title ("Drugamab in quill carcinoma: a phase II study") and, among the next
-    paragraphs, a byline ("Quill A, Marsh B"). A text has no type sizes to tell a title from a
-    heading, so without a byline nothing is taken: a review that opens with a short line is not
-    a paper of no author. Returns the metadata, the front matter's warnings and the byline's
-    paragraph index (None when no front matter was read)."""
-    first = paragraphs[0]
-    title = " ".join(first)
-    if (len(first) > TITLE_MAX_LINES or not TITLE_WORDS[0] <= len(title.split()) <= TITLE_WORDS[1]
-            or title.endswith(".") or len(paragraphs) < 2):
-        return Metadata(), [], None
-    candidates = [" ".join(lines) for lines in paragraphs[1:1 + BYLINE_WITHIN]]
-    byline_at = next((i for i, text in enumerate(candidates, start=1) if parse_byline(text)), None)
-    if byline_at is None:
-        return Metadata(), [], None
-    front_lines = [ln for lines in paragraphs for ln in lines][:FRONT_MATTER_LINES]
-    meta, warnings = read_front_matter(title, candidates, [], front_lines, {})
-    return meta, warnings, byline_at
+Front = tuple[Metadata, list[str], tuple[int, int] | None, int | None]
+
+
+def _front_matter(paragraphs: list[list[str]]) -> Front:
+    """A plain text's title and byline, read by the PDF's grammar (metadata.py), from the lines
+    before its first section: a byline ("Quill A, Marsh B", "Z. Quill, B. Marsh and C. Fenwick")
+    right after title-shaped lines ("Drugamab in quill carcinoma: a phase II study"), in the same
+    paragraph or the one before; banner, journal and running-head lines around them are passed
+    over. A text has no type sizes to tell a title from a heading, so without a byline nothing
+    is taken: a review that opens with a short line is not a paper of no author.
+
+    Returns the metadata, the front matter's warnings, where the title is ((paragraph, lines of
+    it)) and the byline's paragraph; the last two None when no front matter was read."""
+    front = _front_lines(paragraphs)
+    for i, (number, line) in enumerate(front):
+        byline = _byline_from(front, i)
+        if byline is None:
+            continue
+        title_at = _title_before(paragraphs, front, i)
+        if title_at is None:
+            continue  # a running head ("Z. Quill et al.") over the title: the byline is further on
+        t_number, t_lines = title_at
+        title = " ".join(paragraphs[t_number][:t_lines])
+        front_text = [ln for _, ln in front]
+        meta, warnings = read_front_matter(title, [byline], [], front_text, {})
+        return meta, warnings, title_at, number
+    return Metadata(), [], None, None
+
+
+def _front_lines(paragraphs: list[list[str]]) -> list[tuple[int, str]]:
+    """(paragraph number, line) of every line before the first section, at most FRONT_MAX_LINES."""
+    front: list[tuple[int, str]] = []
+    for number, lines in enumerate(paragraphs):
+        for line in lines:
+            if _FRONT_END.match(line) or len(front) >= FRONT_MAX_LINES:
+                return front
+            front.append((number, line))
+    return front
+
+
+def _byline_from(front: list[tuple[int, str]], i: int) -> str | None:
+    """The byline that starts at front line i, or None: names that wrap onto the next line of its
+    paragraph are taken in; a group's name followed there by a byline of names is a title's end
+    ("... of the Quill Research Network" over "Z. Quill, B. Marsh"), not a byline."""
+    number, line = front[i]
+    byline = parse_byline(line)
+    if byline is None:
+        return None
+    if i + 1 < len(front) and front[i + 1][0] == number:
+        following = parse_byline(front[i + 1][1])
+        if not byline.names and following is not None and following.names:
+            return None
+        longer = parse_byline(f"{line} {front[i + 1][1]}")
+        if longer is not None and longer.first_author == byline.first_author and len(longer.names) > len(byline.names):
+            return f"{line} {front[i + 1][1]}"
+    return line
+
+
+def _title_before(paragraphs: list[list[str]], front: list[tuple[int, str]], i: int) -> tuple[int, int] | None:
+    """(paragraph, its first n lines) of the title the byline at front line i follows: the lines of
+    the byline's paragraph before it, or the whole paragraph before, when they are title-shaped."""
+    number, line = front[i]
+    lines = paragraphs[number]
+    at = lines.index(line)
+    if at:
+        return (number, at) if _title_shaped(lines[:at]) else None
+    if number and _title_shaped(paragraphs[number - 1]):
+        return number - 1, len(paragraphs[number - 1])
+    return None
+
+
+def _title_shaped(lines: list[str]) -> bool:
+    words = " ".join(lines).split()
+    return (len(lines) <= TITLE_MAX_LINES and TITLE_WORDS[0] <= len(words) <= TITLE_WORDS[1]
+            and not lines[-1].endswith(".") and all(len(ln.split()) <= TITLE_LINE_MAX_WORDS for ln in lines)
+            and not any(_names_authors(ln) or is_citation_line(ln) for ln in lines) and not _FRONT_END.match(lines[0]))
+
+
+def _names_authors(line: str) -> bool:
+    """A byline of names (a group's name may end a title: "... of the Quill Research Network")."""
+    byline = parse_byline(line)
+    return byline is not None and bool(byline.names)
 
 
 def decode_text(path: Path, data: bytes) -> tuple[str, list[str]]:
@@ -136,14 +201,16 @@ def read_text(path: Path, limits: Limits | None = None) -> Document:
     all_lines = [ln for lines in paragraphs for ln in lines]
     vocab = word_counts(all_lines)
     typical = statistics.quantiles([len(ln) for ln in all_lines], n=10)[-1] if len(all_lines) > 1 else 80  # a full line
-    meta, front_warnings, byline_at = _front_matter(paragraphs)
+    meta, front_warnings, title_at, byline_at = _front_matter(paragraphs)
     warnings += front_warnings
     blocks: list[Block] = []
     section = None
     for number, lines in enumerate(paragraphs):
-        if byline_at is not None and number == 0:
-            blocks.append(Block(page=1, text=join_hyphenated(lines, vocab), kind="title"))
-            continue
+        if title_at is not None and number == title_at[0]:
+            blocks.append(Block(page=1, text=join_hyphenated(lines[:title_at[1]], vocab), kind="title"))
+            lines = lines[title_at[1]:]
+            if not lines:
+                continue
         # a byline is as short as a heading, and no section's name
         n_heading = 0 if number == byline_at else _heading_lines(lines, typical)
         if n_heading:
