@@ -217,6 +217,41 @@ def test_doses_of_each_arm_follow_the_drugs_the_arm_is_given():
     assert next(d for d in combined.doses if d.drug == "everolimus").route == "oral"
 
 
+def test_arms_named_by_a_letter_take_their_treatment_size_and_figures_in_turn():
+    """"randomly assigned to arm A, <treatment> (n = N), or arm B, ...": each lettered arm takes the
+    drugs and doses named inside its part of the sentence, its size, and each later figure the
+    sentence names it by ("41% in arm A and 47% in arm B", "..., respectively")."""
+    records = _records(_paper(
+        "Sixty patients were randomly assigned to arm A, carboplatin AUC 5 IV on day 1 plus etoposide 100 mg/m2 "
+        "IV on days 1-3 every 3 weeks (n = 31), or arm B, cisplatin 75 mg/m2 IV on day 1 plus etoposide "
+        "100 mg/m2 IV on days 1-3 every 3 weeks (n = 29).",
+        "The objective response rate was 40% in arm A and 45% in arm B. Median overall survival was 10.9 months "
+        "(95% CI 8.0-13.1) in arm A versus 11.6 months (95% CI 9.2-14.4) in arm B; median PFS was 5.0 and 5.4 "
+        "months, respectively.",
+        "Grade 3-4 neutropenia occurred in 52% of patients in arm A and 60% in arm B."))
+    a, b = records["Arm A"], records["Arm B"]
+    assert (a.n_patients, b.n_patients, a.n_total) == (31, 29, 60)
+    assert (a.drugs, b.drugs) == (["carboplatin", "etoposide"], ["cisplatin", "etoposide"])
+    assert sorted(d.drug for d in a.doses) == ["carboplatin", "etoposide"]
+    assert sorted(d.drug for d in b.doses) == ["cisplatin", "etoposide"]  # not arm A's carboplatin
+    assert (a.rr_pct, b.rr_pct) == (40.0, 45.0)
+    assert (a.os_months.median, a.os_months.high, b.os_months.median) == (10.9, 13.1, 11.6)
+    assert (a.pfs_months.median, b.pfs_months.median) == (5.0, 5.4)
+    assert [(t.event, t.pct) for t in a.toxicities] == [("neutropenia", 52.0)]
+    assert [(t.event, t.pct) for t in b.toxicities] == [("neutropenia", 60.0)]
+    assert set(records) == {"Arm A", "Arm B"}  # no third, arm-less cohort
+
+
+def test_a_lone_letter_is_no_arm_name():
+    """An arm "Arm A" is not named by every article "a" of a sentence."""
+    from gepnec_extract.nlp.discourse import arm_spans
+
+    text = "a partial response in arm A and a minor one"
+    assert arm_spans("Arm A", text) == [(text.index("arm A"), text.index("arm A") + 5)]
+    text = "2 patients of group 2"
+    assert arm_spans("Group 2", text) == [(text.index("group 2"), len(text))]
+
+
 def test_toxicity_list_sharing_one_figure_and_x_of_n_responses():
     record = next(iter(_records(_paper(
         # a treatment study (a dose is printed): a paper whose own study names no treatment gives no records

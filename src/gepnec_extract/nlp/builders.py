@@ -274,6 +274,29 @@ def allocation(m: re.Match, static: dict) -> Facts:
             (m.start("n2"), m.end(), {"name": m.group("x2").strip(), "n": n2, "each": False})]
 
 
+ARM_LABEL = re.compile(r"\b(?P<noun>arm|group)\s+(?P<mark>[A-D]|[1-4]|I{1,3}|IV)\b", re.I)
+ARM_SIZE = re.compile(r"\(\s*n\s*=\s*(?P<n>\d+)\s*\)|\bn\s*=\s*(?P<n_bare>\d+)\b", re.I)
+
+
+def labelled_allocation(m: re.Match, static: dict) -> Facts:
+    """"randomly assigned to arm A, drugamab ... (n = 34), or arm B, drugoxel ... (n = 30)": arms
+    named by a letter or numeral ("Arm A", "Group 2"), each with the size that follows its label
+    before the next one ("(n = 34)"), one fact each, from its label to the next."""
+    text = m.group(0)
+    labels = [(lm.start(), lm.end(), f"{lm.group('noun').capitalize()} {lm.group('mark').upper()}")
+              for lm in ARM_LABEL.finditer(text)]
+    names = list(dict.fromkeys(name for _, _, name in labels))
+    if len(names) < 2 or len(names) != len(labels):  # two or more arms, each named once
+        return []
+    facts = []
+    for k, (start, end, name) in enumerate(labels):
+        stop = labels[k + 1][0] if k + 1 < len(labels) else len(text)
+        size = ARM_SIZE.search(text, end, stop)
+        n = int(size.group("n") or size.group("n_bare")) if size else None
+        facts.append((m.start() + start, m.start() + stop, {"name": name, "n": n, "each": False}))
+    return facts
+
+
 def allocation_names(m: re.Match, static: dict) -> Facts:
     """"the phase II ALPHA and BETA-2 trials": one paper reporting two named trials (or cohorts), each an
     arm whose size the text gives elsewhere."""
@@ -573,6 +596,7 @@ BUILDERS = {
     "allocation": allocation,
     "allocation_each": allocation_each,
     "allocation_names": allocation_names,
+    "labelled_allocation": labelled_allocation,
     "no_response": no_response,
     "dose": dose,
     "citation": citation,

@@ -154,10 +154,25 @@ _ENDPOINTS = [
 _DIGIT = re.compile(r"\d")
 _OPEN_BRACKET_END = re.compile(r"\(\s*$")
 # "(9.3 months vs. 10.2 months", "(16 vs. 24.8 months", "of 5.8 and 5.2 months, respectively", "(75% vs. 11.8%"
+# the cohort named after a figure: "with drugamab", "in arm A", "for the B group" (up to three words)
+_PAIR_COHORT = r"(?:(?:with|in|for|on)\s+(?:the\s+)?[\w/-]+(?:\s+(?!and\b|vs\b|versus\b)[\w/-]+){0,2}\s*)?"
 _PAIR = re.compile(
-    rf"(?P<a>{_NUM})\s*(?P<u1>%|months?|mo\b)?\s*(?:(?:with|in|for|on)\s+[\w/-]+\s*)?"
-    rf"(?:vs\.?|versus|and|compared\s+(?:with|to))\s*(?:(?:with|in|for|on)\s+[\w/-]+\s*)?(?P<b>{_NUM})\s*(?P<u2>%|months?|mo\b)"
+    rf"(?P<a>{_NUM})\s*(?P<u1>%|months?|mo\b)?\s*{_PAIR_COHORT}"
+    rf"(?:vs?\.?|versus|and|compared\s+(?:with|to))\s*{_PAIR_COHORT}(?P<b>{_NUM})\s*(?P<u2>%|months?|mo\b)"
     rf"(?P<resp>,?\s*respectively)?")
+
+
+# what follows an event's share when a second cohort's share comes next: "[X occurred in 56%] of
+# patients in arm A and 62% in arm B", "[... 20%] with drugamab versus 35% with drugoxel"
+_SECOND_SHARE = re.compile(
+    rf"\s*(?:of\s+(?:the\s+)?(?:patients|cases)\s*)?{_PAIR_COHORT}(?:vs?\.?|versus|and|compared\s+(?:with|to))\s*"
+    rf"(?:(?:with|in|for|on)\s+(?:the\s+)?[\w/-]+(?:\s+[\w/-]+){{0,2}}?\s+)?(?P<b>{_NUM})\s*%")
+
+
+def second_share(after: str) -> tuple[float, int, int] | None:
+    """(value, start, end) in ``after`` of a second cohort's share right after a figure, or None."""
+    match = _SECOND_SHARE.match(after)
+    return (float(match.group("b")), match.start("b"), match.end()) if match else None
 
 
 def _endpoint_before(lead: str, percent: bool) -> str | None:

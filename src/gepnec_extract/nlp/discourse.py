@@ -138,7 +138,8 @@ def _arm_patterns(label: str, long_form: str | None) -> list[re.Pattern]:
     words = text.split()
     variants = {text}
     trimmed = [w for w in words if w not in arm_stop_words()]
-    if trimmed and len(trimmed) < len(words):
+    # "Arm A" goes without "arm" only as a longer name: a bare "a" or "2" is any article or number
+    if trimmed and len(trimmed) < len(words) and len(" ".join(trimmed)) > 2:
         variants.add(" ".join(trimmed))
     if long_form:
         variants.add(fold_dashes(long_form))

@@ -56,6 +56,26 @@ class ArmNames:
                 self.state.add(study, arm, "n_patients", value["n"], sentence)
             if arm is not None:
                 study.arm_sentences.setdefault(arm, sentence)
+                self._treatment_in_span(study, arm, sentence, fact)
+
+    def _treatment_in_span(self, study: StudyState, arm: str, sentence: Sentence, fact) -> None:
+        """An arm named by a letter ("Arm A") whose allocation fact runs over its treatment ("to arm
+        A, drugamab 5 mg/m2 plus drugoxel 10 mg/m2 (n = 30), or arm B, ..."): the regimen and drugs
+        named inside that span are the arm's, as a dose sentence about one arm would teach them."""
+        if self.ctx.drugs_of(arm) or arm in study.arm_treatments:
+            return
+        inside = [f for f in sentence.of("REGIMEN", "DRUG") if fact.start <= f.start < fact.end]
+        if not inside:
+            return
+        treatments = list(dict.fromkeys(f.text for f in sorted(inside, key=lambda f: f.start)
+                                        if f.label == "REGIMEN" or not any(
+                                            r.start <= f.start < r.end for r in inside if r.label == "REGIMEN")))
+        drugs = sorted({d for t in treatments for d in self.ctx.drugs_of(t)})
+        if not drugs:
+            return
+        regimen = treatments[0] if len(treatments) == 1 else " + ".join(treatments)
+        study.arm_treatments[arm] = (regimen[0].upper() + regimen[1:], drugs, sentence)
+        study.arm_of_drugs.setdefault(tuple(drugs), arm)
 
     def _add_text_arm(self, study: StudyState, name: str) -> str:
         """An arm only the text names; its drugs, if its name gives them, name it too."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from ..model import Dose
-from ..nlp import discourse
+from ..nlp import clauses, discourse
 from ..nlp.phrases import parse_line, site_name, sites_in_sentence
 from .context import DocContext
 from .tables import header_texts
@@ -26,8 +26,10 @@ from .text_values import (
     doses,
     enrolled_count,
     located_toxicities,
+    located_toxicity_facts,
     outcome_groups,
     place,
+    placed_doses,
     studied_count,
     subgroup_prefix,
     subgroup_sizes,
@@ -142,6 +144,9 @@ class Placer:
                 and not (study.from_table and self._tabulates_toxicities):
             for named, items in _events_per_arm(located, mentions).items():
                 self.state.add(study, named, "toxicities", items, sentence)
+        elif tox and len(arms_named) == 2 and self.primary and not study.table_events:
+            for named, items in _shares_per_arm(sentence, mentions).items():
+                self.state.add(study, named, "toxicities", items, sentence)
 
     @cached_property
     def _tabulates_toxicities(self) -> bool:
@@ -230,12 +235,30 @@ class Placer:
         daily = continuous_drugs(sentence)
         _set_schedule([d for d in found_doses if d.drug not in daily], cycle)
         items = [(d, text_evidence("doses", sentence)) for d in found_doses]
+        if self._doses_in_arm_spans(sentence, study, items):
+            return found_doses
         arm = self._arm_of_doses(sentence, study, arms_named, found_doses)
         if arm is not None:
             study.arm_doses.setdefault(arm, []).extend(items)
         else:
             study.doses.extend(items)
         return found_doses
+
+    def _doses_in_arm_spans(self, sentence: Sentence, study: StudyState, items: list) -> bool:
+        """An allocation sentence that gives each text arm its treatment in turn ("arm A, drugamab 5
+        mg/m2 ... (n = 30), or arm B, drugoxel ..."): each dose goes to the arm whose ARM fact it
+        lies in. False (nothing placed) when the sentence has no two such arms."""
+        spans = [(f.start, f.end, f.value["name"]) for f in sentence.of("ARM")
+                 if isinstance(f.value, dict) and f.value.get("name") in study.text_arms]
+        if len(spans) < 2:
+            return False
+        for (start, _), item in zip(placed_doses(sentence), items):
+            arm = next((name for s, e, name in spans if s <= start < e), None)
+            if arm is None:
+                study.doses.append(item)
+            else:
+                study.arm_doses.setdefault(arm, []).append(item)
+        return True
 
     def _arm_of_doses(self, sentence: Sentence, study: StudyState, arms_named: list[str],
                       found_doses: list[Dose]) -> str | None:
@@ -270,6 +293,24 @@ def _events_per_arm(located: list, mentions: list[Mention]) -> dict[str, list]:
         if not before:
             return {}
         per_arm.setdefault(before[-1], []).append(item)
+    return per_arm
+
+
+def _shares_per_arm(sentence: Sentence, mentions: list[Mention]) -> dict[str, list]:
+    """"X occurred in 56% of patients in arm A and 62% in arm B": an event's two shares, each the
+    arm named after it; events with one share and no arm of their own are left out."""
+    per_arm: dict[str, list] = {}
+    for fact, tox in located_toxicity_facts(sentence):
+        second = clauses.second_share(sentence.text[fact.end:])
+        if second is None:
+            continue
+        value, start, end = second
+        first_arm = next((a for p, a in mentions if fact.start <= p < fact.end + start), None)
+        second_arm = next((a for p, a in mentions if p >= fact.end + start and a != first_arm), None)
+        if first_arm is None or second_arm is None:
+            continue
+        per_arm.setdefault(first_arm, []).append(tox)
+        per_arm.setdefault(second_arm, []).append(tox.model_copy(update={"pct": value}))
     return per_arm
 
 

@@ -116,8 +116,12 @@ def toxicities(sentence: Sentence) -> list[Toxicity]:
 
 def located_toxicities(sentence: Sentence) -> list[tuple[int, Toxicity]]:
     """(position in the sentence, toxicity) of each adverse event the sentence reports."""
-    items: list[Toxicity] = []
-    where: list[int] = []
+    return [(fact.start, tox) for fact, tox in located_toxicity_facts(sentence)]
+
+
+def located_toxicity_facts(sentence: Sentence) -> list[tuple[TextFact, Toxicity]]:
+    """(TOXICITY fact, toxicity) of each adverse event the sentence reports, once each."""
+    found: list[tuple[TextFact, Toxicity]] = []
     heading_end, heading_grade = clauses.grade_heading(sentence.text) or (None, None)
     for fact in sentence.of("TOXICITY"):
         value = fact.value if isinstance(fact.value, dict) else {}
@@ -127,19 +131,23 @@ def located_toxicities(sentence: Sentence) -> list[tuple[int, Toxicity]]:
         if grade is None and heading_grade and fact.start >= heading_end:
             grade = heading_grade  # the grade heading a list applies to its items
         tox = Toxicity(event=value["event"], grade=grade, pct=value["pct"])
-        if tox not in items:
-            items.append(tox)
-            where.append(fact.start)
-    return list(zip(where, items))
+        if all(tox != other for _, other in found):
+            found.append((fact, tox))
+    return found
 
 
 def doses(sentence: Sentence) -> list[Dose]:
+    return [dose for _, dose in placed_doses(sentence)]
+
+
+def placed_doses(sentence: Sentence) -> list[tuple[int, Dose]]:
+    """(offset in the sentence, dose) of each DOSE fact that names its drug and amount."""
     items = []
     for fact in sentence.of("DOSE"):
         value = fact.value if isinstance(fact.value, dict) else {}
         if not value.get("drug") or value.get("amount") is None:
             continue
-        items.append(Dose(**{k: value.get(k) for k in Dose.model_fields}))
+        items.append((fact.start, Dose(**{k: value.get(k) for k in Dose.model_fields})))
     return items
 
 
