@@ -31,6 +31,14 @@ def test_sites_listed_in_brackets_after_a_count():
     assert sites_in_sentence("Two centres took part (Quillburg, 12; Marshton, 8).") == []
 
 
+def test_counts_each_with_a_site_primary():
+    text = "Of the 30 patients, 21 had a pancreatic primary, 6 a colorectal primary and three an unknown primary."
+    assert sites_in_sentence(text) == [PrimarySite(site="pancreas", n=21), PrimarySite(site="colorectal", n=6),
+                                       PrimarySite(site="unknown primary", n=3)]
+    assert sites_in_sentence("Nine had a gastric primary.") == []  # one site: whose series is it?
+    assert sites_in_sentence("The primary endpoint was met in 12 and 4 had a primary endpoint event.") == []
+
+
 def test_site_cells():
     assert parse_sites("GEP (14); lung (1); UPS (3)") == [
         PrimarySite(site="gastroenteropancreatic", n=14), PrimarySite(site="lung", n=1),

@@ -97,6 +97,26 @@ def site_list_in_parentheses(text: str) -> list[PrimarySite]:
     return []
 
 
+# "19 had a quillic primary", "four patients a gastric primary", "2 had primaries in the colon"
+_N_SITE_PRIMARY = re.compile(r"\b(?P<n>\d+|[A-Za-z]+(?:-[a-z]+)?)\s+(?:(?:of\s+them|patients|cases)\s+)?(?:had\s+)?"
+                             r"(?:an?\s+)?(?P<site>[A-Za-z-]+(?:\s+[A-Za-z-]+)?)\s+primar(?:y|ies)\b(?!\s+(?:end|out|aim|tumou?r\s+size))")
+
+
+def counts_with_a_site_primary(text: str) -> list[PrimarySite]:
+    """"Of the 25 patients, 19 had a quillic primary, 4 a colorectal primary and 2 a gastric primary":
+    two or more sites, each a count and the site's adjective before "primary"."""
+    from .vocab import parse_number
+
+    sites: list[PrimarySite] = []
+    for match in _N_SITE_PRIMARY.finditer(text):
+        n = parse_number(match.group("n"))
+        words = match.group("site").lower().split()
+        name = site_name(" ".join(words) + " primary") or site_name(" ".join(words)) or site_name(words[-1])
+        if name and n is not None and n == int(n) and all(s.site != name for s in sites):
+            sites.append(PrimarySite(site=name, n=int(n)))
+    return sites if len(sites) >= 2 else []
+
+
 def sites_in_sentence(text: str) -> list[PrimarySite]:
     """"The primary tumour was located in the lung in 10 patients, the pancreas in 15 ... and it was
     unknown in one" -> sites with counts, in a sentence that speaks of the primary tumour; else a
@@ -104,7 +124,7 @@ def sites_in_sentence(text: str) -> list[PrimarySite]:
     from .vocab import parse_number
 
     if not _PRIMARY_TALK.search(text):
-        return site_list_in_parentheses(text)
+        return counts_with_a_site_primary(text) or site_list_in_parentheses(text)
     sites: list[PrimarySite] = []
     for match in _SITE_IN_N.finditer(text):
         n = parse_number(match.group("n"))
