@@ -31,6 +31,15 @@ def test_a_trial_someone_should_run_is_hypothetical_for_the_whole_sentence(nlp):
     assert [(s.label_, s.text) for s in doc.spans[CONTEXT_KEY]] == [("HYPOTHETICAL", "needed")]
 
 
+def test_a_treatment_the_patients_had_before_is_prior(nlp):
+    doc = nlp("Patients received FOLFIRI after progression on cisplatin-etoposide.")
+    assert [(s.text, s._.context) for s in facts(doc, "REGIMEN")] == [("FOLFIRI", ()), ("cisplatin-etoposide", ("PRIOR",))]
+    doc = nlp("Those refractory to first-line temozolomide, or previously treated with CAPTEM, were excluded.")
+    assert _context_of(doc, "DRUG") == [("PRIOR",)] and _context_of(doc, "REGIMEN") == [("PRIOR",)]
+    doc = nlp("Temozolomide was given after a median of two cycles of CAPTEM.")  # no earlier treatment said
+    assert _context_of(doc, "REGIMEN") == [()]
+
+
 def test_negated_and_historical_facts(nlp):
     doc = nlp("There was no grade 4 neutropenia (0%). Historically, response rates of 40% were reported.")
     assert _context_of(doc, "TOXICITY") == [("NEGATED",)]

@@ -508,3 +508,21 @@ def test_a_design_the_paper_says_its_study_is_not_gives_no_design(sentence, rand
     methods = next(b for b in document.blocks if b.kind == "paragraph" and "Methods" in (b.section or ""))
     methods.text += sentence
     assert {r.design.randomized if r.design else None for r in extract_records(document)} == randomized
+
+
+def test_a_review_sentence_gives_the_treatment_given_not_the_one_before_and_the_size_treated():
+    """"a series of N patients who received X after progression on Y": X is the study's regimen, Y
+    the patients' earlier treatment; "gave X to N patients" and "a series of N" are its size; a
+    single drug named once is the regimen when it is the one drug dosed."""
+    from gepnec_extract.records import extract_records
+
+    records = {r.study_id: r for r in extract_records(_synthetic_review(
+        "Quill et al. (2013) reported a retrospective series of 45 patients who received FOLFOX after progression "
+        "on cisplatin-etoposide; the response rate was 22% and the median overall survival was 9.8 months. "
+        "Marsh et al. (2015) treated 30 patients with temozolomide 200 mg/m2 on days 1-5 every 4 weeks, "
+        "observing an objective response in 18%. Later, Fenwick et al. (2018) gave CAPTEM to 21 patients: "
+        "partial responses were seen in 6 (29%)."))}
+    quill, marsh, fenwick = records["Quill2013"], records["Marsh2015"], records["Fenwick2018"]
+    assert (quill.regimen, quill.drugs, quill.n_patients) == ("FOLFOX", ["fluorouracil", "leucovorin", "oxaliplatin"], 45)
+    assert (marsh.regimen, marsh.drugs, marsh.n_patients) == ("temozolomide", ["temozolomide"], 30)
+    assert (fenwick.regimen, fenwick.n_patients, fenwick.pr_pct) == ("CAPTEM", 21, 29.0)

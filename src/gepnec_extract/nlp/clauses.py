@@ -120,7 +120,9 @@ def cycle_length(text: str) -> int | None:
 # --- patient counts ---------------------------------------------------------------------------------
 
 _STUDIED = re.compile(r"\b(?:examined|evaluating|evaluated|enrolled|included|involving|review of|analysis of|"
-                      r"conducted in|study of|trial of|data of|reviewed|analy[sz]ed|treated|studied)\s+$", re.I)
+                      r"conducted in|study of|trial of|data of|reviewed|analy[sz]ed|treated|studied|"
+                      r"series of|cohort of|recruited|accrued|reported on|"
+                      r"(?:gave|administered|offered)\s+(?:[\w+/-]+\s+){1,4}to)\s+$", re.I)  # "gave drugamab to"
 # "Seventy-eight patients were enrolled", "53 patients were identified", "Twelve patients met the inclusion criteria"
 _ENROLLED = re.compile(
     r"^\s*(?:with\s+(?:[\w,-]+\s+){0,8}?[\w-]+\s+)?(?:(?:were|was|had\s+been)\s+(?:enrolled|included|identified|treated|registered|recruited|accrued|"

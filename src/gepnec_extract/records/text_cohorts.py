@@ -196,8 +196,9 @@ class CohortBuilder:
             return None
         counts = Counter(t.lower() for t, _ in pool)
         best, n = counts.most_common(1)[0]
-        if not regimens and n < 2:
-            return None
+        dosed = {dose.drug for dose, _ in study.doses}
+        if not regimens and n < 2 and set(self.ctx.drugs_of(best)) != dosed:
+            return None  # a drug named once, and not the one drug dosed: perhaps only in passing
         evidence = next(e for t, e in pool if t.lower() == best)
         text = next(t for t, _ in pool if t.lower() == best)
         return text, Evidence(field="regimen", page=evidence.page, source="text", text=evidence.text)

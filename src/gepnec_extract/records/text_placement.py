@@ -34,6 +34,7 @@ from .text_values import (
     subgroup_prefix,
     subgroup_sizes,
     treated_subset,
+    treatments_given,
     untreated_subgroups,
 )
 
@@ -169,7 +170,7 @@ class Placer:
         if "HYPOTHETICAL" not in sentence.context:
             self._designs(sentence, study)
         self._lines(sentence, study)
-        for fact in sentence.of("REGIMEN", "DRUG"):
+        for fact in treatments_given(sentence):
             self.state.add(study, None, "_regimen", (fact.label, fact.text), sentence)
         self._size(sentence, study)
 

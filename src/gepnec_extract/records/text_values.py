@@ -136,6 +136,14 @@ def located_toxicity_facts(sentence: Sentence) -> list[tuple[TextFact, Toxicity]
     return found
 
 
+def treatments_given(sentence: Sentence) -> list[TextFact]:
+    """The REGIMEN and DRUG facts of the treatment the sentence's patients were given: not one they
+    had before (context PRIOR: "after progression on drugoplatin-drugoside"), nor a drug inside it."""
+    facts = sentence.of("REGIMEN", "DRUG")
+    prior = [f for f in facts if "PRIOR" in f.context]
+    return [f for f in facts if not any(p.start <= f.start < p.end for p in prior)]
+
+
 def doses(sentence: Sentence) -> list[Dose]:
     return [dose for _, dose in placed_doses(sentence)]
 
