@@ -111,3 +111,15 @@ class Browser:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def print_to_pdf(html: str, pdf: Path, timeout_s: float = 120) -> Path:
+    """``html`` typeset by headless chromium into ``pdf`` (a real text layer, in whatever layout the
+    page's CSS sets: columns, ruled tables, cells set in the middle of their rows)."""
+    source = pdf.with_suffix(".html")
+    source.write_text(html, encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix="gepnec-print-") as profile:
+        subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
+                        f"--print-to-pdf={pdf}", source.as_uri()],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout_s, check=True)
+    return pdf

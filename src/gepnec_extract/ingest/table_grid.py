@@ -365,6 +365,8 @@ def _after_heading_row(row: list[list[str]], frags: dict[int, _Frag]) -> bool:
 
 def _starts_row(frags: dict[int, _Frag], state: list[str], last: dict[int, _Frag],
                 geo: RowGeometry) -> bool:
+    if _stub_goes_on(frags, state, last):
+        return False
     if any(state[col] == "closed" for col in frags):
         return True
     votes = Counter(
@@ -375,6 +377,16 @@ def _starts_row(frags: dict[int, _Frag], state: list[str], last: dict[int, _Frag
         return False
     # one fresh-looking fragment alone starts a row only in the first column (a section label)
     return votes["fresh"] >= 2 or 0 in frags
+
+
+def _stub_goes_on(frags: dict[int, _Frag], state: list[str], last: dict[int, _Frag]) -> bool:
+    """A row label's wrapped rest on a line below its values, as a cell set in the middle of its
+    row prints them ("Quill response, n" | "4 (12.5)" / "(%)"): the line holds the first column
+    alone, after a line of the row's values, and reads as more of the label, not a new one."""
+    if set(frags) != {0} or state[0] != "closed" or 0 not in last or not any(s != "unused" for s in state[1:]):
+        return False
+    prev, text = last[0].text, frags[0].text
+    return bool(_CONT_START.match(text) or _OPEN_END.search(prev) or prev.count("(") > prev.count(")"))
 
 
 def join_cell(fragments: list[str], vocab: Counter | None = None) -> str:

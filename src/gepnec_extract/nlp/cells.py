@@ -428,6 +428,22 @@ def grade_cell(text: str) -> str | None:
     return _GRADE_RANGE_DASH.sub("-", grade) if _GRADE_LEAD.match(grade) else None
 
 
+_PERCENT_LABEL = re.compile(r"(?:,\s*|\(\s*)%\s*\)?\s*$")
+
+
+_UNIT_SUFFIX = re.compile(r"\s*(?:,\s*)?(?:n\s*)?\(?\s*%\s*\)?\s*$|\s*,\s*n\s*$")
+
+
+def without_unit(text: str) -> str:
+    """A row label without its unit: "Grade 3-4 quillitis, n (%)" -> "Grade 3-4 quillitis"."""
+    return _UNIT_SUFFIX.sub("", text)
+
+
+def percent_label(text: str) -> bool:
+    """"Grade 3-4 quillitis, %", "Response rate (%)": the row's bare figures are percents (not "n (%)")."""
+    return bool(_PERCENT_LABEL.search(text)) and not re.search(r"\bn\s*\(\s*%", text)
+
+
 def grade_named(text: str) -> str | None:
     """"Grade 3–4 adverse events" -> "3-4", "Grades 3 or 4, n (%)" -> "3-4", "Grade 3+" -> "3+": the
     grade a caption or header names (headers.classify_header reads a column's grade here too)."""

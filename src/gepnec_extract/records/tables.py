@@ -847,8 +847,12 @@ def _transposed(table: Table, specs: list[ColumnSpec], body: list[list[str]], ro
         if n is not None:
             cohort.set("n_patients", n, _evidence(table, "n_patients", header))
         for row, row_spec in zip(body, row_specs):
-            if row_spec.field in OUTCOME_FIELDS and i < len(row) and not is_missing(row[i]):
+            if i >= len(row) or is_missing(row[i]):
+                continue
+            if row_spec.field in OUTCOME_FIELDS:
                 _fill_outcome(cohort, row_spec, row[i], table)
+            elif (tox := _row_toxicity(row[0], row[i], ctx)) is not None:
+                cohort.set("toxicities", [tox], _evidence(table, "toxicities", " | ".join(row)))
         if arm is None:
             _caption_size(cohort, table)
         cohorts.append(cohort)
@@ -890,6 +894,19 @@ def _toxicity_list(table: Table, specs: list[ColumnSpec], body: list[list[str]],
                 cohort.set("toxicities", [Toxicity(event=event, grade=specs[i].grade or grade_text, pct=pct)],
                            _evidence(table, "toxicities", " | ".join(row)))
     return [cohort]
+
+
+def _row_toxicity(label: str, cell: str, ctx: DocContext) -> Toxicity | None:
+    """An adverse-event row of an outcomes table ("Grade 3-4 quillitis, %" | "56"; "Quillitis, n (%)" |
+    "4 (12)"): the event the tagger names in the label, its grade, the cell's percent."""
+    named = f"{cells.without_unit(label)} (1)"  # as an event and its count: "Quillitis (1)"
+    events = [f.value["event"] for f in ctx.facts(named) if f.label == "TOXICITY" and isinstance(f.value, dict)]
+    if len(events) != 1:
+        return None
+    n, pct = parse_count_pct(cell)
+    if pct is None and n is not None and cells.percent_label(label):
+        pct = parse_pct(cell)
+    return Toxicity(event=events[0], grade=cells.grade_named(label), pct=pct) if pct is not None else None
 
 
 def _event_name(label: str, ctx: DocContext) -> str:

@@ -171,7 +171,8 @@ class CohortBuilder:
     def _fill_regimen(self, cohort: Cohort, found: Found) -> None:
         study = found.study
         text_arms = [a for a in self.state.arms_of(study) if a not in study.table_arms]
-        if len(text_arms) > 1:
+        arm_treatments = {tuple(drugs) for _, drugs, _ in study.arm_treatments.values()}
+        if len(text_arms) > 1 or len(arm_treatments) > 1:
             return  # the arms compared are the regimens
         regimen = self._regimen(_values_named(found, "_regimen"), study)
         if regimen:

@@ -249,8 +249,9 @@ class Placer:
         """An allocation sentence that gives each text arm its treatment in turn ("arm A, drugamab 5
         mg/m2 ... (n = 30), or arm B, drugoxel ..."): each dose goes to the arm whose ARM fact it
         lies in. False (nothing placed) when the sentence has no two such arms."""
-        spans = [(f.start, f.end, f.value["name"]) for f in sentence.of("ARM")
-                 if isinstance(f.value, dict) and f.value.get("name") in study.text_arms]
+        named = [(f, self.arms.named(study, f.value.get("name") or "")) for f in sentence.of("ARM")
+                 if isinstance(f.value, dict)]
+        spans = [(f.start, f.end, arm) for f, arm in named if arm is not None]
         if len(spans) < 2:
             return False
         for (start, _), item in zip(placed_doses(sentence), items):

@@ -1,0 +1,96 @@
+"""Made-up papers typeset by headless chromium into real PDFs, in layouts the corpus does not have,
+read by the real CLI (`gepnec-extract extract`): how the extractor does on a page it was not
+written on. Skipped where chromium is not installed (CI installs it)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from gepnec_extract.cli import app
+
+from ..cdp import chromium, print_to_pdf
+
+pytestmark = pytest.mark.skipif(chromium() is None, reason="chromium is not installed")
+
+STYLE = """
+body { font-family: "DejaVu Serif", serif; font-size: 9.5pt; margin: 1.6cm; }
+h1 { font-size: 16pt; margin-bottom: 4pt; } .byline { font-size: 10.5pt; } .cite { font-size: 8pt; }
+.cols { column-count: 2; column-gap: 0.8cm; text-align: justify; } h2 { font-size: 10.5pt; }
+table { border-collapse: collapse; font-size: 8.5pt; width: 60%; margin-top: 10pt; }
+td:first-child, th:first-child { width: 24%; }
+th, td { border-top: 1px solid #000; border-bottom: 1px solid #000; padding: 2pt 4pt; text-align: left; }
+caption { text-align: left; font-weight: bold; }
+"""
+
+# Two arms named by a letter in two-column running text; under it a full-width table with one ruled
+# row per outcome (every row between rules, the values set in the middle of rows whose label
+# wraps), an outcome column per arm, adverse events as rows.
+TWO_ARM_TRIAL = f"""<html><head><meta charset="utf-8"><style>{STYLE}</style></head><body>
+<h1>Oxaliplatin-capecitabine versus irinotecan-capecitabine after platinum-etoposide in neuroendocrine
+carcinoma of the digestive tract: a randomised phase II trial</h1>
+<div class="byline">Brannoc Vell, Ismay Tarrow, Odo Quellin</div>
+<div class="cite">Quill J Oncol 2022;14:201-209</div>
+<div class="cols">
+<h2>Methods</h2>
+<p>Fifty-two patients whose disease had progressed on first-line platinum-etoposide were randomly
+assigned to arm A, oxaliplatin 130 mg/m² IV on day 1 plus capecitabine 1000 mg/m² orally twice daily
+on days 1–14 every 3 weeks, or arm B, irinotecan 180 mg/m² IV on day 1 plus capecitabine
+1000 mg/m² orally twice daily on days 1–14, repeated every 21 days.</p>
+<h2>Results</h2>
+<p>Twenty-six patients were allocated to each arm. Outcomes are shown in Table 1.</p>
+<h2>Discussion</h2>
+<p>Both doublets were active; the oxaliplatin doublet gave less diarrhoea.</p>
+</div>
+<table><caption>Table 1. Outcomes by arm</caption>
+<tr><th>Outcome</th><th>Arm A (n = 26)</th><th>Arm B (n = 26)</th></tr>
+<tr><td>Complete response, n (%)</td><td>1 (3.8)</td><td>0 (0)</td></tr>
+<tr><td>Partial response, n (%)</td><td>6 (23.1)</td><td>5 (19.2)</td></tr>
+<tr><td>Stable disease, n (%)</td><td>9 (34.6)</td><td>8 (30.8)</td></tr>
+<tr><td>Objective response rate, %</td><td>26.9</td><td>19.2</td></tr>
+<tr><td>Median PFS, months (95% CI)</td><td>3.9 (2.7–5.0)</td><td>3.1 (2.2–4.4)</td></tr>
+<tr><td>Median OS, months (95% CI)</td><td>8.8 (6.9–10.7)</td><td>7.6 (5.8–9.9)</td></tr>
+<tr><td>Grade 3–4 neutropenia, %</td><td>12</td><td>31</td></tr>
+<tr><td>Grade 3–4 diarrhoea, %</td><td>8</td><td>23</td></tr>
+</table>
+</body></html>"""
+
+
+@pytest.fixture(scope="module")
+def two_arm_records(tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("printed")
+    pdf = print_to_pdf(TWO_ARM_TRIAL, folder / "vell2022.pdf")
+    result = CliRunner().invoke(app, ["extract", str(pdf), "--out", str(folder / "out")])
+    assert result.exit_code == 0, result.output
+    lines = (folder / "out" / "vell2022.records.jsonl").read_text(encoding="utf-8").splitlines()
+    return {r["arm"]: r for r in map(json.loads, lines)}
+
+
+def test_each_lettered_arm_is_a_record_of_the_papers_own_study(two_arm_records):
+    assert set(two_arm_records) == {"Arm A", "Arm B"}
+    assert {r["study_id"] for r in two_arm_records.values()} == {"Vell2022"}
+    assert [two_arm_records[a]["n_patients"] for a in ("Arm A", "Arm B")] == [26, 26]
+
+
+def test_each_arm_takes_the_treatment_named_in_its_part_of_the_allocation_sentence(two_arm_records):
+    a, b = two_arm_records["Arm A"], two_arm_records["Arm B"]
+    assert a["drugs"] == ["capecitabine", "oxaliplatin"] and b["drugs"] == ["capecitabine", "irinotecan"]
+    assert sorted(d["drug"] for d in a["doses"]) == ["capecitabine", "oxaliplatin"]
+    assert sorted(d["drug"] for d in b["doses"]) == ["capecitabine", "irinotecan"]
+    assert a["line"] == b["line"] == "second"
+
+
+def test_a_wrapped_row_label_keeps_its_values_and_its_percent(two_arm_records):
+    """"Complete response, n" / "(%)" wrapped beside values set mid-row: one row, the bracketed percent."""
+    a, b = two_arm_records["Arm A"], two_arm_records["Arm B"]
+    assert (a["cr_pct"], a["pr_pct"], a["sd_pct"], a["rr_pct"]) == (3.8, 23.1, 34.6, 26.9)
+    assert (b["cr_pct"], b["pr_pct"], b["sd_pct"], b["rr_pct"]) == (0.0, 19.2, 30.8, 19.2)
+    assert (a["pfs_months"]["median"], a["pfs_months"]["high"], b["os_months"]["median"]) == (3.9, 5.0, 7.6)
+
+
+def test_adverse_event_rows_of_an_outcomes_table_give_each_arm_its_share(two_arm_records):
+    events = {arm: {(t["event"], t["grade"], t["pct"]) for t in r["toxicities"]} for arm, r in two_arm_records.items()}
+    assert events["Arm A"] == {("neutropenia", "3-4", 12.0), ("diarrhea", "3-4", 8.0)}
+    assert events["Arm B"] == {("neutropenia", "3-4", 31.0), ("diarrhea", "3-4", 23.0)}
