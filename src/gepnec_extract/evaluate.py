@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import fields
+from .folding import ascii_fold
 from .model import StudyRecord, Survival
 
 # the record's fields as the registry (fields.py) gives them: the study id is scored as a value too
@@ -65,8 +66,7 @@ def fold_key(value: str | None) -> str:
     """ASCII-folded, punctuation-free key: how study ids and surnames are compared."""
     if not value:
         return ""
-    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-    return re.sub(r"[^0-9a-z]", "", ascii_text.lower())
+    return re.sub(r"[^0-9a-z]", "", ascii_fold(value).lower())
 
 
 def norm_number(value: float | int | None) -> float | None:

@@ -19,6 +19,8 @@ BYLINES = [  # (byline, first author, group, truncated)
     ("A. van der Quill, B. Marsh, for the Drugamab Study Group", "van der Quill", "Drugamab Study Group", False),
     ("Quill A, van der Marsh B, on behalf of the Zorbel Trial Investigators", "Quill", "Zorbel Trial Investigators", False),
     ("J.-P. Quill, Y.-Z. Marsh", "Quill", None, False),
+    ("Zoran Kovač, Ana Dvořák, Łucja Ptaś", "Kovač", None, False),  # Latin Extended-A letters
+    ("Şahinoğlu A, Quill B", "Şahinoğlu", None, False),
 ]
 
 

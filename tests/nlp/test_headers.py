@@ -14,6 +14,14 @@ def test_a_header_names_its_field_interval_unit_and_grade():
     assert classify_header("").field == "other"
 
 
+def test_median_survival_abbreviations_and_a_bare_survival_header():
+    assert [classify_header(h).field for h in ("mPFS, mo", "mOS, mo", "mTTP (months)", "Survival (months)",
+                                               "Median survival, mo")] == ["pfs", "os", "pfs", "os", "os"]
+    # "mos" is also months: a PFS header in "mos" stays PFS
+    assert classify_header("Median PFS (mos)").field == "pfs"
+    assert classify_header("Progression-free survival (months)").field == "pfs"
+
+
 def test_a_wrapped_header_and_its_footnote_mark_are_read_as_printed_words():
     assert normalize_header("Me- dian OSa") == "median os"
 

@@ -56,6 +56,8 @@ def test_site_cells():
     ("First line", "first"), ("Second line (previously failed platinum)", "second"),
     ("Prior tx permitted", "mixed"), ("Second line (n = 10) Third or beyond (n = 7)", "mixed"),
     ("First line (pretreated with SSAs)", "first"), ("41% of patients were pretreated", "mixed"), ("R", None),
+    ("≥2nd line", "mixed"), ("2nd–3rd line", "mixed"), ("1st/2nd line", "mixed"), ("Second line or later", "mixed"),
+    ("third or fourth line", "third_plus"), ("≥3rd line", "third_plus"), ("2nd line", "second"),
 ])
 def test_line(text, line):
     assert parse_line(text) == line
@@ -126,3 +128,9 @@ def test_one_cohort_across_columns_and_short_names_of_characteristics():
     assert short_name("Ki-67 index", {}) == "Ki-67"
     assert short_name("Drugamab exposure", {"DX": "drugamab exposure"}) == "DX"
     assert names_total("Patients with NEC, n (Total in study)") and not names_total("Patients, n")
+
+
+def test_study_ids_are_ascii_with_every_letter_transliterated():
+    assert study_id("Øvrebø", 2010) == "Ovrebo2010"  # NFKD alone would drop the Ø and ø
+    assert study_id("Łukasik-Brand", 2019) == "LukasikBrand2019"
+    assert study_id("Kovač", None) == "Kovac"

@@ -94,3 +94,54 @@ def test_adverse_event_rows_of_an_outcomes_table_give_each_arm_its_share(two_arm
     events = {arm: {(t["event"], t["grade"], t["pct"]) for t in r["toxicities"]} for arm, r in two_arm_records.items()}
     assert events["Arm A"] == {("neutropenia", "3-4", 12.0), ("diarrhea", "3-4", 8.0)}
     assert events["Arm B"] == {("neutropenia", "3-4", 31.0), ("diarrhea", "3-4", 23.0)}
+
+
+# A review by a group: one booktabs table of cited studies, its headers in the abbreviations
+# reviews use ("Author (year)", "No. of pts", "Setting", "mPFS, mo", "mOS, mo"), a surname with a
+# letter outside Latin-1, a numbered reference list.
+REVIEW_TABLE = f"""<html><head><meta charset="utf-8"><style>{STYLE}
+thead th {{ border-top: 1.5px solid #000; border-bottom: 0.8px solid #000; }}
+tbody td {{ border: none; }} tbody tr:last-child td {{ border-bottom: 1.5px solid #000; }}
+table {{ width: 100%; }} td:first-child, th:first-child {{ width: auto; }}
+</style></head><body>
+<h1>Chemotherapy after platinum failure in digestive neuroendocrine carcinoma: a systematic review</h1>
+<div class="byline">Quill Carcinoma Evidence Collaborative</div>
+<h2>Results</h2>
+<p>Four eligible studies were found; their outcomes are listed in Table 2.</p>
+<table><caption>Table 2. Studies after first-line platinum-etoposide</caption>
+<thead><tr><th>Author (year)</th><th>Design</th><th>No. of pts</th><th>Treatment</th><th>Setting</th>
+<th>RR (%)</th><th>mPFS, mo</th><th>mOS, mo</th></tr></thead>
+<tbody>
+<tr><td>Arvane (2013) [4]</td><td>Retrospective</td><td>33</td><td>FOLFIRI</td><td>2nd line</td><td>21</td><td>3.6</td><td>9.4</td></tr>
+<tr><td>Belcourt (2015) [5]</td><td>Phase II</td><td>27</td><td>Temozolomide + capecitabine</td><td>≥2nd line</td><td>26</td><td>4.1</td><td>10.2</td></tr>
+<tr><td>Kovač (2019) [6]</td><td>Phase II</td><td>22</td><td>Nivolumab + ipilimumab</td><td>2nd–3rd line</td><td>9</td><td>2.0</td><td>NR</td></tr>
+</tbody></table>
+<h2>References</h2>
+<p>1. Ardel P. Neuroendocrine carcinoma. Quill Rev 2010;1:1-9.<br>2. Bostic L. Platinum. Quill Rev 2011;2:3-8.<br>
+3. Corran D. Etoposide. Quill Rev 2012;3:4-7.<br>4. Arvane T, Lind M. FOLFIRI. J Quill 2013;5:11-18.<br>
+5. Belcourt S. CAPTEM. J Quill 2015;7:21-29.<br>6. Kovač N, Ruud P. Checkpoints. J Quill 2019;10:41-49.</p>
+</body></html>"""
+
+
+@pytest.fixture(scope="module")
+def review_records(tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("printed-review")
+    pdf = print_to_pdf(REVIEW_TABLE, folder / "collab2024.pdf")
+    result = CliRunner().invoke(app, ["extract", str(pdf), "--out", str(folder / "out")])
+    assert result.exit_code == 0, result.output
+    lines = (folder / "out" / "collab2024.records.jsonl").read_text(encoding="utf-8").splitlines()
+    return {r["study_id"]: r for r in map(json.loads, lines)}
+
+
+def test_a_review_table_in_other_header_words_gives_every_study_its_figures(review_records):
+    assert set(review_records) == {"Arvane2013", "Belcourt2015", "Kovac2019"}
+    kovac = review_records["Kovac2019"]
+    assert (kovac["first_author"], kovac["ref"], kovac["n_patients"]) == ("Kovač", 6, 22)
+    figures = {s: (r["rr_pct"], r["pfs_months"]["median"], r["os_months"]["median"]) for s, r in review_records.items()}
+    assert figures["Arvane2013"] == (21.0, 3.6, 9.4) and figures["Belcourt2015"] == (26.0, 4.1, 10.2)
+    assert kovac["os_months"]["not_reached"] is True and figures["Kovac2019"][:2] == (9.0, 2.0)
+
+
+def test_a_setting_of_several_lines_is_mixed(review_records):
+    assert {s: r["line"] for s, r in review_records.items()} == {
+        "Arvane2013": "second", "Belcourt2015": "mixed", "Kovac2019": "mixed"}

@@ -49,8 +49,8 @@ _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 _CITATION_LINE = re.compile(
     r"(?P<journal>[A-Z][A-Za-z&.\- ]{2,80}?)[,.]?\s+(?P<year>(19[5-9]\d|20[0-4]\d))(\s*[;,]\s*\d+|\s*$)")
 _JOURNAL_WORD = re.compile(r"^([A-Z][\w.\-]*|of|and|the|de|&|in|for)$")
-_SURNAME_WORD = r"[A-ZÀ-Þ][A-Za-zÀ-ÿ'’\-]*[a-zà-ÿ][A-Za-zÀ-ÿ'’\-]*"
-_INITIALS = re.compile(r"^[A-ZÀ-Þ]\.?(?:-?[A-ZÀ-Þ]\.?){0,3}$")
+_SURNAME_WORD = r"[A-ZÀ-ÞĀ-ž][A-Za-zÀ-ÿĀ-ž'’\-]*[a-zà-ÿĀ-ž][A-Za-zÀ-ÿĀ-ž'’\-]*"
+_INITIALS = re.compile(r"^[A-ZÀ-ÞĀ-ž]\.?(?:-?[A-ZÀ-ÞĀ-ž]\.?){0,3}$")
 _ET_AL = re.compile(r",?\s*\bet\s*al\b\.?", re.I)
 _GROUP_SUFFIX = re.compile(r"[,;]?\s*\b(?:for|on behalf of)\s+(?:the\s+)?(?P<group>[^,;]+)$", re.I)
 _SPLIT = re.compile(r",|;|\band\b|&")
@@ -66,7 +66,7 @@ def _running_head() -> re.Pattern:
     """"M. L. Quill et al.", "Quill et al. J Drugs (2015) 16:58", "Quill and Marsh J Drugs 2016"."""
     particles = _particle_pattern()
     return re.compile(
-        rf"^\s*(?:[A-ZÀ-Þ]\.\s*(?:-?[A-ZÀ-Þ]\.\s*){{0,3}})?(?P<surname>(?:(?:{particles})\s+){{0,2}}{_SURNAME_WORD})"
+        rf"^\s*(?:[A-ZÀ-ÞĀ-ž]\.\s*(?:-?[A-ZÀ-ÞĀ-ž]\.\s*){{0,3}})?(?P<surname>(?:(?:{particles})\s+){{0,2}}{_SURNAME_WORD})"
         rf"\s+(?:et\s*al\b\.?|and\s+{_SURNAME_WORD}\b)")
 
 
@@ -85,7 +85,7 @@ def _strip_marks(item: str) -> str:
     """"Quill1,2*" -> "Quill"; "Anna Quill a" (an affiliation letter) -> "Anna Quill"."""
     marks = re.escape(vocabulary()["marks"])
     text = re.sub(rf"[{marks}]+", " ", item)
-    text = re.sub(r"(?<=[a-zà-ÿ])\s+[a-h](?:\s+[a-h])*\s*$", "", text.strip())
+    text = re.sub(r"(?<=[a-zà-ÿĀ-ž])\s+[a-h](?:\s+[a-h])*\s*$", "", text.strip())
     text = re.sub(r"\s+", " ", text).strip(" ,;")
     if text.endswith(".") and not _INITIALS.match(text.split()[-1]):
         text = text[:-1].strip()

@@ -334,19 +334,24 @@ def segment_rows(lines: list[Line], geo: RowGeometry,
     rows: list[list[list[str]]] = []
     state: list[str] = []
     last: dict[int, _Frag] = {}
+    around_values: set[int] = set()  # columns closed only by a line of the row's other, fresh cells
     previous: Line | None = None
     for line in lines:
         frags = _fragments(line, geo, splitter)
         if not frags:
             continue
-        new_row = previous is None or _starts_row(frags, state, last, geo) \
-            or _after_heading_row(rows[-1], frags)
+        new_row = previous is None or (not _wraps_around_values(frags, last, around_values)
+                                       and (_starts_row(frags, state, last, geo) or _after_heading_row(rows[-1], frags)))
         if previous is not None and line_gap(previous, line) > big_gap:
             new_row = True
         if new_row:
             rows.append([[] for _ in range(n_cols)])
             state = ["unused"] * n_cols
             last = {}
+            around_values = set()
+        fresh_only = all(state[col] == "unused" for col in frags)
+        closing = {col for col, s in enumerate(state) if s == "open" and col not in frags}
+        around_values = (around_values | closing) if fresh_only else set()
         for col, frag in frags.items():
             rows[-1][col].append(frag.text)
             last[col] = frag
@@ -365,8 +370,6 @@ def _after_heading_row(row: list[list[str]], frags: dict[int, _Frag]) -> bool:
 
 def _starts_row(frags: dict[int, _Frag], state: list[str], last: dict[int, _Frag],
                 geo: RowGeometry) -> bool:
-    if _stub_goes_on(frags, state, last):
-        return False
     if any(state[col] == "closed" for col in frags):
         return True
     votes = Counter(
@@ -379,13 +382,17 @@ def _starts_row(frags: dict[int, _Frag], state: list[str], last: dict[int, _Frag
     return votes["fresh"] >= 2 or 0 in frags
 
 
-def _stub_goes_on(frags: dict[int, _Frag], state: list[str], last: dict[int, _Frag]) -> bool:
-    """A row label's wrapped rest on a line below its values, as a cell set in the middle of its
-    row prints them ("Quill response, n" | "4 (12.5)" / "(%)"): the line holds the first column
-    alone, after a line of the row's values, and reads as more of the label, not a new one."""
-    if set(frags) != {0} or state[0] != "closed" or 0 not in last or not any(s != "unused" for s in state[1:]):
-        return False
-    prev, text = last[0].text, frags[0].text
+def _wraps_around_values(frags: dict[int, _Frag], last: dict[int, _Frag], around_values: set[int]) -> bool:
+    """Cells that wrap, beside one-line cells set in the middle of the row: the wrapped cells' next
+    lines come below the row's values ("Quill (2013)" | "Drugamab +" / "Phase II | 27 | 21" /
+    "[4]" | "drugoxel"). The line continues the row when each of its cells was cut off only by that
+    line of values and reads as more of the cell above it."""
+    return bool(frags) and set(frags) <= around_values and all(_reads_on(last[col].text, frag.text)
+                                                               for col, frag in frags.items())
+
+
+def _reads_on(prev: str, text: str) -> bool:
+    """Does ``text`` read as the rest of ``prev`` ("(2015) [5]" after "Quill", "drugoxel" after "Drugamab +")?"""
     return bool(_CONT_START.match(text) or _OPEN_END.search(prev) or prev.count("(") > prev.count(")"))
 
 

@@ -6,9 +6,9 @@ data files in vocab/; the grammar here is general."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
+from ..folding import ascii_fold
 from ..model import Design, PrimarySite
 from .cells import NUMBER, strip_markers
 from .vocab import VOCAB_DIR, read_jsonl
@@ -201,7 +201,12 @@ _LINES = [
     ("second", re.compile(r"\b(second|2nd)[- ]line\b|\bsecond\b|\bafter (failure|progression)\b|\bpreviously treated\b|\brefractory\b", re.I)),
     ("first", re.compile(r"\b(first|1st)[- ]line\b|\bfirst\b|\bfront[- ]line\b|\btreatment[- ]na[iï]ve\b|\bchemo(therapy)?[- ]na[iï]ve\b|\buntreated\b|\bno (previous|prior) (systemic )?(therapy|treatment|chemotherapy)\b", re.I)),
 ]
-_MIXED = re.compile(r"\bprior (tx|therapy|treatment|chemotherapy)[^.;]*permitted\b|\bany line\b|\bregardless of (prior|previous)\b", re.I)
+_ORDINAL = r"(?:1st|2nd|3rd|4th|first|second|third|fourth)"
+# several lines: "prior therapy permitted", "any line", "≥2nd line", "second line or later", "2nd–3rd line",
+# "1st/2nd" ("third or fourth" is third_plus all the same)
+_MIXED = re.compile(r"\bprior (tx|therapy|treatment|chemotherapy)[^.;]*permitted\b|\bany line\b|\bregardless of (prior|previous)\b"
+                    rf"|[≥>]\s*(?:1st|2nd|first|second)\b|\b(?:1st|2nd|first|second)[- ]line\s+(?:or|and)\s+(?:later|beyond|more)\b"
+                    rf"|\b(?:1st|2nd|first|second)\s*(?:[-–/]|\s(?:or|and|to)\s)\s*{_ORDINAL}\b", re.I)
 _PRETREATED = re.compile(r"\b(pretreated|previously treated|prior (tx|therapy|treatment|chemotherapy))\b", re.I)
 
 
@@ -241,10 +246,6 @@ def parse_design(text: str) -> Design | None:
 
 
 # --- study citations ------------------------------------------------------------------------------
-
-def ascii_fold(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-
 
 def parse_citation(text: str) -> tuple[str, int | None, int | None] | None:
     """"Quill (1991) [16]" -> ("Quill", 1991, 16); "Quill et al. [16]" -> ("Quill", None, 16):

@@ -9,10 +9,10 @@ records look numbers and surnames up (``ReferenceIndex.lookup``), so a study cit
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from ..folding import ascii_fold
 from ..model import Document
 from .grammar import Fact, load_rules, run_rules
 
@@ -54,8 +54,7 @@ class ReferenceIndex:
 
 
 def fold(name: str | None) -> str:
-    text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z]", "", text.lower())
+    return re.sub(r"[^a-z]", "", ascii_fold(name or "").lower())
 
 
 def same_surname(a: str | None, b: str | None) -> bool:
