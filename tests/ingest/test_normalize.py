@@ -31,6 +31,9 @@ def test_undecodable_glyphs_are_counted_and_dropped():
     (["the platinum-", "based doublet"], "the platinum-based doublet"),
     (["a Ki-", "67 index"], "a Ki-67 index"),
     (["neutro-", "penia (82)"], "neutropenia (82)"),
+    # "highgrade" is a listed word, but far rarer than "high" and "grade": a compound keeps its hyphen
+    (["refractory high-", "grade carcinoma"], "refractory high-grade carcinoma"),
+    (["a short-", "term effect of chemo-", "therapy"], "a short-term effect of chemotherapy"),
     (["range 3\u2013", "36 months"], "range 3\u201336 months"),
     (["two", "  lines  "], "two lines"),
 ])

@@ -45,3 +45,9 @@ def test_the_review_names_its_platinum_regimens(tagged_review):
 ])
 def test_written_combinations_with_an_alternative_partner(nlp, sentence, expected):
     assert [s._.value for s in facts(nlp(sentence), "REGIMEN")] == expected
+
+
+def test_drug_abbreviations_and_formulations_name_the_generic_drug(nlp):
+    doc = nlp("Nab-paclitaxel 100 mg/m2, TMZ 150 mg/m2, L-OHP 85 mg/m2 and nal-IRI were given.")
+    assert [(s.text, s._.value) for s in doc.spans["facts"] if s.label_ == "DRUG"] == [
+        ("Nab-paclitaxel", "paclitaxel"), ("TMZ", "temozolomide"), ("L-OHP", "oxaliplatin"), ("nal-IRI", "irinotecan")]

@@ -145,3 +145,61 @@ def test_a_review_table_in_other_header_words_gives_every_study_its_figures(revi
 def test_a_setting_of_several_lines_is_mixed(review_records):
     assert {s: r["line"] for s, r in review_records.items()} == {
         "Arvane2013": "second", "Belcourt2015": "mixed", "Kovac2019": "mixed"}
+
+
+# One arm: a sans-serif page, a banner over a title that wraps at a hyphen ("high-" / "grade"),
+# affiliations by superscript, the figures in the abstract, a response table of "n" and "%"
+# columns and an adverse-event table of "All grades" and "Grade 3-4" columns.
+SINGLE_ARM = f"""<html><head><meta charset="utf-8"><style>{STYLE}
+body {{ font-family: "DejaVu Sans", sans-serif; }}
+thead th {{ border-top: 1.5px solid #000; border-bottom: 0.8px solid #000; }}
+tbody td {{ border: none; }} tbody tr:last-child td {{ border-bottom: 1.5px solid #000; }}
+</style></head><body>
+<div style="font-size:8pt">ORIGINAL RESEARCH</div>
+<h1>Nab-paclitaxel and carboplatin in refractory high-<br>grade neuroendocrine carcinoma of gastroenteropancreatic origin</h1>
+<div class="byline">Ellery Sandoval<sup>1</sup>, Mireille Okonkwo<sup>2</sup>, Tobiah Lindqvist<sup>1,3</sup></div>
+<div class="cite"><sup>1</sup>Department of Oncology, Harwick University Hospital; <sup>2</sup>Quill Cancer Centre</div>
+<div class="cite">Quill Oncol Rep 2023;9:77-84</div>
+<p><b>Abstract.</b> Background: Few options exist after platinum-etoposide. Patients and methods: We
+retrospectively reviewed 31 consecutive patients treated at two centres with nab-paclitaxel 100 mg/m² on
+days 1, 8 and 15 and carboplatin AUC 5 on day 1 of a 28-day cycle as third-line or later therapy.
+Results: The ORR was 16.1%, the mPFS 2.9 months (95% CI 2.1–3.8) and the mOS 6.2 months (95% CI 4.4–8.1).</p>
+<table><caption>Table 2. Best response (n = 31)</caption>
+<thead><tr><th>Response</th><th>n</th><th>%</th></tr></thead>
+<tbody><tr><td>Complete response</td><td>0</td><td>0</td></tr><tr><td>Partial response</td><td>5</td><td>16.1</td></tr>
+<tr><td>Stable disease</td><td>11</td><td>35.5</td></tr><tr><td>Progressive disease</td><td>13</td><td>41.9</td></tr>
+<tr><td>Not evaluable</td><td>2</td><td>6.5</td></tr></tbody></table>
+<table><caption>Table 3. Treatment-related adverse events</caption>
+<thead><tr><th>Event</th><th>All grades, n (%)</th><th>Grade 3–4, n (%)</th></tr></thead>
+<tbody><tr><td>Neutropenia</td><td>20 (64.5)</td><td>11 (35.5)</td></tr>
+<tr><td>Thrombocytopenia</td><td>12 (38.7)</td><td>4 (12.9)</td></tr>
+<tr><td>Peripheral neuropathy</td><td>9 (29.0)</td><td>1 (3.2)</td></tr></tbody></table>
+</body></html>"""
+
+
+@pytest.fixture(scope="module")
+def single_arm_record(tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("printed-single")
+    pdf = print_to_pdf(SINGLE_ARM, folder / "sandoval2023.pdf")
+    result = CliRunner().invoke(app, ["extract", str(pdf), "--out", str(folder / "out")])
+    assert result.exit_code == 0, result.output
+    lines = (folder / "out" / "sandoval2023.records.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1
+    return json.loads(lines[0])
+
+
+def test_a_title_wrapped_at_a_hyphen_is_still_the_title_and_names_the_regimen(single_arm_record):
+    record = single_arm_record
+    assert (record["study_id"], record["n_patients"], record["line"]) == ("Sandoval2023", 31, "third_plus")
+    assert record["drugs"] == ["carboplatin", "paclitaxel"]  # nab-paclitaxel is paclitaxel
+    assert sorted(d["drug"] for d in record["doses"]) == ["carboplatin", "paclitaxel"]
+    assert record["design"]["prospective"] is False and record["design"]["centers"] == "multi"
+
+
+def test_response_and_adverse_event_tables_of_a_single_arm(single_arm_record):
+    record = single_arm_record
+    assert (record["cr_pct"], record["pr_pct"], record["sd_pct"], record["pd_pct"], record["rr_pct"]) == (
+        0.0, 16.1, 35.5, 41.9, 16.1)
+    assert (record["pfs_months"]["median"], record["os_months"]["median"], record["os_months"]["high"]) == (2.9, 6.2, 8.1)
+    grade_3_4 = {(t["event"], t["pct"]) for t in record["toxicities"] if t["grade"] == "3-4"}
+    assert grade_3_4 == {("neutropenia", 35.5), ("thrombocytopenia", 12.9), ("peripheral neuropathy", 3.2)}

@@ -376,15 +376,17 @@ def _bbox(lines: list[Line]) -> BBox:
 
 # --- metadata ----------------------------------------------------------------------------------
 
-def _metadata(paras: list[_Para], headers: list[str], info: dict, body: float) -> tuple[Metadata, list[str]]:
-    """The title is the largest type of page 1; the byline grammar and its fallbacks (running
-    head, citation line, title acronym) are in metadata.py."""
+def _metadata(paras: list[_Para], headers: list[str], info: dict, body: float,
+              vocab: Counter | None = None) -> tuple[Metadata, list[str]]:
+    """The title is the largest type of page 1, its lines joined as its block's are (so the block is
+    known as the title); the byline grammar and its fallbacks (running head, citation line, title
+    acronym) are in metadata.py."""
     first_page = [p for p in paras if p.lines[0].page == 1]
     titled = [p for p in first_page if p.lines[0].size > body * 1.25]
     title, candidates = None, []
     if titled:
         title_para = max(titled, key=lambda p: p.lines[0].size)
-        title = collapse_spaces(" ".join(ln.text for ln in title_para.lines))
+        title = join_hyphenated([ln.text for ln in title_para.lines], vocab)
         idx = paras.index(title_para)
         candidates = [" ".join(ln.text for ln in para.lines) for para in paras[idx + 1: idx + 5]]
     else:
@@ -412,7 +414,7 @@ def build_document(doc_id: str, pages: list[PageLines], n_pages: int, info: dict
     vocab = word_counts(ln.text for ln in lines)
     blocks: list[Block] = []
     section = None
-    meta, byline_warnings = _metadata(paras, headers, info, body)
+    meta, byline_warnings = _metadata(paras, headers, info, body, vocab)
     warnings += byline_warnings
     for para in paras:
         text = join_hyphenated([ln.text for ln in para.lines], vocab)

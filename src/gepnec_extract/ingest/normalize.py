@@ -14,6 +14,11 @@ from collections.abc import Iterable
 
 from wordfreq import zipf_frequency
 
+# a line-end hyphen between two common words ("high-" / "grade") stays when the joined word, though
+# listed, is this many zipf steps (powers of ten) rarer than the rarer part
+COMPOUND_PART_ZIPF = 3.5
+COMPOUND_RARITY = 3.0
+
 _CHAR_MAP = {
     "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
     "\ufb05": "st", "\ufb06": "st",
@@ -82,10 +87,12 @@ def keeps_hyphen(left: str, right: str, vocab: Counter | None = None) -> bool:
         return True  # Ki-67, G3-4, 5-FU
     if right[:1].isupper() and not right.isupper():
         return True  # "non-" + "Hodgkin"
-    if zipf_frequency(joined, "en") > 0:
-        return False
-    known = all(len(p) >= 2 and zipf_frequency(p.lower(), "en") >= 2.5 for p in (left, right))
-    return known
+    joined_zipf = zipf_frequency(joined, "en")
+    if joined_zipf > 0:
+        # "highgrade" is in the list, but a thousand times rarer than "high" or "grade": a compound
+        parts = [zipf_frequency(p.lower(), "en") for p in (left, right)]
+        return min(parts) >= COMPOUND_PART_ZIPF and joined_zipf < min(parts) - COMPOUND_RARITY
+    return all(len(p) >= 2 and zipf_frequency(p.lower(), "en") >= 2.5 for p in (left, right))
 
 
 def join_hyphenated(lines: list[str], vocab: Counter | None = None) -> str:
