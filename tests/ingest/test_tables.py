@@ -451,3 +451,19 @@ def test_page_with_repeated_header_but_no_caption_joins_the_table_before():
     assert len(tables) == 1 and tables[0].pages == [2, 3]
     assert len(tables[0].body) == sum(len(f.rows) - f.header_rows for f in fragments)
     assert tables[0].header_rows == 1
+
+
+def test_a_rule_drawn_cell_by_cell_is_one_rule_however_narrow_a_cell():
+    """A rule drawn one cell at a time: the piece over a narrow column (under 30 pt) still joins
+    its neighbours; a short stroke on its own is no rule."""
+    from types import SimpleNamespace
+
+    from gepnec_extract.ingest.tables.rules import _rules
+
+    def rect(x0, x1, top):
+        return {"x0": x0, "x1": x1, "top": top, "bottom": top + 0.8, "linewidth": 0.8}
+
+    page = SimpleNamespace(lines=[], curves=[], rects=[rect(72, 375, 100), rect(375, 404, 100), rect(404, 539, 100),
+                                                       rect(200, 218, 300)])
+    horizontal, _ = _rules(page)
+    assert [(round(r.x0), round(r.x1), round(r.y)) for r in horizontal] == [(72, 539, 100)]

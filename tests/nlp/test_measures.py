@@ -116,3 +116,9 @@ def test_a_treated_series_and_its_untreated_comparator(nlp, sentence, expected):
 ])
 def test_a_dotted_route_is_read_before_a_space_and_at_the_end(nlp, sentence, route):
     assert [s._.value["route"] for s in facts(nlp(sentence), "DOSE")] == [route]
+
+
+def test_a_dose_taken_bid_keeps_its_days(nlp):
+    [dose] = facts(nlp("Capecitabine 750 mg/m2 bid d1-14 was given."), "DOSE")
+    assert (dose._.value["amount"], dose._.value["days"]) == (750.0, "1-14")
+    assert facts(nlp("A bidirectional 5 mg/m2 test."), "DOSE")[0].text == "5 mg/m2"  # "bid" as a word only

@@ -134,3 +134,11 @@ def test_study_ids_are_ascii_with_every_letter_transliterated():
     assert study_id("Øvrebø", 2010) == "Ovrebo2010"  # NFKD alone would drop the Ø and ø
     assert study_id("Łukasik-Brand", 2019) == "LukasikBrand2019"
     assert study_id("Kovač", None) == "Kovac"
+
+
+@pytest.mark.parametrize("cell, line", [("2nd", "second"), ("1st", "first"), ("1st–3rd", "mixed"), ("≥2nd", "mixed"),
+                                        ("3rd+", "third_plus"), ("2", None)])
+def test_a_line_cell_of_ordinals_alone(cell, line):
+    from gepnec_extract.nlp.phrases import parse_line_cell
+
+    assert parse_line_cell(cell) == line

@@ -203,3 +203,41 @@ def test_response_and_adverse_event_tables_of_a_single_arm(single_arm_record):
     assert (record["pfs_months"]["median"], record["os_months"]["median"], record["os_months"]["high"]) == (2.9, 6.2, 8.1)
     grade_3_4 = {(t["event"], t["pct"]) for t in record["toxicities"] if t["grade"] == "3-4"}
     assert grade_3_4 == {("neutropenia", 35.5), ("thrombocytopenia", 12.9), ("peripheral neuropathy", 3.2)}
+
+
+# A review whose study table gives each outcome cell several figures named by their own terms
+# ("ORR 12%; SD 36%", "PFS 2.4 mo; OS 6.0 mo"), a line column of bare ordinals, doses with "bid",
+# and rules drawn cell by cell (a narrow column's piece of each rule is short).
+LABELLED_CELLS = f"""<html><head><meta charset="utf-8"><style>{STYLE}
+thead th {{ border-top: 1.5px solid #000; border-bottom: 0.8px solid #000; }}
+tbody td {{ border: none; vertical-align: top; }} tbody tr:last-child td {{ border-bottom: 1.5px solid #000; }}
+table {{ width: 100%; }} td:first-child, th:first-child {{ width: auto; }}
+</style></head><body>
+<h1>Temozolomide-based regimens in poorly differentiated neuroendocrine carcinoma: a narrative review</h1>
+<div class="byline">Pell Marrow, Quint Asher</div><div class="cite">Quill Rev Oncol 2024;3:5-15</div>
+<h2>Results</h2><p>Studies of temozolomide alone or combined are summarised in Table 1.</p>
+<table><caption>Table 1. Temozolomide-containing regimens</caption>
+<thead><tr><th>Reference</th><th>Patients (n)</th><th>Regimen and dose</th><th>Line</th><th>Response</th><th>Survival</th></tr></thead>
+<tbody>
+<tr><td>Orsolya et al., 2012 [8]</td><td>25</td><td>Temozolomide 200 mg/m² d1–5 q4w</td><td>2nd</td><td>ORR 12%; SD 36%</td><td>PFS 2.4 mo; OS 6.0 mo</td></tr>
+<tr><td>Pettersen et al., 2014 [9]</td><td>40</td><td>Capecitabine 750 mg/m² bid d1–14 + temozolomide 200 mg/m² d10–14 q4w</td><td>1st–3rd</td><td>ORR 30%; SD 38%</td><td>PFS 3.5 mo; OS 11.9 mo</td></tr>
+</tbody></table>
+<h2>References</h2>
+<p>{"<br>".join(f"{i}. Ardel P. Work {i}. Quill Rev {2000 + i};1:1-9." for i in range(1, 8))}<br>
+8. Orsolya K, Vann D. Temozolomide in NEC. J Quill 2012;4:1-7.<br>9. Pettersen L, Ude M. CAPTEM. J Quill 2014;6:8-15.</p>
+</body></html>"""
+
+
+def test_cells_of_figures_named_by_their_terms_and_a_line_column_of_ordinals(tmp_path):
+    pdf = print_to_pdf(LABELLED_CELLS, tmp_path / "marrow2024.pdf")
+    result = CliRunner().invoke(app, ["extract", str(pdf), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    lines = (tmp_path / "out" / "marrow2024.records.jsonl").read_text(encoding="utf-8").splitlines()
+    records = {r["study_id"]: r for r in map(json.loads, lines)}
+    assert set(records) == {"Orsolya2012", "Pettersen2014"}
+    first, second = records["Orsolya2012"], records["Pettersen2014"]
+    assert (first["rr_pct"], first["sd_pct"], first["pfs_months"]["median"], first["os_months"]["median"]) == (12.0, 36.0, 2.4, 6.0)
+    assert (second["rr_pct"], second["sd_pct"], second["pfs_months"]["median"], second["os_months"]["median"]) == (30.0, 38.0, 3.5, 11.9)
+    assert (first["line"], second["line"]) == ("second", "mixed")
+    assert second["regimen"] == "Capecitabine + temozolomide"  # the doses and their "bid d1–14" cut out
+    assert {d["drug"]: d["days"] for d in second["doses"]} == {"capecitabine": "1-14", "temozolomide": "10-14"}

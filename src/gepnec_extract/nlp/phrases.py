@@ -223,6 +223,17 @@ def parse_line(text: str) -> str | None:
     return "mixed" if _PRETREATED.search(text) else None
 
 
+# a line cell printed as its ordinals alone: "2nd", "≥2nd", "1st–3rd", "3rd+"
+_BARE_ORDINALS = re.compile(rf"^\s*(?:[≥>]\s*)?{_ORDINAL}(?:\s*(?:[-–/]|\s(?:or|and|to)\s)\s*{_ORDINAL})?\s*\+?\s*$", re.I)
+
+
+def parse_line_cell(text: str) -> str | None:
+    """A table's line cell: as parse_line, and the ordinals alone under a Line header ("2nd", "1st–3rd")."""
+    if _BARE_ORDINALS.match(text):
+        return parse_line(f"{text.strip()} line" if not text.strip().endswith("+") else f"{text.strip()[:-1]} line or later")
+    return parse_line(text)
+
+
 def parse_design(text: str) -> Design | None:
     """"P; multicenter phase 2 trial", "R; single-center analysis", "retrospective", "phase II"."""
     t = " " + text.lower() + " "

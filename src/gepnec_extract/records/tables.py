@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from .. import fields
-from ..model import Design, Dose, Evidence, PrimarySite, Table, Toxicity
+from ..model import Design, Dose, Evidence, PrimarySite, Survival, Table, Toxicity
 from ..nlp import cells
 from ..nlp.headers import counts_part_only, size_of
 from ..nlp.cells import (first_number, is_missing, parse_count_pct, parse_pct, parse_response_breakdown,
@@ -123,6 +123,37 @@ def _fill_outcome(cohort: Cohort, spec: ColumnSpec, text: str, table: Table) -> 
         for key, value in breakdown[0].items():
             if key in PCT_FIELD and key != spec.field:
                 cohort.set(PCT_FIELD[key], value, ev(PCT_FIELD[key]))
+
+
+def _labelled_outcomes(text: str, ctx: DocContext) -> list[tuple[str, object]]:
+    """(record field, value) of each figure a cell names by its own term ("ORR 12%; SD 36%", "PFS 2.4
+    mo; OS 6.0 mo"), as the tagger reads the cell; [] for a cell of bare or cohort-labelled figures."""
+    facts = sorted(ctx.facts(text), key=lambda f: f.start)
+    # the cell opens with an outcome's own term; "Carcinoid, 12 (CR, 0; ...)" names a cohort first
+    if not cells.starts_with_word(text) or not facts or facts[0].start > len(text) - len(text.lstrip()):
+        return []
+    found = []
+    for fact in facts:
+        value = fact.value if isinstance(fact.value, dict) else {}
+        if fact.label == "RESPONSE" and value.get("kind") in PCT_FIELD and value.get("pct") is not None:
+            found.append((PCT_FIELD[value["kind"]], value["pct"]))
+        elif fact.label == "SURVIVAL" and value.get("endpoint") in fields.SURVIVAL_FIELDS:
+            found.append((fields.SURVIVAL_FIELDS[value["endpoint"]],
+                          Survival(**{k: value.get(k) for k in ("median", "low", "high", "kind", "not_reached")})))
+    return found
+
+
+def _fill_labelled_outcomes(text: str, table: Table, ctx: DocContext, cohort_for) -> bool:
+    """A study row's cell of figures named by their own terms fills the row's cohort
+    (``cohort_for(None)``); False, and nothing filled, for other cells."""
+    labelled = _labelled_outcomes(text, ctx)
+    if not labelled:
+        return False
+    cohort = cohort_for(None)
+    for name, value in labelled:
+        if not cohort.values.get(name):
+            cohort.set(name, value, _evidence(table, name, text))
+    return True
 
 
 # --- footnotes: a mark glued to a cell or header says what its interval or unit is -----------------
@@ -461,6 +492,8 @@ def _row_cohorts(study: StudyRef, table: Table, specs: list[ColumnSpec], row: li
 
     for spec, text in zip(specs, row):
         if spec.field not in OUTCOME_FIELDS or _no_value(spec, text):
+            continue
+        if _fill_labelled_outcomes(text, table, ctx, cohort_for):
             continue
         segments = split_cohorts(text)
         unlabeled = [seg for seg in segments if seg.label is None]

@@ -9,6 +9,10 @@ from ...model import BBox
 from ..table_grid import group_lines
 
 
+MIN_RULE = 30  # points: a horizontal rule shorter than this is an underline or a stroke, not a table's
+MIN_SEGMENT = 4  # a piece of a rule drawn one cell at a time (a narrow column's piece may be under 30)
+
+
 @dataclass
 class _Rule:
     x0: float
@@ -25,11 +29,12 @@ def _rules(page) -> tuple[list[_Rule], list[_Rule]]:
     for obj in list(page.lines) + list(page.rects) + straight_curves:
         width, height = obj["x1"] - obj["x0"], obj["bottom"] - obj["top"]
         weight = obj.get("linewidth") or min(width, height) or 0.4
-        if height <= 2.0 and width >= 30:
+        if height <= 2.0 and width >= MIN_SEGMENT:
             horizontal.append(_Rule(obj["x0"], obj["x1"], (obj["top"] + obj["bottom"]) / 2, weight))
         elif width <= 2.0 and height >= 8:
             vertical.append(_Rule(obj["top"], obj["bottom"], (obj["x0"] + obj["x1"]) / 2, weight))
-    return _join_collinear(horizontal), vertical
+    # a rule drawn cell by cell has a short segment over a narrow column: joined first, then judged
+    return [r for r in _join_collinear(horizontal) if r.x1 - r.x0 >= MIN_RULE], vertical
 
 
 def _join_collinear(rules: list[_Rule]) -> list[_Rule]:
