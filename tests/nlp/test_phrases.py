@@ -68,6 +68,7 @@ def test_design_cells():
                                                                  centers="multi")
     assert parse_design("R") == Design(prospective=False, randomized=False)
     assert parse_design("Summary of findings") is None
+    assert parse_design("Phase Ib").phase == "1"  # a phase Ib trial is phase 1
 
 
 @pytest.mark.parametrize("text, population", [

@@ -246,7 +246,7 @@ def parse_design(text: str) -> Design | None:
         design.randomized = True
     elif design.prospective is not None:
         design.randomized = False
-    phase = re.search(r"\bphase\s*(i{1,3}|[123])\b", t)
+    phase = re.search(r"\bphase\s*(i{1,3}|[123])[ab]?\b", t)  # "phase Ib" is a phase 1 trial
     if phase:
         design.phase = {"i": "1", "ii": "2", "iii": "3"}.get(phase.group(1), phase.group(1))
     if re.search(r"\bmulti[- ]?(center|centre|institution|institutional)\w*|\b\d+ (institutions|centers|centres|hospitals)\b", t):
