@@ -51,3 +51,15 @@ def test_a_column_spec_carries_the_size_arm_and_kind_its_header_names():
     assert classify_header("Grades").grade_column and not classify_header("Grade 3–4, n (%)").grade_column
     assert classify_header("Primary site of NEC").of_carcinoma and not classify_header("Primary site").of_carcinoma
     assert classify_header("Patients, n (total in study)").names_total and not classify_header("Patients, n").names_total
+
+
+def test_more_header_words_of_review_tables():
+    fields = {h: classify_header(h).field for h in ("Study", "Study (year)", "Phase", "Drugs and doses", "Sample size",
+                                                      "Study design", "Study population")}
+    assert fields == {"Study": "study", "Study (year)": "study", "Phase": "design", "Drugs and doses": "regimen",
+                      "Sample size": "patients", "Study design": "design", "Study population": "population"}
+
+
+def test_a_survival_rate_at_a_time_point_is_no_median():
+    assert {classify_header(h).field for h in ("1-year OS (%)", "2-yr PFS, %", "OS rate at 12 months")} == {"landmark"}
+    assert classify_header("Median OS (months)").field == "os"
