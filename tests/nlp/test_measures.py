@@ -122,3 +122,10 @@ def test_a_dose_taken_bid_keeps_its_days(nlp):
     [dose] = facts(nlp("Capecitabine 750 mg/m2 bid d1-14 was given."), "DOSE")
     assert (dose._.value["amount"], dose._.value["days"]) == (750.0, "1-14")
     assert facts(nlp("A bidirectional 5 mg/m2 test."), "DOSE")[0].text == "5 mg/m2"  # "bid" as a word only
+
+
+def test_a_time_point_after_a_median_is_no_second_median(nlp):
+    doc = nlp("The median overall survival was 7.3 months (95% CI 5.2-9.9) and the 1-year survival rate was 28%.")
+    assert [s._.value["median"] for s in facts(doc, "SURVIVAL")] == [7.3]
+    doc = nlp("Median OS was 9.1 months in arm A and 11.4 months in arm B.")  # a second median still is one
+    assert [s._.value["median"] for s in facts(doc, "SURVIVAL")] == [9.1, 11.4]

@@ -100,7 +100,8 @@ FOLLOW_ON = re.compile(
     r"|\s*(?:when|if)\s+(?:[\w-]+\s+){0,4}?(?:was|were|is|are)\s+(?:[a-z]+\s+){0,2}?"
     r"\d+(?:\.\d+)?\s*%(?:\s+or\s+[a-z]+)?)?"
     r"\s*,?\s*(?:vs\.?|versus|and|compared\s+with)\s+(?:(?!median)[A-Za-z][\w-]*\s+){0,3}?,?\s*"
-    r"(?P<median>\d+(?:\.\d+)?)(?:[a-e](?![a-z]))?(?!\s*%)\s*(?P<unit>months?|mo|weeks?|wks?)?\b\s*"
+    # "and the 1-year survival rate ...": a number joined to a word by a hyphen names a time point
+    r"(?P<median>\d+(?:\.\d+)?)(?![-‐–]\s*[A-Za-z])(?:[a-e](?![a-z]))?(?!\s*%)\s*(?P<unit>months?|mo|weeks?|wks?)?\b\s*"
     r"(?P<paren>\(\s*(?:(?:range|95\s*%\s*CI|CI)\s*[,:]?\s*)?\d+(?:\.\d+)?\s*(?:months?|mo)?\+?\s*(?:–|-|to)\s*\d+(?:\.\d+)?\+?\s*(?:months?|mo)?\s*\))?"
 )
 
