@@ -203,6 +203,8 @@ def test_response_and_adverse_event_tables_of_a_single_arm(single_arm_record):
     assert (record["pfs_months"]["median"], record["os_months"]["median"], record["os_months"]["high"]) == (2.9, 6.2, 8.1)
     grade_3_4 = {(t["event"], t["pct"]) for t in record["toxicities"] if t["grade"] == "3-4"}
     assert grade_3_4 == {("neutropenia", 35.5), ("thrombocytopenia", 12.9), ("peripheral neuropathy", 3.2)}
+    any_grade = {(t["event"], t["pct"]) for t in record["toxicities"] if t["grade"] is None}  # spec: null for any grade
+    assert any_grade == {("neutropenia", 64.5), ("thrombocytopenia", 38.7), ("peripheral neuropathy", 29.0)}
 
 
 # A review whose study table gives each outcome cell several figures named by their own terms

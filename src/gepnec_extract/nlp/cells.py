@@ -428,6 +428,14 @@ def grade_cell(text: str) -> str | None:
     return _GRADE_RANGE_DASH.sub("-", grade) if _GRADE_LEAD.match(grade) else None
 
 
+_ANY_GRADE = re.compile(r"^\s*(?:all|any)[- ]grades?\b", re.I)
+
+
+def names_any_grade(header: str) -> bool:
+    """"All grades, n (%)", "Any grade": a column of adverse events of every grade (spec: grade null)."""
+    return bool(_ANY_GRADE.match(header))
+
+
 _PERCENT_LABEL = re.compile(r"(?:,\s*|\(\s*)%\s*\)?\s*$")
 
 

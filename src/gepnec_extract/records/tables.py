@@ -912,8 +912,9 @@ def _toxicity_list(table: Table, specs: list[ColumnSpec], body: list[list[str]],
     """"Adverse event | Patients, n (%)" under a caption such as "Grade 3–4 adverse events"."""
     grade_text = cells.grade_named(f"{table.caption or ''} {specs[0].header}")
     graded = [i for i, spec in enumerate(specs) if i > 0 and spec.grade]  # "Grade 1–2 | Grade 3–4" columns
+    any_grade = [i for i, spec in enumerate(specs) if i > 0 and cells.names_any_grade(spec.header)]
     col = _value_column(specs)
-    columns = graded or ([col] if col is not None else [])
+    columns = sorted(graded + any_grade) or ([col] if col is not None else [])
     if not columns:
         return []
     cohort = _own(ctx, None)
@@ -923,8 +924,9 @@ def _toxicity_list(table: Table, specs: list[ColumnSpec], body: list[list[str]],
             if is_missing(row[i]):
                 continue
             n, pct = parse_count_pct(row[i])
+            grade = None if i in any_grade else specs[i].grade or grade_text
             if event and pct is not None:
-                cohort.set("toxicities", [Toxicity(event=event, grade=specs[i].grade or grade_text, pct=pct)],
+                cohort.set("toxicities", [Toxicity(event=event, grade=grade, pct=pct)],
                            _evidence(table, "toxicities", " | ".join(row)))
     return [cohort]
 
