@@ -63,3 +63,9 @@ def test_more_header_words_of_review_tables():
 def test_a_survival_rate_at_a_time_point_is_no_median():
     assert {classify_header(h).field for h in ("1-year OS (%)", "2-yr PFS, %", "OS rate at 12 months")} == {"landmark"}
     assert classify_header("Median OS (months)").field == "os"
+
+
+def test_a_prior_lines_column_is_a_line_column_that_counts():
+    spec = classify_header("No. of prior lines")
+    assert (spec.field, spec.prior_lines) == ("line", True)
+    assert classify_header("Treatment line").prior_lines is False

@@ -143,3 +143,11 @@ def test_a_line_cell_of_ordinals_alone(cell, line):
     from gepnec_extract.nlp.phrases import parse_line_cell
 
     assert parse_line_cell(cell) == line
+
+
+@pytest.mark.parametrize("cell, line", [("0", "first"), ("1", "second"), ("2", "third_plus"), ("≥1", "mixed"),
+                                        ("1+", "mixed"), ("1–2", "mixed"), ("≥2", "third_plus"), ("2nd", "second")])
+def test_a_prior_lines_cell_counts_the_lines_before(cell, line):
+    from gepnec_extract.nlp.phrases import parse_prior_lines
+
+    assert parse_prior_lines(cell) == line

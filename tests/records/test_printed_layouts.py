@@ -243,3 +243,44 @@ def test_cells_of_figures_named_by_their_terms_and_a_line_column_of_ordinals(tmp
     assert (first["line"], second["line"]) == ("second", "mixed")
     assert second["regimen"] == "Capecitabine + temozolomide"  # the doses and their "bid d1–14" cut out
     assert {d["drug"]: d["days"] for d in second["doses"]} == {"capecitabine": "1-14", "temozolomide": "10-14"}
+
+
+# A review table with one column per study (row labels in the first column), "Prior lines" counted,
+# a phase Ib trial, figures as bare numbers under "ORR, %" and "Median PFS, mo".
+STUDY_COLUMNS = f"""<html><head><meta charset="utf-8"><style>{STYLE}
+thead th {{ border-top: 1.5px solid #000; border-bottom: 0.8px solid #000; }}
+tbody td {{ border: none; }} tbody tr:last-child td {{ border-bottom: 1.5px solid #000; }}
+table {{ width: 100%; }} td:first-child, th:first-child {{ width: auto; }}
+</style></head><body>
+<h1>Checkpoint inhibitors in extrapulmonary high-grade neuroendocrine carcinoma: a review of early trials</h1>
+<div class="byline">Neuroendocrine Immunotherapy Working Party</div>
+<h2>Results</h2><p>Three trials reported outcomes for carcinoma cohorts (Table 1).</p>
+<table><caption>Table 1. Checkpoint inhibitor trials</caption>
+<thead><tr><th></th><th>Quenby 2019 [3]</th><th>Rask 2020 [4]</th><th>Sollner 2021 [5]</th></tr></thead>
+<tbody>
+<tr><td>Design</td><td>Phase II, single arm</td><td>Phase II basket</td><td>Phase Ib</td></tr>
+<tr><td>No. of patients</td><td>29</td><td>22</td><td>18</td></tr>
+<tr><td>Agent(s)</td><td>Pembrolizumab 200 mg q3w</td><td>Spartalizumab 400 mg q4w</td><td>Nivolumab + ipilimumab</td></tr>
+<tr><td>Prior lines</td><td>≥1</td><td>1</td><td>1–2</td></tr>
+<tr><td>ORR, %</td><td>3.4</td><td>4.5</td><td>16.7</td></tr>
+<tr><td>Median PFS, mo</td><td>2.0</td><td>1.8</td><td>2.6</td></tr>
+<tr><td>Median OS, mo</td><td>4.8</td><td>6.1</td><td>8.9</td></tr>
+</tbody></table>
+<h2>References</h2>
+<p>1. Ardel P. One. Quill Rev 2010;1:1-9.<br>2. Bostic L. Two. Quill Rev 2011;2:3-8.<br>3. Quenby T, Lo A. Pembrolizumab.
+J Quill 2019;5:11-18.<br>4. Rask S. Spartalizumab. J Quill 2020;7:21-29.<br>5. Sollner N. Nivo-ipi. J Quill 2021;10:41-49.</p>
+</body></html>"""
+
+
+def test_a_table_of_one_column_per_study_counting_prior_lines(tmp_path):
+    pdf = print_to_pdf(STUDY_COLUMNS, tmp_path / "party2022.pdf")
+    result = CliRunner().invoke(app, ["extract", str(pdf), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    lines = (tmp_path / "out" / "party2022.records.jsonl").read_text(encoding="utf-8").splitlines()
+    records = {r["study_id"]: r for r in map(json.loads, lines)}
+    assert set(records) == {"Quenby2019", "Rask2020", "Sollner2021"}
+    assert {s: (r["n_patients"], r["rr_pct"], r["pfs_months"]["median"], r["os_months"]["median"])
+            for s, r in records.items()} == {"Quenby2019": (29, 3.4, 2.0, 4.8), "Rask2020": (22, 4.5, 1.8, 6.1),
+                                             "Sollner2021": (18, 16.7, 2.6, 8.9)}
+    assert {s: r["line"] for s, r in records.items()} == {"Quenby2019": "mixed", "Rask2020": "second", "Sollner2021": "mixed"}
+    assert records["Sollner2021"]["design"]["phase"] == "1" and records["Rask2020"]["drugs"] == ["spartalizumab"]

@@ -31,7 +31,8 @@ from spacy.tokens import Doc
 
 from .grammar import doc_text
 from .headers import classify_header
-from .phrases import parse_citation, parse_design, parse_line_cell, parse_sites, population_of, single_site, site_name
+from .phrases import (parse_citation, parse_design, parse_line_cell, parse_prior_lines, parse_sites, population_of,
+                      single_site, site_name)
 from .settings import component_settings
 
 CELL_ROLES = ("header", "body")
@@ -39,6 +40,7 @@ READERS: dict[str, Callable[[str], Any]] = {
     "column": classify_header,
     "citation": parse_citation,
     "line": parse_line_cell,
+    "prior_lines": parse_prior_lines,
     "design": parse_design,
     "sites": parse_sites,
     "single_site": single_site,

@@ -37,6 +37,7 @@ class ColumnSpec:
     grade_column: bool = False  # "Grade": the column holds each row's toxicity grade
     of_carcinoma: bool = False  # "Primary site of NEC": said of the carcinoma cohort only
     names_total: bool = False  # "Patients with NEC, n (total in study)": the bracketed count is the whole study's
+    prior_lines: bool = False  # "Prior lines": the cells count the lines before the study's ("≥1": a mix)
 
 
 @lru_cache(maxsize=1)
@@ -84,7 +85,11 @@ def classify_header(text: str) -> ColumnSpec:
     return ColumnSpec(field=field, header=text, weeks=weeks, interval=interval, counts_first=counts_first,
                       parts=parts, grade=grade_text, sized=has_size(text), size=size_of(text),
                       arm=without_size(text), whole=is_whole_header(text), grade_column=is_grade_header(text),
-                      of_carcinoma=names_carcinoma_part(text), names_total=names_total(text))
+                      of_carcinoma=names_carcinoma_part(text), names_total=names_total(text),
+                      prior_lines=field == "line" and bool(_PRIOR_LINES.search(header)))
+
+
+_PRIOR_LINES = re.compile(r"\b(?:prior|previous)\b.*\blines?\b|\blines?\b.*\b(?:prior|previous)\b")
 
 
 @lru_cache(maxsize=1)

@@ -234,6 +234,24 @@ def parse_line_cell(text: str) -> str | None:
     return parse_line(text)
 
 
+_PRIOR_COUNT = re.compile(r"^\s*(?P<more>[≥>]\s*)?(?P<n>\d)(?:\s*(?P<plus>\+)|\s*(?:[-–]|to)\s*(?P<m>\d))?\s*$")
+
+
+def parse_prior_lines(text: str) -> str | None:
+    """A "Prior lines" cell: how many lines came before the study's. "0" -> first, "1" -> second,
+    "2" -> third_plus; "≥1", "1+", "1–2", "0–3" (more than one line number) -> mixed; "≥2" -> third_plus.
+    Anything else is read as a line cell ("2nd", "pretreated")."""
+    match = _PRIOR_COUNT.match(text)
+    if not match:
+        return parse_line_cell(text)
+    least = int(match.group("n")) + (1 if (match.group("more") or "").strip() == ">" else 0)
+    if least >= 2:
+        return "third_plus"  # two or more lines before: the third line or later, however many
+    if match.group("m") or match.group("more") or match.group("plus"):
+        return "mixed"  # "1–2", "≥1": more than one line number
+    return ("first", "second")[least]
+
+
 def parse_design(text: str) -> Design | None:
     """"P; multicenter phase 2 trial", "R; single-center analysis", "retrospective", "phase II"."""
     t = " " + text.lower() + " "

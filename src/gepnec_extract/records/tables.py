@@ -212,7 +212,7 @@ def _fill_common(cohort: Cohort, spec: ColumnSpec, text: str, table: Table, ctx:
             cohort.set("regimen", regimen, ev("regimen"))
             cohort.set("drugs", ctx.drugs_of(regimen), ev("drugs"))
     elif spec.field == "line":
-        cohort.set("line", ctx.reading("line", text), ev("line"))
+        cohort.set("line", ctx.reading("prior_lines" if spec.prior_lines else "line", text), ev("line"))
         cohort.set("design", ctx.reading("design", text) if cells.has_design_letter(text) else None, ev("design"))
     elif spec.field == "design":
         cohort.set("design", ctx.reading("design", text), ev("design"))
