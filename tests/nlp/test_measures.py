@@ -129,3 +129,8 @@ def test_a_time_point_after_a_median_is_no_second_median(nlp):
     assert [s._.value["median"] for s in facts(doc, "SURVIVAL")] == [7.3]
     doc = nlp("Median OS was 9.1 months in arm A and 11.4 months in arm B.")  # a second median still is one
     assert [s._.value["median"] for s in facts(doc, "SURVIVAL")] == [9.1, 11.4]
+
+
+def test_a_survival_term_with_median_in_brackets(nlp):
+    [survival] = facts(nlp("Overall survival (median) was 11 months."), "SURVIVAL")
+    assert (survival._.value["endpoint"], survival._.value["median"]) == ("os", 11.0)
