@@ -134,3 +134,8 @@ def test_a_time_point_after_a_median_is_no_second_median(nlp):
 def test_a_survival_term_with_median_in_brackets(nlp):
     [survival] = facts(nlp("Overall survival (median) was 11 months."), "SURVIVAL")
     assert (survival._.value["endpoint"], survival._.value["median"]) == ("os", 11.0)
+
+
+def test_progression_free_is_no_progression_response(nlp):
+    doc = nlp("FOLFOX achieved a response rate of 29% with a median progression-free survival of 4.5 months.")
+    assert [s._.value for s in facts(doc, "RESPONSE")] == [{"kind": "rr", "pct": 29.0}]

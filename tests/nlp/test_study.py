@@ -75,3 +75,10 @@ EARLIER_LINES = [
 @pytest.mark.parametrize("sentence, expected", EARLIER_LINES, ids=[s[:40] for s, _ in EARLIER_LINES])
 def test_earlier_lines_permitted_or_partly_received_are_a_mix(nlp, sentence, expected):
     assert [s._.value for s in facts(nlp(sentence), "LINE")] == expected
+
+
+def test_an_author_year_citation_in_brackets_after_the_figures(nlp):
+    doc = nlp("The response rate was 29% (Thorne and Wick, 2015). It was 31% in another series (Marlow, 2012; Ebb, 2013).")
+    assert [s._.value for s in facts(doc, "CITATION")] == [
+        {"first_author": "Thorne", "year": 2015, "ref": None}, {"first_author": "Marlow", "year": 2012, "ref": None},
+        {"first_author": "Ebb", "year": 2013, "ref": None}]

@@ -526,3 +526,20 @@ def test_a_review_sentence_gives_the_treatment_given_not_the_one_before_and_the_
     assert (quill.regimen, quill.drugs, quill.n_patients) == ("FOLFOX", ["fluorouracil", "leucovorin", "oxaliplatin"], 45)
     assert (marsh.regimen, marsh.drugs, marsh.n_patients) == ("temozolomide", ["temozolomide"], 30)
     assert (fenwick.regimen, fenwick.n_patients, fenwick.pr_pct) == ("CAPTEM", 21, 29.0)
+
+
+def test_author_year_citations_in_brackets_after_their_figures_each_take_their_own():
+    """"<figures> (Quill and Marsh, 2015)": each sentence's figures go to the study its closing
+    bracket cites, not to the study of the sentence before."""
+    from gepnec_extract.records import extract_records
+
+    records = {r.study_id: r for r in extract_records(_synthetic_review(
+        "FOLFIRI gave a response rate of 31% and a median overall survival of 18 months (Quarry et al., 2012). "
+        "In a retrospective analysis of 20 patients, FOLFOX achieved a response rate of 29% with a median "
+        "progression-free survival of 4.5 months (Tillman and Rose, 2015). Capecitabine plus temozolomide was "
+        "given to 25 patients, with a response rate of 32% (Vorn, 2016)."))}
+    assert set(records) == {"Quarry2012", "Tillman2015", "Vorn2016"}
+    quarry, tillman, vorn = records["Quarry2012"], records["Tillman2015"], records["Vorn2016"]
+    assert (quarry.rr_pct, quarry.os_months.median, quarry.pfs_months, quarry.n_patients) == (31.0, 18.0, None, None)
+    assert (tillman.rr_pct, tillman.pfs_months.median, tillman.pd_pct, tillman.n_patients) == (29.0, 4.5, None, 20)
+    assert (vorn.rr_pct, vorn.n_patients, vorn.regimen) == (32.0, 25, "Capecitabine plus temozolomide")

@@ -121,7 +121,7 @@ def cycle_length(text: str) -> int | None:
 
 _STUDIED = re.compile(r"\b(?:examined|evaluating|evaluated|enrolled|included|involving|review of|analysis of|"
                       r"conducted in|study of|trial of|data of|reviewed|analy[sz]ed|treated|studied|"
-                      r"series of|cohort of|recruited|accrued|reported on|"
+                      r"series of|cohort of|recruited|accrued|reported on|(?:was|were)\s+given\s+to|administered\s+to|"
                       r"(?:gave|administered|offered)\s+(?:[\w+/-]+\s+){1,4}to)\s+$", re.I)  # "gave drugamab to"
 # "Seventy-eight patients were enrolled", "53 patients were identified", "Twelve patients met the inclusion criteria"
 _ENROLLED = re.compile(

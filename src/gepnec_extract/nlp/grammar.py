@@ -63,7 +63,8 @@ class Fact:
 @lru_cache(maxsize=1)
 def macros() -> dict[str, str]:
     table = json.loads((PATTERN_DIR / "macros.json").read_text(encoding="utf-8"))
-    table["RESP_KW"] = alternation(term_table("response_terms", "kind").keys())
+    # "progression" is a response term, "progression-free" the start of a survival one
+    table["RESP_KW"] = f"(?:{alternation(term_table('response_terms', 'kind').keys())})(?![- ]free)"
     table["SURV_KW"] = alternation(term_table("survival_terms", "endpoint").keys())
     table["TOX_EVENT"] = alternation(term_table("toxicities", "event").keys())
     table["NUMWORD"] = alternation(number_words().keys())

@@ -318,6 +318,9 @@ def _study_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], ct
     study = None
     previous: list[Cohort] = []
     events = _event_columns(specs, body)
+    # a table of no outcome column (who, how many, what design) describes studies: its sizes make
+    # no record on their own, they fill the cohorts an outcomes table or the text gives them
+    figures = STUDY_FIGURES if any(s.field in OUTCOME_FIELDS or s.field == "tox" for s in specs) else OWN_FIGURES
     for row in body:
         cited = _citation(row[study_col], ctx)
         if cited is None and (row[study_col].strip() or study is None):
@@ -334,7 +337,7 @@ def _study_rows(table: Table, specs: list[ColumnSpec], body: list[list[str]], ct
         cohorts = _row_cohorts(study, table, specs, row, ctx)
         _inherit(cohorts, previous, specs, row, table)
         previous = cohorts
-        if not any(STUDY_FIGURES & set(c.values) for c in cohorts):
+        if not any(figures & set(c.values) for c in cohorts):
             cohorts += _labelled_regimens(study, table, specs, row, cohorts, ctx)
             for cohort in cohorts:  # describes the study's cohorts found elsewhere; never a record alone
                 cohort.study_level = True
