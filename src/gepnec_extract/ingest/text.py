@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import re
 import statistics
+from collections import Counter
 from pathlib import Path
 
 from ..model import Block, Document, Metadata
@@ -64,7 +65,7 @@ def _is_title_case(line: str) -> bool:
 Front = tuple[Metadata, list[str], tuple[int, int] | None, int | None]
 
 
-def _front_matter(paragraphs: list[list[str]]) -> Front:
+def _front_matter(paragraphs: list[list[str]], vocab: Counter | None = None) -> Front:
     """A plain text's title and byline, read by the PDF's grammar (metadata.py), from the lines
     before its first section: a byline ("Quill A, Marsh B", "Z. Quill, B. Marsh and C. Fenwick")
     right after title-shaped lines ("Drugamab in quill carcinoma: a phase II study"), in the same
@@ -83,7 +84,7 @@ def _front_matter(paragraphs: list[list[str]]) -> Front:
         if title_at is None:
             continue  # a running head ("Z. Quill et al.") over the title: the byline is further on
         t_number, t_lines = title_at
-        title = " ".join(paragraphs[t_number][:t_lines])
+        title = join_hyphenated(paragraphs[t_number][:t_lines], vocab)  # as its block is joined
         front_text = [ln for _, ln in front]
         meta, warnings = read_front_matter(title, [byline], [], front_text, {})
         return meta, warnings, title_at, number
@@ -201,7 +202,7 @@ def read_text(path: Path, limits: Limits | None = None) -> Document:
     all_lines = [ln for lines in paragraphs for ln in lines]
     vocab = word_counts(all_lines)
     typical = statistics.quantiles([len(ln) for ln in all_lines], n=10)[-1] if len(all_lines) > 1 else 80  # a full line
-    meta, front_warnings, title_at, byline_at = _front_matter(paragraphs)
+    meta, front_warnings, title_at, byline_at = _front_matter(paragraphs, vocab)
     warnings += front_warnings
     blocks: list[Block] = []
     section = None

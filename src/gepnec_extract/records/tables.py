@@ -937,21 +937,24 @@ def _toxicity_list(table: Table, specs: list[ColumnSpec], body: list[list[str]],
 def _row_toxicity(label: str, cell: str, ctx: DocContext) -> Toxicity | None:
     """An adverse-event row of an outcomes table ("Grade 3-4 quillitis, %" | "56"; "Quillitis, n (%)" |
     "4 (12)"): the event the tagger names in the label, its grade, the cell's percent."""
-    named = f"{cells.without_unit(label)} (1)"  # as an event and its count: "Quillitis (1)"
-    events = [f.value["event"] for f in ctx.facts(named) if f.label == "TOXICITY" and isinstance(f.value, dict)]
-    if len(events) != 1:
+    event = _tagged_event(cells.without_unit(label), ctx)
+    if event is None:
         return None
     n, pct = parse_count_pct(cell)
     if pct is None and n is not None and cells.percent_label(label):
         pct = parse_pct(cell)
-    return Toxicity(event=events[0], grade=cells.grade_named(label), pct=pct) if pct is not None else None
+    return Toxicity(event=event, grade=cells.grade_named(label), pct=pct) if pct is not None else None
+
+
+def _tagged_event(label: str, ctx: DocContext) -> str | None:
+    """The adverse event the tagger names in a row label, read as an event and its count ("Quillitis (1)")."""
+    named = [f.value["event"] for f in ctx.facts(f"{label} (1)") if f.label == "TOXICITY" and isinstance(f.value, dict)]
+    return named[0] if len(named) == 1 else None
 
 
 def _event_name(label: str, ctx: DocContext) -> str:
     """An adverse-event row label as the tagger names the event ("Anaemia" -> "anemia"), else as printed."""
-    printed = cells.collapse_spaces(label).strip().lower()
-    named = [f.value["event"] for f in ctx.facts(f"{label} (1)") if f.label == "TOXICITY" and isinstance(f.value, dict)]
-    return named[0] if len(named) == 1 else printed
+    return _tagged_event(label, ctx) or cells.collapse_spaces(label).strip().lower()
 
 
 def _site_list(table: Table, specs: list[ColumnSpec], body: list[list[str]], ctx: DocContext) -> list[Cohort]:

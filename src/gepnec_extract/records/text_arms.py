@@ -67,9 +67,9 @@ class ArmNames:
         inside = [f for f in sentence.of("REGIMEN", "DRUG") if fact.start <= f.start < fact.end]
         if not inside:
             return
-        treatments = list(dict.fromkeys(f.text for f in sorted(inside, key=lambda f: f.start)
-                                        if f.label == "REGIMEN" or not any(
-                                            r.start <= f.start < r.end for r in inside if r.label == "REGIMEN")))
+        regimens = [f for f in inside if f.label == "REGIMEN"]
+        named = [f for f in inside if f.label == "REGIMEN" or not any(r.start <= f.start < r.end for r in regimens)]
+        treatments = list(dict.fromkeys(f.text for f in sorted(named, key=lambda f: f.start)))  # a drug in a regimen once
         drugs = sorted({d for t in treatments for d in self.ctx.drugs_of(t)})
         if not drugs:
             return

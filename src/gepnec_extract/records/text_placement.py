@@ -306,7 +306,7 @@ def _shares_per_arm(sentence: Sentence, mentions: list[Mention]) -> dict[str, li
         second = clauses.second_share(sentence.text[fact.end:])
         if second is None:
             continue
-        value, start, end = second
+        value, start, _ = second
         first_arm = next((a for p, a in mentions if fact.start <= p < fact.end + start), None)
         second_arm = next((a for p, a in mentions if p >= fact.end + start and a != first_arm), None)
         if first_arm is None or second_arm is None:
