@@ -6,7 +6,7 @@ import pytest
 from gepnec_extract.model import Design, PrimarySite
 from gepnec_extract.nlp.phrases import (arm_key, bracketed_cohort, is_backref, is_review_title, parse_citation,
                                         parse_design, parse_line, parse_sites, population_of, single_site,
-                                        sites_in_sentence, study_id)
+                                        site_name, sites_in_sentence, study_id)
 
 
 def test_sites_listed_in_a_sentence_about_the_primary_tumour():
@@ -58,6 +58,8 @@ def test_site_cells():
     ("First line (pretreated with SSAs)", "first"), ("41% of patients were pretreated", "mixed"), ("R", None),
     ("≥2nd line", "mixed"), ("2nd–3rd line", "mixed"), ("1st/2nd line", "mixed"), ("Second line or later", "mixed"),
     ("third or fourth line", "third_plus"), ("≥3rd line", "third_plus"), ("2nd line", "second"),
+    # the line before, named: the study's is the next
+    ("drugamab after progression on first-line chemotherapy", "second"), ("second-line, after first-line EP", "second"),
 ])
 def test_line(text, line):
     assert parse_line(text) == line
@@ -151,3 +153,7 @@ def test_a_prior_lines_cell_counts_the_lines_before(cell, line):
     from gepnec_extract.nlp.phrases import parse_prior_lines
 
     assert parse_prior_lines(cell) == line
+
+
+def test_a_site_spelt_as_a_noun_of_its_own():
+    assert [site_name(t) for t in ("Colorectum", "Colon or rectum", "Unknown")] == ["colorectal", "colorectal", "unknown primary"]

@@ -210,11 +210,17 @@ _MIXED = re.compile(r"\bprior (tx|therapy|treatment|chemotherapy)[^.;]*permitted
 _PRETREATED = re.compile(r"\b(pretreated|previously treated|prior (tx|therapy|treatment|chemotherapy))\b", re.I)
 
 
+# "after progression on first-line chemotherapy" names the line before: the study's is the second
+_AFTER_FIRST_LINE = re.compile(r"\b(?:after|following|upon)\s+(?:(?:the\s+)?(?:failure|progression|relapse|intolerance)\s+"
+                               r"(?:on|of|after|with|under|to)\s+)?(?:(?:the|a|standard|prior)\s+)?(?:1st|first)[- ]line\b", re.I)
+
+
 def parse_line(text: str) -> str | None:
     """first / second / third_plus / mixed (several lines, or prior therapy permitted).
 
     A line named outright wins over a mention of pretreatment ("First line (pretreated with SSAs)");
     pretreatment alone means a mix of lines."""
+    text = _AFTER_FIRST_LINE.sub(" second-line ", text)
     found = {name for name, pattern in _LINES if pattern.search(text)}
     if _MIXED.search(text) or len(found) > 1:
         return "mixed"
