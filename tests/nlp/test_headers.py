@@ -69,3 +69,11 @@ def test_a_prior_lines_column_is_a_line_column_that_counts():
     spec = classify_header("No. of prior lines")
     assert (spec.field, spec.prior_lines) == ("line", True)
     assert classify_header("Treatment line").prior_lines is False
+
+
+def test_an_arm_header_keeps_its_name_without_its_kind_of_figure():
+    from gepnec_extract.nlp.headers import without_size
+
+    assert without_size("Drugamab (n = 30) n (%)") == "Drugamab"
+    assert without_size("Arm B (n = 12), (%)") == "Arm B"
+    assert without_size("Drugamab (n = 30)") == "Drugamab"

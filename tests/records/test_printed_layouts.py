@@ -284,3 +284,36 @@ def test_a_table_of_one_column_per_study_counting_prior_lines(tmp_path):
                                              "Sollner2021": (18, 16.7, 2.6, 8.9)}
     assert {s: r["line"] for s, r in records.items()} == {"Quenby2019": "mixed", "Rask2020": "second", "Sollner2021": "mixed"}
     assert records["Sollner2021"]["design"]["phase"] == "1" and records["Rask2020"]["drugs"] == ["spartalizumab"]
+
+
+# A full grid whose arm headers span an "n" and a "%" column ("IP (n = 30)" over "n | %").
+SPANNING_HEADERS = f"""<html><head><meta charset="utf-8"><style>{STYLE}
+table {{ width: auto; }} th, td {{ border: 0.8px solid #000; }} td:first-child, th:first-child {{ width: auto; }}
+</style></head><body>
+<h1>Irinotecan plus cisplatin versus etoposide plus cisplatin for digestive neuroendocrine carcinoma: a retrospective comparison</h1>
+<div class="byline">Hollis Quayle, Dario Venn</div><div class="cite">Quill Gastro Oncol 2019;8:55-63</div>
+<h2>Results</h2>
+<p>We identified 58 patients who received first-line irinotecan plus cisplatin (IP, n = 30) or etoposide plus
+cisplatin (EP, n = 28). Median overall survival was 13.0 months with IP and 7.3 months with EP.</p>
+<table><caption>Table 2. Best response by regimen</caption>
+<tr><th rowspan="2">Response</th><th colspan="2">IP (n = 30)</th><th colspan="2">EP (n = 28)</th></tr>
+<tr><th>n</th><th>%</th><th>n</th><th>%</th></tr>
+<tr><td>Complete response</td><td>1</td><td>3.3</td><td>0</td><td>0</td></tr>
+<tr><td>Partial response</td><td>12</td><td>40.0</td><td>8</td><td>28.6</td></tr>
+<tr><td>Stable disease</td><td>9</td><td>30.0</td><td>10</td><td>35.7</td></tr>
+<tr><td>Progressive disease</td><td>8</td><td>26.7</td><td>10</td><td>35.7</td></tr>
+</table></body></html>"""
+
+
+def test_arm_headers_spanning_a_count_and_a_percent_column(tmp_path):
+    pdf = print_to_pdf(SPANNING_HEADERS, tmp_path / "quayle2019.pdf")
+    result = CliRunner().invoke(app, ["extract", str(pdf), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    lines = (tmp_path / "out" / "quayle2019.records.jsonl").read_text(encoding="utf-8").splitlines()
+    records = {r["arm"]: r for r in map(json.loads, lines)}
+    assert set(records) == {"IP", "EP"}
+    ip, ep = records["IP"], records["EP"]
+    assert (ip["n_patients"], ip["cr_pct"], ip["pr_pct"], ip["sd_pct"], ip["pd_pct"]) == (30, 3.3, 40.0, 30.0, 26.7)
+    assert (ep["n_patients"], ep["cr_pct"], ep["pr_pct"], ep["sd_pct"], ep["pd_pct"]) == (28, 0.0, 28.6, 35.7, 35.7)
+    assert (ip["os_months"]["median"], ep["os_months"]["median"]) == (13.0, 7.3)
+    assert ip["drugs"] == ["cisplatin", "irinotecan"] and ep["drugs"] == ["cisplatin", "etoposide"]

@@ -428,6 +428,14 @@ def grade_cell(text: str) -> str | None:
     return _GRADE_RANGE_DASH.sub("-", grade) if _GRADE_LEAD.match(grade) else None
 
 
+_UNIT_WORDS = {"n": "n", "no.": "n", "no": "n", "%": "%", "(%)": "%", "pct": "%", "percent": "%"}
+
+
+def unit_word(text: str) -> str | None:
+    """A header cell that only names the kind of figure under it: "n", "No." -> "n"; "%", "(%)" -> "%"."""
+    return _UNIT_WORDS.get(text.strip().lower())
+
+
 _ANY_GRADE = re.compile(r"^\s*(?:all|any)[- ]grades?\b", re.I)
 
 

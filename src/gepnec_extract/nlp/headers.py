@@ -138,9 +138,12 @@ def size_of(text: str | None) -> int | None:
     return int(size.group(1)) if size else None
 
 
+_UNIT_SUFFIX = re.compile(r"[\s,]*(?:n\s*\(\s*%\s*\)|\(\s*%\s*\))\s*$", re.I)
+
+
 def without_size(header: str) -> str:
-    """"IP (n = 160)" -> "IP"."""
-    return _BRACKETED_SIZE.sub("", header).strip()
+    """"IP (n = 160)" -> "IP"; "IP (n = 160) n (%)" -> "IP" (the kind of figure is no part of the arm's name)."""
+    return _UNIT_SUFFIX.sub("", _BRACKETED_SIZE.sub("", header)).strip()
 
 
 def counts_part_only(caption: str | None) -> bool:

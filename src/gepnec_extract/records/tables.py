@@ -43,6 +43,7 @@ def header_texts(table: Table) -> list[str]:
 
 def records_from_table(table: Table, ctx: DocContext) -> list[Cohort]:
     ctx = _with_glossary(table, ctx)
+    table = _counts_beside_percents(table)
     table = _studies_as_rows(table, ctx)
     specs = [ctx.reading("column", h) for h in header_texts(table)]
     body = [row + [""] * (len(specs) - len(row)) for row in table.body if any(c.strip() for c in row)]
@@ -288,6 +289,37 @@ def _study_column(specs: list[ColumnSpec], body: list[list[str]], ctx: DocContex
         return None
     cited = sum(_citation(row[0], ctx) is not None for row in body)
     return 0 if cited >= 2 and cited * 2 >= len(body) else None
+
+
+def _counts_beside_percents(table: Table) -> Table:
+    """A header cell spanning two columns over "n" and "%" ("Drugamab (n = 30)" over "n | %"): each such
+    pair read as one "n (%)" column of "12 (40.0)" cells, as tables that print them together are."""
+    if table.header_rows < 2:
+        return table
+    top, units = table.header[-2], table.header[-1]
+    pairs = [i for i in range(1, table.n_columns - 1)
+             if cells.unit_word(units[i]) == "n" and cells.unit_word(units[i + 1]) == "%"
+             and top[i].strip() and not top[i + 1].strip()]
+    if not pairs:
+        return table
+    dropped = {i + 1 for i in pairs}
+
+    def merged(row: list[str], header_row: int | None) -> list[str]:
+        out = []
+        for i, cell in enumerate(row):
+            if i in dropped:
+                continue
+            if i in pairs:
+                if header_row == table.header_rows - 1:
+                    cell = "n (%)"
+                elif header_row is None:  # a body row: "12" and "40.0" -> "12 (40.0)"
+                    pct = row[i + 1].strip() if i + 1 < len(row) else ""
+                    cell = f"{cell.strip()} ({pct})" if cell.strip() and pct else cell
+            out.append(cell)
+        return out
+
+    rows = [merged(r, k) for k, r in enumerate(table.header)] + [merged(r, None) for r in table.body]
+    return table.model_copy(update={"rows": rows})
 
 
 def _studies_as_rows(table: Table, ctx: DocContext) -> Table:
@@ -886,7 +918,9 @@ def _transposed(table: Table, specs: list[ColumnSpec], body: list[list[str]], ro
             if i >= len(row) or is_missing(row[i]):
                 continue
             if row_spec.field in OUTCOME_FIELDS:
-                _fill_outcome(cohort, row_spec, row[i], table)
+                # "n (%)" said by the row label or by the column ("Drugamab, n (%)"): the bracketed figure
+                counts_first = row_spec.counts_first or specs[i].counts_first
+                _fill_outcome(cohort, replace(row_spec, counts_first=counts_first), row[i], table)
             elif (tox := _row_toxicity(row[0], row[i], ctx)) is not None:
                 cohort.set("toxicities", [tox], _evidence(table, "toxicities", " | ".join(row)))
         if arm is None:
