@@ -7,6 +7,6 @@ from text_unidecode import unidecode
 
 
 def ascii_fold(text: str) -> str:
-    """"Fjällskog" -> "Fjallskog", "Øberg" -> "Oberg", "Łukasik" -> "Lukasik": letters that Unicode
+    """"Quillström" -> "Quillstrom", "Øvquill" -> "Ovquill", "Łuquill" -> "Luquill": letters that Unicode
     does not decompose (Ø, Ł, ß) are transliterated, not dropped as NFKD + ASCII would."""
     return unidecode(text)

@@ -15,6 +15,15 @@ from ..cdp import chromium, print_to_pdf
 
 pytestmark = pytest.mark.skipif(chromium() is None, reason="chromium is not installed")
 
+
+def _extracted(html: str, folder, stem: str) -> list[dict]:
+    """``html`` printed to ``folder/stem.pdf``, read by `gepnec-extract extract`: its records, one dict each."""
+    pdf = print_to_pdf(html, folder / f"{stem}.pdf")
+    result = CliRunner().invoke(app, ["extract", str(pdf), "--out", str(folder / "out")])
+    assert result.exit_code == 0, result.output
+    lines = (folder / "out" / f"{stem}.records.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
 STYLE = """
 body { font-family: "DejaVu Serif", serif; font-size: 9.5pt; margin: 1.6cm; }
 h1 { font-size: 16pt; margin-bottom: 4pt; } .byline { font-size: 10.5pt; } .cite { font-size: 8pt; }
@@ -24,6 +33,12 @@ td:first-child, th:first-child { width: 24%; }
 th, td { border-top: 1px solid #000; border-bottom: 1px solid #000; padding: 2pt 4pt; text-align: left; }
 caption { text-align: left; font-weight: bold; }
 """
+# booktabs: a heavy rule over the header, a light one under it, a heavy one under the last row
+BOOKTABS = """
+thead th { border-top: 1.5px solid #000; border-bottom: 0.8px solid #000; }
+tbody td { border: none; } tbody tr:last-child td { border-bottom: 1.5px solid #000; }
+"""
+FULL_WIDTH = "table { width: 100%; } td:first-child, th:first-child { width: auto; }"
 
 # Two arms named by a letter in two-column running text; under it a full-width table with one ruled
 # row per outcome (every row between rules, the values set in the middle of rows whose label
@@ -61,11 +76,8 @@ on days 1–14 every 3 weeks, or arm B, irinotecan 180 mg/m² IV on day 1 plus c
 @pytest.fixture(scope="module")
 def two_arm_records(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("printed")
-    pdf = print_to_pdf(TWO_ARM_TRIAL, folder / "vell2022.pdf")
-    result = CliRunner().invoke(app, ["extract", str(pdf), "--out", str(folder / "out")])
-    assert result.exit_code == 0, result.output
-    lines = (folder / "out" / "vell2022.records.jsonl").read_text(encoding="utf-8").splitlines()
-    return {r["arm"]: r for r in map(json.loads, lines)}
+    found = _extracted(TWO_ARM_TRIAL, folder, "vell2022")
+    return {r["arm"]: r for r in found}
 
 
 def test_each_lettered_arm_is_a_record_of_the_papers_own_study(two_arm_records):
@@ -100,9 +112,7 @@ def test_adverse_event_rows_of_an_outcomes_table_give_each_arm_its_share(two_arm
 # reviews use ("Author (year)", "No. of pts", "Setting", "mPFS, mo", "mOS, mo"), a surname with a
 # letter outside Latin-1, a numbered reference list.
 REVIEW_TABLE = f"""<html><head><meta charset="utf-8"><style>{STYLE}
-thead th {{ border-top: 1.5px solid #000; border-bottom: 0.8px solid #000; }}
-tbody td {{ border: none; }} tbody tr:last-child td {{ border-bottom: 1.5px solid #000; }}
-table {{ width: 100%; }} td:first-child, th:first-child {{ width: auto; }}
+{BOOKTABS}{FULL_WIDTH}
 </style></head><body>
 <h1>Chemotherapy after platinum failure in digestive neuroendocrine carcinoma: a systematic review</h1>
 <div class="byline">Quill Carcinoma Evidence Collaborative</div>
@@ -126,11 +136,8 @@ table {{ width: 100%; }} td:first-child, th:first-child {{ width: auto; }}
 @pytest.fixture(scope="module")
 def review_records(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("printed-review")
-    pdf = print_to_pdf(REVIEW_TABLE, folder / "collab2024.pdf")
-    result = CliRunner().invoke(app, ["extract", str(pdf), "--out", str(folder / "out")])
-    assert result.exit_code == 0, result.output
-    lines = (folder / "out" / "collab2024.records.jsonl").read_text(encoding="utf-8").splitlines()
-    return {r["study_id"]: r for r in map(json.loads, lines)}
+    found = _extracted(REVIEW_TABLE, folder, "collab2024")
+    return {r["study_id"]: r for r in found}
 
 
 def test_a_review_table_in_other_header_words_gives_every_study_its_figures(review_records):
@@ -152,8 +159,7 @@ def test_a_setting_of_several_lines_is_mixed(review_records):
 # columns and an adverse-event table of "All grades" and "Grade 3-4" columns.
 SINGLE_ARM = f"""<html><head><meta charset="utf-8"><style>{STYLE}
 body {{ font-family: "DejaVu Sans", sans-serif; }}
-thead th {{ border-top: 1.5px solid #000; border-bottom: 0.8px solid #000; }}
-tbody td {{ border: none; }} tbody tr:last-child td {{ border-bottom: 1.5px solid #000; }}
+{BOOKTABS}
 </style></head><body>
 <div style="font-size:8pt">ORIGINAL RESEARCH</div>
 <h1>Nab-paclitaxel and carboplatin in refractory high-<br>grade neuroendocrine carcinoma of gastroenteropancreatic origin</h1>
@@ -180,12 +186,9 @@ Results: The ORR was 16.1%, the mPFS 2.9 months (95% CI 2.1–3.8) and the mOS 6
 @pytest.fixture(scope="module")
 def single_arm_record(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("printed-single")
-    pdf = print_to_pdf(SINGLE_ARM, folder / "sandoval2023.pdf")
-    result = CliRunner().invoke(app, ["extract", str(pdf), "--out", str(folder / "out")])
-    assert result.exit_code == 0, result.output
-    lines = (folder / "out" / "sandoval2023.records.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 1
-    return json.loads(lines[0])
+    found = _extracted(SINGLE_ARM, folder, "sandoval2023")
+    assert len(found) == 1
+    return found[0]
 
 
 def test_a_title_wrapped_at_a_hyphen_is_still_the_title_and_names_the_regimen(single_arm_record):
@@ -211,9 +214,8 @@ def test_response_and_adverse_event_tables_of_a_single_arm(single_arm_record):
 # ("ORR 12%; SD 36%", "PFS 2.4 mo; OS 6.0 mo"), a line column of bare ordinals, doses with "bid",
 # and rules drawn cell by cell (a narrow column's piece of each rule is short).
 LABELLED_CELLS = f"""<html><head><meta charset="utf-8"><style>{STYLE}
-thead th {{ border-top: 1.5px solid #000; border-bottom: 0.8px solid #000; }}
-tbody td {{ border: none; vertical-align: top; }} tbody tr:last-child td {{ border-bottom: 1.5px solid #000; }}
-table {{ width: 100%; }} td:first-child, th:first-child {{ width: auto; }}
+{BOOKTABS}{FULL_WIDTH}
+tbody td {{ vertical-align: top; }}
 </style></head><body>
 <h1>Temozolomide-based regimens in poorly differentiated neuroendocrine carcinoma: a narrative review</h1>
 <div class="byline">Pell Marrow, Quint Asher</div><div class="cite">Quill Rev Oncol 2024;3:5-15</div>
@@ -231,11 +233,8 @@ table {{ width: 100%; }} td:first-child, th:first-child {{ width: auto; }}
 
 
 def test_cells_of_figures_named_by_their_terms_and_a_line_column_of_ordinals(tmp_path):
-    pdf = print_to_pdf(LABELLED_CELLS, tmp_path / "marrow2024.pdf")
-    result = CliRunner().invoke(app, ["extract", str(pdf), "--out", str(tmp_path / "out")])
-    assert result.exit_code == 0, result.output
-    lines = (tmp_path / "out" / "marrow2024.records.jsonl").read_text(encoding="utf-8").splitlines()
-    records = {r["study_id"]: r for r in map(json.loads, lines)}
+    found = _extracted(LABELLED_CELLS, tmp_path, "marrow2024")
+    records = {r["study_id"]: r for r in found}
     assert set(records) == {"Orsolya2012", "Pettersen2014"}
     first, second = records["Orsolya2012"], records["Pettersen2014"]
     assert (first["rr_pct"], first["sd_pct"], first["pfs_months"]["median"], first["os_months"]["median"]) == (12.0, 36.0, 2.4, 6.0)
@@ -248,9 +247,7 @@ def test_cells_of_figures_named_by_their_terms_and_a_line_column_of_ordinals(tmp
 # A review table with one column per study (row labels in the first column), "Prior lines" counted,
 # a phase Ib trial, figures as bare numbers under "ORR, %" and "Median PFS, mo".
 STUDY_COLUMNS = f"""<html><head><meta charset="utf-8"><style>{STYLE}
-thead th {{ border-top: 1.5px solid #000; border-bottom: 0.8px solid #000; }}
-tbody td {{ border: none; }} tbody tr:last-child td {{ border-bottom: 1.5px solid #000; }}
-table {{ width: 100%; }} td:first-child, th:first-child {{ width: auto; }}
+{BOOKTABS}{FULL_WIDTH}
 </style></head><body>
 <h1>Checkpoint inhibitors in extrapulmonary high-grade neuroendocrine carcinoma: a review of early trials</h1>
 <div class="byline">Neuroendocrine Immunotherapy Working Party</div>
@@ -273,11 +270,8 @@ J Quill 2019;5:11-18.<br>4. Rask S. Spartalizumab. J Quill 2020;7:21-29.<br>5. S
 
 
 def test_a_table_of_one_column_per_study_counting_prior_lines(tmp_path):
-    pdf = print_to_pdf(STUDY_COLUMNS, tmp_path / "party2022.pdf")
-    result = CliRunner().invoke(app, ["extract", str(pdf), "--out", str(tmp_path / "out")])
-    assert result.exit_code == 0, result.output
-    lines = (tmp_path / "out" / "party2022.records.jsonl").read_text(encoding="utf-8").splitlines()
-    records = {r["study_id"]: r for r in map(json.loads, lines)}
+    found = _extracted(STUDY_COLUMNS, tmp_path, "party2022")
+    records = {r["study_id"]: r for r in found}
     assert set(records) == {"Quenby2019", "Rask2020", "Sollner2021"}
     assert {s: (r["n_patients"], r["rr_pct"], r["pfs_months"]["median"], r["os_months"]["median"])
             for s, r in records.items()} == {"Quenby2019": (29, 3.4, 2.0, 4.8), "Rask2020": (22, 4.5, 1.8, 6.1),
@@ -306,11 +300,8 @@ cisplatin (EP, n = 28). Median overall survival was 13.0 months with IP and 7.3 
 
 
 def test_arm_headers_spanning_a_count_and_a_percent_column(tmp_path):
-    pdf = print_to_pdf(SPANNING_HEADERS, tmp_path / "quayle2019.pdf")
-    result = CliRunner().invoke(app, ["extract", str(pdf), "--out", str(tmp_path / "out")])
-    assert result.exit_code == 0, result.output
-    lines = (tmp_path / "out" / "quayle2019.records.jsonl").read_text(encoding="utf-8").splitlines()
-    records = {r["arm"]: r for r in map(json.loads, lines)}
+    found = _extracted(SPANNING_HEADERS, tmp_path, "quayle2019")
+    records = {r["arm"]: r for r in found}
     assert set(records) == {"IP", "EP"}
     ip, ep = records["IP"], records["EP"]
     assert (ip["n_patients"], ip["cr_pct"], ip["pr_pct"], ip["sd_pct"], ip["pd_pct"]) == (30, 3.3, 40.0, 30.0, 26.7)

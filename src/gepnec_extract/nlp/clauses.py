@@ -168,7 +168,7 @@ _PAIR = re.compile(
 # patients in arm A and 62% in arm B", "[... 20%] with drugamab versus 35% with drugoxel"
 _SECOND_SHARE = re.compile(
     rf"\s*(?:of\s+(?:the\s+)?(?:patients|cases)\s*)?{_PAIR_COHORT}(?:vs?\.?|versus|and|compared\s+(?:with|to))\s*"
-    rf"(?:(?:with|in|for|on)\s+(?:the\s+)?[\w/-]+(?:\s+[\w/-]+){{0,2}}?\s+)?(?P<b>{_NUM})\s*%")
+    rf"{_PAIR_COHORT}(?P<b>{_NUM})\s*%")
 
 
 def second_share(after: str) -> tuple[float, int, int] | None:

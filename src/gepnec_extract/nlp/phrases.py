@@ -235,8 +235,9 @@ _BARE_ORDINALS = re.compile(rf"^\s*(?:[≥>]\s*)?{_ORDINAL}(?:\s*(?:[-–/]|\s(?
 
 def parse_line_cell(text: str) -> str | None:
     """A table's line cell: as parse_line, and the ordinals alone under a Line header ("2nd", "1st–3rd")."""
-    if _BARE_ORDINALS.match(text):
-        return parse_line(f"{text.strip()} line" if not text.strip().endswith("+") else f"{text.strip()[:-1]} line or later")
+    cell = text.strip()
+    if _BARE_ORDINALS.match(cell):
+        return parse_line(f"{cell[:-1]} line or later" if cell.endswith("+") else f"{cell} line")
     return parse_line(text)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from .. import fields
-from ..model import Design, Dose, Evidence, PrimarySite, Survival, Table, Toxicity
+from ..model import Design, Dose, Evidence, PrimarySite, Table, Toxicity
 from ..nlp import cells
 from ..nlp.headers import counts_part_only, size_of
 from ..nlp.cells import (first_number, is_missing, parse_count_pct, parse_pct, parse_response_breakdown,
@@ -24,6 +24,7 @@ from .cohort import OWN_FIGURES, Cohort, StudyRef, arm_key
 from ..nlp.cell_readings import read
 from ..nlp.headers import OUTCOME_FIELDS, RESPONSE_FIELDS, ColumnSpec, as_row_label
 from .context import DocContext
+from .text_values import survival_of
 from ..nlp.phrases import cohort_key, short_name
 from ..nlp.phrases import grade_population, is_backref, label_site
 
@@ -139,8 +140,7 @@ def _labelled_outcomes(text: str, ctx: DocContext) -> list[tuple[str, object]]:
         if fact.label == "RESPONSE" and value.get("kind") in PCT_FIELD and value.get("pct") is not None:
             found.append((PCT_FIELD[value["kind"]], value["pct"]))
         elif fact.label == "SURVIVAL" and value.get("endpoint") in fields.SURVIVAL_FIELDS:
-            found.append((fields.SURVIVAL_FIELDS[value["endpoint"]],
-                          Survival(**{k: value.get(k) for k in ("median", "low", "high", "kind", "not_reached")})))
+            found.append((fields.SURVIVAL_FIELDS[value["endpoint"]], survival_of(value)))
     return found
 
 

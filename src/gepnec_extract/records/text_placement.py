@@ -23,7 +23,6 @@ from .text_values import (
     Placed,
     continuous_drugs,
     cycle_length,
-    doses,
     enrolled_count,
     located_toxicities,
     located_toxicity_facts,
@@ -223,7 +222,8 @@ class Placer:
                last_doses: list[Dose]) -> list[Dose]:
         """The sentence's doses, on the arm given those drugs or on the study; a cycle length with no
         doses of its own is the schedule of the doses just before ("... every 21 days")."""
-        found_doses = doses(sentence)
+        placed = placed_doses(sentence)
+        found_doses = [dose for _, dose in placed]
         cycle = cycle_length(sentence)
         if cites_for_comparison(sentence):
             found_doses = []  # "less than that used by Roe et al. (100 mg/m2 vs. 130 mg/m2)"
@@ -236,7 +236,7 @@ class Placer:
         daily = continuous_drugs(sentence)
         _set_schedule([d for d in found_doses if d.drug not in daily], cycle)
         items = [(d, text_evidence("doses", sentence)) for d in found_doses]
-        if self._doses_in_arm_spans(sentence, study, items):
+        if self._doses_in_arm_spans(sentence, study, [start for start, _ in placed], items):
             return found_doses
         arm = self._arm_of_doses(sentence, study, arms_named, found_doses)
         if arm is not None:
@@ -245,8 +245,8 @@ class Placer:
             study.doses.extend(items)
         return found_doses
 
-    def _doses_in_arm_spans(self, sentence: Sentence, study: StudyState, items: list) -> bool:
-        """An allocation sentence that gives each text arm its treatment in turn ("arm A, drugamab 5
+    def _doses_in_arm_spans(self, sentence: Sentence, study: StudyState, starts: list[int], items: list) -> bool:
+        """An allocation sentence that gives each arm its treatment in turn ("arm A, drugamab 5
         mg/m2 ... (n = 30), or arm B, drugoxel ..."): each dose goes to the arm whose ARM fact it
         lies in. False (nothing placed) when the sentence has no two such arms."""
         named = [(f, self.arms.named(study, f.value.get("name") or "")) for f in sentence.of("ARM")
@@ -254,7 +254,7 @@ class Placer:
         spans = [(f.start, f.end, arm) for f, arm in named if arm is not None]
         if len(spans) < 2:
             return False
-        for (start, _), item in zip(placed_doses(sentence), items):
+        for start, item in zip(starts, items):
             arm = next((name for s, e, name in spans if s <= start < e), None)
             if arm is None:
                 study.doses.append(item)

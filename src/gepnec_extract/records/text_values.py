@@ -25,7 +25,8 @@ class Placed:
     value: object
 
 
-def _survival(value: dict) -> Survival:
+def survival_of(value: dict) -> Survival:
+    """A SURVIVAL fact's value as the record's Survival."""
     return Survival(median=value.get("median"), low=value.get("low"), high=value.get("high"),
                     kind=value.get("kind"), not_reached=bool(value.get("not_reached")))
 
@@ -44,7 +45,7 @@ def outcome_groups(sentence: Sentence) -> dict[str, list[tuple[TextFact, object]
         elif fact.label == "SURVIVAL" and value.get("endpoint") in ("os", "pfs"):
             if value.get("median") is None and not value.get("not_reached"):
                 continue
-            survival = _survival(value)
+            survival = survival_of(value)
             interval = clauses.interval_after(sentence.text[fact.end:])
             if interval and survival.low is None and survival.median is not None:
                 survival.low, survival.high, survival.kind = interval
